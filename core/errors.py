@@ -1,0 +1,27 @@
+"""User-facing errors.
+
+Every problem a user can cause (a bad file, a wrong column, an impossible
+setting) is raised as a ``StudioError`` whose message is one or two plain
+sentences a non-programmer understands. Pages show ``str(error)`` with
+``st.error``; the CLI prints it on stderr and exits with code 2.
+"""
+
+
+class StudioError(Exception):
+    """Base class: the message is meant for the end user, as is."""
+
+
+class DataError(StudioError):
+    """The CSV or the chosen columns cannot be used."""
+
+
+class SpecError(StudioError):
+    """A model or training setting is impossible."""
+
+
+class RunError(StudioError):
+    """A run cannot be found, started, stopped or loaded."""
+
+
+class ModelFileError(StudioError):
+    """An uploaded or stored model file cannot be loaded safely."""

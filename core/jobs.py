@@ -1,0 +1,153 @@
+"""A small job queue that runs each training in its own worker process.
+
+Why a process and not a thread: TensorFlow keeps memory after a fit, a crash
+in a native op must not take the web server down, and Stop must always work.
+The queue is shared by all sessions (the app keeps one in ``st.cache_resource``);
+its state of record is still the run store, so nothing is lost if it goes away.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from core import config
+from core import data as data_lib
+from core import model as model_lib
+from core import runs as runs_lib
+from core import training
+from core.config import to_dict
+from core.errors import RunError
+
+
+class JobQueue:
+    def __init__(self, store: runs_lib.RunStore | None = None, workers: int | None = None):
+        self.store = store or runs_lib.RunStore()
+        self.workers = workers or config.worker_limit()
+        self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="trainer")
+        self._lock = threading.Lock()
+        self._futures: dict[str, Future] = {}
+        self._processes: dict[str, subprocess.Popen] = {}
+        self.store.recover()
+        self._requeue_orphans()
+
+    def _requeue_orphans(self) -> None:
+        """Runs left queued by a previous server start now; oldest first."""
+        for run in sorted(self.store.list_runs(), key=lambda r: r.created):
+            if run.status == runs_lib.QUEUED:
+                self.submit(run.run_id)
+
+    def submit(self, run_id: str) -> None:
+        """Queue a run that already has its folder, spec and data."""
+        self.store.existing_path(run_id)
+        with self._lock:
+            if run_id in self._futures and not self._futures[run_id].done():
+                raise RunError("This run is already queued or training.")
+            self._futures[run_id] = self._pool.submit(self._run, run_id)
+
+    def _run(self, run_id: str) -> int:
+        if self.store.status(run_id).get("status") != runs_lib.QUEUED:
+            return 0  # stopped or deleted while waiting
+        run_dir = self.store.path(run_id)
+        log = open(run_dir / "worker.log", "ab")
+        try:
+            proc = subprocess.Popen(training.worker_command(run_dir), stdout=log,
+                                    stderr=subprocess.STDOUT, env=training.worker_env(),
+                                    cwd=str(config.PROJECT_ROOT))
+            with self._lock:
+                self._processes[run_id] = proc
+            code = proc.wait()
+        finally:
+            log.close()
+            with self._lock:
+                self._processes.pop(run_id, None)
+        self._mark_dead_worker(run_id, code)
+        return code
+
+    def _mark_dead_worker(self, run_id: str, code: int) -> None:
+        """A worker killed by a signal cannot write its own status."""
+        try:
+            state = self.store.status(run_id)
+        except RunError:
+            return  # deleted meanwhile
+        if state.get("status") in (runs_lib.RUNNING, runs_lib.QUEUED):
+            reason = (f"The training process was killed (signal {-code})." if code < 0
+                      else f"The training process exited unexpectedly (code {code}).")
+            self.store.update_status(run_id, status=runs_lib.FAILED, ended=time.time(),
+                                     error=reason + " The best checkpoint so far is kept. "
+                                     "See worker.log in the run folder for details.")
+
+    def stop(self, run_id: str) -> None:
+        """Ask a run to stop; it keeps its best checkpoint."""
+        self.store.request_stop(run_id)
+
+    def queue_position(self, run_id: str) -> int | None:
+        """1 for the next run to start, None if the run is not waiting."""
+        waiting = [r for r in sorted(self.store.list_runs(), key=lambda r: r.created)
+                   if r.status == runs_lib.QUEUED]
+        ids = [r.run_id for r in waiting]
+        return ids.index(run_id) + 1 if run_id in ids else None
+
+    def is_tracked(self, run_id: str) -> bool:
+        with self._lock:
+            future = self._futures.get(run_id)
+        return future is not None and not future.done()
+
+    def wait(self, run_id: str, timeout: float | None = None) -> int | None:
+        with self._lock:
+            future = self._futures.get(run_id)
+        return future.result(timeout=timeout) if future else None
+
+    def shutdown(self, stop_running: bool = True) -> None:
+        if stop_running:
+            with self._lock:
+                running = list(self._processes)
+            for run_id in running:
+                self.stop(run_id)
+        self._pool.shutdown(wait=stop_running, cancel_futures=True)
+
+
+def train_more(queue: JobQueue, run_id: str, extra_epochs: int) -> None:
+    """Continue an ended run for ``extra_epochs`` more epochs, from its best checkpoint."""
+    store = queue.store
+    state = store.status(run_id)
+    if state.get("status") in runs_lib.ACTIVE_STATUSES:
+        raise RunError("This run is still training; wait for it to finish first.")
+    if not store.has_model(run_id):
+        raise RunError("This run has no saved model to continue from.")
+    if not 1 <= extra_epochs <= 1000:
+        raise RunError("Choose between 1 and 1,000 more epochs.")
+    store.clear_stop(run_id)
+    done = int(state.get("epochs_done") or 0)
+    store.update_status(run_id, status=runs_lib.QUEUED, target_epochs=done + extra_epochs,
+                        error=None, ended=None)
+    queue.submit(run_id)
+
+
+def start_run(queue: JobQueue, dataset, data_spec, model_spec, train_spec,
+              name: str | None = None, source: str = "") -> str:
+    """Create a run folder (spec + prepared data) and queue it."""
+    spec = build_spec(dataset, data_spec, model_spec, train_spec, source)
+    run_id = queue.store.create(spec, name=name)
+    data_lib.save_dataset(dataset, queue.store.path(run_id))
+    queue.submit(run_id)
+    return run_id
+
+
+def build_spec(dataset, data_spec, model_spec, train_spec, source: str = "") -> dict:
+    model_lib.validate_spec(model_spec)
+    return {"data": to_dict(data_spec), "model": to_dict(model_spec),
+            "train": to_dict(train_spec), "task": dataset.task,
+            "class_names": list(dataset.class_names), "source": source,
+            "rows": {"train": len(dataset.train.texts), "valid": len(dataset.valid.texts),
+                     "test": len(dataset.test.texts)}}
+
+
+def run_in_foreground(store: runs_lib.RunStore, run_id: str) -> int:
+    """Train in this process's child and wait (used by the CLI)."""
+    run_dir = store.path(run_id)
+    return subprocess.call(training.worker_command(Path(run_dir)), env=training.worker_env(),
+                           cwd=str(config.PROJECT_ROOT))

@@ -1,0 +1,298 @@
+"""Build, describe, save and load LSTM/GRU text models.
+
+Two models exist for every run:
+- the *integer model* (token ids in, scores out) that is trained on a
+  ``tf.data`` pipeline of pre-vectorized, length-bucketed batches, and
+- the *end-to-end model* (raw strings in, scores out) saved as ``model.keras``:
+  a ``TextVectorization`` layer in front of the integer model. Predict,
+  explain and export all use that one file.
+
+TensorFlow is imported lazily so pages that only need metadata stay fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core import text as text_utils
+from core.config import TASK_BINARY, TASK_REGRESSION, ModelSpec
+from core.errors import ModelFileError, SpecError
+
+RNN_KINDS = ("lstm", "gru")
+OPTIMIZERS = ("adam", "adamw", "rmsprop", "sgd")
+PAD_ID = 0  # TextVectorization reserves 0 for padding and 1 for unknown words
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    name: str
+    kind: str
+    output_shape: str
+    params: int
+
+
+@dataclass(frozen=True)
+class ModelDescription:
+    layers: tuple[LayerInfo, ...]
+    total_params: int
+    trainable_params: int
+    walkthrough: tuple[str, ...]  # batch × tokens → embedding → … → head, as plain steps
+
+
+def validate_spec(spec: ModelSpec) -> None:
+    """Raise SpecError for settings that cannot build a model."""
+    if spec.rnn not in RNN_KINDS:
+        raise SpecError(f"Unknown recurrent layer '{spec.rnn}'; choose LSTM or GRU.")
+    if not 1 <= len(spec.units) <= 4:
+        raise SpecError("Use between 1 and 4 stacked recurrent layers.")
+    if any(u < 1 or u > 1024 for u in spec.units):
+        raise SpecError("Each recurrent layer needs between 1 and 1,024 units.")
+    if any(d < 1 or d > 4096 for d in spec.dense_layers):
+        raise SpecError("Each dense layer needs between 1 and 4,096 units.")
+    if not 0 <= spec.dropout < 1 or not 0 <= spec.recurrent_dropout < 1:
+        raise SpecError("Dropout must be between 0 and 0.95.")
+    if spec.max_tokens < 1 or spec.vocab_size < 3 or spec.embedding_dim < 1:
+        raise SpecError("Max tokens, vocabulary size and embedding size must be positive.")
+
+
+def output_units(task: str, n_classes: int) -> int:
+    return 1 if task in (TASK_BINARY, TASK_REGRESSION) else n_classes
+
+
+def build_vectorizer(vocabulary: list[str], spec: ModelSpec, lowercase: bool = True):
+    """A TextVectorization layer with a fixed vocabulary (computed in core.text)."""
+    import keras
+
+    return keras.layers.TextVectorization(
+        standardize="lower_and_strip_punctuation" if lowercase else "strip_punctuation",
+        split="whitespace",
+        output_mode="int",
+        output_sequence_length=spec.max_tokens,
+        vocabulary=vocabulary or ["[empty]"],
+        name="vectorizer",
+    )
+
+
+def build_vocabulary(texts: list[str], spec: ModelSpec, lowercase: bool = True) -> list[str]:
+    return text_utils.build_vocabulary(texts, spec.vocab_size, spec.min_freq, lowercase)
+
+
+def _recurrent_layer(spec: ModelSpec, units: int, return_sequences: bool, index: int):
+    import keras
+
+    cls = keras.layers.LSTM if spec.rnn == "lstm" else keras.layers.GRU
+    layer = cls(units, recurrent_dropout=spec.recurrent_dropout,
+                return_sequences=return_sequences, name=f"{spec.rnn}_{index + 1}")
+    if spec.bidirectional:
+        layer = keras.layers.Bidirectional(layer, name=f"bi_{spec.rnn}_{index + 1}")
+    return layer
+
+
+def _head(task: str, n_classes: int, target_mean: float | None):
+    import keras
+
+    if task == TASK_REGRESSION:
+        # Starting at the mean rating saves the first epochs from learning the bias.
+        bias = keras.initializers.Constant(target_mean or 0.0)
+        return keras.layers.Dense(1, name="rating", bias_initializer=bias)
+    if task == TASK_BINARY:
+        return keras.layers.Dense(1, activation="sigmoid", name="probability")
+    return keras.layers.Dense(n_classes, activation="softmax", name="probabilities")
+
+
+def build_model(spec: ModelSpec, task: str, n_classes: int, vocab_len: int,
+                embedding_matrix: np.ndarray | None = None, target_mean: float | None = None):
+    """The integer model: token ids (batch × tokens) in, scores out."""
+    import keras
+
+    validate_spec(spec)
+    dim = embedding_matrix.shape[1] if embedding_matrix is not None else spec.embedding_dim
+    token_ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
+    # mask_zero: the vectorizer pads at the end, and the RNN must skip that padding.
+    embedding = keras.layers.Embedding(vocab_len, dim, mask_zero=True, name="embedding",
+                                       trainable=spec.trainable_embedding or embedding_matrix is None)
+    x = embedding(token_ids)
+    if embedding_matrix is not None:
+        embedding.set_weights([embedding_matrix.astype("float32")])
+    for i, units in enumerate(spec.units):
+        x = _recurrent_layer(spec, units, i < len(spec.units) - 1, i)(x)
+    if spec.dropout:
+        x = keras.layers.Dropout(spec.dropout, name="dropout")(x)
+    for i, units in enumerate(spec.dense_layers):
+        x = keras.layers.Dense(units, activation="relu", name=f"dense_{i + 1}")(x)
+        if spec.dropout:
+            x = keras.layers.Dropout(spec.dropout, name=f"dense_dropout_{i + 1}")(x)
+    outputs = _head(task, n_classes, target_mean)(x)
+    return keras.Model(token_ids, outputs, name="lstm_studio")
+
+
+def compile_model(model, task: str, optimizer: str, learning_rate: float) -> None:
+    import keras
+
+    if optimizer not in OPTIMIZERS:
+        raise SpecError(f"Unknown optimizer '{optimizer}'; choose one of {', '.join(OPTIMIZERS)}.")
+    optimizers = {"adam": keras.optimizers.Adam, "adamw": keras.optimizers.AdamW,
+                  "rmsprop": keras.optimizers.RMSprop, "sgd": keras.optimizers.SGD}
+    opt = optimizers[optimizer](learning_rate=learning_rate)
+    if task == TASK_REGRESSION:
+        model.compile(optimizer=opt, loss="mse",
+                      metrics=[keras.metrics.RootMeanSquaredError(name="rmse")], jit_compile=False)
+    elif task == TASK_BINARY:
+        model.compile(optimizer=opt, loss="binary_crossentropy", metrics=["accuracy"],
+                      jit_compile=False)
+    else:
+        model.compile(optimizer=opt, loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"], jit_compile=False)
+
+
+def end_to_end(vectorizer, int_model):
+    """Strings in, scores out: the one model file users download and re-import."""
+    import keras
+
+    text_in = keras.Input(shape=(1,), dtype="string", name="text")
+    return keras.Model(text_in, int_model(vectorizer(text_in)), name="lstm_studio_text")
+
+
+def split_end_to_end(e2e_model):
+    """(vectorizer, integer model) from a loaded end-to-end model."""
+    import keras
+
+    vectorizer = next((l for l in e2e_model.layers
+                       if isinstance(l, keras.layers.TextVectorization)), None)
+    inner = next((l for l in e2e_model.layers if isinstance(l, keras.Model)), None)
+    if vectorizer is None or inner is None:
+        raise ModelFileError("This model file was not made by LSTM Studio: it has no text "
+                             "vectorizer and network inside.")
+    return vectorizer, inner
+
+
+def describe_model(spec: ModelSpec, task: str, n_classes: int, batch_size: int = 64,
+                   vocab_len: int | None = None, embedding_dim: int | None = None
+                   ) -> ModelDescription:
+    """Parameter counts per layer and a shape walk-through, without training."""
+    if embedding_dim:
+        spec = _with(spec, embedding_dim=embedding_dim)
+    model = build_model(spec, task, n_classes, vocab_len or spec.vocab_size)
+    layers = tuple(_layer_info(layer, batch_size, spec.max_tokens) for layer in model.layers)
+    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+    return ModelDescription(layers=layers, total_params=model.count_params(),
+                            trainable_params=trainable,
+                            walkthrough=_walkthrough(spec, task, n_classes, batch_size))
+
+
+def _with(spec: ModelSpec, **changes) -> ModelSpec:
+    import dataclasses
+
+    return dataclasses.replace(spec, **changes)
+
+
+def _layer_info(layer, batch_size: int, max_tokens: int) -> LayerInfo:
+    shape = tuple(layer.output.shape) if hasattr(layer, "output") else ()
+    shown = " × ".join(str(batch_size if i == 0 else (max_tokens if d is None else d))
+                       for i, d in enumerate(shape))
+    return LayerInfo(name=layer.name, kind=type(layer).__name__, output_shape=shown,
+                     params=layer.count_params())
+
+
+def _walkthrough(spec: ModelSpec, task: str, n_classes: int, b: int) -> tuple[str, ...]:
+    t = spec.max_tokens
+    dim = spec.embedding_dim
+    steps = [f"{b} texts × {t} tokens: each word becomes a number (its place in the vocabulary; 0 = padding)",
+             f"Embedding → {b} × {t} × {dim}: each number becomes a vector of {dim} values"]
+    rnn = spec.rnn.upper()
+    for i, units in enumerate(spec.units):
+        width = units * (2 if spec.bidirectional else 1)
+        direction = "reads the text in both directions" if spec.bidirectional else "reads the text left to right"
+        last = i == len(spec.units) - 1
+        shape = f"{b} × {width}" if last else f"{b} × {t} × {width}"
+        summary = "keeps only its final summary of the text" if last else "passes every step to the next layer"
+        steps.append(f"{rnn} {i + 1} ({units} units) → {shape}: {direction} and {summary}")
+    for units in spec.dense_layers:
+        steps.append(f"Dense → {b} × {units}: mixes the summary")
+    k = output_units(task, n_classes)
+    head = {TASK_BINARY: "the probability of the second class",
+            TASK_REGRESSION: "the predicted value"}.get(task, f"one probability per class ({k})")
+    steps.append(f"Head → {b} × {k}: {head}")
+    return tuple(steps)
+
+
+def load_glove(path: str | Path, vocabulary: list[str], seed: int = 0) -> tuple[np.ndarray, int]:
+    """Embedding matrix for [pad, unk] + vocabulary from a GloVe-format text file.
+
+    Words missing from the file get small random vectors. Returns (matrix, words found).
+    """
+    vectors, dim = _read_vector_file(Path(path), set(vocabulary))
+    rng = np.random.default_rng(seed)
+    matrix = rng.normal(0, 0.1, size=(len(vocabulary) + 2, dim)).astype("float32")
+    matrix[PAD_ID] = 0.0
+    found = 0
+    for i, word in enumerate(vocabulary, start=2):
+        if word in vectors:
+            matrix[i] = vectors[word]
+            found += 1
+    return matrix, found
+
+
+def _read_vector_file(path: Path, wanted: set[str]) -> tuple[dict[str, np.ndarray], int]:
+    vectors: dict[str, np.ndarray] = {}
+    dim = None
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for line_no, line in enumerate(handle, start=1):
+                parts = line.rstrip().split(" ")
+                if len(parts) < 3:
+                    continue  # blank lines or a word2vec "count dim" header
+                if dim is None:
+                    dim = len(parts) - 1
+                elif len(parts) - 1 != dim:
+                    raise SpecError(f"The vectors file is inconsistent: line {line_no} has "
+                                    f"{len(parts) - 1} numbers but earlier lines have {dim}. "
+                                    "Use a GloVe-format file: a word, then the same number of values on every line.")
+                if parts[0] in wanted:
+                    vectors[parts[0]] = np.asarray(parts[1:], dtype="float32")
+    except ValueError as exc:
+        raise SpecError("The vectors file has values that are not numbers. "
+                        "Use a GloVe-format text file (a word followed by numbers).") from exc
+    except OSError as exc:
+        raise SpecError(f"The vectors file could not be read: {exc.strerror}.") from exc
+    if dim is None:
+        raise SpecError("The vectors file has no vectors in it. Use a GloVe-format text file.")
+    return vectors, dim
+
+
+def save_model(model, path: Path) -> None:
+    """Save atomically, so a crash never leaves a half-written model file."""
+    import os
+
+    tmp = path.with_name(f".{path.stem}.tmp.keras")
+    model.save(tmp)
+    os.replace(tmp, path)
+
+
+def load_model(path: str | Path):
+    """Load an end-to-end model with ``safe_mode=True``; refuse anything else politely."""
+    import keras
+
+    path = Path(path)
+    if not path.exists():
+        raise ModelFileError("The model file is missing. Train the run again.")
+    try:
+        model = keras.saving.load_model(path, safe_mode=True, compile=False)
+    except Exception as exc:  # Keras raises many types for foreign or corrupt files
+        raise ModelFileError(_load_error_message(exc)) from exc
+    split_end_to_end(model)  # checks that it is ours
+    return model
+
+
+def _load_error_message(exc: Exception) -> str:
+    text = str(exc)
+    if "safe_mode" in text or "lambda" in text.lower():
+        return ("This model file contains custom code (a Lambda layer), which LSTM Studio "
+                "refuses to load for safety.")
+    if "zip" in text.lower() or "not a valid" in text.lower():
+        return "This is not a valid .keras model file (it may be corrupt or incomplete)."
+    return ("This model file could not be loaded. Only .keras files exported from "
+            "LSTM Studio are supported.")

@@ -1,0 +1,159 @@
+"""Fast batched prediction with a trained end-to-end model.
+
+Texts are vectorized once, sorted by length and cut into large batches whose
+trailing padding is trimmed, so an LSTM never steps through empty positions.
+This is what makes LIME (1,000+ perturbed texts) and CSV prediction fast.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from core import model as model_lib
+from core import text as text_utils
+from core.config import TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION, CleanSpec, clean_from_dict
+from core.errors import ModelFileError
+
+METADATA_NAME = "lstm_studio.json"  # extra member stored inside exported .keras zips
+PREDICT_BATCH = 1024
+
+
+def vectorize(vectorizer, texts: list[str], chunk: int = 8192) -> np.ndarray:
+    """Token ids (n × max_tokens, int32) for many texts, in large chunks."""
+    import tensorflow as tf
+
+    if not texts:
+        width = vectorizer.get_config().get("output_sequence_length") or 1
+        return np.zeros((0, width), dtype="int32")
+    parts = [vectorizer(tf.constant(texts[i:i + chunk])).numpy()
+             for i in range(0, len(texts), chunk)]
+    return np.concatenate(parts).astype("int32", copy=False)
+
+
+def sequence_lengths(ids: np.ndarray) -> np.ndarray:
+    """Real tokens per row (padding id 0 only ever sits at the end)."""
+    return np.count_nonzero(ids, axis=1)
+
+
+def trim(batch: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Cut the all-padding columns at the end of a batch (keep at least one)."""
+    return batch[:, :max(1, int(lengths.max(initial=1)))]
+
+
+def compiled_call(int_model):
+    """One graph for every batch shape: eager RNN steps would be far slower."""
+    import tensorflow as tf
+
+    spec = tf.TensorSpec(shape=(None, None), dtype=tf.int32)
+    return tf.function(lambda ids: int_model(ids, training=False), input_signature=[spec])
+
+
+def predict_ids(call, n_outputs: int, ids: np.ndarray,
+                batch_size: int = PREDICT_BATCH) -> np.ndarray:
+    """Raw model outputs for token ids, in length-sorted, trimmed batches."""
+    out = np.empty((len(ids), n_outputs), dtype="float32")
+    if len(ids) == 0:
+        return out
+    lengths = sequence_lengths(ids)
+    order = np.argsort(lengths, kind="stable")
+    for start in range(0, len(ids), batch_size):
+        rows = order[start:start + batch_size]
+        out[rows] = call(trim(ids[rows], lengths[rows])).numpy()
+    return out
+
+
+@dataclass
+class Predictor:
+    """A loaded model plus what is needed to read its outputs."""
+
+    vectorizer: object
+    int_model: object
+    task: str
+    class_names: tuple[str, ...]
+    clean: CleanSpec = field(default_factory=CleanSpec)
+
+    def __post_init__(self):
+        self._call = compiled_call(self.int_model)
+        self._raw_outputs = int(self.int_model.output_shape[-1])
+
+    @property
+    def n_outputs(self) -> int:
+        return 2 if self.task == TASK_BINARY else max(1, len(self.class_names))
+
+    def clean_texts(self, texts: list[str]) -> list[str]:
+        return text_utils.clean_texts(texts, self.clean)
+
+    def scores(self, texts: list[str], already_clean: bool = False) -> np.ndarray:
+        """(n, k) probabilities (binary as [1-p, p]) or (n,) values for regression."""
+        texts = list(texts) if already_clean else self.clean_texts(list(texts))
+        raw = predict_ids(self._call, self._raw_outputs, vectorize(self.vectorizer, texts))
+        if self.task == TASK_REGRESSION:
+            return raw[:, 0]
+        if self.task == TASK_BINARY:
+            return np.column_stack([1.0 - raw[:, 0], raw[:, 0]])
+        return raw
+
+    def predict_fn(self, texts: list[str]) -> np.ndarray:
+        """The explanation contract: always 2-D, (n, k) or (n, 1) for regression."""
+        scores = self.scores(texts)
+        return scores[:, None] if scores.ndim == 1 else scores
+
+    def labels(self, scores: np.ndarray, threshold: float = 0.5) -> list[str]:
+        if self.task == TASK_REGRESSION:
+            return [f"{v:.2f}" for v in scores]
+        if self.task == TASK_BINARY:
+            return [self.class_names[int(p >= threshold)] for p in scores[:, 1]]
+        return [self.class_names[i] for i in scores.argmax(axis=1)]
+
+
+def metadata_for(task: str, class_names, clean: CleanSpec, extra: dict | None = None) -> dict:
+    import dataclasses
+
+    return {"format": 1, "task": task, "class_names": list(class_names),
+            "clean": dataclasses.asdict(clean), **(extra or {})}
+
+
+def embed_metadata(model_path: Path, metadata: dict) -> None:
+    """Add run metadata to a .keras zip so an exported model is self-describing."""
+    with zipfile.ZipFile(model_path, "a") as archive:
+        if METADATA_NAME not in archive.namelist():
+            archive.writestr(METADATA_NAME, json.dumps(metadata))
+
+
+def read_metadata(model_path: Path) -> dict | None:
+    try:
+        with zipfile.ZipFile(model_path) as archive:
+            if METADATA_NAME in archive.namelist():
+                return json.loads(archive.read(METADATA_NAME))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    return None
+
+
+def load_predictor(model_path: Path, metadata: dict | None = None) -> Predictor:
+    """Load ``model.keras`` (safe mode) with its task and class names."""
+    e2e = model_lib.load_model(model_path)
+    vectorizer, int_model = model_lib.split_end_to_end(e2e)
+    meta = metadata or read_metadata(Path(model_path)) or _guess_metadata(int_model)
+    return Predictor(vectorizer, int_model, meta["task"], tuple(meta["class_names"]),
+                     clean_from_dict(meta.get("clean") or {}))
+
+
+def _guess_metadata(int_model) -> dict:
+    """For a foreign-but-compatible file: read the task from the output layer."""
+    head = int_model.layers[-1]
+    units = int_model.output_shape[-1]
+    activation = getattr(getattr(head, "activation", None), "__name__", "")
+    if units == 1 and activation == "sigmoid":
+        return {"task": TASK_BINARY, "class_names": ["negative", "positive"]}
+    if units == 1:
+        return {"task": TASK_REGRESSION, "class_names": []}
+    if activation != "softmax":
+        raise ModelFileError("This model's output is not a set of class probabilities, "
+                             "so LSTM Studio cannot read its predictions.")
+    return {"task": TASK_MULTICLASS, "class_names": [f"class {i}" for i in range(units)]}

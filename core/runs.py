@@ -1,0 +1,260 @@
+"""The run store: one folder per run, the single source of truth about training.
+
+Layout of ``<home>/<run_id>/``::
+
+    spec.json      data/model/train specs, task, class names, name, created
+    status.json    status, timestamps, worker pid, progress, error text
+    metrics.jsonl  append-only: one JSON line per batch or epoch
+    data.csv       the prepared split (dataset.json beside it)
+    model.keras    end-to-end model, rewritten whenever validation loss improves
+    eval.json      test metrics, baseline, per-text test predictions
+    stop           present when a stop was requested
+    tb/            TensorBoard logs
+
+Pages never hold training state in memory; they read these files, so reloads,
+second viewers and restarted servers all see the same thing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from core import config
+from core.errors import RunError
+
+QUEUED, RUNNING, FINISHED, STOPPED, FAILED, INTERRUPTED = (
+    "queued", "running", "finished", "stopped", "failed", "interrupted")
+ACTIVE_STATUSES = (QUEUED, RUNNING)
+ENDED_STATUSES = (FINISHED, STOPPED, FAILED, INTERRUPTED)
+
+_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
+
+
+def write_json_atomic(path: Path, data) -> None:
+    """Write via a temp file and ``os.replace`` so readers never see half a file."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, indent=1)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise RunError(f"Could not save {path.name} in the run store: {exc.strerror}. "
+                       "Check the disk space and permissions of the runs folder.") from exc
+
+
+def read_json(path: Path, default=None):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return default
+
+
+def process_alive(pid: int | None, create_time: float | None) -> bool:
+    """True if that exact process (not a later one reusing the pid) still runs."""
+    if not pid:
+        return False
+    try:
+        proc = psutil.Process(pid)
+        if proc.status() == psutil.STATUS_ZOMBIE:
+            return False
+        return create_time is None or abs(proc.create_time() - create_time) < 1.0
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return False
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    run_id: str
+    name: str
+    status: str
+    created: float
+    spec: dict
+    state: dict  # the whole status.json
+
+    @property
+    def task(self) -> str:
+        return self.spec.get("task", "")
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class RunStore:
+    def __init__(self, home: Path | str | None = None):
+        self.home = Path(home) if home else config.runs_home()
+
+    # -- paths -------------------------------------------------------------
+    def path(self, run_id: str) -> Path:
+        """The folder of a run; ids that could escape the store are refused."""
+        if not isinstance(run_id, str) or not _RUN_ID.match(run_id):
+            raise RunError("That run name is not valid.")
+        return self.home / run_id
+
+    def existing_path(self, run_id: str) -> Path:
+        path = self.path(run_id)
+        if not (path / "spec.json").exists():
+            raise RunError(f"There is no run called '{run_id}'. It may have been deleted.")
+        return path
+
+    # -- create / list / delete -------------------------------------------
+    def create(self, spec: dict, name: str | None = None) -> str:
+        """Make a new queued run folder holding ``spec``; returns its id."""
+        run_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        path = self.path(run_id)
+        try:
+            path.mkdir(parents=True)
+        except OSError as exc:
+            raise RunError(f"Could not create the run folder: {exc.strerror}.") from exc
+        created = time.time()
+        write_json_atomic(path / "spec.json", {**spec, "run_id": run_id,
+                                               "name": name or run_id, "created": created})
+        write_json_atomic(path / "status.json", {"status": QUEUED, "created": created})
+        (path / "metrics.jsonl").touch()
+        return run_id
+
+    def list_runs(self) -> list[RunInfo]:
+        """All runs, newest first."""
+        if not self.home.exists():
+            return []
+        runs = []
+        for child in self.home.iterdir():
+            if not _RUN_ID.match(child.name):
+                continue
+            spec = read_json(child / "spec.json")
+            state = read_json(child / "status.json")
+            if spec is None or state is None:
+                continue
+            runs.append(RunInfo(child.name, spec.get("name", child.name), state.get("status", ""),
+                                spec.get("created", 0.0), spec, state))
+        return sorted(runs, key=lambda r: r.created, reverse=True)
+
+    def info(self, run_id: str) -> RunInfo:
+        path = self.existing_path(run_id)
+        spec = read_json(path / "spec.json", {})
+        state = read_json(path / "status.json", {})
+        return RunInfo(run_id, spec.get("name", run_id), state.get("status", ""),
+                       spec.get("created", 0.0), spec, state)
+
+    def delete(self, run_id: str) -> None:
+        path = self.existing_path(run_id)
+        if self.status(run_id).get("status") == RUNNING and self.worker_alive(run_id):
+            raise RunError("This run is still training. Stop it first, then delete it.")
+        shutil.rmtree(path, ignore_errors=True)
+
+    def rename(self, run_id: str, name: str) -> None:
+        path = self.existing_path(run_id)
+        spec = read_json(path / "spec.json", {})
+        write_json_atomic(path / "spec.json", {**spec, "name": name.strip()[:80] or run_id})
+
+    # -- status ------------------------------------------------------------
+    def spec(self, run_id: str) -> dict:
+        return read_json(self.existing_path(run_id) / "spec.json", {})
+
+    def status(self, run_id: str) -> dict:
+        return read_json(self.existing_path(run_id) / "status.json", {})
+
+    def update_status(self, run_id: str, **changes) -> dict:
+        """Read-modify-write status.json under a lock (worker and server both write)."""
+        path = self.existing_path(run_id)
+        with _locked(path / ".status.lock"):
+            state = read_json(path / "status.json", {})
+            state.update(changes)
+            write_json_atomic(path / "status.json", state)
+        return state
+
+    def worker_alive(self, run_id: str) -> bool:
+        state = self.status(run_id)
+        return process_alive(state.get("pid"), state.get("pid_created"))
+
+    def recover(self) -> list[str]:
+        """Mark runs whose worker died (server or worker killed) as interrupted."""
+        interrupted = []
+        for run in self.list_runs():
+            if run.status == RUNNING and not self.worker_alive(run.run_id):
+                self.update_status(run.run_id, status=INTERRUPTED, ended=time.time(),
+                                   error="The training process stopped unexpectedly "
+                                         "(the server or the worker was shut down). "
+                                         "The best checkpoint so far is kept.")
+                interrupted.append(run.run_id)
+        return interrupted
+
+    # -- stop --------------------------------------------------------------
+    def request_stop(self, run_id: str) -> None:
+        path = self.existing_path(run_id)
+        (path / "stop").touch()
+        if self.status(run_id).get("status") == QUEUED:
+            self.update_status(run_id, status=STOPPED, ended=time.time(),
+                               message="Stopped before training started.")
+
+    def stop_requested(self, run_id: str) -> bool:
+        return (self.path(run_id) / "stop").exists()
+
+    def clear_stop(self, run_id: str) -> None:
+        (self.path(run_id) / "stop").unlink(missing_ok=True)
+
+    # -- metrics -----------------------------------------------------------
+    def append_metrics(self, run_id: str, records: list[dict]) -> None:
+        if not records:
+            return
+        lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+        with open(self.path(run_id) / "metrics.jsonl", "a", encoding="utf-8") as handle:
+            handle.write(lines)
+
+    def read_metrics(self, run_id: str, offset: int = 0) -> tuple[list[dict], int]:
+        """Records from byte ``offset`` on, and the new offset (for cheap polling).
+
+        A partly written last line is left for the next read.
+        """
+        path = self.existing_path(run_id) / "metrics.jsonl"
+        try:
+            with open(path, "rb") as handle:
+                handle.seek(offset)
+                chunk = handle.read()
+        except OSError:
+            return [], offset
+        end = chunk.rfind(b"\n") + 1
+        records = []
+        for line in chunk[:end].splitlines():
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                continue
+        return records, offset + end
+
+    # -- other files -------------------------------------------------------
+    def write_json(self, run_id: str, name: str, data) -> None:
+        write_json_atomic(self.existing_path(run_id) / name, data)
+
+    def read_json(self, run_id: str, name: str, default=None):
+        return read_json(self.existing_path(run_id) / name, default)
+
+    def model_path(self, run_id: str) -> Path:
+        return self.existing_path(run_id) / "model.keras"
+
+    def has_model(self, run_id: str) -> bool:
+        return self.model_path(run_id).exists()
+
+
+@contextmanager
+def _locked(lock_path: Path):
+    import fcntl
+
+    with open(lock_path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

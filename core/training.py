@@ -1,0 +1,279 @@
+"""Train one run, inside the worker process (``python -m core train-run RUN_DIR``).
+
+Everything the page shows comes from files this module writes into the run
+folder: metrics.jsonl while training, model.keras whenever validation loss
+improves (so a killed worker still leaves its best checkpoint), eval.json at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+import traceback
+from pathlib import Path
+
+import numpy as np
+
+from core import baseline, evaluation
+from core import data as data_lib
+from core import model as model_lib
+from core import predictor as predictor_lib
+from core import runs as runs_lib
+from core.config import (TASK_REGRESSION, data_from_dict, model_from_dict, train_from_dict)
+from core.errors import StudioError
+
+BUCKET_CHUNK = 50  # batches whose texts are sorted together by length
+BATCH_RECORD_SECONDS = 0.5  # at most two batch points a second reach the chart
+
+
+def length_bucketed_batches(lengths: np.ndarray, batch_size: int, rng) -> list[np.ndarray]:
+    """Shuffled batches of indices whose texts have similar lengths.
+
+    Sorting within chunks of BUCKET_CHUNK batches keeps the shuffle random
+    while most batches need far fewer time steps than max_tokens.
+    """
+    order = rng.permutation(len(lengths))
+    chunk = batch_size * BUCKET_CHUNK
+    batches = []
+    for start in range(0, len(order), chunk):
+        part = order[start:start + chunk]
+        part = part[np.argsort(lengths[part], kind="stable")]
+        batches.extend(part[i:i + batch_size] for i in range(0, len(part), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+def make_dataset(ids: np.ndarray, y: np.ndarray, batch_size: int, seed: int, shuffle: bool):
+    """A tf.data pipeline of trimmed (variable-length) batches."""
+    import tensorflow as tf
+
+    lengths = predictor_lib.sequence_lengths(ids)
+    rng = np.random.default_rng(seed)
+    y_dtype = tf.float32 if y.dtype.kind == "f" else tf.int32
+
+    def batches():
+        if shuffle:
+            index_batches = length_bucketed_batches(lengths, batch_size, rng)
+        else:
+            order = np.argsort(lengths, kind="stable")
+            index_batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+        for rows in index_batches:
+            yield predictor_lib.trim(ids[rows], lengths[rows]), y[rows]
+
+    signature = (tf.TensorSpec(shape=(None, None), dtype=tf.int32),
+                 tf.TensorSpec(shape=(None,), dtype=y_dtype))
+    return tf.data.Dataset.from_generator(batches, output_signature=signature).prefetch(4)
+
+
+def class_weights(y: np.ndarray, n_classes: int) -> dict[int, float]:
+    counts = np.bincount(y, minlength=n_classes).astype(float)
+    counts[counts == 0] = 1.0
+    weights = len(y) / (n_classes * counts)
+    return {i: float(w) for i, w in enumerate(weights)}
+
+
+class StudioCallback:
+    """Factory for the Keras callback that writes metrics, checkpoints and obeys Stop."""
+
+    @staticmethod
+    def create(store, run_id, save_checkpoint, batches_per_epoch):
+        import keras
+
+        class _Callback(keras.callbacks.Callback):
+            def __init__(self):
+                super().__init__()
+                self.best_val_loss = np.inf
+                self.best_weights = None
+                self.best_epoch = None
+                self.epoch_seconds: list[float] = []
+                self.last_batch_record = 0.0
+                self.step = 0
+                self.stopped_by_user = False
+                self.epoch_start = time.time()
+
+            def on_epoch_begin(self, epoch, logs=None):
+                self.epoch_start = time.time()
+                self.epoch = epoch + 1
+
+            def on_train_batch_end(self, batch, logs=None):
+                self.step += 1
+                now = time.time()
+                if now - self.last_batch_record < BATCH_RECORD_SECONDS:
+                    return
+                self.last_batch_record = now
+                record = {"kind": "batch", "epoch": self.epoch, "step": self.step,
+                          "batch": batch + 1, "batches": batches_per_epoch, "time": now}
+                record.update({k: float(v) for k, v in (logs or {}).items()})
+                store.append_metrics(run_id, [record])
+                if store.stop_requested(run_id):
+                    self.stopped_by_user = True
+                    self.model.stop_training = True
+
+            def on_epoch_end(self, epoch, logs=None):
+                seconds = time.time() - self.epoch_start
+                self.epoch_seconds.append(seconds)
+                logs = {k: float(v) for k, v in (logs or {}).items()}
+                record = {"kind": "epoch", "epoch": epoch + 1, "step": self.step,
+                          "seconds": seconds, "time": time.time(), **logs}
+                val_loss = logs.get("val_loss", logs.get("loss", np.inf))
+                improved = val_loss < self.best_val_loss
+                if improved:
+                    self.best_val_loss = val_loss
+                    self.best_weights = self.model.get_weights()
+                    self.best_epoch = epoch + 1
+                    save_checkpoint()
+                record["best"] = improved
+                store.append_metrics(run_id, [record])
+                store.update_status(run_id, epochs_done=epoch + 1, best_epoch=self.best_epoch,
+                                    best_val_loss=float(self.best_val_loss),
+                                    epoch_seconds=self.epoch_seconds, steps_done=self.step)
+                if store.stop_requested(run_id):
+                    self.stopped_by_user = True
+                    self.model.stop_training = True
+
+        return _Callback()
+
+
+def _install_sigterm(store, run_id):
+    """SIGTERM asks for a clean stop, exactly like the Stop button."""
+    def handler(signum, frame):
+        try:
+            (store.path(run_id) / "stop").touch()
+        except OSError:
+            pass
+    signal.signal(signal.SIGTERM, handler)
+
+
+def run_worker(run_dir: Path) -> int:
+    """Entry point of the worker process. Returns the process exit code."""
+    import psutil
+
+    run_dir = Path(run_dir).resolve()
+    store = runs_lib.RunStore(run_dir.parent)
+    run_id = run_dir.name
+    if store.status(run_id).get("status") == runs_lib.STOPPED:
+        return 0  # stopped while still queued
+    _install_sigterm(store, run_id)
+    me = psutil.Process()
+    store.update_status(run_id, status=runs_lib.RUNNING, started=time.time(), pid=me.pid,
+                        pid_created=me.create_time(), error=None)
+    try:
+        outcome = train(store, run_id)
+    except StudioError as exc:
+        store.update_status(run_id, status=runs_lib.FAILED, ended=time.time(), error=str(exc))
+        return 1
+    except Exception as exc:  # keep the reason readable and the details on disk
+        (run_dir / "error.log").write_text(traceback.format_exc(), encoding="utf-8")
+        store.update_status(run_id, status=runs_lib.FAILED, ended=time.time(),
+                            error=f"Training failed: {type(exc).__name__}: {exc}")
+        return 1
+    store.update_status(run_id, status=outcome, ended=time.time())
+    return 0
+
+
+def train(store, run_id: str) -> str:
+    """Fit, checkpoint, evaluate. Returns the final status (finished/stopped)."""
+    import keras
+
+    spec = store.spec(run_id)
+    data_spec = data_from_dict(spec["data"])
+    model_spec = model_from_dict(spec["model"])
+    train_spec = train_from_dict(spec["train"])
+    run_dir = store.path(run_id)
+    dataset = data_lib.load_dataset(run_dir)
+    keras.utils.set_random_seed(train_spec.seed)
+
+    state = store.status(run_id)
+    resume = bool(state.get("target_epochs")) and store.has_model(run_id)
+    if resume:
+        vectorizer, int_model = model_lib.split_end_to_end(model_lib.load_model(run_dir / "model.keras"))
+        initial_epoch = int(state.get("epochs_done") or 0)
+        total_epochs = int(state["target_epochs"])
+    else:
+        lowercase = data_spec.clean.lowercase
+        vocabulary = model_lib.build_vocabulary(dataset.train.texts, model_spec, lowercase)
+        vectorizer = model_lib.build_vectorizer(vocabulary, model_spec, lowercase)
+        matrix = None
+        if model_spec.glove_path:
+            matrix, found = model_lib.load_glove(model_spec.glove_path, vocabulary, train_spec.seed)
+            store.update_status(run_id, glove_words_found=found)
+        target_mean = float(np.mean(dataset.train.y)) if dataset.task == TASK_REGRESSION else None
+        int_model = model_lib.build_model(model_spec, dataset.task, dataset.n_classes,
+                                          vectorizer.vocabulary_size(), matrix, target_mean)
+        initial_epoch, total_epochs = 0, train_spec.epochs
+    model_lib.compile_model(int_model, dataset.task, train_spec.optimizer, train_spec.learning_rate)
+
+    x_train = predictor_lib.vectorize(vectorizer, dataset.train.texts)
+    x_valid = predictor_lib.vectorize(vectorizer, dataset.valid.texts)
+    train_ds = make_dataset(x_train, dataset.train.y, train_spec.batch_size,
+                            train_spec.seed + initial_epoch, shuffle=True)
+    valid_ds = make_dataset(x_valid, dataset.valid.y, max(256, train_spec.batch_size),
+                            train_spec.seed, shuffle=False)
+    batches_per_epoch = -(-len(x_train) // train_spec.batch_size)
+    store.update_status(run_id, total_epochs=total_epochs, batches_per_epoch=batches_per_epoch,
+                        epoch=initial_epoch)
+
+    e2e = model_lib.end_to_end(vectorizer, int_model)
+    metadata = predictor_lib.metadata_for(dataset.task, dataset.class_names, data_spec.clean,
+                                          {"run_id": run_id, "name": spec.get("name")})
+
+    def save_checkpoint():
+        path = run_dir / "model.keras"
+        model_lib.save_model(e2e, path)
+        predictor_lib.embed_metadata(path, metadata)
+
+    studio = StudioCallback.create(store, run_id, save_checkpoint, batches_per_epoch)
+    if resume:  # "Train more" must only replace the checkpoint with something better
+        studio.best_val_loss = float(state.get("best_val_loss") or np.inf)
+        studio.best_weights = int_model.get_weights()
+        studio.best_epoch = state.get("best_epoch")
+        studio.epoch_seconds = list(state.get("epoch_seconds") or [])
+        studio.step = int(state.get("steps_done") or 0)
+    callbacks = [studio, keras.callbacks.TensorBoard(log_dir=str(run_dir / "tb"),
+                                                     update_freq="epoch", profile_batch=0)]
+    if train_spec.early_stopping_patience:
+        callbacks.append(keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=train_spec.early_stopping_patience))
+    weights = (class_weights(dataset.train.y, dataset.n_classes)
+               if train_spec.class_weights and dataset.is_classification else None)
+    int_model.fit(train_ds, validation_data=valid_ds, epochs=total_epochs,
+                  initial_epoch=initial_epoch, callbacks=callbacks, class_weight=weights,
+                  verbose=0)
+
+    if studio.best_weights is not None:
+        int_model.set_weights(studio.best_weights)
+    if not store.has_model(run_id):
+        save_checkpoint()  # stopped before the first epoch ended: keep what exists
+    evaluate_run(store, run_id, dataset, vectorizer, int_model, data_spec)
+    return runs_lib.STOPPED if studio.stopped_by_user else runs_lib.FINISHED
+
+
+def evaluate_run(store, run_id, dataset, vectorizer, int_model, data_spec) -> dict:
+    """Score the test split, train the TF-IDF baseline, write eval.json."""
+    predictor = predictor_lib.Predictor(vectorizer, int_model, dataset.task,
+                                        dataset.class_names, data_spec.clean)
+    test_texts = dataset.test.texts
+    start = time.time()
+    scores = predictor.scores(test_texts, already_clean=True)
+    predict_seconds = time.time() - start
+    result = evaluation.evaluate_predictions(dataset.task, dataset.class_names,
+                                             dataset.test.y, scores)
+    base = baseline.run_baseline(dataset)
+    report = {"metrics": result.to_dict(), "baseline": base.to_dict(),
+              "test_scores": np.asarray(scores).round(6).tolist(),
+              "predict_seconds": predict_seconds}
+    store.write_json(run_id, "eval.json", report)
+    return report
+
+
+def worker_command(run_dir: Path) -> list[str]:
+    import sys
+
+    return [sys.executable, "-m", "core", "train-run", str(run_dir)]
+
+
+def worker_env() -> dict:
+    env = dict(os.environ)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return env
