@@ -1,0 +1,97 @@
+"""Every st.session_state key the app uses, in one place.
+
+Keys starting with ``keep.`` belong to input widgets whose value should
+survive page switches (Streamlit drops a widget's state when its page is not
+shown; re-assigning it on every run keeps it).
+"""
+
+import streamlit as st
+
+KEEP_PREFIX = "keep."
+
+# -- values set by code ----------------------------------------------------
+FRAME = "data.frame"            # pd.DataFrame the user loaded
+FRAME_SOURCE = "data.source"    # its file name or sample title
+DATASET = "data.dataset"        # core.data.Dataset, prepared from FRAME
+DATA_SPEC = "data.spec"         # core.config.DataSpec used for DATASET
+CURRENT_RUN = "run.current"     # run id shown on Model & Train
+EXPLAIN_TEXT = "explain.handoff_text"  # text sent from Evaluate to Explain
+EXPLAIN_RUN = "explain.handoff_run"
+CONFIRM_DELETE = "runs.confirm_delete"
+
+# -- Data page widgets -------------------------------------------------------
+W_SAMPLE = "keep.data.sample"
+W_UPLOAD = "data.upload"        # file_uploader values cannot be re-assigned
+W_TEXT_COLUMNS = "keep.data.text_columns"
+W_LABEL_COLUMN = "keep.data.label_column"
+W_TASK = "keep.data.task"
+W_LOWERCASE = "keep.data.lowercase"
+W_STRIP_HTML = "keep.data.strip_html"
+W_STOPWORDS = "keep.data.stopwords"
+W_MAX_WORDS = "keep.data.max_words"
+W_DROP_EMPTY = "keep.data.drop_empty"
+W_DROP_DUPLICATES = "keep.data.drop_duplicates"
+W_SPLIT = "keep.data.split"
+W_SEED = "keep.data.seed"
+W_USE_SAMPLE = "data.use_sample"
+W_PREPARE = "data.prepare"
+
+# -- Model & Train page widgets --------------------------------------------
+W_PRESET = "keep.model.preset"
+W_RNN = "keep.model.rnn"
+W_UNITS = "keep.model.units"
+W_LAYERS = "keep.model.layers"
+W_BIDIRECTIONAL = "keep.model.bidirectional"
+W_DROPOUT = "keep.model.dropout"
+W_RECURRENT_DROPOUT = "keep.model.recurrent_dropout"
+W_DENSE = "keep.model.dense"
+W_EMBEDDING_DIM = "keep.model.embedding_dim"
+W_GLOVE = "model.glove"         # file_uploader
+W_TRAINABLE_EMBEDDING = "keep.model.trainable_embedding"
+W_VOCAB = "keep.model.vocab"
+W_MAX_TOKENS = "keep.model.max_tokens"
+W_MIN_FREQ = "keep.model.min_freq"
+W_OPTIMIZER = "keep.train.optimizer"
+W_LEARNING_RATE = "keep.train.learning_rate"
+W_BATCH_SIZE = "keep.train.batch_size"
+W_EPOCHS = "keep.train.epochs"
+W_EARLY_STOP = "keep.train.early_stop"
+W_PATIENCE = "keep.train.patience"
+W_CLASS_WEIGHTS = "keep.train.class_weights"
+W_TRAIN_SEED = "keep.train.seed"
+W_RUN_NAME = "train.run_name"
+W_TRAIN = "train.start"
+W_STOP = "train.stop"
+W_MORE_EPOCHS = "train.more_epochs"
+W_TRAIN_MORE = "train.more"
+W_CURVE_VIEW = "keep.train.curve_view"
+
+# -- Evaluate / Explain / Predict / Runs widgets ---------------------------
+W_EVAL_RUN = "keep.eval.run"
+W_NORMALIZE = "keep.eval.normalize"
+W_THRESHOLD = "keep.eval.threshold"
+W_EXPLAIN_RUN = "keep.explain.run"
+W_EXPLAIN_SOURCE = "keep.explain.source"
+W_EXPLAIN_TEST_INDEX = "keep.explain.test_index"
+W_EXPLAIN_TEXT = "keep.explain.text"
+W_EXPLAIN_CLASS = "keep.explain.class"
+W_EXPLAIN_THOROUGH = "keep.explain.thorough"
+W_EXPLAIN_GO = "explain.go"
+W_PREDICT_RUN = "keep.predict.run"
+W_PREDICT_TEXT = "keep.predict.text"
+W_PREDICT_CSV = "predict.csv"   # file_uploader
+W_PREDICT_GO = "predict.go"
+W_MODEL_UPLOAD = "predict.model_upload"  # file_uploader
+W_MODEL_IMPORT = "predict.model_import"
+W_RUNS_SELECTED = "keep.runs.selected"
+W_RUNS_METRIC = "keep.runs.metric"
+W_RUNS_DELETE = "runs.delete"
+W_RUNS_DELETE_CONFIRM = "runs.delete_confirm"
+W_RUNS_REPORT_RUN = "keep.runs.report_run"
+
+
+def keep_widget_values() -> None:
+    """Re-assign kept widget values so they survive switching pages."""
+    for key in list(st.session_state.keys()):
+        if isinstance(key, str) and key.startswith(KEEP_PREFIX):
+            st.session_state[key] = st.session_state[key]

@@ -1,0 +1,52 @@
+"""Small rendering helpers shared by several pages."""
+
+import time
+
+import streamlit as st
+
+from core import runs as runs_lib
+from ui import state
+
+STATUS_ICONS = {"queued": "⏳", "running": "🏃", "finished": "✅", "stopped": "⏹️",
+                "failed": "❌", "interrupted": "⚠️"}
+
+
+def run_label(run: runs_lib.RunInfo) -> str:
+    when = time.strftime("%d %b %H:%M", time.localtime(run.created))
+    return f"{STATUS_ICONS.get(run.status, '')} {run.name} · {run.task} · {when}"
+
+
+def run_picker(label: str, key: str, runs: list[runs_lib.RunInfo],
+               preferred: str | None = None) -> str | None:
+    """A selectbox of runs (newest first); returns the chosen run id."""
+    if not runs:
+        return None
+    ids = [r.run_id for r in runs]
+    labels = {r.run_id: run_label(r) for r in runs}
+    if st.session_state.get(key) not in ids:
+        st.session_state[key] = preferred if preferred in ids else ids[0]
+    return st.selectbox(label, ids, key=key, format_func=labels.get)
+
+
+def require_dataset():
+    """The prepared dataset, or a pointer to the Data page and a stop."""
+    dataset = st.session_state.get(state.DATASET)
+    if dataset is None:
+        st.info("First load and prepare a dataset on the **Data** page.")
+        st.page_link("pages/data.py", label="Go to Data", icon="📄")
+        st.stop()
+    return dataset
+
+
+def runs_with_model(run_store: runs_lib.RunStore) -> list[runs_lib.RunInfo]:
+    return [r for r in run_store.list_runs() if run_store.has_model(r.run_id)]
+
+
+def require_runs_with_model(run_store: runs_lib.RunStore) -> list[runs_lib.RunInfo]:
+    runs = runs_with_model(run_store)
+    if not runs:
+        st.info("No trained model yet. Train one on the **Model & Train** page "
+                "(or import a model file on the **Predict** page).")
+        st.page_link("pages/train.py", label="Go to Model & Train", icon="🏋️")
+        st.stop()
+    return runs
