@@ -1,0 +1,274 @@
+"""Read a user's CSV robustly: encoding, delimiter and header row are detected.
+
+Every problem is raised as ``DataError`` with a message a non-programmer understands;
+no pandas or csv exception escapes ``read_csv``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import math
+import re
+import warnings
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from core import config
+from core.errors import DataError
+
+SNIFF_CHARS = 64 * 1024
+DELIMITERS = (",", ";", "\t", "|")
+_SKIPPED_LINE = re.compile(r"Skipping line \d+")
+_UNCLOSED_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+BINARY_FILE = ("This does not look like a CSV text file (it contains binary data). "
+               "Save your spreadsheet as CSV (UTF-8) and try again.")
+def _human_size(n_bytes: int) -> str:
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if n_bytes >= scale:
+            value = n_bytes / scale
+            return f"{value:,.0f} {unit}" if value >= 10 or value.is_integer() else f"{value:.1f} {unit}"
+    return f"{n_bytes:,} bytes"
+
+
+def _subject(name: str) -> str:
+    return name[:1].upper() + name[1:] if name.startswith("the ") else name
+
+
+def _empty_file(name: str) -> DataError:
+    return DataError(f"{_subject(name)} is empty. Choose a CSV file with a header row "
+                     "and at least a few rows of data.")
+
+
+def _check_size(size: int, max_bytes: int, name: str) -> None:
+    if size > max_bytes:
+        raise DataError(f"{_subject(name)} is {_human_size(size)}; the limit is "
+                        f"{_human_size(max_bytes)}. Use a smaller sample of your data.")
+
+
+def _read_bytes(source, max_bytes: int, name: str) -> bytes:
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        try:
+            found = path.is_file()
+        except OSError:  # e.g. a name too long for the file system
+            found = False
+        if not found:
+            raise DataError(f"Cannot find the file '{path.name}'. Check the name and try again.")
+        _check_size(path.stat().st_size, max_bytes, name)
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise DataError(f"Cannot open '{path.name}': {exc.strerror or exc}.") from exc
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    else:
+        size = getattr(source, "size", None)
+        if isinstance(size, int):
+            _check_size(size, max_bytes, name)
+        data = source.getvalue() if hasattr(source, "getvalue") else source.read()
+        data = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    _check_size(len(data), max_bytes, name)
+    return data
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    even, odd = head[0::2], head[1::2]
+    if len(odd) > 8 and odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if len(even) > 8 and even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _is_utf8(data: bytes) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        # Chunked so a 200 MB file never becomes a 800 MB str just to be checked.
+        for start in range(0, len(data), 8 * 1024 * 1024):
+            decoder.decode(data[start:start + 8 * 1024 * 1024])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _detect_encoding(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if data.startswith(b"PK\x03\x04"):
+        raise DataError("This looks like an Excel workbook, not a CSV file. In Excel choose "
+                        "File > Save As > CSV UTF-8, then upload that file.")
+    head = data[:SNIFF_CHARS]
+    if b"\x00" in head:
+        encoding = _utf16_without_bom(head)
+        if encoding is None:
+            raise DataError(BINARY_FILE)
+        return encoding
+    if _is_utf8(data):
+        return "utf-8"
+    try:
+        data.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def _text_sample(data: bytes, encoding: str) -> tuple[str, bool]:
+    """The first ~64 KB of text, cut at a line end, and whether it is cut."""
+    sample = data[: SNIFF_CHARS * 4].decode(encoding, errors="ignore")
+    truncated = len(sample) > SNIFF_CHARS or len(data) > SNIFF_CHARS * 4
+    if truncated:
+        sample = sample[:SNIFF_CHARS]
+        sample = sample[: sample.rfind("\n") + 1] or sample
+    controls = sum(sample.count(c) for c in "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\x1a\x1b")
+    if controls > max(2, len(sample) // 100):
+        raise DataError(BINARY_FILE)
+    return sample.lstrip("\ufeff"), truncated
+
+
+def _sample_rows(sample: str, delimiter: str, truncated: bool) -> list[list[str]]:
+    try:
+        rows = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))
+    except csv.Error:
+        return []
+    if truncated and len(rows) > 1:
+        rows = rows[:-1]  # may have been cut in the middle of a record
+    return [row for row in rows if any(cell.strip() for cell in row)][:200]
+
+
+def _modal_width(rows: list[list[str]]) -> tuple[int, float]:
+    if not rows:
+        return 0, 0.0
+    width, hits = Counter(len(row) for row in rows).most_common(1)[0]
+    return width, hits / len(rows)
+
+
+def _sniff_delimiter(sample: str, truncated: bool) -> str:
+    try:
+        guess = csv.Sniffer().sniff(sample[:16384], delimiters="".join(DELIMITERS)).delimiter
+    except csv.Error:
+        guess = ","
+    order = [guess] + [d for d in DELIMITERS if d != guess]
+    scores = []
+    for rank, delimiter in enumerate(order):
+        width, consistency = _modal_width(_sample_rows(sample, delimiter, truncated))
+        scores.append((width > 1, round(consistency, 2), -rank, delimiter))
+    return max(scores)[-1]
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        return math.isfinite(float(cell))
+    except ValueError:
+        return False
+
+
+def _cell_verdict(cell: str, column: list[str]) -> str:
+    """'header', 'data!' (sure), 'data' (plausible) or '?' for one first-row cell."""
+    if sum(map(_is_number, column)) >= 0.9 * len(column):
+        return "data!" if _is_number(cell) else "header"
+    distinct = set(column)
+    if cell in distinct and len(distinct) <= config.MAX_CLASSES and len(distinct) < len(column):
+        return "data!"
+    median_length = float(np.median([len(value) for value in column]))
+    if median_length >= 20 and len(cell) >= 0.5 * median_length and len(cell.split()) >= 3:
+        return "data"
+    return "?"
+
+
+def _first_row_is_data(rows: list[list[str]]) -> bool:
+    if len(rows) < 3:
+        return False
+    verdicts = []
+    for i, cell in enumerate(rows[0]):
+        column = [row[i].strip() for row in rows[1:] if i < len(row) and row[i].strip()]
+        if cell.strip() and column:
+            verdicts.append(_cell_verdict(cell.strip(), column))
+    if not verdicts or "header" in verdicts:
+        return False
+    return "data!" in verdicts or "?" not in verdicts
+
+
+def _unique_names(raw: list[str], width: int) -> list[str]:
+    names: list[str] = []
+    for i in range(width):
+        base = (raw[i].strip() if i < len(raw) else "") or f"column_{i + 1}"
+        candidate, copy = base, 1
+        while candidate in names:
+            copy += 1
+            candidate = f"{base} ({copy})"
+        names.append(candidate)
+    return names
+
+
+def _raise_if_unclosed_quote(exc: Exception) -> None:
+    found = _UNCLOSED_QUOTE.search(str(exc))
+    if found:
+        line = int(found.group(1)) + 1
+        raise DataError(f"A quotation mark (\") near line {line:,} opens a text that is never "
+                        "closed, so the rest of the file cannot be read. Fix that line in a "
+                        "spreadsheet or text editor, save as CSV and try again.") from exc
+
+
+def _parse(data: bytes, encoding: str, options: dict) -> tuple[pd.DataFrame, int]:
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            df = pd.read_csv(io.BytesIO(data), encoding=encoding, engine="c",
+                             on_bad_lines="warn", **options)
+        return df, sum(len(_SKIPPED_LINE.findall(str(w.message))) for w in caught)
+    except (pd.errors.ParserError, ValueError, csv.Error, UnicodeError) as exc:
+        _raise_if_unclosed_quote(exc)  # the python engine would silently drop the rest
+    bad_lines: list = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = pd.read_csv(io.BytesIO(data), encoding=encoding, engine="python",
+                         on_bad_lines=lambda line: bad_lines.append(line), **options)
+    return df, len(bad_lines)
+
+
+def read_csv(source, *, max_bytes: int = config.MAX_CSV_BYTES, name: str = "the file") -> pd.DataFrame:
+    """Read a user's CSV as strings; see ``df.attrs`` for how it was read."""
+    data = _read_bytes(source, max_bytes, name)
+    if not data or data.isspace():
+        raise _empty_file(name)
+    encoding = _detect_encoding(data)
+    sample, truncated = _text_sample(data, encoding)
+    if not sample.strip():
+        raise _empty_file(name)
+    delimiter = _sniff_delimiter(sample, truncated)
+    rows = _sample_rows(sample, delimiter, truncated)
+    has_header = not _first_row_is_data(rows)
+    width = max(len(rows[0]) if rows else 0, _modal_width(rows)[0])
+    names = _unique_names(rows[0] if has_header and rows else [], width)
+    options = dict(sep=delimiter, header=0 if has_header else None, names=names, dtype=str,
+                   keep_default_na=True, index_col=False, skip_blank_lines=True)
+    try:
+        df, skipped = _parse(data, encoding, options)
+    except DataError:
+        raise
+    except Exception as exc:  # any parser failure is a problem with the file, not a crash
+        raise DataError(f"{_subject(name)} could not be read as a CSV table ({exc}). "
+                        "Open it in a spreadsheet, save it as CSV (UTF-8) and try again.") from exc
+    df = df.dropna(how="all").reset_index(drop=True)
+    _check_shape(df, name)
+    df.attrs.update(skipped_rows=skipped, encoding=encoding, delimiter=delimiter,
+                    has_header=has_header)
+    return df
+
+
+def _check_shape(df: pd.DataFrame, name: str) -> None:
+    if df.shape[1] < 2:
+        raise DataError(f"{_subject(name)} has only one column. LSTM Studio needs at least two: "
+                        "one with the text and one with the label (the answer to learn). "
+                        "If your file uses another separator, save it as a comma-separated CSV.")
+    if len(df) == 0:
+        raise DataError(f"{_subject(name)} has a header row but no data rows. "
+                        "Add rows of data below the header and try again.")

@@ -1,0 +1,386 @@
+"""Read, check, clean and split a CSV into a ``Dataset``; save and load it.
+
+Every problem a user can cause is raised as ``DataError`` with a plain message.
+Reading lives in ``core.csv_reader`` and label logic in ``core.labels``; both
+are re-exported here so callers only need ``core.data``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import re
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from core import config, text
+from core.config import TASK_REGRESSION, DataSpec
+from core.csv_reader import read_csv
+from core.errors import DataError
+from core.labels import canonical_labels, encode_labels, infer_task, resolve_task
+
+__all__ = [
+    "ColumnSuggestion", "Dataset", "PrepSummary", "SampleDataset", "Split",
+    "infer_task", "join_text_columns", "load_dataset", "load_sample", "prepare_dataset",
+    "read_csv", "sample_datasets", "save_dataset", "suggest_columns",
+]
+
+MIN_ROWS = 10
+DATA_FILE = "data.csv"
+META_FILE = "dataset.json"
+LABEL_HINTS = ("label", "labels", "category", "class", "topic", "rating", "sentiment",
+               "target", "y", "stars", "score", "genre", "emotion", "polarity")
+TITLE_HINTS = ("title", "headline", "subject", "summary")
+
+
+@dataclass(frozen=True)
+class ColumnSuggestion:
+    text_columns: tuple[str, ...]
+    label_column: str | None
+
+
+@dataclass(frozen=True)
+class Split:
+    texts: list[str]
+    y: np.ndarray  # int64 class index, or float32 for regression
+
+
+@dataclass(frozen=True)
+class PrepSummary:
+    rows_in: int
+    rows_used: int
+    dropped_missing_label: int
+    dropped_empty: int
+    dropped_duplicates: int
+
+
+@dataclass(frozen=True)
+class Dataset:
+    task: str
+    class_names: tuple[str, ...]  # () for regression
+    train: Split
+    valid: Split
+    test: Split
+    summary: PrepSummary
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_names)
+
+    @property
+    def is_classification(self) -> bool:
+        return self.task != TASK_REGRESSION
+
+    def splits(self) -> dict[str, Split]:
+        return {"train": self.train, "valid": self.valid, "test": self.test}
+
+
+@dataclass(frozen=True)
+class SampleDataset:
+    key: str
+    title: str
+    description: str
+    path: Path
+    text_columns: tuple[str, ...]
+    label_column: str
+    task: str | None
+
+
+def _column_profile(values: pd.Series) -> dict:
+    filled = values.dropna().astype(str)
+    filled = filled[filled.str.strip() != ""]
+    if filled.empty:
+        return {"mean_length": 0.0, "mean_words": 0.0, "numeric": False, "distinct": 0, "unique_share": 0.0}
+    return {
+        "mean_length": float(filled.str.len().mean()),
+        "mean_words": float(filled.str.split().str.len().mean()),
+        "numeric": bool(pd.to_numeric(filled, errors="coerce").notna().all()),
+        "distinct": int(filled.nunique()),
+        "unique_share": filled.nunique() / len(filled),
+    }
+
+
+def _hint_rank(column: str, hints: tuple[str, ...]) -> int:
+    name = str(column).strip().lower()
+    if name in hints:
+        return hints.index(name)
+    words = set(re.split(r"[\W_]+", name))
+    matches = [hints.index(word) for word in words if word in hints]
+    return 100 + min(matches) if matches else 1000
+
+
+def _suggest_text_columns(profiles: dict) -> tuple[str, ...]:
+    wordy = {c: p for c, p in profiles.items() if not p["numeric"] and p["mean_length"] > 0}
+    if not wordy:
+        return ()
+    body = max(wordy, key=lambda c: wordy[c]["mean_length"])
+    titles = [c for c, p in wordy.items()
+              if c != body and 15 < p["mean_length"] < wordy[body]["mean_length"]
+              and (_hint_rank(c, TITLE_HINTS) < 1000
+                   or (p["mean_words"] >= 3 and p["unique_share"] >= 0.5))]
+    if not titles:
+        return (body,)
+    title = min(titles, key=lambda c: (_hint_rank(c, TITLE_HINTS), -wordy[c]["mean_length"]))
+    return (title, body)
+
+
+def suggest_columns(df: pd.DataFrame) -> ColumnSuggestion:
+    """A first guess at the text column(s) and the label column."""
+    sample = df.head(5000)
+    profiles = {column: _column_profile(sample[column]) for column in df.columns}
+    text_columns = _suggest_text_columns(profiles)
+    candidates = [c for c, p in profiles.items()
+                  if c not in text_columns and 2 <= p["distinct"] <= config.MAX_CLASSES]
+    candidates = [c for c in candidates if 2 <= df[c].dropna().nunique() <= config.MAX_CLASSES]
+    order = {c: i for i, c in enumerate(df.columns)}
+    label = min(candidates, default=None,
+                key=lambda c: (_hint_rank(c, LABEL_HINTS), profiles[c]["distinct"], order[c]))
+    return ColumnSuggestion(text_columns=text_columns, label_column=label)
+
+
+def _require_columns(df: pd.DataFrame, columns) -> None:
+    for column in columns:
+        if column not in df.columns:
+            available = ", ".join(map(str, df.columns))
+            raise DataError(f"The column '{column}' is not in this file. Available columns: {available}.")
+
+
+def _is_numeric_column(values: pd.Series) -> bool:
+    filled = values.dropna()
+    return len(filled) > 0 and bool(pd.to_numeric(filled, errors="coerce").notna().all())
+
+
+def _join_parts(parts) -> str:
+    joined = ""
+    for part in parts:
+        piece = part.strip() if isinstance(part, str) else ("" if pd.isna(part) else str(part))
+        if not piece:
+            continue
+        if not joined:
+            joined = piece
+        else:
+            joined += (" " if joined[-1] in ".!?:;" else ". ") + piece
+    return joined
+
+
+def join_text_columns(df: pd.DataFrame, text_columns) -> pd.Series:
+    """One text per row: the non-empty parts joined as 'part1. part2'."""
+    columns = list(text_columns)
+    if not columns:
+        raise DataError("Choose at least one text column.")
+    _require_columns(df, columns)
+    if all(_is_numeric_column(df[c]) for c in columns):
+        names = ", ".join(f"'{c}'" for c in columns)
+        subject = f"The text column {names} contains" if len(columns) == 1 else \
+            f"The text columns {names} contain"
+        raise DataError(f"{subject} only numbers, not text. Choose a column with words "
+                        "in it, for example reviews, titles or messages.")
+    rows = zip(*(df[c].tolist() for c in columns))
+    return pd.Series([_join_parts(parts) for parts in rows], index=df.index, name="text", dtype=object)
+
+
+# ------------------------------------------------------------ preparing data
+
+def _check_fractions(spec: DataSpec) -> float:
+    holdout = spec.valid_fraction + spec.test_fraction
+    if spec.valid_fraction <= 0 or spec.test_fraction <= 0 or not 0 < holdout < 0.9:
+        raise DataError("The validation and test shares must each be above 0% and together "
+                        "below 90% of the rows (for example 10% and 10%).")
+    return holdout
+
+
+def _min_rows_per_class(holdout: float) -> int:
+    # Stratifying twice needs at least 2 rows of each class in the held-out part.
+    return max(2, math.ceil(2 / holdout - 1e-9))
+
+
+def _check_class_sizes(y: np.ndarray, class_names: tuple[str, ...], holdout: float) -> None:
+    needed = _min_rows_per_class(holdout)
+    counts = np.bincount(y, minlength=len(class_names))
+    small = [i for i in np.argsort(counts, kind="stable") if counts[i] < needed]
+    if not small:
+        return
+    name, count = class_names[small[0]], int(counts[small[0]])
+    others = f" (and {len(small) - 1} more classes are too small)" if len(small) > 1 else ""
+    raise DataError(f"The class '{name}' has only {count:,} row{'s' if count != 1 else ''}{others}; "
+                    f"each class needs at least {needed} rows so that the training, validation and "
+                    "test parts all get some of it. Remove that class or add rows.")
+
+
+def _regression_strata(y: np.ndarray, holdout: float) -> np.ndarray | None:
+    needed = _min_rows_per_class(holdout)
+    for n_bins in range(10, 1, -1):
+        if len(y) < n_bins * needed:
+            continue
+        bins = pd.qcut(y, n_bins, labels=False, duplicates="drop")
+        counts = np.bincount(bins)
+        if len(counts) > 1 and counts.min() >= needed:
+            return bins
+    return None
+
+
+def _split_once(index, n_out: int, strata, seed: int, task: str):
+    try:
+        return train_test_split(index, test_size=n_out, stratify=strata, random_state=seed)
+    except ValueError as exc:
+        if strata is not None and task == TASK_REGRESSION:
+            return train_test_split(index, test_size=n_out, random_state=seed)
+        raise DataError("The data cannot be split into training, validation and test parts "
+                        "with these shares: every part needs rows of every class. Make the "
+                        "validation and test shares larger, or add rows.") from exc
+
+
+def _part_size(n_rows: int, fraction: float) -> int:
+    # The tolerance keeps 500 x 0.1 at 50 rows despite 0.1 not being exact in binary.
+    return max(1, math.ceil(n_rows * fraction - 1e-9))
+
+
+def _split_indices(y: np.ndarray, task: str, spec: DataSpec, holdout: float):
+    strata = y if task != TASK_REGRESSION else _regression_strata(y, holdout)
+    n_valid, n_test = _part_size(len(y), spec.valid_fraction), _part_size(len(y), spec.test_fraction)
+    train, rest = _split_once(np.arange(len(y)), n_valid + n_test, strata, spec.seed, task)
+    rest_strata = None if strata is None else strata[rest]
+    valid, test = _split_once(rest, n_test, rest_strata, spec.seed, task)
+    return train, valid, test
+
+
+def _usable_rows(df: pd.DataFrame, spec: DataSpec) -> tuple[pd.DataFrame, dict]:
+    texts = text.clean_texts(join_text_columns(df, spec.text_columns).tolist(), spec.clean)
+    labels = canonical_labels(df[spec.label_column]).tolist()
+    frame = pd.DataFrame({"text": texts, "label": labels}, dtype=object)
+    labelled = frame["label"].notna()
+    if not labelled.any():
+        raise DataError(f"The label column '{spec.label_column}' is empty in every row. "
+                        "Choose the column that holds the answers to learn.")
+    frame = frame[labelled]
+    empty = frame["text"] == ""
+    if empty.all():
+        raise DataError("After cleaning, every text is empty. Check that you chose the right "
+                        "text column, or switch off some cleaning options.")
+    counts = {"dropped_missing_label": int((~labelled).sum()), "dropped_empty": 0,
+              "dropped_duplicates": 0}
+    if spec.clean.drop_empty:
+        counts["dropped_empty"] = int(empty.sum())
+        frame = frame[~empty]
+    if spec.clean.drop_duplicates:
+        duplicated = frame.duplicated(["text", "label"])
+        counts["dropped_duplicates"] = int(duplicated.sum())
+        frame = frame[~duplicated]
+    return frame.reset_index(drop=True), counts
+
+
+def prepare_dataset(df: pd.DataFrame, spec: DataSpec) -> Dataset:
+    """Clean the chosen columns, check the labels and make a seeded, stratified split."""
+    holdout = _check_fractions(spec)
+    _require_columns(df, [*spec.text_columns, spec.label_column])
+    frame, counts = _usable_rows(df, spec)
+    if len(frame) < MIN_ROWS:
+        raise DataError(f"Only {len(frame):,} usable rows are left after cleaning; at least "
+                        f"{MIN_ROWS} are needed (a few hundred or more give useful models).")
+    labels = frame["label"].rename(spec.label_column)
+    task = resolve_task(labels, spec.task)
+    class_names, y = encode_labels(labels, task)
+    if task != TASK_REGRESSION:
+        _check_class_sizes(y, class_names, holdout)
+    texts = frame["text"].tolist()
+    parts = [Split([texts[i] for i in idx], y[idx]) for idx in _split_indices(y, task, spec, holdout)]
+    summary = PrepSummary(rows_in=len(df), rows_used=len(frame), **counts)
+    return Dataset(task, class_names, *parts, summary=summary)
+
+
+# ------------------------------------------------------------ saving and loading
+
+def _write_atomic(path: Path, content: str) -> None:
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(content)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _label_strings(ds: Dataset, y: np.ndarray) -> list[str]:
+    if ds.is_classification:
+        return [ds.class_names[i] for i in y]
+    return [repr(float(value)) for value in y]  # repr round-trips float32 exactly
+
+
+def save_dataset(ds: Dataset, folder: Path) -> None:
+    """Write ``data.csv`` (split,text,label) and ``dataset.json`` atomically."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    frames = [pd.DataFrame({"split": name, "text": part.texts, "label": _label_strings(ds, part.y)},
+                           dtype=object) for name, part in ds.splits().items()]
+    table = pd.concat(frames, ignore_index=True)
+    _write_atomic(folder / DATA_FILE,
+                  table.to_csv(index=False, quoting=csv.QUOTE_ALL, lineterminator="\n"))
+    meta = {"format": 1, "task": ds.task, "class_names": list(ds.class_names),
+            "summary": asdict(ds.summary),
+            "rows": {name: len(part.texts) for name, part in ds.splits().items()}}
+    _write_atomic(folder / META_FILE, json.dumps(meta, indent=2, ensure_ascii=False))
+
+
+def _decode_split(rows: pd.DataFrame, task: str, class_names: tuple[str, ...]) -> Split:
+    labels = rows["label"].tolist()
+    if task == TASK_REGRESSION:
+        y = np.asarray(labels, dtype=np.float64).astype(np.float32)
+    else:
+        index = {name: i for i, name in enumerate(class_names)}
+        y = np.asarray([index[label] for label in labels], dtype=np.int64)
+    return Split(rows["text"].tolist(), y)
+
+
+def load_dataset(folder: Path) -> Dataset:
+    """The dataset that ``save_dataset`` wrote into ``folder``."""
+    folder = Path(folder)
+    try:
+        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+        table = pd.read_csv(folder / DATA_FILE, dtype=str, keep_default_na=False,
+                            na_filter=False, encoding="utf-8")
+        task, class_names = meta["task"], tuple(meta["class_names"])
+        parts = [_decode_split(table[table["split"] == name], task, class_names)
+                 for name in ("train", "valid", "test")]
+        summary = PrepSummary(**meta["summary"])
+    except (OSError, ValueError, KeyError, TypeError, pd.errors.ParserError) as exc:
+        raise DataError(f"The prepared data in '{folder.name}' is missing or damaged. "
+                        "Prepare the data again.") from exc
+    return Dataset(task, class_names, *parts, summary=summary)
+
+
+# ------------------------------------------------------------ sample data
+
+def sample_datasets() -> list[SampleDataset]:
+    """The small datasets shipped in ``sample_data/`` (written for this project)."""
+    news = config.SAMPLE_DATA_DIR / "news" / "news.csv"
+    reviews = config.SAMPLE_DATA_DIR / "reviews" / "reviews.csv"
+    return [
+        SampleDataset("news", "News briefs (4 topics)",
+                      "Short invented news stories, each with a title and a topic to predict.",
+                      news, ("title", "body"), "topic", config.TASK_MULTICLASS),
+        SampleDataset("reviews", "Product reviews (rating 1-5)",
+                      "Invented product reviews; predict the star rating as classes or as a number.",
+                      reviews, ("title", "review"), "rating", None),
+        SampleDataset("reviews_recommended", "Product reviews (recommended or not)",
+                      "The same reviews; predict whether the reviewer recommends the product.",
+                      reviews, ("title", "review"), "recommended", config.TASK_BINARY),
+    ]
+
+
+def load_sample(key: str) -> pd.DataFrame:
+    samples = {sample.key: sample for sample in sample_datasets()}
+    if key not in samples:
+        raise DataError(f"There is no sample dataset called '{key}'. "
+                        f"Choose one of: {', '.join(samples)}.")
+    sample = samples[key]
+    if not sample.path.is_file():
+        raise DataError(f"The sample file for '{sample.title}' is missing from this installation.")
+    return read_csv(sample.path, name=f"the sample '{sample.title}'")

@@ -1,0 +1,118 @@
+"""Label handling: which task fits a label column, class order and encoding."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from core import config
+from core.config import TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION
+from core.errors import DataError
+
+
+def _number_name(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _numbers(values) -> np.ndarray | None:
+    """The values as finite floats, or None if any is not a number."""
+    values = list(values)
+    if not values:
+        return None
+    try:
+        numbers = np.asarray(values, dtype=str).astype(np.float64)
+    except ValueError:
+        return None
+    return numbers if np.isfinite(numbers).all() else None
+
+
+def canonical_labels(labels: pd.Series) -> pd.Series:
+    """Stripped label strings (None when missing); numbers written one way ("1.0" -> "1")."""
+    values = [v.strip() if isinstance(v, str) else (None if pd.isna(v) else str(v))
+              for v in labels.tolist()]
+    values = [v or None for v in values]
+    distinct = sorted({v for v in values if v is not None})
+    numbers = _numbers(distinct)
+    if numbers is not None:
+        names = dict(zip(distinct, map(_number_name, numbers)))
+        values = [None if v is None else names[v] for v in values]
+    return pd.Series(values, index=labels.index, name=labels.name, dtype=object)
+
+
+def _quoted(labels: pd.Series) -> str:
+    return f"'{labels.name}'" if labels.name is not None else "with the labels"
+
+
+def _sorted_classes(names) -> list[str]:
+    names = list(names)
+    numbers = _numbers(names)
+    if numbers is not None:
+        return [name for _, name in sorted(zip(numbers, names))]
+    return sorted(names, key=lambda name: (name.lower(), name))
+
+
+def _too_many_classes(column: str, count: int, numeric: bool) -> DataError:
+    advice = ("or choose regression." if numeric else
+              "Regression is not possible either, because the values are not numbers.")
+    return DataError(f"The column {column} has {count:,} different values; pick a column with "
+                     f"categories (at most {config.MAX_CLASSES} different values), {advice}")
+
+
+def infer_task(labels: pd.Series) -> str:
+    """binary, multiclass or regression, judged from the label values."""
+    canonical = canonical_labels(labels).dropna()
+    distinct = sorted(set(canonical))
+    column = _quoted(labels)
+    if not distinct:
+        raise DataError(f"The column {column} has no labels. Choose the column that holds "
+                        "the categories or scores to learn.")
+    if len(distinct) == 1:
+        raise DataError(f"The column {column} has only one class ('{distinct[0]}'). "
+                        "A classifier needs at least two different labels.")
+    if len(distinct) == 2:
+        return TASK_BINARY
+    numbers = _numbers(distinct)
+    if numbers is not None:
+        whole = bool(np.all(numbers == np.round(numbers)))
+        return TASK_MULTICLASS if whole and len(distinct) <= config.MAX_CLASSES else TASK_REGRESSION
+    if len(distinct) <= config.MAX_CLASSES:
+        return TASK_MULTICLASS
+    raise _too_many_classes(column, len(distinct), numeric=False)
+
+
+def _examples(values) -> str:
+    values = list(values)
+    shown = ", ".join(f"'{v}'" for v in values[:3])
+    return shown + (", ..." if len(values) > 3 else "")
+
+
+def resolve_task(labels: pd.Series, forced: str | None) -> str:
+    if forced is None:
+        return infer_task(labels)
+    if forced not in config.TASKS:
+        raise DataError(f"Unknown task '{forced}'. Choose binary, multiclass or regression.")
+    distinct = sorted(set(labels.dropna()))
+    column = _quoted(labels)
+    numeric = _numbers(distinct) is not None
+    if forced == TASK_REGRESSION and not numeric:
+        words = [v for v in distinct if _numbers([v]) is None]
+        raise DataError(f"Regression needs numbers in the column {column}, but it contains "
+                        f"values such as {_examples(words)}. Choose classification instead.")
+    if len(distinct) < 2:
+        infer_task(labels)  # raises the plain "only one class" message
+    if forced == TASK_BINARY and len(distinct) != 2:
+        raise DataError(f"Binary classification needs exactly two labels, but the column {column} "
+                        f"has {len(distinct):,}: {_examples(_sorted_classes(distinct))}. "
+                        "Choose multi-class classification instead.")
+    if forced == TASK_MULTICLASS and len(distinct) > config.MAX_CLASSES:
+        raise _too_many_classes(column, len(distinct), numeric)
+    return forced
+
+
+def encode_labels(labels: pd.Series, task: str) -> tuple[tuple[str, ...], np.ndarray]:
+    values = labels.tolist()
+    if task == TASK_REGRESSION:
+        return (), np.asarray(values, dtype=str).astype(np.float64).astype(np.float32)
+    names = tuple(_sorted_classes(set(values)))
+    index = {name: i for i, name in enumerate(names)}
+    return names, np.fromiter((index[v] for v in values), dtype=np.int64, count=len(values))

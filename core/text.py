@@ -1,0 +1,192 @@
+"""Pure-Python text utilities: HTML clean-up, cleaning options, tokens, vocabulary.
+
+``standardize``/``tokenize`` reproduce what ``keras.layers.TextVectorization``
+does with ``standardize="lower_and_strip_punctuation"`` and
+``split="whitespace"``, so previews and vocabularies built here match what the
+model sees without importing TensorFlow.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+try:  # pyarrow ships with pandas/streamlit; the pure-Python path is the fallback
+    import pyarrow as pa
+    import pyarrow.compute as pc
+except ImportError:  # pragma: no cover
+    pa = pc = None
+
+from core.config import CleanSpec
+
+# Negations stay: dropping "not" would turn "not good" into "good".
+NEGATIONS = frozenset({"no", "not", "nor", "never", "cannot", "none", "nothing", "nobody"})
+STOPWORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) - NEGATIONS
+
+# Exactly keras' DEFAULT_STRIP_REGEX; the ",-\." range covers ',', '-' and '.'.
+KERAS_PUNCTUATION = "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~'"
+
+# tf.strings.lower (encoding="") lowercases ASCII letters only, and
+# tf.strings.split splits on ASCII whitespace only; mimic both exactly.
+_ASCII_LOWER = {ord(c): ord(c) + 32 for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+_STRIP_TABLE = {ord(c): None for c in KERAS_PUNCTUATION}
+_LOWER_AND_STRIP_TABLE = {**_STRIP_TABLE, **_ASCII_LOWER}
+_ASCII_TOKEN = re.compile(r"[^ \t\n\r\f\v]+")
+
+# AG-News style debris: "&#39;" was stored as " #39;" and "&quot;" as " quot;".
+_NUMERIC_DEBRIS = re.compile(r"\s?(?<!&)#(\d{1,6});")
+_NAMED_DEBRIS = re.compile(r"\s?(?<![&\w])(quot|amp|lt|gt|apos|nbsp);")
+_SCRIPT_OR_STYLE = re.compile(
+    r"<(script|style)\b[^>]*>.*?(</\1\s*>|\Z)", re.IGNORECASE | re.DOTALL
+)
+_COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.DOTALL)
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_BACKSLASHES = re.compile(r"\\+")
+_WORD = re.compile(r"\w+(?:'\w+)*")
+_HTML_HINTS = ("<", "&", ";", "\\")
+
+
+def _is_text(value) -> bool:
+    return isinstance(value, str)
+
+
+def collapse_whitespace(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _fix_entity_debris(text: str) -> str:
+    text = _NUMERIC_DEBRIS.sub(lambda m: f"&#{m.group(1)};", text)
+    return _NAMED_DEBRIS.sub(lambda m: f"&{m.group(1)};", text)
+
+
+def strip_html(text) -> str:
+    """Plain text from HTML-ish input: entities decoded, tags and scripts removed."""
+    if not _is_text(text):
+        return ""
+    if not any(hint in text for hint in _HTML_HINTS):
+        return collapse_whitespace(text)
+    text = _fix_entity_debris(text)
+    # Unescape before removing tags: escaped markup ("&lt;b&gt;") is markup too.
+    text = html.unescape(text)
+    text = _SCRIPT_OR_STYLE.sub(" ", text)
+    text = _COMMENT.sub(" ", text)
+    text = _TAG.sub(" ", text)
+    text = _BACKSLASHES.sub(" ", text)
+    return collapse_whitespace(text)
+
+
+def remove_stopwords(text: str) -> str:
+    """Drop English stopwords (any case); punctuation and other words stay."""
+    without = _WORD.sub(
+        lambda m: "" if m.group(0).lower() in STOPWORDS else m.group(0), text
+    )
+    return collapse_whitespace(without)
+
+
+def keep_first_words(text: str, max_words: int | None) -> str:
+    if not max_words:
+        return text
+    return " ".join(text.split()[:max_words])
+
+
+def clean_text(text, spec: CleanSpec) -> str:
+    """Apply the cleaning options of ``spec`` to one text; non-text gives ""."""
+    if not _is_text(text):
+        return ""
+    text = strip_html(text) if spec.strip_html else collapse_whitespace(text)
+    if spec.lowercase:
+        text = text.lower()
+    if spec.remove_stopwords:
+        text = remove_stopwords(text)
+    return keep_first_words(text, spec.max_words)
+
+
+def clean_texts(texts: Iterable, spec: CleanSpec) -> list[str]:
+    return [clean_text(text, spec) for text in texts]
+
+
+def standardize(text, lowercase: bool = True) -> str:
+    """Keras ``lower_and_strip_punctuation`` (or ``strip_punctuation``)."""
+    if not _is_text(text):
+        return ""
+    return text.translate(_LOWER_AND_STRIP_TABLE if lowercase else _STRIP_TABLE)
+
+
+def tokenize(text, lowercase: bool = True) -> list[str]:
+    """The tokens TextVectorization produces (before vocabulary lookup)."""
+    return _ASCII_TOKEN.findall(standardize(text, lowercase))
+
+
+def _batches(texts: Iterable, size: int):
+    batch: list[str] = []
+    for item in texts:
+        if _is_text(item):
+            batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _count_batch(batch: list[str], lowercase: bool) -> dict[str, int]:
+    table = _LOWER_AND_STRIP_TABLE if lowercase else _STRIP_TABLE
+    if pc is None:
+        return Counter(tokenize("\n".join(batch), lowercase))
+    # Arrow splits and counts in C++: about 3x faster than Counter on 5M tokens.
+    array = pa.array([item.translate(table) for item in batch], pa.large_string())
+    counts = pc.value_counts(pc.list_flatten(pc.ascii_split_whitespace(array)))
+    return dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist()))
+
+
+def count_tokens(texts: Iterable, lowercase: bool = True) -> Counter:
+    """How often each token occurs in ``texts`` (tokens as ``tokenize`` makes them)."""
+    counts: Counter = Counter()
+    for batch in _batches(texts, 50_000):
+        counts.update(_count_batch(batch, lowercase))
+    counts.pop("", None)  # arrow keeps empty strings around leading/trailing spaces
+    return counts
+
+
+def build_vocabulary(
+    texts: Iterable, vocab_size: int, min_freq: int = 1, lowercase: bool = True
+) -> list[str]:
+    """Most frequent tokens first (ties alphabetical), without padding and OOV.
+
+    ``vocab_size`` counts keras' two reserved entries (index 0 padding, index 1
+    OOV), so at most ``vocab_size - 2`` tokens are returned.
+    """
+    limit = max(0, int(vocab_size) - 2)
+    counts = count_tokens(texts, lowercase)
+    frequent = [(token, n) for token, n in counts.items() if n >= min_freq]
+    frequent.sort(key=lambda item: (-item[1], item[0]))
+    return [token for token, _ in frequent[:limit]]
+
+
+def mark_oov(
+    text,
+    vocabulary: set[str] | list[str],
+    lowercase: bool = True,
+    max_tokens: int | None = None,
+) -> list[tuple[str, bool]]:
+    """Each token of ``text`` (the first ``max_tokens``) with True if it is known."""
+    known = vocabulary if isinstance(vocabulary, (set, frozenset)) else set(vocabulary)
+    tokens = tokenize(text, lowercase)
+    if max_tokens is not None:
+        tokens = tokens[:max_tokens]
+    return [(token, token in known) for token in tokens]
+
+
+def oov_rate(texts: Iterable, vocabulary: set[str] | list[str], lowercase: bool = True) -> float:
+    """Share of tokens that are not in ``vocabulary`` (0.0 when there are none)."""
+    known = vocabulary if isinstance(vocabulary, (set, frozenset)) else set(vocabulary)
+    counts = count_tokens(texts, lowercase)
+    total = sum(counts.values())
+    if total == 0:
+        return 0.0
+    unknown = sum(n for token, n in counts.items() if token not in known)
+    return unknown / total

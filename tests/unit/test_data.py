@@ -1,0 +1,394 @@
+"""core.data: reading real CSV variants, checking columns and labels, splitting, storing."""
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core import data
+from core.config import (TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION, CleanSpec,
+                         DataSpec)
+from core.errors import DataError
+
+AG_NEWS_TEST = Path("/work/shared/data/ag_news/test.csv")
+ROWS = "".join(f'"Review number {i} says it was {"good" if i % 2 else "bad"}",{"pos" if i % 2 else "neg"}\n'
+               for i in range(6))
+
+
+def write(tmp_path, content, name="data.csv"):
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return path
+
+
+# ---------------------------------------------------------------- read_csv variants
+
+def test_reads_utf8_with_bom(tmp_path):
+    df = data.read_csv(write(tmp_path, b"\xef\xbb\xbftext,label\n" + ROWS.encode()))
+    assert list(df.columns) == ["text", "label"]
+    assert len(df) == 6 and df.attrs["has_header"]
+
+
+def test_reads_latin1_accents(tmp_path):
+    content = "text;label\ncafé crème très bon;pos\nà éviter, mauvais;neg\nçà et là;pos\n"
+    df = data.read_csv(write(tmp_path, content.encode("latin-1")))
+    assert df["text"].tolist()[0] == "café crème très bon"
+    assert df.attrs["delimiter"] == ";"
+
+
+def test_reads_cp1252_quotes_and_euro(tmp_path):
+    content = "text,label\n\u201cworth every \u20ac\u201d,pos\nmeh,neg\nok,pos\n"
+    df = data.read_csv(write(tmp_path, content.encode("cp1252")))
+    assert df.loc[0, "text"] == "\u201cworth every \u20ac\u201d"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_reads_utf16_with_or_without_bom(tmp_path, encoding):
+    content = "text\tlabel\nnaïve but fun 🎉\tpos\nboring\tneg\nfine\tpos\n"
+    df = data.read_csv(write(tmp_path, content.encode(encoding)))
+    assert list(df.columns) == ["text", "label"]
+    assert df.loc[0, "text"] == "naïve but fun 🎉"
+
+
+def test_reads_semicolons_with_commas_inside_text(tmp_path):
+    content = "text;label\nslow, loud, broken;neg\nquick, quiet;pos\nfine, I guess;pos\n"
+    df = data.read_csv(write(tmp_path, content))
+    assert df.shape == (3, 2) and df.loc[0, "text"] == "slow, loud, broken"
+
+
+def test_reads_tabs_with_commas_inside_text(tmp_path):
+    content = "text\tlabel\nslow, loud, broken\tneg\nquick, quiet\tpos\nfine, I guess\tpos\n"
+    df = data.read_csv(write(tmp_path, content))
+    assert df.attrs["delimiter"] == "\t" and df.loc[1, "label"] == "pos"
+
+
+def test_detects_missing_header_ag_news_style(tmp_path):
+    content = ('"3","Fears for T N pension after talks","Unions representing workers at Turner say"\n'
+               '"4","The Race is On: Second Private Team Sets Launch Date","SPACE.com - TORONTO"\n'
+               '"4","Ky. Company Wins Grant to Study Peptides (AP)","AP - A company founded by"\n'
+               '"2","Olympics go on as planned despite the weather","ATHENS - the games"\n')
+    df = data.read_csv(write(tmp_path, content))
+    assert list(df.columns) == ["column_1", "column_2", "column_3"]
+    assert len(df) == 4 and df.loc[0, "column_1"] == "3"
+    assert not df.attrs["has_header"]
+
+
+def test_detects_missing_header_from_repeated_categories(tmp_path):
+    content = "loved it,pos\nhated it,neg\nnot bad,pos\nawful,neg\n"
+    df = data.read_csv(write(tmp_path, content))
+    assert len(df) == 4 and list(df.columns) == ["column_1", "column_2"]
+
+
+def test_keeps_a_header_of_names_above_numbers(tmp_path):
+    content = "review,rating\ngreat,5\nbad,1\nok,3\n"
+    df = data.read_csv(write(tmp_path, content))
+    assert list(df.columns) == ["review", "rating"] and len(df) == 3
+
+
+def test_reads_quoted_newlines_and_crlf(tmp_path):
+    content = 'text,label\r\n"line one\r\nline two, with comma",pos\r\n"say ""hi""",neg\r\nplain,pos\r\n'
+    df = data.read_csv(write(tmp_path, content))
+    assert len(df) == 3
+    assert df.loc[0, "text"] == "line one\r\nline two, with comma"
+    assert df.loc[1, "text"] == 'say "hi"' and df.loc[2, "label"] == "pos"
+
+
+def test_skips_ragged_rows_and_counts_them(tmp_path):
+    content = "text,label\ngood,pos\ntoo,many,fields\nbad,neg\nshort\nfine,pos\n"
+    df = data.read_csv(write(tmp_path, content))
+    assert df["text"].tolist() == ["good", "bad", "short", "fine"]
+    assert pd.isna(df.loc[2, "label"])
+    assert df.attrs["skipped_rows"] == 1
+
+
+def test_makes_duplicate_column_names_unique(tmp_path):
+    content = "text,text,label,\na,b,pos,1\nc,d,neg,2\ne,f,pos,3\n"
+    df = data.read_csv(write(tmp_path, content))
+    assert list(df.columns) == ["text", "text (2)", "label", "column_4"]
+
+
+def test_blank_cells_are_missing(tmp_path):
+    df = data.read_csv(write(tmp_path, "text,label\nhello,\n,neg\nfine,pos\n"))
+    assert df["label"].isna().tolist() == [True, False, False]
+    assert df["text"].isna().tolist() == [False, True, False]
+
+
+def test_reads_bytes_and_uploaded_file_objects():
+    class Upload(io.BytesIO):  # the parts of Streamlit's UploadedFile that are used
+        size = 40
+
+    content = ("text,label\n" + ROWS).encode()
+    assert len(data.read_csv(content)) == 6
+    assert len(data.read_csv(Upload(content))) == 6
+
+
+# ---------------------------------------------------------------- read_csv errors
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", r"^The file is empty\. Choose a CSV file with a header row"),
+        (b"  \n\n", r"^The file is empty\."),
+        (b"text,label\n", r"^The file has a header row but no data rows\."),
+        (b"text\nhello\nworld\nagain\n", "one with the text and one with the label"),
+        (b'text,label\nfine,pos\n"never closed,pos\nbad,neg\n', r"quotation mark .* near line 3"),
+    ],
+)
+def test_unusable_files_are_refused_in_plain_words(tmp_path, content, message):
+    with pytest.raises(DataError, match=message):
+        data.read_csv(write(tmp_path, content))
+
+
+def test_binary_file_is_refused(tmp_path):
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + bytes(range(256)) * 4
+    with pytest.raises(DataError, match=r"\(it contains binary data\)\. Save your spreadsheet"):
+        data.read_csv(write(tmp_path, png, "photo.csv"))
+
+
+def test_excel_workbook_is_refused_with_advice(tmp_path):
+    with pytest.raises(DataError, match="Excel workbook"):
+        data.read_csv(write(tmp_path, b"PK\x03\x04" + b"\x00" * 100, "book.csv"))
+
+
+def test_oversized_file_is_refused_with_readable_sizes(tmp_path):
+    path = write(tmp_path, b"text,label\n" + b"x,y\n" * 100)
+    with pytest.raises(DataError, match=r"^The file is 411 bytes; the limit is 100 bytes\."):
+        data.read_csv(path, max_bytes=100)
+    with pytest.raises(DataError, match=r"^The file is 3 MB; the limit is 2 MB\. Use a smaller"):
+        data.read_csv(b"x" * (3 * 1024 * 1024), max_bytes=2 * 1024 * 1024)
+
+
+def test_missing_path_is_refused(tmp_path):
+    with pytest.raises(DataError, match="Cannot find the file 'nope.csv'"):
+        data.read_csv(tmp_path / "nope.csv")
+
+
+@pytest.mark.skipif(not AG_NEWS_TEST.exists(), reason="AG News copy not available")
+def test_reads_the_real_ag_news_test_file():
+    df = data.read_csv(AG_NEWS_TEST)
+    assert df.shape == (7600, 3)
+    assert not df.attrs["has_header"]
+    assert sorted(df["column_1"].unique()) == ["1", "2", "3", "4"]
+
+
+# ---------------------------------------------------------------- columns
+
+def test_suggests_title_and_body_and_a_named_label():
+    df = pd.DataFrame({
+        "id": [str(i) for i in range(40)],
+        "title": [f"Headline number {i} about things" for i in range(40)],
+        "body": [f"A much longer story body number {i} with many more words in it." for i in range(40)],
+        "source": ["a", "b"] * 20,
+        "topic": ["World", "Sports", "Business", "Tech"] * 10,
+    })
+    suggestion = data.suggest_columns(df)
+    assert suggestion == data.ColumnSuggestion(("title", "body"), "topic")
+
+
+def test_suggests_single_text_column_and_few_valued_label():
+    df = pd.DataFrame({"stars": ["1", "2", "3"] * 10,
+                       "comment": [f"comment {i} is rather long and wordy" for i in range(30)]})
+    assert data.suggest_columns(df) == data.ColumnSuggestion(("comment",), "stars")
+
+
+def test_join_text_columns_skips_empty_parts_and_doubled_periods():
+    df = pd.DataFrame({"title": ["Great kettle.", None, "Loud", "Wow!"],
+                       "body": ["Boils fast", "Only body", None, "Nice"]})
+    joined = data.join_text_columns(df, ["title", "body"]).tolist()
+    assert joined == ["Great kettle. Boils fast", "Only body", "Loud", "Wow! Nice"]
+
+
+def test_join_text_columns_names_a_missing_column():
+    df = pd.DataFrame({"a": ["x"], "b": ["y"], "c": ["z"]})
+    with pytest.raises(DataError, match=r"^The column 'x' is not in this file\. Available columns: a, b, c\.$"):
+        data.join_text_columns(df, ["x"])
+
+
+def test_join_text_columns_refuses_only_numbers():
+    df = pd.DataFrame({"id": ["1", "2", "3"], "text": ["a", "b", "c"]})
+    with pytest.raises(DataError, match="only numbers, not text"):
+        data.join_text_columns(df, ["id"])
+    assert data.join_text_columns(df, ["id", "text"]).tolist()[0] == "1. a"
+
+
+# ---------------------------------------------------------------- task inference
+
+@pytest.mark.parametrize(
+    "values, task",
+    [
+        (["1", "2", "3", "4", "5"] * 3, TASK_MULTICLASS),
+        (["yes", "no", "yes"], TASK_BINARY),
+        (["0.5", "3.25", "4.0", "1.75"], TASK_REGRESSION),
+        ([str(i) for i in range(80)], TASK_REGRESSION),
+        (["sport", "world", "tech", None, " sport "], TASK_MULTICLASS),
+    ],
+)
+def test_infer_task(values, task):
+    assert data.infer_task(pd.Series(values, name="label")) == task
+
+
+def test_infer_task_refuses_a_single_class():
+    with pytest.raises(DataError, match=r"only one class \('pos'\).*at least two"):
+        data.infer_task(pd.Series(["pos", "pos", None], name="label"))
+
+
+def test_infer_task_refuses_thousands_of_text_labels():
+    labels = pd.Series([f"value {i}" for i in range(5000)], name="label")
+    with pytest.raises(DataError, match=r"^The column 'label' has 5,000 different values; pick a column with categories"):
+        data.infer_task(labels)
+
+
+# ---------------------------------------------------------------- prepare_dataset
+
+def frame(n_per_class=(60, 30, 10), seed=0):
+    rng = np.random.default_rng(seed)
+    rows = [(f"text {name} {i} {rng.integers(10**6)}", name)
+            for name, n in zip(("cat", "dog", "eel"), n_per_class) for i in range(n)]
+    return pd.DataFrame(rows, columns=["text", "label"])
+
+
+def spec(**changes):
+    return DataSpec(text_columns=("text",), label_column="label", **changes)
+
+
+def test_prepare_splits_with_class_proportions_kept():
+    ds = data.prepare_dataset(frame((300, 150, 50)), spec(valid_fraction=0.1, test_fraction=0.2))
+    assert ds.task == TASK_MULTICLASS and ds.class_names == ("cat", "dog", "eel")
+    assert (len(ds.train.texts), len(ds.valid.texts), len(ds.test.texts)) == (350, 50, 100)
+    for part in (ds.train, ds.valid, ds.test):
+        shares = np.bincount(part.y, minlength=3) / len(part.y)
+        assert np.allclose(shares, [0.6, 0.3, 0.1], atol=0.03)
+        assert part.y.dtype == np.int64
+
+
+def test_prepare_is_seeded():
+    df = frame()
+    first, again = data.prepare_dataset(df, spec(seed=1)), data.prepare_dataset(df, spec(seed=1))
+    other = data.prepare_dataset(df, spec(seed=2))
+    assert first.train.texts == again.train.texts and first.test.texts == again.test.texts
+    assert first.train.texts != other.train.texts
+
+
+def test_prepare_counts_what_it_drops():
+    df = pd.concat([frame(), pd.DataFrame({"text": ["<b></b>", "text cat 0 dup", "text cat 0 dup", "x"],
+                                           "label": ["cat", "cat", "cat", None]})])
+    ds = data.prepare_dataset(df, spec())
+    assert ds.summary == data.PrepSummary(rows_in=104, rows_used=101, dropped_missing_label=1,
+                                          dropped_empty=1, dropped_duplicates=1)
+
+
+def test_prepare_orders_numeric_classes_numerically():
+    labels = [str(v) for v in (1, 2, 10)] * 20
+    df = pd.DataFrame({"text": [f"review {i}" for i in range(60)], "label": labels})
+    ds = data.prepare_dataset(df, spec())
+    assert ds.class_names == ("1", "2", "10") and ds.n_classes == 3
+
+
+def test_prepare_regression_gives_float_targets():
+    df = pd.DataFrame({"text": [f"review {i}" for i in range(100)],
+                       "label": [f"{i / 10:.1f}" for i in range(100)]})
+    ds = data.prepare_dataset(df, spec())
+    assert ds.task == TASK_REGRESSION and ds.class_names == () and not ds.is_classification
+    assert ds.train.y.dtype == np.float32 and len(ds.test.y) == 10
+    assert sorted(np.concatenate([ds.train.y, ds.valid.y, ds.test.y]).tolist()) == \
+        pytest.approx([i / 10 for i in range(100)])
+
+
+def test_prepare_applies_cleaning():
+    df = frame()
+    df.loc[0, "text"] = "<p>The BEST cat</p>"
+    clean = CleanSpec(remove_stopwords=True, drop_duplicates=False)
+    ds = data.prepare_dataset(df, spec(clean=clean))
+    assert "best cat" in ds.train.texts + ds.valid.texts + ds.test.texts
+
+
+def test_prepare_refuses_a_class_with_one_row():
+    with pytest.raises(DataError, match=r"^The class 'eel' has only 1 row; each class needs at least 10 rows"):
+        data.prepare_dataset(frame((60, 30, 1)), spec())
+
+
+def test_prepare_refuses_all_empty_texts():
+    df = pd.DataFrame({"text": ["<br>", "the a", " "] * 5, "label": ["a", "b", "a"] * 5})
+    with pytest.raises(DataError, match="every text is empty"):
+        data.prepare_dataset(df, spec(clean=CleanSpec(remove_stopwords=True)))
+
+
+def test_prepare_refuses_too_few_rows():
+    with pytest.raises(DataError, match=r"Only 6 usable rows"):
+        data.prepare_dataset(frame((3, 3, 0)), spec())
+
+
+@pytest.mark.parametrize("valid, test", [(0.0, 0.1), (0.5, 0.45), (-0.1, 0.2)])
+def test_prepare_refuses_impossible_shares(valid, test):
+    with pytest.raises(DataError, match="validation and test shares"):
+        data.prepare_dataset(frame(), spec(valid_fraction=valid, test_fraction=test))
+
+
+def test_prepare_refuses_forced_tasks_that_do_not_fit():
+    with pytest.raises(DataError, match=r"Regression needs numbers in the column 'label'.*'cat'"):
+        data.prepare_dataset(frame(), spec(task=TASK_REGRESSION))
+    with pytest.raises(DataError, match=r"exactly two labels.*has 3: 'cat', 'dog', 'eel'"):
+        data.prepare_dataset(frame(), spec(task=TASK_BINARY))
+
+
+def test_prepare_names_a_missing_label_column():
+    with pytest.raises(DataError, match=r"The column 'stars' is not in this file\. Available columns: text, label\."):
+        data.prepare_dataset(frame(), DataSpec(("text",), "stars"))
+
+
+# ---------------------------------------------------------------- save / load
+
+def test_save_and_load_round_trip_exactly(tmp_path):
+    tricky = ["a, b", 'say "hi"', "two\nlines", "crlf\r\nend", "emoji 🎉 ü", "", "NA", " padded "]
+    ds = data.Dataset(
+        task=TASK_BINARY, class_names=("neg", "pos, really"),
+        train=data.Split(tricky, np.array([0, 1, 0, 1, 0, 1, 0, 1], dtype=np.int64)),
+        valid=data.Split(["v"], np.array([1], dtype=np.int64)),
+        test=data.Split(["t"], np.array([0], dtype=np.int64)),
+        summary=data.PrepSummary(10, 10, 0, 0, 0),
+    )
+    data.save_dataset(ds, tmp_path / "run")
+    loaded = data.load_dataset(tmp_path / "run")
+    assert loaded.train.texts == tricky and loaded.class_names == ds.class_names
+    assert np.array_equal(loaded.train.y, ds.train.y) and loaded.train.y.dtype == np.int64
+    assert loaded.summary == ds.summary and loaded.task == TASK_BINARY
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["data.csv", "dataset.json"]
+
+
+def test_save_and_load_regression_targets_exactly(tmp_path):
+    df = pd.DataFrame({"text": [f"review {i}" for i in range(50)],
+                       "label": [str(1 + i / 7) for i in range(50)]})
+    ds = data.prepare_dataset(df, spec())
+    data.save_dataset(ds, tmp_path)
+    loaded = data.load_dataset(tmp_path)
+    assert loaded.test.y.dtype == np.float32 and np.array_equal(loaded.test.y, ds.test.y)
+    assert loaded.valid.texts == ds.valid.texts
+
+
+def test_load_dataset_from_an_empty_folder_is_a_data_error(tmp_path):
+    with pytest.raises(DataError, match="missing or damaged"):
+        data.load_dataset(tmp_path)
+
+
+# ---------------------------------------------------------------- sample data
+
+def test_sample_datasets_describe_the_shipped_files():
+    samples = {s.key: s for s in data.sample_datasets()}
+    assert set(samples) == {"news", "reviews", "reviews_recommended"}
+    assert samples["news"].text_columns == ("title", "body") and samples["news"].label_column == "topic"
+    assert samples["reviews_recommended"].label_column == "recommended"
+    with pytest.raises(DataError, match="no sample dataset called 'nope'"):
+        data.load_sample("nope")
+
+
+@pytest.mark.parametrize("key", ["news", "reviews", "reviews_recommended"])
+def test_sample_datasets_prepare_cleanly(key):
+    sample = next(s for s in data.sample_datasets() if s.key == key)
+    if not sample.path.exists():
+        pytest.skip("sample file not written yet")
+    df = data.load_sample(key)
+    ds = data.prepare_dataset(df, DataSpec(sample.text_columns, sample.label_column, task=sample.task))
+    assert ds.summary.rows_used >= 100
+    assert sample.task is None or ds.task == sample.task
