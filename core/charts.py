@@ -1,0 +1,303 @@
+"""Plotly figure builders. Pages only call these and hand the figure to Streamlit.
+
+Plotly renders a subset of HTML in titles, tick labels, legends and hover text,
+so every string that comes from user data goes through ``plain`` first.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from core.config import MAX_CLASSES
+
+TEMPLATE = "plotly_white"
+MARGIN = dict(l=10, r=10, t=50, b=10)
+TRAIN_COLOR = "#2563eb"
+VALID_COLOR = "#f97316"
+POSITIVE_COLOR = "rgb(22, 163, 74)"
+NEGATIVE_COLOR = "rgb(220, 38, 38)"
+MUTED_COLOR = "#94a3b8"
+MAX_LINE_POINTS = 2000  # a live chart redrawn every second must stay light
+MAX_SCATTER_POINTS = 5000
+METRIC_LABELS = {"loss": "Loss", "accuracy": "Accuracy", "rmse": "RMSE", "mae": "MAE"}
+
+
+def plain(value) -> str:
+    """User text made inert for plotly: ``<``, ``>`` and ``&`` are shown, not parsed."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def metric_label(metric: str) -> str:
+    """"val_loss" -> "Validation loss", "accuracy" -> "Accuracy"."""
+    if metric.startswith("val_"):
+        return "Validation " + metric_label(metric[4:]).lower().replace("rmse", "RMSE")
+    return METRIC_LABELS.get(metric, metric.replace("_", " ").capitalize())
+
+
+def _finish(fig: go.Figure, title: str, **layout) -> go.Figure:
+    fig.update_layout(template=TEMPLATE, margin=MARGIN, title=dict(text=title), **layout)
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def empty_figure(title: str, message: str = "No data yet") -> go.Figure:
+    """A valid figure with no traces and a centred message."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper",
+                       showarrow=False, font=dict(size=16, color=MUTED_COLOR))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _finish(fig, title)
+
+
+def _thin(xs: list, ys: list, limit: int = MAX_LINE_POINTS) -> tuple[list, list]:
+    """Every k-th point so at most ``limit`` remain; the last point is always kept."""
+    if len(xs) <= limit:
+        return xs, ys
+    step = int(np.ceil(len(xs) / limit))
+    keep = list(range(0, len(xs), step))
+    if keep[-1] != len(xs) - 1:
+        keep.append(len(xs) - 1)
+    return [xs[i] for i in keep], [ys[i] for i in keep]
+
+
+def _line(xs, ys, name, color, x_label, markers=True) -> go.Scatter:
+    return go.Scatter(
+        x=xs, y=ys, name=name, mode="lines+markers" if markers else "lines",
+        # No <extra>: plotly adds the trace name itself, so a run label is never a template.
+        line=dict(color=color), hovertemplate=f"{x_label} %{{x}}<br>%{{y:.4f}}",
+    )
+
+
+# ---------------------------------------------------------------- training
+
+def _points(records, kind: str, x_key: str, y_key: str) -> tuple[list, list]:
+    rows = [r for r in records if r.get("kind") == kind and r.get(y_key) is not None
+            and r.get(x_key) is not None]
+    return [r[x_key] for r in rows], [float(r[y_key]) for r in rows]
+
+
+def _epoch_end_steps(records) -> dict:
+    """The last batch step seen in each epoch, where its validation point belongs."""
+    ends: dict = {}
+    for r in records:
+        if r.get("kind") == "batch" and r.get("step") is not None:
+            ends[r.get("epoch")] = max(r["step"], ends.get(r.get("epoch"), r["step"]))
+    return ends
+
+
+def _validation_at_steps(records, metric: str) -> tuple[list, list]:
+    ends = _epoch_end_steps(records)
+    epochs, values = _points(records, "epoch", "epoch", "val_" + metric)
+    pairs = [(ends[e], v) for e, v in zip(epochs, values) if e in ends]
+    return [s for s, _ in pairs], [v for _, v in pairs]
+
+
+def training_curves(records: Sequence[Mapping], metric: str = "loss",
+                    per: str = "epoch") -> go.Figure:
+    """Training vs validation ``metric`` by epoch, or by batch step (``per="batch"``)."""
+    title = f"{metric_label(metric)} during training"
+    if per == "batch":
+        x_label = "Training step (batch)"
+        train = _thin(*_points(records, "batch", "step", metric))
+        valid = _validation_at_steps(records, metric)
+    else:
+        x_label = "Epoch"
+        train = _points(records, "epoch", "epoch", metric)
+        valid = _points(records, "epoch", "epoch", "val_" + metric)
+    if not train[0] and not valid[0]:
+        return empty_figure(title)
+    fig = go.Figure()
+    if train[0]:
+        fig.add_trace(_line(*train, "Training", TRAIN_COLOR, x_label, markers=per != "batch"))
+    if valid[0]:
+        fig.add_trace(_line(*valid, "Validation", VALID_COLOR, x_label))
+    fig.update_xaxes(title_text=x_label)
+    fig.update_yaxes(title_text=metric_label(metric))
+    # A fixed uirevision keeps the user's zoom while the live chart redraws.
+    return _finish(fig, title, uirevision=f"training-{metric}-{per}", hovermode="x unified")
+
+
+def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_loss") -> go.Figure:
+    """One line per run (keyed by its label) of ``metric`` by epoch."""
+    title = f"{metric_label(metric)} by run"
+    fig = go.Figure()
+    for label, records in runs.items():
+        xs, ys = _points(records, "epoch", "epoch", metric)
+        if xs:
+            fig.add_trace(_line(xs, ys, plain(label), None, "Epoch"))
+    if not fig.data:
+        return empty_figure(title)
+    fig.update_xaxes(title_text="Epoch")
+    fig.update_yaxes(title_text=metric_label(metric))
+    return _finish(fig, title, uirevision=f"compare-{metric}")
+
+
+# ---------------------------------------------------------------- evaluation
+
+def confusion_heatmap(matrix, class_names: Sequence[str], normalized: bool) -> go.Figure:
+    """Rows: true class, columns: predicted class, each cell annotated."""
+    title = "Confusion matrix" + (" (share of each true class)" if normalized else " (counts)")
+    z = np.asarray(matrix, dtype=float)
+    if z.size == 0:
+        return empty_figure(title)
+    names = [plain(n) for n in class_names]
+    text = [[f"{v:.0%}" if normalized else f"{int(v):,}" for v in row] for row in z]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=names, y=names, text=text, colorscale="Blues", showscale=False,
+        texttemplate="%{text}" if len(names) <= 20 else None,
+        hovertemplate="True: %{y}<br>Predicted: %{x}<br>%{text}<extra></extra>",
+    ))
+    fig.update_xaxes(title_text="Predicted class", type="category", side="bottom")
+    fig.update_yaxes(title_text="True class", type="category", autorange="reversed")
+    return _finish(fig, title)
+
+
+def roc_pr(curves, threshold: float | None = None) -> go.Figure:
+    """ROC and precision-recall side by side; ``threshold`` marks the current cut-off."""
+    if not curves.roc_fpr:
+        return empty_figure("ROC and precision-recall",
+                            "Both classes must appear in the test set to draw these curves.")
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(
+        f"ROC curve (area {curves.roc_auc:.3f})",
+        f"Precision vs recall (average precision {curves.pr_auc:.3f})",
+    ))
+    fig.add_trace(go.Scatter(x=curves.roc_fpr, y=curves.roc_tpr, name="ROC",
+                             line=dict(color=TRAIN_COLOR)), row=1, col=1)
+    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], name="Chance", mode="lines",
+                             line=dict(color=MUTED_COLOR, dash="dash")), row=1, col=1)
+    fig.add_trace(go.Scatter(x=curves.pr_recall, y=curves.pr_precision, name="Precision-recall",
+                             line=dict(color=VALID_COLOR)), row=1, col=2)
+    if threshold is not None:
+        _mark_threshold(fig, curves, threshold)
+    fig.update_xaxes(title_text="False positive rate", range=[0, 1], row=1, col=1)
+    fig.update_yaxes(title_text="True positive rate (recall)", range=[0, 1.02], row=1, col=1)
+    fig.update_xaxes(title_text="Recall", range=[0, 1], row=1, col=2)
+    fig.update_yaxes(title_text="Precision", range=[0, 1.02], row=1, col=2)
+    return _finish(fig, "How the threshold trades off errors", showlegend=False)
+
+
+def _mark_threshold(fig: go.Figure, curves, threshold: float) -> None:
+    marker = dict(color="black", size=10, symbol="x")
+    roc_i = int(np.argmin(np.abs(np.asarray(curves.roc_thresholds) - threshold)))
+    pr_i = int(np.argmin(np.abs(np.asarray(curves.pr_thresholds) - threshold)))
+    label = f"Threshold {threshold:.2f}"
+    fig.add_trace(go.Scatter(x=[curves.roc_fpr[roc_i]], y=[curves.roc_tpr[roc_i]], name=label,
+                             mode="markers", marker=marker), row=1, col=1)
+    fig.add_trace(go.Scatter(x=[curves.pr_recall[pr_i]], y=[curves.pr_precision[pr_i]],
+                             name=label, mode="markers", marker=marker), row=1, col=2)
+
+
+def _jitter(values: np.ndarray) -> np.ndarray:
+    """Spread points sitting on a few true values (ratings) so they do not overlap."""
+    levels = np.unique(values)
+    if len(levels) > 20:
+        return values
+    gap = float(np.min(np.diff(levels))) if len(levels) > 1 else 1.0
+    rng = np.random.default_rng(0)  # fixed: the chart must not wobble on redraw
+    return values + rng.uniform(-0.2 * gap, 0.2 * gap, size=len(values))
+
+
+def predicted_vs_true(y_true, y_pred) -> go.Figure:
+    """Regression: each test text as a dot, with the perfect-prediction diagonal."""
+    title = "Predicted vs true value"
+    y_true = np.asarray(y_true, dtype=float).reshape(-1)
+    y_pred = np.asarray(y_pred, dtype=float).reshape(-1)
+    if y_true.size == 0:
+        return empty_figure(title)
+    if y_true.size > MAX_SCATTER_POINTS:
+        keep = np.sort(np.random.default_rng(0).choice(y_true.size, MAX_SCATTER_POINTS, False))
+        y_true, y_pred = y_true[keep], y_pred[keep]
+    low = float(min(y_true.min(), y_pred.min()))
+    high = float(max(y_true.max(), y_pred.max()))
+    fig = go.Figure([
+        go.Scatter(x=_jitter(y_true), y=y_pred, mode="markers", name="Test texts",
+                   marker=dict(color=TRAIN_COLOR, opacity=0.4, size=6),
+                   customdata=y_true,
+                   hovertemplate="True %{customdata:.2f}<br>Predicted %{y:.2f}<extra></extra>"),
+        go.Scatter(x=[low, high], y=[low, high], mode="lines", name="Perfect prediction",
+                   line=dict(color=MUTED_COLOR, dash="dash")),
+    ])
+    fig.update_xaxes(title_text="True value")
+    fig.update_yaxes(title_text="Predicted value")
+    return _finish(fig, title)
+
+
+def probability_bars(class_names: Sequence[str], probs) -> go.Figure:
+    """How sure the model is about each class for one text; the winner stands out."""
+    probs = np.asarray(probs, dtype=float).reshape(-1)
+    if probs.size == 0:
+        return empty_figure("How sure the model is")
+    best = int(np.argmax(probs))
+    colors = [TRAIN_COLOR if i == best else MUTED_COLOR for i in range(probs.size)]
+    fig = go.Figure(go.Bar(
+        x=probs, y=[plain(n) for n in class_names], orientation="h", marker_color=colors,
+        text=[f"{p:.0%}" for p in probs], textposition="auto",
+        hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+    ))
+    fig.update_xaxes(range=[0, 1], tickformat=".0%", title_text="Probability")
+    fig.update_yaxes(type="category", autorange="reversed")
+    return _finish(fig, "How sure the model is", height=max(200, 60 + 32 * probs.size))
+
+
+# ---------------------------------------------------------------- data and explanations
+
+def word_weight_bars(explanation, top: int = 10) -> go.Figure:
+    """Horizontal bars of the strongest words: green pushed toward the class, red away."""
+    title = "Words that mattered most"
+    words = [w for w in explanation.words if w.weight != 0][:top][::-1]  # largest on top
+    if not words:
+        return empty_figure(title, "No word changed the prediction.")
+    fig = go.Figure(go.Bar(
+        x=[w.weight for w in words], y=[plain(w.word) for w in words], orientation="h",
+        marker_color=[POSITIVE_COLOR if w.weight > 0 else NEGATIVE_COLOR for w in words],
+        hovertemplate="%{y}: %{x:+.3f}<extra></extra>",
+    ))
+    fig.update_xaxes(title_text=f"Push toward {plain(explanation.class_name)}")
+    fig.update_yaxes(type="category")
+    return _finish(fig, title, height=max(220, 80 + 28 * len(words)))
+
+
+def class_balance(labels: pd.Series) -> go.Figure:
+    """Texts per label; a histogram when the labels are many distinct numbers."""
+    title = "How many texts per label"
+    labels = pd.Series(labels).dropna()
+    if labels.empty:
+        return empty_figure(title)
+    numeric = pd.api.types.is_numeric_dtype(labels)
+    if numeric and labels.nunique() > MAX_CLASSES:
+        fig = go.Figure(go.Histogram(x=labels, marker_color=TRAIN_COLOR, name="Texts"))
+        fig.update_xaxes(title_text="Label value")
+    else:
+        counts = labels.value_counts()
+        counts = counts.sort_index() if numeric else counts
+        fig = go.Figure(go.Bar(
+            x=[plain(v) for v in counts.index], y=counts.to_numpy(), marker_color=TRAIN_COLOR,
+            text=[f"{c:,}" for c in counts.to_numpy()], textposition="auto",
+            hovertemplate="%{x}: %{y:,} texts<extra></extra>",
+        ))
+        fig.update_xaxes(title_text="Label", type="category")
+    fig.update_yaxes(title_text="Texts")
+    return _finish(fig, title)
+
+
+def text_lengths(texts: Sequence[str], bins: int = 40) -> go.Figure:
+    """Histogram of words per text, with the median marked."""
+    title = "How long the texts are"
+    counts = np.array([len(str(t).split()) for t in texts], dtype=int)
+    if counts.size == 0:
+        return empty_figure(title)
+    fig = go.Figure(go.Histogram(x=counts, nbinsx=bins, marker_color=TRAIN_COLOR,
+                                 hovertemplate="%{x} words: %{y} texts<extra></extra>"))
+    median = float(np.median(counts))
+    fig.add_vline(x=median, line_dash="dash", line_color=VALID_COLOR,
+                  annotation_text=f"median {median:g} words")
+    fig.update_xaxes(title_text="Words per text")
+    fig.update_yaxes(title_text="Texts")
+    return _finish(fig, title)

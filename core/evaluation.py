@@ -1,0 +1,317 @@
+"""Scores a model's test predictions and finds the texts it got most wrong.
+
+Inputs follow one contract for every model (LSTM or baseline):
+classification scores are probabilities of shape (n, k) -- binary is always
+(n, 2) = [1-p, p] -- and regression scores are predicted values of shape (n,).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+from sklearn import metrics as skm
+
+from core import config
+from core.errors import StudioError
+
+# Curves are drawn in a browser and stored as JSON: more points add nothing visible.
+MAX_CURVE_POINTS = 500
+
+
+def _jsonable(value: Any) -> Any:
+    """Turn numpy scalars/arrays (also nested in dicts/lists) into plain Python."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (np.integer, bool, np.bool_)):
+        return value.item() if isinstance(value, np.generic) else value
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    return value
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    """How well a model did on the test split."""
+
+    task: str
+    class_names: tuple[str, ...]
+    n_test: int
+    accuracy: float | None = None
+    report: dict | None = None  # sklearn classification_report(output_dict=True)
+    confusion: list[list[int]] | None = None  # rows: true class, columns: predicted
+    rmse: float | None = None
+    mae: float | None = None
+    ordinal_rmse: float | None = None  # numeric class names only (ratings)
+    ordinal_mae: float | None = None
+    threshold: float | None = None  # binary only
+    roc_auc: float | None = None  # binary only, None if the test set has one class
+
+    def to_dict(self) -> dict:
+        return _jsonable(dataclasses.asdict(self))
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "EvalResult":
+        known = {f.name for f in dataclasses.fields(cls)}
+        fields = {k: v for k, v in data.items() if k in known}
+        fields["class_names"] = tuple(fields.get("class_names") or ())
+        return cls(**fields)
+
+
+@dataclass(frozen=True)
+class ThresholdCurves:
+    """ROC and precision-recall curves of a binary model (thinned for plotting)."""
+
+    roc_fpr: list[float]
+    roc_tpr: list[float]
+    roc_thresholds: list[float]
+    roc_auc: float | None
+    pr_precision: list[float]
+    pr_recall: list[float]
+    pr_thresholds: list[float]
+    pr_auc: float | None  # average precision, the usual area under the PR curve
+
+    def to_dict(self) -> dict:
+        return _jsonable(dataclasses.asdict(self))
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ThresholdCurves":
+        return cls(**{f.name: data.get(f.name) for f in dataclasses.fields(cls)})
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """One test text the model got wrong (or, for regression, far off)."""
+
+    text: str
+    true_label: str | float  # class name, or the true value for regression
+    predicted_label: str | float
+    confidence: float  # p(predicted class); abs error for regression
+    error: float  # 1 - p(true class); abs error for regression
+
+    def to_dict(self) -> dict:
+        return _jsonable(dataclasses.asdict(self))
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Mistake":
+        return cls(**{f.name: data[f.name] for f in dataclasses.fields(cls)})
+
+
+# ---------------------------------------------------------------- predictions
+
+def class_scores(task: str, scores) -> np.ndarray:
+    """Scores as an (n, k) matrix; a bare binary p (shape (n,) or (n, 1)) becomes [1-p, p]."""
+    scores = np.asarray(scores, dtype=float)
+    if task == config.TASK_BINARY and (scores.ndim == 1 or scores.shape[1] == 1):
+        p = scores.reshape(-1)
+        scores = np.stack([1.0 - p, p], axis=1)
+    return scores
+
+
+def predicted_classes(task: str, scores: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+    """Class index per row: the threshold on p(class 1) for binary, argmax otherwise."""
+    scores = class_scores(task, scores)
+    if task == config.TASK_BINARY:
+        return (scores[:, 1] >= threshold).astype(int)
+    return scores.argmax(axis=1)
+
+
+def numeric_class_values(class_names: Sequence[str]) -> np.ndarray | None:
+    """The class names as numbers ("1".."5" -> 1..5), or None if any is not a number."""
+    try:
+        values = np.array([float(name) for name in class_names], dtype=float)
+    except (TypeError, ValueError):
+        return None
+    return values if np.all(np.isfinite(values)) else None
+
+
+def _check_inputs(task: str, y_true: np.ndarray, scores: np.ndarray) -> None:
+    if task not in config.TASKS:
+        raise ValueError(f"unknown task {task!r}")
+    if len(y_true) == 0:
+        raise StudioError("There are no test texts to evaluate.")
+    if len(y_true) != len(scores):
+        raise ValueError(f"{len(y_true)} labels but {len(scores)} predictions")
+
+
+# ---------------------------------------------------------------- evaluation
+
+def evaluate_predictions(task: str, class_names: Sequence[str], y_true, scores,
+                         threshold: float = 0.5) -> EvalResult:
+    """Score test predictions; see the module docstring for the shape of ``scores``."""
+    y_true = np.asarray(y_true)
+    scores = class_scores(task, scores)
+    _check_inputs(task, y_true, scores)
+    if task == config.TASK_REGRESSION:
+        return _evaluate_regression(tuple(class_names), y_true.astype(float), scores.reshape(-1))
+    return _evaluate_classification(task, tuple(class_names), y_true.astype(int), scores, threshold)
+
+
+def _evaluate_regression(class_names, y_true, y_pred) -> EvalResult:
+    errors = y_pred - y_true
+    return EvalResult(
+        task=config.TASK_REGRESSION, class_names=class_names, n_test=len(y_true),
+        rmse=float(np.sqrt(np.mean(errors ** 2))), mae=float(np.mean(np.abs(errors))),
+    )
+
+
+def _evaluate_classification(task, class_names, y_true, scores, threshold) -> EvalResult:
+    labels = list(range(len(class_names)))
+    y_pred = predicted_classes(task, scores, threshold)
+    report = skm.classification_report(
+        y_true, y_pred, labels=labels, target_names=list(class_names),
+        output_dict=True, zero_division=0,
+    )
+    ordinal_rmse, ordinal_mae = _ordinal_errors(class_names, y_true, y_pred)
+    binary = task == config.TASK_BINARY
+    return EvalResult(
+        task=task, class_names=class_names, n_test=len(y_true),
+        accuracy=float(skm.accuracy_score(y_true, y_pred)),
+        report=_jsonable(report),
+        confusion=_jsonable(skm.confusion_matrix(y_true, y_pred, labels=labels)),
+        ordinal_rmse=ordinal_rmse, ordinal_mae=ordinal_mae,
+        threshold=float(threshold) if binary else None,
+        roc_auc=_roc_auc(y_true, scores[:, 1]) if binary else None,
+    )
+
+
+def _ordinal_errors(class_names, y_true, y_pred) -> tuple[float | None, float | None]:
+    # Predicting 4 stars for a 5-star text is less wrong than predicting 1 star.
+    values = numeric_class_values(class_names)
+    if values is None:
+        return None, None
+    errors = values[y_pred] - values[y_true]
+    return float(np.sqrt(np.mean(errors ** 2))), float(np.mean(np.abs(errors)))
+
+
+def _roc_auc(y_true: np.ndarray, p_positive: np.ndarray) -> float | None:
+    if len(np.unique(y_true)) < 2:
+        return None  # undefined when the test set holds one class only
+    return float(skm.roc_auc_score(y_true, p_positive))
+
+
+def normalize_confusion(counts) -> list[list[float]]:
+    """Each row divided by its total (the share of each true class); empty rows stay 0."""
+    matrix = np.asarray(counts, dtype=float)
+    totals = matrix.sum(axis=1, keepdims=True)
+    shares = np.divide(matrix, totals, out=np.zeros_like(matrix), where=totals > 0)
+    return shares.tolist()
+
+
+# ---------------------------------------------------------------- binary threshold
+
+def _thin(*arrays: np.ndarray) -> list[np.ndarray]:
+    """Keep at most MAX_CURVE_POINTS evenly spaced points, always with both ends."""
+    size = len(arrays[0])
+    if size <= MAX_CURVE_POINTS:
+        return list(arrays)
+    keep = np.unique(np.linspace(0, size - 1, MAX_CURVE_POINTS).round().astype(int))
+    return [a[keep] for a in arrays]
+
+
+def threshold_curves(y_true, p_positive) -> ThresholdCurves:
+    """ROC and PR curves; empty curves and None areas if the test set has one class."""
+    y_true = np.asarray(y_true).astype(int)
+    p_positive = np.asarray(p_positive, dtype=float)
+    if len(np.unique(y_true)) < 2:
+        return ThresholdCurves([], [], [], None, [], [], [], None)
+    fpr, tpr, roc_thr = skm.roc_curve(y_true, p_positive)
+    roc_thr = np.minimum(roc_thr, 1.0)  # sklearn starts with +inf, which JSON cannot hold
+    precision, recall, pr_thr = skm.precision_recall_curve(y_true, p_positive)
+    # precision/recall have one more point than thresholds; pad so thinning aligns.
+    pr_thr = np.append(pr_thr, 1.0)
+    fpr, tpr, roc_thr = _thin(fpr, tpr, roc_thr)
+    precision, recall, pr_thr = _thin(precision, recall, pr_thr)
+    return ThresholdCurves(
+        roc_fpr=fpr.tolist(), roc_tpr=tpr.tolist(), roc_thresholds=roc_thr.tolist(),
+        roc_auc=float(skm.roc_auc_score(y_true, p_positive)),
+        pr_precision=precision.tolist(), pr_recall=recall.tolist(),
+        pr_thresholds=pr_thr.tolist(),
+        pr_auc=float(skm.average_precision_score(y_true, p_positive)),
+    )
+
+
+def metrics_at_threshold(y_true, p_positive, threshold: float) -> dict:
+    """Accuracy, precision, recall, F1 and the 2x2 confusion counts at one threshold."""
+    y_true = np.asarray(y_true).astype(int)
+    y_pred = (np.asarray(p_positive, dtype=float) >= threshold).astype(int)
+    return {
+        "threshold": float(threshold),
+        "accuracy": float(skm.accuracy_score(y_true, y_pred)),
+        "precision": float(skm.precision_score(y_true, y_pred, zero_division=0)),
+        "recall": float(skm.recall_score(y_true, y_pred, zero_division=0)),
+        "f1": float(skm.f1_score(y_true, y_pred, zero_division=0)),
+        "confusion": skm.confusion_matrix(y_true, y_pred, labels=[0, 1]).tolist(),
+    }
+
+
+# ---------------------------------------------------------------- mistakes
+
+def worst_mistakes(texts: Sequence[str], task: str, class_names: Sequence[str], y_true,
+                   scores, n: int = 20, threshold: float = 0.5) -> list[Mistake]:
+    """The ``n`` most wrong test texts, most wrong first."""
+    y_true = np.asarray(y_true)
+    scores = class_scores(task, scores)
+    _check_inputs(task, y_true, scores)
+    if task == config.TASK_REGRESSION:
+        return _worst_regression(texts, y_true.astype(float), scores.reshape(-1), n)
+    return _worst_classification(texts, task, class_names, y_true.astype(int), scores, n, threshold)
+
+
+def _worst_regression(texts, y_true, y_pred, n) -> list[Mistake]:
+    abs_error = np.abs(y_pred - y_true)
+    order = np.argsort(-abs_error, kind="stable")[:n]
+    return [
+        Mistake(text=texts[i], true_label=float(y_true[i]), predicted_label=float(y_pred[i]),
+                confidence=float(abs_error[i]), error=float(abs_error[i]))
+        for i in order
+    ]
+
+
+def _worst_classification(texts, task, class_names, y_true, scores, n, threshold) -> list[Mistake]:
+    y_pred = predicted_classes(task, scores, threshold)
+    rows = np.arange(len(y_true))
+    error = 1.0 - scores[rows, y_true]
+    wrong = np.flatnonzero(y_pred != y_true)
+    order = wrong[np.argsort(-error[wrong], kind="stable")][:n]
+    return [
+        Mistake(text=texts[i], true_label=class_names[y_true[i]],
+                predicted_label=class_names[y_pred[i]],
+                confidence=float(scores[i, y_pred[i]]), error=float(error[i]))
+        for i in order
+    ]
+
+
+# ---------------------------------------------------------------- plain words
+
+def _percent(share: float) -> str:
+    """"87%", but never a rounded "100%" or "0%" that is not exactly true."""
+    text = f"{share:.0%}"
+    if (text == "100%" and share < 1) or (text == "0%" and share > 0):
+        text = f"{share:.1%}"
+    return text
+
+
+def _texts(n: int) -> str:
+    return "1 test text" if n == 1 else f"{n:,} test texts"
+
+
+def headline(result: EvalResult) -> str:
+    """One plain sentence a non-programmer can read."""
+    if result.task == config.TASK_REGRESSION:
+        return (f"On average the prediction is off by {result.mae:.2f} "
+                f"(RMSE {result.rmse:.2f}) on the {_texts(result.n_test)}.")
+    sentence = f"The model got {_percent(result.accuracy)} of the {_texts(result.n_test)} right"
+    if result.ordinal_mae is not None:
+        sentence += f"; on average its prediction is off by {result.ordinal_mae:.2f}"
+    return sentence + "."

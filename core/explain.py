@@ -1,0 +1,304 @@
+"""Which words made the model decide? LIME, exact occlusion, and safe rendering.
+
+The model contract is ``predict_fn(texts) -> (n, k)`` probabilities (binary as
+[1-p, p]; regression as (n, 1) predicted values with ``class_index`` 0).
+Words are split exactly as LIME splits them (``\\W+``), so LIME, occlusion and
+the highlighted text always agree on what a "word" is.
+
+Everything that turns user text into markup (``summary_sentence``,
+``highlight_html``, ``highlight_legend``) escapes it first.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import itertools
+import string
+import time
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from core.errors import StudioError
+
+PredictFn = Callable[[list[str]], np.ndarray]
+
+SPLIT_EXPRESSION = r"\W+"  # LIME's default word boundary
+NO_WORDS_MESSAGE = "Type some words to explain."
+# A word whose weight is under this share of the largest weight is noise, not a reason.
+RELEVANT_SHARE = 0.1
+STABLE_AGREEMENT = 0.6
+POSITIVE_RGB = (22, 163, 74)  # green: pushed toward the class
+NEGATIVE_RGB = (220, 38, 38)  # red: pushed away from it
+_MARKDOWN_SPECIAL = set(string.punctuation)  # CommonMark lets any of these be backslash-escaped
+
+
+@dataclass(frozen=True)
+class WordWeight:
+    word: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """How much each word pushed the model toward one class."""
+
+    text: str
+    method: str  # "lime" or "occlusion"
+    class_index: int
+    class_name: str
+    score: float  # model output for that class on the full text
+    words: tuple[WordWeight, ...]  # sorted by |weight|, largest first
+    token_weights: tuple[tuple[str, float], ...]  # every piece of the text, in order
+    num_samples: int  # texts the model had to score
+    seed: int | None  # None for occlusion, which is exact
+    seconds: float
+
+    def to_dict(self) -> dict:
+        data = dataclasses.asdict(self)
+        data["words"] = [dataclasses.asdict(w) for w in self.words]
+        data["token_weights"] = [[token, weight] for token, weight in self.token_weights]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Explanation":
+        fields = dict(data)
+        fields["words"] = tuple(WordWeight(w["word"], float(w["weight"])) for w in data["words"])
+        fields["token_weights"] = tuple((t, float(w)) for t, w in data["token_weights"])
+        return cls(**fields)
+
+
+@dataclass(frozen=True)
+class Stability:
+    """Do LIME runs with different seeds name the same top words?"""
+
+    seeds: tuple[int, ...]
+    top_words: tuple[tuple[str, ...], ...]  # one tuple per seed
+    agreement: float  # mean pairwise Jaccard overlap of the top-word sets, 0..1
+    stable: bool
+    explanations: tuple[Explanation, ...] = ()  # one per seed; the first is safe to show
+
+    def label(self) -> str:
+        runs = len(self.seeds)
+        if self.stable:
+            return f"Stable: the {runs} runs agree on the top words."
+        return (f"Unstable: the {runs} runs disagree on the top words "
+                f"({self.agreement:.0%} overlap). Try more samples.")
+
+    def to_dict(self) -> dict:
+        return {
+            "seeds": list(self.seeds), "top_words": [list(t) for t in self.top_words],
+            "agreement": self.agreement, "stable": self.stable,
+            "explanations": [e.to_dict() for e in self.explanations],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Stability":
+        return cls(
+            seeds=tuple(data["seeds"]), top_words=tuple(tuple(t) for t in data["top_words"]),
+            agreement=float(data["agreement"]), stable=bool(data["stable"]),
+            explanations=tuple(Explanation.from_dict(e) for e in data.get("explanations", ())),
+        )
+
+
+# ---------------------------------------------------------------- helpers
+
+def _indexed(text: str):
+    """LIME's view of the text: pieces in order plus the distinct words."""
+    from lime.lime_text import IndexedString  # lazy: lime pulls in sklearn (~2 s)
+
+    if not text or not text.strip():
+        raise StudioError(NO_WORDS_MESSAGE)
+    indexed = IndexedString(text, split_expression=SPLIT_EXPRESSION, bow=True)
+    if indexed.num_words() == 0:
+        raise StudioError(NO_WORDS_MESSAGE)
+    return indexed
+
+
+def _as_matrix(output, n_rows: int) -> np.ndarray:
+    matrix = np.asarray(output, dtype=float)
+    if matrix.ndim == 1:
+        matrix = matrix.reshape(-1, 1)  # regression models may return (n,)
+    if matrix.ndim != 2 or matrix.shape[0] != n_rows:
+        raise ValueError(f"predict_fn returned shape {matrix.shape} for {n_rows} texts")
+    return matrix
+
+
+def _checked(predict_fn: PredictFn) -> PredictFn:
+    def predict(texts):
+        texts = list(texts)
+        return _as_matrix(predict_fn(texts), len(texts))
+    return predict
+
+
+def _class_name(class_names: Sequence[str], class_index: int) -> str:
+    if 0 <= class_index < len(class_names):
+        return str(class_names[class_index])
+    return str(class_index)
+
+
+def _sorted_words(pairs) -> tuple[WordWeight, ...]:
+    words = [WordWeight(str(word), float(weight)) for word, weight in pairs]
+    return tuple(sorted(words, key=lambda w: -abs(w.weight)))
+
+
+def _token_weights(indexed, words: tuple[WordWeight, ...]) -> tuple[tuple[str, float], ...]:
+    # Separators are never words, so a plain lookup gives them weight 0.
+    by_word = {w.word: w.weight for w in words}
+    return tuple((str(token), by_word.get(str(token), 0.0)) for token in indexed.as_list)
+
+
+def _relevant(words: Sequence[WordWeight]) -> list[WordWeight]:
+    """Words that matter: at least RELEVANT_SHARE of the strongest weight."""
+    strongest = max((abs(w.weight) for w in words), default=0.0)
+    if strongest == 0:
+        return []
+    return [w for w in words if abs(w.weight) >= RELEVANT_SHARE * strongest]
+
+
+# ---------------------------------------------------------------- explainers
+
+def explain_lime(predict_fn: PredictFn, text: str, class_index: int,
+                 class_names: Sequence[str], num_samples: int = 1000, seed: int = 0,
+                 num_features: int = 10) -> Explanation:
+    """LIME: fit a small linear model on ``num_samples`` copies of the text with words removed."""
+    from lime.lime_text import LimeTextExplainer
+
+    indexed = _indexed(text)
+    started = time.perf_counter()
+    explainer = LimeTextExplainer(class_names=list(class_names), random_state=seed, bow=True,
+                                  split_expression=SPLIT_EXPRESSION)
+    result = explainer.explain_instance(text, _checked(predict_fn), labels=(class_index,),
+                                        num_features=num_features, num_samples=num_samples)
+    words = _sorted_words(result.as_list(label=class_index))
+    return Explanation(
+        text=text, method="lime", class_index=class_index,
+        class_name=_class_name(class_names, class_index),
+        score=float(result.predict_proba[class_index]), words=words,
+        token_weights=_token_weights(indexed, words), num_samples=num_samples,
+        seed=seed, seconds=time.perf_counter() - started,
+    )
+
+
+def explain_occlusion(predict_fn: PredictFn, text: str, class_index: int,
+                      class_names: Sequence[str]) -> Explanation:
+    """Leave one word out (every occurrence of it); exact, n words + 1 predictions in one call."""
+    indexed = _indexed(text)
+    started = time.perf_counter()
+    n_words = indexed.num_words()
+    variants = [text] + [indexed.inverse_removing([i]) for i in range(n_words)]
+    scores = _checked(predict_fn)(variants)[:, class_index]
+    weights = scores[0] - scores[1:]  # how much the score drops without the word
+    words = _sorted_words((indexed.word(i), weights[i]) for i in range(n_words))
+    return Explanation(
+        text=text, method="occlusion", class_index=class_index,
+        class_name=_class_name(class_names, class_index), score=float(scores[0]),
+        words=words, token_weights=_token_weights(indexed, words),
+        num_samples=len(variants), seed=None, seconds=time.perf_counter() - started,
+    )
+
+
+def _top_words(explanation: Explanation, top_k: int) -> tuple[str, ...]:
+    return tuple(w.word for w in _relevant(explanation.words)[:top_k])
+
+
+def _jaccard(a: set, b: set) -> float:
+    union = a | b
+    return 1.0 if not union else len(a & b) / len(union)
+
+
+def stability(predict_fn: PredictFn, text: str, class_index: int, class_names: Sequence[str],
+              num_samples: int = 1000, seeds: Sequence[int] = (0, 1, 2),
+              top_k: int = 5) -> Stability:
+    """Run LIME once per seed and measure how much the top words overlap.
+
+    Only relevant words (see RELEVANT_SHARE) count, so near-zero noise words that
+    reshuffle between seeds do not make a clear explanation look unstable.
+    """
+    explanations = tuple(
+        explain_lime(predict_fn, text, class_index, class_names,
+                     num_samples=num_samples, seed=seed, num_features=max(top_k, 10))
+        for seed in seeds
+    )
+    top = tuple(_top_words(e, top_k) for e in explanations)
+    pairs = list(itertools.combinations([set(t) for t in top], 2))
+    agreement = float(np.mean([_jaccard(a, b) for a, b in pairs])) if pairs else 1.0
+    return Stability(seeds=tuple(seeds), top_words=top, agreement=agreement,
+                     stable=agreement >= STABLE_AGREEMENT, explanations=explanations)
+
+
+# ---------------------------------------------------------------- plain words
+
+def escape_markdown(value: str) -> str:
+    """Backslash-escape markdown/HTML punctuation so user text renders as typed."""
+    flat = " ".join(str(value).split())  # newlines could end a paragraph or start a heading
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in flat)
+
+
+def _quoted_list(words: Sequence[WordWeight]) -> str:
+    quoted = [f"“{escape_markdown(w.word)}”" for w in words]
+    if len(quoted) == 1:
+        return quoted[0]
+    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def summary_sentence(explanation: Explanation, top: int = 3) -> str:
+    """One markdown-safe sentence naming the words that mattered most."""
+    relevant = _relevant(explanation.words)
+    toward = [w for w in relevant if w.weight > 0][:top]
+    against = [w for w in relevant if w.weight < 0][:top]
+    target = f"*{escape_markdown(explanation.class_name)}*"
+    if not toward and not against:
+        return f"No single word changed the score for {target} much."
+    against_part = ""
+    if against:
+        against_part = f"{_quoted_list(against)} pushed against it"
+    if not toward:
+        return f"No word pushed this toward {target}; {against_part} most."
+    noun, verb = ("word", "was") if len(toward) == 1 else ("words", "were")
+    sentence = f"The {noun} that pushed this toward {target} most {verb} {_quoted_list(toward)}"
+    return sentence + (f"; {against_part}." if against else ".")
+
+
+# ---------------------------------------------------------------- highlighting
+
+def _safe_html(token: str) -> str:
+    # No newlines in the output: a blank line would end the HTML block inside
+    # st.markdown and let the rest be parsed as markdown. "$" would start LaTeX.
+    escaped = html.escape(token, quote=True).replace("$", "&#36;")
+    return escaped.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
+
+
+def _span(token: str, weight: float, alpha: float) -> str:
+    red, green, blue = POSITIVE_RGB if weight > 0 else NEGATIVE_RGB
+    style = f"background-color: rgba({red}, {green}, {blue}, {alpha:.2f}); border-radius: 3px"
+    return f'<span style="{style}" title="{float(weight):+.3f}">{_safe_html(token)}</span>'
+
+
+def highlight_html(token_weights: Sequence[tuple[str, float]]) -> str:
+    """The text as escaped HTML, each weighted word on a green/red background.
+
+    Colour strength is |weight| relative to the strongest word. Render with
+    ``st.html`` (or ``st.markdown(..., unsafe_allow_html=True)``).
+    """
+    strongest = max((abs(float(w)) for _, w in token_weights), default=0.0)
+    pieces = []
+    for token, weight in token_weights:
+        alpha = 0.85 * abs(float(weight)) / strongest if strongest else 0.0
+        pieces.append(_span(token, weight, alpha) if alpha >= 0.05 else _safe_html(token))
+    return '<div style="white-space: pre-wrap; line-height: 1.9">' + "".join(pieces) + "</div>"
+
+
+def highlight_legend(class_name: str) -> str:
+    """A one-line HTML key for ``highlight_html``."""
+    def swatch(rgb, label):
+        red, green, blue = rgb
+        return (f'<span style="background-color: rgba({red}, {green}, {blue}, 0.6); '
+                f'border-radius: 3px; padding: 0 4px">{label}</span>')
+
+    name = _safe_html(str(class_name))
+    return (f'<div style="font-size: 0.85em">{swatch(POSITIVE_RGB, "green")} pushed toward '
+            f'<b>{name}</b>, {swatch(NEGATIVE_RGB, "red")} pushed away from it; '
+            "stronger colour means a stronger push.</div>")

@@ -1,0 +1,68 @@
+import json
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from core import config
+from core.baseline import BaselineResult, run_baseline
+from core.errors import StudioError
+
+SPORT = ["goal", "league", "coach", "match", "striker", "referee"]
+MONEY = ["market", "stocks", "bank", "profit", "shares", "investor"]
+FILLER = ["the", "a", "today", "news", "said", "report"]
+
+
+def make_texts(rng, topic, n):
+    return [" ".join(rng.choice(topic + FILLER, size=8)) for _ in range(n)]
+
+
+def split(rng, n, regression=False):
+    texts = make_texts(rng, SPORT, n) + make_texts(rng, MONEY, n)
+    y = np.array([0] * n + [1] * n)
+    return SimpleNamespace(texts=texts, y=y * 4.0 + 1.0 if regression else y)
+
+
+def dataset(regression=False):
+    rng = np.random.default_rng(0)
+    return SimpleNamespace(
+        task=config.TASK_REGRESSION if regression else config.TASK_BINARY,
+        class_names=() if regression else ("sport", "money"),
+        train=split(rng, 60, regression), valid=split(rng, 15, regression),
+        test=split(rng, 20, regression),
+    )
+
+
+def test_separable_classification_scores_high_and_round_trips():
+    result = run_baseline(dataset())
+    assert result.accuracy >= 0.9
+    assert result.rmse is None and result.setting.startswith("C=")
+    assert result.description == "TF-IDF + logistic regression"
+    data = json.loads(json.dumps(result.to_dict()))
+    assert BaselineResult.from_dict(data) == result
+    assert "%" in result.summary()
+
+
+def test_is_deterministic():
+    first, second = run_baseline(dataset()), run_baseline(dataset())
+    assert first.accuracy == second.accuracy and first.setting == second.setting
+
+
+def test_regression_uses_ridge():
+    result = run_baseline(dataset(regression=True))
+    assert result.accuracy is None
+    assert result.rmse < 1.0 and result.mae < 1.0  # labels are 1 or 5
+    assert result.setting.startswith("alpha=")
+
+
+def test_without_valid_split_uses_default():
+    data = dataset()
+    data.valid = SimpleNamespace(texts=[], y=np.array([], dtype=int))
+    assert run_baseline(data).setting == "C=1"
+
+
+def test_single_class_training_is_a_user_error():
+    data = dataset()
+    data.train = SimpleNamespace(texts=["a b", "c d"], y=np.array([0, 0]))
+    with pytest.raises(StudioError):
+        run_baseline(data)

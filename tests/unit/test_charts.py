@@ -1,0 +1,104 @@
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from core import charts
+from core.evaluation import threshold_curves
+from core.explain import Explanation, WordWeight
+
+RECORDS = [
+    {"kind": "batch", "epoch": 1, "step": 1, "loss": 0.9, "accuracy": 0.5},
+    {"kind": "batch", "epoch": 1, "step": 2, "loss": 0.7, "accuracy": 0.6},
+    {"kind": "epoch", "epoch": 1, "loss": 0.8, "val_loss": 0.75, "accuracy": 0.55,
+     "val_accuracy": 0.6, "seconds": 1.0, "time": 1.0},
+    {"kind": "batch", "epoch": 2, "step": 3, "loss": 0.5, "accuracy": 0.7},
+    {"kind": "batch", "epoch": 2, "step": 4, "loss": 0.4, "accuracy": 0.8},
+    {"kind": "epoch", "epoch": 2, "loss": 0.45, "val_loss": 0.5, "accuracy": 0.75,
+     "val_accuracy": 0.7, "seconds": 1.0, "time": 2.0},
+]
+
+
+def is_empty_with_message(fig):
+    return len(fig.data) == 0 and fig.layout.annotations[0].text == "No data yet"
+
+
+def test_training_curves_by_epoch():
+    fig = charts.training_curves(RECORDS, metric="loss")
+    assert [t.name for t in fig.data] == ["Training", "Validation"]
+    assert list(fig.data[1].y) == [0.75, 0.5]
+    assert fig.layout.uirevision
+    assert fig.layout.xaxis.title.text == "Epoch"
+
+
+def test_training_curves_by_batch_put_validation_at_epoch_end():
+    fig = charts.training_curves(RECORDS, metric="accuracy", per="batch")
+    assert list(fig.data[0].x) == [1, 2, 3, 4]
+    assert list(fig.data[1].x) == [2, 4] and list(fig.data[1].y) == [0.6, 0.7]
+
+
+def test_empty_records_give_valid_empty_figure():
+    assert is_empty_with_message(charts.training_curves([]))
+    assert is_empty_with_message(charts.training_curves(RECORDS, metric="rmse"))
+    assert is_empty_with_message(charts.compare_curves({}))
+    assert isinstance(charts.text_lengths([]), go.Figure)
+
+
+def test_compare_curves_one_line_per_run():
+    fig = charts.compare_curves({"run <1>": RECORDS, "run 2": RECORDS[:3]})
+    assert [t.name for t in fig.data] == ["run &lt;1&gt;", "run 2"]
+
+
+def test_confusion_heatmap_escapes_class_names():
+    fig = charts.confusion_heatmap([[3, 1], [0, 2]], ("<b>x</b>", "y"), normalized=False)
+    heatmap = fig.data[0]
+    assert list(heatmap.x) == ["&lt;b&gt;x&lt;/b&gt;", "y"]
+    assert heatmap.text[0][0] == "3"
+    assert fig.layout.yaxis.title.text == "True class"
+    assert fig.layout.xaxis.title.text == "Predicted class"
+    normalized = charts.confusion_heatmap([[0.75, 0.25], [0, 1]], ("a", "b"), normalized=True)
+    assert normalized.data[0].text[0][0] == "75%"
+
+
+def test_word_weight_bars_largest_on_top():
+    explanation = Explanation(
+        text="", method="lime", class_index=0, class_name="<i>c</i>", score=0.5,
+        words=(WordWeight("big", 0.5), WordWeight("bad", -0.3), WordWeight("zero", 0.0)),
+        token_weights=(), num_samples=1, seed=0, seconds=0.0,
+    )
+    bars = charts.word_weight_bars(explanation).data[0]
+    assert list(bars.y) == ["bad", "big"]  # plotly draws the last category on top
+    assert list(bars.marker.color) == [charts.NEGATIVE_COLOR, charts.POSITIVE_COLOR]
+
+
+def test_class_balance_and_text_lengths():
+    fig = charts.class_balance(pd.Series(["b", "a", "b", "<x>"]))
+    assert list(fig.data[0].x) == ["b", "a", "&lt;x&gt;"]
+    assert list(fig.data[0].y) == [2, 1, 1]
+    many = charts.class_balance(pd.Series(np.linspace(0, 1, 200)))
+    assert isinstance(many.data[0], go.Histogram)
+    lengths = charts.text_lengths(["one two", "one two three", "x"])
+    assert list(lengths.data[0].x) == [2, 3, 1]
+
+
+def test_roc_pr_has_two_subplots_and_threshold_marks():
+    curves = threshold_curves([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    assert len(charts.roc_pr(curves).data) == 3
+    assert len(charts.roc_pr(curves, threshold=0.5).data) == 5
+    one_class = threshold_curves([1, 1], [0.2, 0.3])
+    assert len(charts.roc_pr(one_class).data) == 0
+
+
+def test_predicted_vs_true_and_probability_bars():
+    fig = charts.predicted_vs_true([1, 2, 3, 4, 5], [1.2, 2.5, 2.9, 4.4, 4.1])
+    assert len(fig.data) == 2 and list(fig.data[1].x) == [1.0, 5.0]
+    jittered = np.asarray(fig.data[0].x)
+    assert np.all(np.abs(jittered - [1, 2, 3, 4, 5]) <= 0.2)
+    bars = charts.probability_bars(("<a>", "b"), [0.3, 0.7]).data[0]
+    assert list(bars.y) == ["&lt;a&gt;", "b"] and list(bars.text) == ["30%", "70%"]
+
+
+def test_every_chart_uses_the_house_style():
+    for fig in (charts.text_lengths(["a b c"]), charts.training_curves([])):
+        assert fig.layout.template == pio.templates["plotly_white"]
+        assert fig.layout.margin.t == charts.MARGIN["t"] and fig.layout.title.text

@@ -1,0 +1,139 @@
+import json
+import math
+
+import numpy as np
+import pytest
+
+from core import config
+from core.errors import StudioError
+from core.evaluation import (
+    EvalResult, Mistake, ThresholdCurves, evaluate_predictions, headline,
+    metrics_at_threshold, normalize_confusion, threshold_curves, worst_mistakes,
+)
+
+
+def binary_scores(p):
+    p = np.asarray(p, dtype=float)
+    return np.stack([1 - p, p], axis=1)
+
+
+def test_binary_accuracy_confusion_and_auc():
+    y = [0, 0, 1, 1]
+    result = evaluate_predictions(config.TASK_BINARY, ("neg", "pos"), y,
+                                  binary_scores([0.1, 0.6, 0.4, 0.9]))
+    assert result.accuracy == 0.5
+    assert result.confusion == [[1, 1], [1, 1]]
+    assert result.threshold == 0.5
+    assert result.roc_auc == pytest.approx(0.75)
+    assert result.rmse is None and result.ordinal_rmse is None
+    assert result.report["pos"]["recall"] == pytest.approx(0.5)
+
+
+def test_binary_accepts_bare_positive_probability():
+    bare = evaluate_predictions(config.TASK_BINARY, ("neg", "pos"), [0, 1], [[0.2], [0.7]])
+    full = evaluate_predictions(config.TASK_BINARY, ("neg", "pos"), [0, 1],
+                                binary_scores([0.2, 0.7]))
+    assert bare == full
+
+
+def test_binary_threshold_moves_predictions():
+    result = evaluate_predictions(config.TASK_BINARY, ("neg", "pos"), [0, 0, 1, 1],
+                                  binary_scores([0.1, 0.6, 0.4, 0.9]), threshold=0.3)
+    assert result.confusion == [[1, 1], [0, 2]]
+    assert result.accuracy == 0.75
+
+
+def test_multiclass_with_numeric_names_gets_ordinal_errors():
+    scores = np.array([
+        [0.8, 0.1, 0.1],  # pred "1", true "1"
+        [0.1, 0.1, 0.8],  # pred "3", true "1": off by 2
+        [0.1, 0.8, 0.1],  # pred "2", true "3": off by 1
+        [0.1, 0.2, 0.7],  # pred "3", true "3"
+    ])
+    result = evaluate_predictions(config.TASK_MULTICLASS, ("1", "2", "3"), [0, 0, 2, 2], scores)
+    assert result.accuracy == 0.5
+    assert result.confusion == [[1, 0, 1], [0, 0, 0], [0, 1, 1]]
+    assert result.ordinal_mae == pytest.approx(3 / 4)
+    assert result.ordinal_rmse == pytest.approx(math.sqrt(5 / 4))
+    assert result.threshold is None and result.roc_auc is None
+
+
+def test_text_class_names_have_no_ordinal_errors():
+    result = evaluate_predictions(config.TASK_MULTICLASS, ("a", "b", "c"), [0, 1],
+                                  np.eye(3)[[0, 2]])
+    assert result.ordinal_rmse is None and result.ordinal_mae is None
+
+
+def test_regression_rmse_and_mae():
+    result = evaluate_predictions(config.TASK_REGRESSION, (), [1.0, 2.0, 3.0, 4.0],
+                                  np.array([[1.0], [2.0], [5.0], [4.0]]))
+    assert result.rmse == pytest.approx(1.0)  # sqrt(4 / 4)
+    assert result.mae == pytest.approx(0.5)
+    assert result.accuracy is None and result.confusion is None
+
+
+def test_empty_test_split_is_a_user_error():
+    with pytest.raises(StudioError):
+        evaluate_predictions(config.TASK_BINARY, ("a", "b"), [], np.zeros((0, 2)))
+
+
+def test_eval_result_json_round_trip():
+    result = evaluate_predictions(config.TASK_MULTICLASS, ("1", "2", "3"), [0, 1, 2, 2],
+                                  np.eye(3)[[0, 1, 1, 2]])
+    data = json.loads(json.dumps(result.to_dict()))
+    assert EvalResult.from_dict(data) == result
+    assert isinstance(data["confusion"][0][0], int)
+
+
+def test_normalize_confusion_handles_empty_rows():
+    assert normalize_confusion([[3, 1], [0, 0]]) == [[0.75, 0.25], [0.0, 0.0]]
+
+
+def test_threshold_curves_and_metrics():
+    y = [0, 0, 1, 1]
+    p = [0.1, 0.4, 0.35, 0.8]
+    curves = threshold_curves(y, p)
+    assert curves.roc_auc == pytest.approx(0.75)
+    assert max(curves.roc_thresholds) <= 1.0  # no +inf: JSON-safe
+    assert len(curves.pr_precision) == len(curves.pr_thresholds)
+    assert ThresholdCurves.from_dict(json.loads(json.dumps(curves.to_dict()))) == curves
+    at = metrics_at_threshold(y, p, 0.3)
+    assert at["confusion"] == [[1, 1], [0, 2]]
+    assert at["accuracy"] == 0.75
+    assert at["precision"] == pytest.approx(2 / 3)
+    assert at["recall"] == 1.0
+    assert at["f1"] == pytest.approx(0.8)
+
+
+def test_threshold_curves_with_one_class_are_empty():
+    curves = threshold_curves([1, 1], [0.2, 0.9])
+    assert curves.roc_fpr == [] and curves.roc_auc is None
+
+
+def test_worst_mistakes_classification_order():
+    texts = ["right", "slightly wrong", "very wrong", "wrong"]
+    scores = binary_scores([0.9, 0.45, 0.05, 0.3])
+    mistakes = worst_mistakes(texts, config.TASK_BINARY, ("neg", "pos"), [1, 1, 1, 1], scores)
+    assert [m.text for m in mistakes] == ["very wrong", "wrong", "slightly wrong"]
+    first = mistakes[0]
+    assert (first.true_label, first.predicted_label) == ("pos", "neg")
+    assert first.error == pytest.approx(0.95) and first.confidence == pytest.approx(0.95)
+    assert Mistake.from_dict(json.loads(json.dumps(first.to_dict()))) == first
+
+
+def test_worst_mistakes_regression_and_limit():
+    mistakes = worst_mistakes(["a", "b", "c"], config.TASK_REGRESSION, (), [1.0, 2.0, 3.0],
+                              [1.5, 4.0, 3.0], n=2)
+    assert [m.text for m in mistakes] == ["b", "a"]
+    assert mistakes[0].error == pytest.approx(2.0)
+
+
+def test_headlines_are_plain_sentences():
+    cls = evaluate_predictions(config.TASK_BINARY, ("a", "b"), [0, 1, 1, 1],
+                               binary_scores([0.2, 0.8, 0.9, 0.1]))
+    assert headline(cls) == "The model got 75% of the 4 test texts right."
+    reg = evaluate_predictions(config.TASK_REGRESSION, (), [1.0, 2.0], [1.5, 2.5])
+    assert headline(reg) == "On average the prediction is off by 0.50 (RMSE 0.50) on the 2 test texts."
+    almost = evaluate_predictions(config.TASK_BINARY, ("a", "b"), [1] * 999 + [0],
+                                  binary_scores([0.9] * 1000))
+    assert "99.9%" in headline(almost)  # never a rounded, untrue 100%
