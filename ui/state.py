@@ -35,6 +35,13 @@ W_SPLIT = "keep.data.split"
 W_SEED = "keep.data.seed"
 W_USE_SAMPLE = "data.use_sample"
 W_PREPARE = "data.prepare"
+W_VALID_PERCENT = "keep.data.valid_percent"
+W_TEST_PERCENT = "keep.data.test_percent"
+FRAME_KEY = "data.frame_key"        # fingerprint of FRAME ("sample:news", "upload:<sha1>")
+UPLOAD_ID = "data.upload_id"        # file_id of the upload already read (read each file once)
+UPLOAD_ERROR = "data.upload_error"  # why that upload could not be read, or None
+PREPARED_FROM = "data.prepared_from"  # (FRAME_KEY, DataSpec, error or None) of the last prepare
+PREVIEW_VOCAB = "data.preview_vocab"  # (Dataset, vocabulary set, OOV rate) for "what the model sees"
 
 # -- Model & Train page widgets --------------------------------------------
 W_PRESET = "keep.model.preset"
@@ -65,6 +72,10 @@ W_STOP = "train.stop"
 W_MORE_EPOCHS = "train.more_epochs"
 W_TRAIN_MORE = "train.more"
 W_CURVE_VIEW = "keep.train.curve_view"
+W_UNITS_PER_LAYER = tuple(f"keep.model.units.{i}" for i in range(1, 5))  # one per stacked layer
+RUN_RECORDS = "train.run_records"   # {"run_id", "offset", "records"}: metrics read so far
+VOCAB_COUNTS = "train.vocab_counts"  # (Dataset, token counts) to size the real vocabulary
+GLOVE_FILE = "train.glove_file"     # (upload file_id, saved path) of the uploaded vectors
 
 # -- Evaluate / Explain / Predict / Runs widgets ---------------------------
 W_EVAL_RUN = "keep.eval.run"
