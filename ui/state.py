@@ -99,6 +99,17 @@ W_RUNS_METRIC = "keep.runs.metric"
 W_RUNS_DELETE = "runs.delete"
 W_RUNS_DELETE_CONFIRM = "runs.delete_confirm"
 W_RUNS_REPORT_RUN = "keep.runs.report_run"
+W_EVAL_MISTAKE = "eval.mistake"          # options change per run: not kept
+W_EVAL_EXPLAIN = "eval.explain"
+W_PREDICT_COLUMNS = "predict.columns"    # text columns of an uploaded CSV
+W_PREDICT_DOWNLOAD = "predict.download"
+W_MODEL_DOWNLOAD = "predict.model_download"
+W_RUNS_DELETE_CANCEL = "runs.delete_cancel"
+W_RUNS_REPORT = "runs.report"
+EXPLAIN_RESULT = "explain.result"        # {"key", "lime", "occlusion", "stability"} of the last run
+EXPLAIN_INPUT = "explain.input"          # (run id, text) the class choice was last reset for
+PREDICT_RESULT = "predict.result"        # {"key", "frame"}: the last CSV prediction
+PREDICT_SELECT = "predict.select_run"    # a freshly imported run to pick on the next run
 
 
 def keep_widget_values() -> None:
