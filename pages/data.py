@@ -1,0 +1,51 @@
+"""1 · Data: load a CSV or a sample, choose the columns, clean and split it."""
+
+import streamlit as st
+
+from core.config import DataSpec
+from core.explain import escape_markdown
+from ui import data_view, links, state
+
+st.title("📄 1 · Data")
+st.write("Choose the texts the model should learn from and the answer it should predict. "
+         "Start with a sample, or upload your own CSV file.")
+data_view.init_defaults()
+
+sample_col, upload_col = st.columns(2, border=True)
+with sample_col:
+    st.subheader("Try a sample")
+    data_view.sample_picker()
+with upload_col:
+    st.subheader("Or upload your own CSV")
+    data_view.csv_uploader()
+
+frame = st.session_state.get(state.FRAME)
+if frame is None:
+    st.stop()
+
+source = escape_markdown(st.session_state.get(state.FRAME_SOURCE, ""))
+st.subheader("Which columns?")
+st.caption(f"Loaded **{source}**: {len(frame):,} rows, {len(frame.columns)} columns.")
+text_columns, label_column = data_view.column_choice(frame)
+task = data_view.task_choice(frame, label_column)
+clean, valid_share, test_share, seed = data_view.cleaning_and_split()
+
+if not text_columns or not label_column:
+    st.info("Choose at least one text column and the label column to continue.")
+    data_view.preview(frame, None)
+    st.stop()
+
+spec = DataSpec(text_columns=tuple(text_columns), label_column=label_column, task=task,
+                clean=clean, valid_fraction=valid_share, test_fraction=test_share, seed=seed)
+dataset = data_view.prepare(frame, spec)
+
+st.subheader("Your data")
+if dataset is not None:
+    data_view.summary(dataset)
+data_view.preview(frame, dataset)
+if dataset is None:
+    st.stop()
+
+data_view.model_view(dataset, clean.lowercase)
+st.success("The data is ready. Next, choose a network and train it.")
+links.page_link("pages/train.py", label="Next: Model & Train →", icon="🏋️")

@@ -1,0 +1,275 @@
+"""The Data page's pieces: loading a CSV or sample, choosing columns, preparing, previewing."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+
+import pandas as pd
+import streamlit as st
+
+from core import charts, data, text
+from core.config import (TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION, CleanSpec, DataSpec,
+                         ModelSpec)
+from core.errors import DataError
+from core.explain import escape_markdown
+from ui import state
+
+TASK_AUTO = "auto"
+TASK_LABELS = {
+    TASK_AUTO: "Let LSTM Studio decide",
+    TASK_BINARY: "Two classes (yes / no)",
+    TASK_MULTICLASS: "Several classes",
+    TASK_REGRESSION: "A number (rating regression)",
+}
+TASK_NAMES = {TASK_BINARY: "two classes", TASK_MULTICLASS: "several classes",
+              TASK_REGRESSION: "a number"}
+DEFAULTS = {
+    state.W_TASK: TASK_AUTO, state.W_LOWERCASE: True, state.W_STRIP_HTML: True,
+    state.W_STOPWORDS: False, state.W_MAX_WORDS: 0, state.W_DROP_EMPTY: True,
+    state.W_DROP_DUPLICATES: True, state.W_VALID_PERCENT: 10, state.W_TEST_PERCENT: 10,
+    state.W_SEED: 42,
+}
+PREVIEW_TEXTS = 3
+PREVIEW_CHARS = 600
+TOKEN_CSS = ("<style>.lsv-tok{background:#dbeafe;border-radius:4px;padding:1px 5px;margin:2px;"
+             "display:inline-block}.lsv-unk{background:#fee2e2;color:#991b1b;"
+             "border:1px dashed #dc2626;text-decoration:line-through}"
+             ".lsv-text{margin:0.8em 0 0.2em 0;color:#475569}</style>")
+SPLIT_NAMES = {"train": "Training", "valid": "Validation", "test": "Test"}
+
+
+def init_defaults() -> None:
+    for key, value in DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+
+
+# ---------------------------------------------------------------- loading
+
+def _use_frame(frame: pd.DataFrame, source: str, frame_key: str, text_columns, label_column,
+               task: str | None) -> None:
+    st.session_state[state.FRAME] = frame
+    st.session_state[state.FRAME_SOURCE] = source
+    st.session_state[state.FRAME_KEY] = frame_key
+    st.session_state[state.W_TEXT_COLUMNS] = list(text_columns)
+    st.session_state[state.W_LABEL_COLUMN] = label_column
+    st.session_state[state.W_TASK] = task or TASK_AUTO
+
+
+def sample_picker() -> None:
+    """Selectbox of the bundled samples and the button that loads one."""
+    samples = {sample.key: sample for sample in data.sample_datasets()}
+    st.session_state.setdefault(state.W_SAMPLE, next(iter(samples)))
+    key = st.selectbox("Sample dataset", list(samples), key=state.W_SAMPLE,
+                       format_func=lambda k: samples[k].title)
+    st.caption(samples[key].description)
+    if st.button("Use sample data", key=state.W_USE_SAMPLE, type="primary", icon="✨"):
+        sample = samples[key]
+        try:
+            frame = data.load_sample(key)
+        except DataError as err:
+            st.error(str(err))
+            return
+        _use_frame(frame, sample.title, f"sample:{key}", sample.text_columns,
+                   sample.label_column, sample.task)
+
+
+def csv_uploader() -> None:
+    """Read a newly uploaded CSV once; a bad file leaves the loaded data as it was."""
+    uploaded = st.file_uploader("Upload a CSV file", type=["csv", "tsv", "txt"], key=state.W_UPLOAD,
+                                help="One row per text, with a column of texts and a column of "
+                                     "labels (categories or numbers) to predict.")
+    if uploaded is None:
+        return
+    if st.session_state.get(state.UPLOAD_ID) == uploaded.file_id:
+        error = st.session_state.get(state.UPLOAD_ERROR)
+        if error:
+            st.error(error)
+        return
+    st.session_state[state.UPLOAD_ID] = uploaded.file_id
+    st.session_state[state.UPLOAD_ERROR] = None
+    try:
+        frame = data.read_csv(uploaded, name=uploaded.name)
+    except DataError as err:
+        st.session_state[state.UPLOAD_ERROR] = str(err)
+        st.error(str(err))
+        return
+    suggestion = data.suggest_columns(frame)
+    digest = hashlib.sha1(uploaded.getvalue()).hexdigest()[:16]
+    _use_frame(frame, uploaded.name, f"upload:{digest}", suggestion.text_columns,
+               suggestion.label_column, None)
+
+
+# ---------------------------------------------------------------- choosing columns
+
+def _drop_stale_choices(columns: list[str]) -> None:
+    """Choices made for another file would make the widgets fail."""
+    chosen = st.session_state.get(state.W_TEXT_COLUMNS) or []
+    st.session_state[state.W_TEXT_COLUMNS] = [c for c in chosen if c in columns]
+    if st.session_state.get(state.W_LABEL_COLUMN) not in columns:
+        st.session_state[state.W_LABEL_COLUMN] = None
+
+
+def column_choice(frame: pd.DataFrame) -> tuple[list[str], str | None]:
+    columns = [str(c) for c in frame.columns]
+    _drop_stale_choices(columns)
+    left, right = st.columns(2)
+    text_columns = left.multiselect(
+        "Text column(s): what the model reads", columns, key=state.W_TEXT_COLUMNS,
+        help="Several columns are joined into one text, e.g. title + \". \" + body.")
+    label_column = right.selectbox(
+        "Label column: what the model should predict", columns, key=state.W_LABEL_COLUMN,
+        index=None, placeholder="Choose the column with the answers")
+    return text_columns, label_column
+
+
+def _task_explanation(task: str, labels: pd.Series) -> str:
+    names = sorted({str(v) for v in labels.dropna()})
+    shown = ", ".join(escape_markdown(n) for n in names[:6]) + (", …" if len(names) > 6 else "")
+    if task == TASK_BINARY:
+        return f"the labels have two values ({shown}), so the model gives the probability of one of them."
+    if task == TASK_MULTICLASS:
+        return f"the labels have {len(names)} values ({shown}), so the model picks one of {len(names)} classes."
+    return ("the labels are numbers with many different values, so the model predicts a number "
+            "and is scored by how far off it is.")
+
+
+def task_choice(frame: pd.DataFrame, label_column: str | None) -> str | None:
+    """The radio of tasks; shows what 'decide' would pick and why. Returns the forced task."""
+    choice = st.radio("What to predict", list(TASK_LABELS), key=state.W_TASK, horizontal=True,
+                      format_func=TASK_LABELS.get)
+    if label_column:
+        labels = data.canonical_labels(frame[label_column])
+        try:
+            inferred = data.infer_task(labels)
+        except DataError as err:
+            st.warning(str(err))
+        else:
+            verb = "chose" if choice == TASK_AUTO else "would choose"
+            st.caption(f"LSTM Studio {verb} **{TASK_NAMES[inferred]}**: "
+                       f"{_task_explanation(inferred, labels)}")
+    return None if choice == TASK_AUTO else choice
+
+
+def cleaning_and_split() -> tuple[CleanSpec, float, float, int]:
+    with st.expander("Cleaning and split (optional)"):
+        left, middle, right = st.columns(3)
+        left.checkbox("Lowercase everything", key=state.W_LOWERCASE)
+        left.checkbox("Remove HTML tags and entities", key=state.W_STRIP_HTML)
+        left.checkbox("Remove common words (the, of, …)", key=state.W_STOPWORDS,
+                      help="Negations such as 'not' are kept.")
+        middle.number_input("Keep only the first N words (0 = all)", min_value=0, max_value=100_000,
+                            step=50, key=state.W_MAX_WORDS)
+        middle.checkbox("Drop rows whose text is empty", key=state.W_DROP_EMPTY)
+        middle.checkbox("Drop duplicate rows", key=state.W_DROP_DUPLICATES)
+        right.slider("Validation share (%)", 5, 40, key=state.W_VALID_PERCENT,
+                     help="Checked after every epoch to see whether the model generalises.")
+        right.slider("Test share (%)", 5, 40, key=state.W_TEST_PERCENT,
+                     help="Kept aside and scored once at the end.")
+        right.number_input("Random seed", min_value=0, max_value=2**31 - 1, key=state.W_SEED,
+                           help="The same seed gives the same split every time.")
+    ss = st.session_state
+    clean = CleanSpec(lowercase=ss[state.W_LOWERCASE], strip_html=ss[state.W_STRIP_HTML],
+                      remove_stopwords=ss[state.W_STOPWORDS], max_words=ss[state.W_MAX_WORDS] or None,
+                      drop_empty=ss[state.W_DROP_EMPTY], drop_duplicates=ss[state.W_DROP_DUPLICATES])
+    return clean, ss[state.W_VALID_PERCENT] / 100, ss[state.W_TEST_PERCENT] / 100, int(ss[state.W_SEED])
+
+
+# ---------------------------------------------------------------- preparing
+
+def prepare(frame: pd.DataFrame, spec: DataSpec) -> data.Dataset | None:
+    """Prepare once per (file, settings); the result or a plain error is remembered."""
+    ss = st.session_state
+    wanted = (ss.get(state.FRAME_KEY), spec)
+    remembered = ss.get(state.PREPARED_FROM)
+    if remembered is None or remembered[:2] != wanted:
+        try:
+            with st.spinner("Preparing the data…"):
+                dataset, error = data.prepare_dataset(frame, spec), None
+        except DataError as err:
+            dataset, error = None, str(err)
+        ss[state.DATASET] = dataset
+        ss[state.DATA_SPEC] = spec if dataset is not None else None
+        ss[state.PREPARED_FROM] = (*wanted, error)
+    error = ss[state.PREPARED_FROM][2]
+    if error:
+        st.error(error)
+    return ss.get(state.DATASET)
+
+
+def summary(dataset: data.Dataset) -> None:
+    s = dataset.summary
+    dropped = s.rows_in - s.rows_used
+    cells = st.columns(5)
+    cells[0].metric("Texts used", f"{s.rows_used:,}")
+    cells[1].metric("Rows dropped", f"{dropped:,}",
+                    help=f"{s.dropped_missing_label:,} without a label, {s.dropped_empty:,} with "
+                         f"empty text, {s.dropped_duplicates:,} duplicates.")
+    for cell, (name, part) in zip(cells[2:], dataset.splits().items()):
+        cell.metric(f"{SPLIT_NAMES[name]} texts", f"{len(part.texts):,}")
+    st.caption("The model learns from the training texts, checks itself on the validation texts "
+               "after every epoch, and is scored once on the test texts at the end.")
+
+
+def _all_labels(dataset: data.Dataset) -> pd.Series:
+    values = [y for part in dataset.splits().values() for y in part.y.tolist()]
+    if dataset.is_classification:
+        return pd.Series([dataset.class_names[i] for i in values])
+    return pd.Series(values, dtype=float)
+
+
+def preview(frame: pd.DataFrame, dataset: data.Dataset | None) -> None:
+    st.dataframe(frame.head(50), height=230, hide_index=True)
+    if dataset is None:
+        return
+    left, right = st.columns(2)
+    left.plotly_chart(charts.class_balance(_all_labels(dataset)))
+    texts = [t for part in dataset.splits().values() for t in part.texts]
+    right.plotly_chart(charts.text_lengths(texts))
+
+
+# ---------------------------------------------------------------- what the model sees
+
+def _preview_vocabulary(dataset: data.Dataset, lowercase: bool) -> tuple[set[str], float]:
+    """The default-sized vocabulary of the training split, remembered per dataset."""
+    remembered = st.session_state.get(state.PREVIEW_VOCAB)
+    if remembered is not None and remembered[0] is dataset:
+        return remembered[1], remembered[2]
+    spec = ModelSpec()
+    vocabulary = set(text.build_vocabulary(dataset.train.texts, spec.vocab_size, spec.min_freq,
+                                           lowercase))
+    rate = text.oov_rate(dataset.valid.texts, vocabulary, lowercase)
+    st.session_state[state.PREVIEW_VOCAB] = (dataset, vocabulary, rate)
+    return vocabulary, rate
+
+
+def tokens_html(tokens: list[tuple[str, bool]]) -> str:
+    """Token boxes; every token is escaped, unknown ones are struck through in red."""
+    spans = []
+    for token, known in tokens:
+        css, tip = ("lsv-tok", "in the vocabulary") if known else \
+            ("lsv-tok lsv-unk", "not in the vocabulary: the model sees [UNK]")
+        spans.append(f'<span class="{css}" title="{tip}">{html.escape(token)}</span>')
+    return " ".join(spans)
+
+
+def model_view(dataset: data.Dataset, lowercase: bool) -> None:
+    spec = ModelSpec()
+    with st.expander("👀 See what the model sees"):
+        vocabulary, rate = _preview_vocabulary(dataset, lowercase)
+        st.markdown(
+            f"Each text becomes a list of words (tokens) without punctuation. The model knows the "
+            f"{len(vocabulary):,} most frequent words of the training texts; "
+            f"{rate:.0%} of the words in the validation texts are not among them "
+            "(<span class='lsv-tok lsv-unk'>struck through</span>: "
+            "the model only sees 'unknown word' there). These are texts held back from training, "
+            "like the new texts the model will meet." + TOKEN_CSS, unsafe_allow_html=True)
+        for raw in dataset.valid.texts[:PREVIEW_TEXTS]:
+            tokens = text.tokenize(raw, lowercase)
+            marked = text.mark_oov(raw, vocabulary, lowercase, max_tokens=spec.max_tokens)
+            cut = len(tokens) - len(marked)
+            shown = raw if len(raw) <= PREVIEW_CHARS else raw[:PREVIEW_CHARS] + "…"
+            more = (f"<br><small>…and {cut:,} more tokens the model does not read "
+                    f"(it keeps the first {spec.max_tokens}).</small>") if cut > 0 else ""
+            st.markdown(f"<div class='lsv-text'>{html.escape(shown)}</div>"
+                        f"<div>{tokens_html(marked)}{more}</div>", unsafe_allow_html=True)
