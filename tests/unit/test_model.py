@@ -1,0 +1,138 @@
+"""core.model and core.predictor: heads, description, save/load, GloVe, refusals."""
+
+import numpy as np
+import pytest
+
+from core import model as model_lib
+from core import predictor as predictor_lib
+from core.config import TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION, CleanSpec, ModelSpec
+from core.errors import ModelFileError, SpecError
+
+SPEC = ModelSpec(units=(4,), embedding_dim=4, max_tokens=12, vocab_size=50, dropout=0.0)
+VOCAB = ["goal", "match", "market", "shares", "rain"]
+
+
+@pytest.mark.parametrize("task,n_classes,units,activation", [
+    (TASK_BINARY, 2, 1, "sigmoid"),
+    (TASK_MULTICLASS, 4, 4, "softmax"),
+    (TASK_REGRESSION, 0, 1, "linear"),
+])
+def test_each_task_gets_its_head(task, n_classes, units, activation):
+    net = model_lib.build_model(SPEC, task, n_classes, vocab_len=len(VOCAB) + 2, target_mean=3.0)
+    head = net.layers[-1]
+    assert net.output_shape == (None, units)
+    assert head.activation.__name__ == activation
+    if task == TASK_REGRESSION:  # starts at the mean rating
+        assert float(head.bias.numpy()[0]) == pytest.approx(3.0)
+
+
+def test_stacked_gru_without_bidirectional_and_dense_layers():
+    spec = ModelSpec(rnn="gru", units=(6, 5, 4), bidirectional=False, dense_layers=(7,),
+                     embedding_dim=3, max_tokens=10, vocab_size=40)
+    net = model_lib.build_model(spec, TASK_MULTICLASS, 3, vocab_len=40)
+    names = [layer.name for layer in net.layers]
+    assert names[:5] == ["token_ids", "embedding", "gru_1", "gru_2", "gru_3"]
+    assert "dense_1" in names
+    assert net.get_layer("gru_3").output.shape[-1] == 4
+
+
+def test_embedding_masks_padding():
+    net = model_lib.build_model(SPEC, TASK_BINARY, 2, vocab_len=10)
+    ids = np.array([[2, 3, 0, 0, 0]], dtype="int32")
+    trimmed = np.array([[2, 3]], dtype="int32")
+    # With mask_zero, trailing padding must not change the output.
+    np.testing.assert_allclose(net(ids).numpy(), net(trimmed).numpy(), rtol=1e-5)
+
+
+def test_describe_model_counts_params_and_walks_shapes():
+    spec = ModelSpec(units=(8,), embedding_dim=5, max_tokens=30, vocab_size=100, dropout=0.0)
+    description = model_lib.describe_model(spec, TASK_MULTICLASS, 4, batch_size=16)
+    by_name = {layer.name: layer for layer in description.layers}
+    assert by_name["embedding"].params == 100 * 5
+    # BiLSTM: 2 directions × 4 gates × (units × (input + units) + units)
+    assert by_name["bi_lstm_1"].params == 2 * 4 * (8 * (5 + 8) + 8)
+    assert by_name["probabilities"].params == 16 * 4 + 4
+    assert description.total_params == sum(layer.params for layer in description.layers)
+    assert by_name["embedding"].output_shape == "16 × 30 × 5"
+    assert description.walkthrough[0].startswith("16 texts × 30 tokens")
+    assert description.walkthrough[-1].startswith("Head → 16 × 4")
+
+
+@pytest.mark.parametrize("bad", [
+    ModelSpec(rnn="transformer"), ModelSpec(units=()), ModelSpec(units=(8, 8, 8, 8, 8)),
+    ModelSpec(dropout=1.0), ModelSpec(max_tokens=0), ModelSpec(units=(0,)),
+])
+def test_impossible_specs_are_refused(bad):
+    with pytest.raises(SpecError):
+        model_lib.validate_spec(bad)
+
+
+def _saved_model(tmp_path, task=TASK_MULTICLASS, classes=("a", "b", "c")):
+    vectorizer = model_lib.build_vectorizer(VOCAB, SPEC)
+    net = model_lib.build_model(SPEC, task, len(classes), vectorizer.vocabulary_size())
+    path = tmp_path / "model.keras"
+    model_lib.save_model(model_lib.end_to_end(vectorizer, net), path)
+    predictor_lib.embed_metadata(path, predictor_lib.metadata_for(task, classes, CleanSpec()))
+    return vectorizer, net, path
+
+
+def test_save_load_gives_the_same_predictions(tmp_path):
+    vectorizer, net, path = _saved_model(tmp_path)
+    before = predictor_lib.Predictor(vectorizer, net, TASK_MULTICLASS, ("a", "b", "c"))
+    loaded = predictor_lib.load_predictor(path)
+    texts = ["goal match", "market shares fall", "", "unknown words only"]
+    np.testing.assert_allclose(before.scores(texts), loaded.scores(texts), rtol=1e-5, atol=1e-6)
+    assert loaded.class_names == ("a", "b", "c") and loaded.task == TASK_MULTICLASS
+    assert not list(tmp_path.glob(".*tmp*"))  # the atomic write left no temp file
+
+
+def test_binary_predict_fn_returns_two_columns_that_sum_to_one(tmp_path):
+    _, _, path = _saved_model(tmp_path, TASK_BINARY, ("no", "yes"))
+    loaded = predictor_lib.load_predictor(path)
+    probs = loaded.predict_fn(["goal", "rain rain", "market"])
+    assert probs.shape == (3, 2)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-6)
+    assert loaded.labels(probs, threshold=0.0) == ["yes", "yes", "yes"]
+
+
+def test_batched_prediction_matches_one_by_one(tmp_path):
+    vectorizer, net, _ = _saved_model(tmp_path)
+    predictor = predictor_lib.Predictor(vectorizer, net, TASK_MULTICLASS, ("a", "b", "c"))
+    texts = ["goal " * n + "market" for n in range(1, 9)]
+    together = predictor.scores(texts)
+    alone = np.vstack([predictor.scores([t]) for t in texts])
+    np.testing.assert_allclose(together, alone, rtol=1e-5, atol=1e-6)
+
+
+def test_glove_vectors_fill_known_words_and_randomize_the_rest(tmp_path):
+    glove = tmp_path / "vectors.txt"
+    glove.write_text("goal 1 2 3\nmarket 4 5 6\nzebra 7 8 9\n", encoding="utf-8")
+    matrix, found = model_lib.load_glove(glove, VOCAB)
+    assert matrix.shape == (len(VOCAB) + 2, 3) and found == 2
+    np.testing.assert_array_equal(matrix[2], [1, 2, 3])  # "goal" is the first vocabulary word
+    np.testing.assert_array_equal(matrix[0], [0, 0, 0])  # padding
+    net = model_lib.build_model(ModelSpec(units=(4,), trainable_embedding=False), TASK_BINARY, 2,
+                                vocab_len=len(VOCAB) + 2, embedding_matrix=matrix)
+    assert not net.get_layer("embedding").trainable
+    np.testing.assert_array_equal(net.get_layer("embedding").get_weights()[0], matrix)
+
+
+@pytest.mark.parametrize("content,message", [
+    ("goal 1 2 3\nmarket 4 5\n", "line 2 has 2 numbers"),
+    ("goal a b c\n", "not numbers"),
+    ("", "no vectors"),
+])
+def test_bad_glove_files_get_plain_messages(tmp_path, content, message):
+    glove = tmp_path / "vectors.txt"
+    glove.write_text(content, encoding="utf-8")
+    with pytest.raises(SpecError, match=message):
+        model_lib.load_glove(glove, VOCAB)
+
+
+def test_loading_garbage_is_refused_politely(tmp_path):
+    bad = tmp_path / "model.keras"
+    bad.write_bytes(b"this is not a zip file at all")
+    with pytest.raises(ModelFileError, match="not a valid .keras model file|could not be loaded"):
+        model_lib.load_model(bad)
+    with pytest.raises(ModelFileError, match="missing"):
+        model_lib.load_model(tmp_path / "absent.keras")

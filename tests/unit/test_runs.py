@@ -1,0 +1,129 @@
+"""core.runs: the run store on disk (no TensorFlow needed)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from core import runs as runs_lib
+from core.errors import RunError
+
+
+@pytest.fixture
+def store(tmp_path):
+    return runs_lib.RunStore(tmp_path / "runs")
+
+
+def test_create_list_and_status(store):
+    first = store.create({"task": "binary", "data": {}}, name="first")
+    second = store.create({"task": "regression", "data": {}})
+    listed = store.list_runs()
+    assert {r.run_id for r in listed} == {first, second}
+    assert all(r.status == runs_lib.QUEUED for r in listed)
+    assert store.info(first).name == "first" and store.info(second).name == second
+    store.update_status(first, status=runs_lib.RUNNING, epochs_done=1)
+    assert store.status(first) == {**store.status(first), "status": "running", "epochs_done": 1}
+
+
+@pytest.mark.parametrize("bad_id", ["../etc", "..", "a/b", "/abs", "", "x" * 200, "a\\b", ".hidden"])
+def test_run_ids_cannot_escape_the_store(store, bad_id):
+    with pytest.raises(RunError):
+        store.path(bad_id)
+
+
+def test_unknown_run_is_a_plain_error(store):
+    with pytest.raises(RunError, match="no run called"):
+        store.status("20200101-000000-abcdef")
+
+
+def test_metrics_are_read_incrementally_and_partial_lines_wait(store):
+    run_id = store.create({})
+    store.append_metrics(run_id, [{"kind": "batch", "step": 1}, {"kind": "batch", "step": 2}])
+    records, offset = store.read_metrics(run_id)
+    assert [r["step"] for r in records] == [1, 2]
+    with open(store.path(run_id) / "metrics.jsonl", "a") as handle:
+        handle.write('{"kind": "epoch", "ep')  # a writer caught mid-line
+    more, offset2 = store.read_metrics(run_id, offset)
+    assert more == [] and offset2 == offset
+    with open(store.path(run_id) / "metrics.jsonl", "a") as handle:
+        handle.write('och": 1}\n')
+    more, _ = store.read_metrics(run_id, offset)
+    assert more == [{"kind": "epoch", "epoch": 1}]
+
+
+def test_status_writes_are_atomic_json(store):
+    run_id = store.create({})
+    for i in range(50):
+        store.update_status(run_id, counter=i)
+    data = json.loads((store.path(run_id) / "status.json").read_text())
+    assert data["counter"] == 49
+    assert not [p for p in store.path(run_id).iterdir() if p.name.endswith(".tmp")]
+
+
+def test_stopping_a_queued_run_marks_it_stopped(store):
+    run_id = store.create({})
+    store.request_stop(run_id)
+    assert store.stop_requested(run_id)
+    assert store.status(run_id)["status"] == runs_lib.STOPPED
+
+
+def _dead_pid():
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_recover_marks_runs_with_a_dead_worker_as_interrupted(store):
+    dead = store.create({})
+    store.update_status(dead, status=runs_lib.RUNNING, pid=_dead_pid(), pid_created=1.0)
+    alive = store.create({})
+    import psutil
+
+    me = psutil.Process()
+    store.update_status(alive, status=runs_lib.RUNNING, pid=me.pid, pid_created=me.create_time())
+    finished = store.create({})
+    store.update_status(finished, status=runs_lib.FINISHED)
+
+    assert store.recover() == [dead]
+    assert store.status(dead)["status"] == runs_lib.INTERRUPTED
+    assert "stopped unexpectedly" in store.status(dead)["error"]
+    assert store.status(alive)["status"] == runs_lib.RUNNING
+    assert store.status(finished)["status"] == runs_lib.FINISHED
+
+
+def test_a_reused_pid_does_not_count_as_alive():
+    import psutil
+
+    me = psutil.Process()
+    assert runs_lib.process_alive(me.pid, me.create_time())
+    assert not runs_lib.process_alive(me.pid, me.create_time() - 1000)
+    assert not runs_lib.process_alive(None, None)
+
+
+def test_delete_refuses_a_live_run_and_removes_an_ended_one(store):
+    import psutil
+
+    run_id = store.create({})
+    me = psutil.Process()
+    store.update_status(run_id, status=runs_lib.RUNNING, pid=me.pid, pid_created=me.create_time())
+    with pytest.raises(RunError, match="still training"):
+        store.delete(run_id)
+    store.update_status(run_id, status=runs_lib.STOPPED)
+    store.delete(run_id)
+    assert store.list_runs() == []
+
+
+def test_unwritable_store_gives_a_message_not_a_traceback(tmp_path):
+    import os
+
+    if os.geteuid() == 0:
+        blocked = tmp_path / "file-not-dir"
+        blocked.write_text("x")
+        store = runs_lib.RunStore(blocked)  # a file where the folder should be
+    else:
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        store = runs_lib.RunStore(locked / "runs")
+    with pytest.raises(RunError, match="Could not create the run folder"):
+        store.create({})
