@@ -31,7 +31,8 @@ task = data_view.task_choice(frame, label_column)
 clean, valid_share, test_share, seed = data_view.cleaning_and_split()
 
 if not text_columns or not label_column:
-    st.info("Choose at least one text column and the label column to continue.")
+    st.info("Choose at least one text column and the label column to continue. (A label column "
+            "holds the answers to learn: 2 to 50 categories, or numbers such as ratings.)")
     data_view.preview(frame, None)
     st.stop()
 

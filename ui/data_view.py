@@ -142,8 +142,8 @@ def task_choice(frame: pd.DataFrame, label_column: str | None) -> str | None:
         labels = data.canonical_labels(frame[label_column])
         try:
             inferred = data.infer_task(labels)
-        except DataError as err:
-            st.warning(str(err))
+        except DataError:
+            pass  # preparing the data shows the same message as an error
         else:
             verb = "chose" if choice == TASK_AUTO else "would choose"
             st.caption(f"LSTM Studio {verb} **{TASK_NAMES[inferred]}**: "

@@ -1,0 +1,129 @@
+"""The Data page, driven through Streamlit's AppTest (real widgets, real core)."""
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui import state
+
+PAGE = "../../pages/data.py"  # AppTest resolves it against this file
+
+
+def open_page() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def two_class_frame(n: int = 40, body: str = "") -> pd.DataFrame:
+    words = {"good": "a lovely sunny cheerful day", "bad": "a grim rainy miserable night"}
+    rows = [{"message": f"{words[label]} number {i} {body}".strip(), "label": label}
+            for i in range(n) for label in ("good", "bad")]
+    return pd.DataFrame(rows)
+
+
+def upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    at.file_uploader(key=state.W_UPLOAD).set_value((name, content, "text/csv"))
+    at.run()
+    assert not at.exception
+    return at
+
+
+def texts_on_page(at: AppTest) -> list[str]:
+    return [e.value for e in [*at.markdown, *at.caption, *at.info, *at.success]]
+
+
+def test_opens_without_data_and_offers_two_ways_in():
+    at = open_page()
+    assert at.button(key=state.W_USE_SAMPLE).label == "Use sample data"
+    assert at.file_uploader(key=state.W_UPLOAD)
+    assert at.selectbox(key=state.W_SAMPLE).options  # the bundled samples, by title
+    assert state.DATASET not in at.session_state
+    assert not at.error and not at.get("plotly_chart")
+
+
+def test_sample_button_prepares_the_news_dataset():
+    at = open_page()
+    at.button(key=state.W_USE_SAMPLE).click().run()
+    assert not at.exception and not at.error
+    dataset = at.session_state[state.DATASET]
+    assert dataset.task == "multiclass" and dataset.n_classes == 4
+    assert at.session_state[state.DATA_SPEC].text_columns == ("title", "body")
+    assert at.multiselect(key=state.W_TEXT_COLUMNS).value == ["title", "body"]
+    assert at.selectbox(key=state.W_LABEL_COLUMN).value == "topic"
+    assert [m.label for m in at.metric][:1] == ["Texts used"]
+    assert len(at.get("plotly_chart")) == 2  # class balance and text lengths
+    assert any("Next" in text and "Train" in text for text in texts_on_page(at))
+
+
+def test_changing_an_option_prepares_again():
+    at = open_page()
+    at.button(key=state.W_USE_SAMPLE).click().run()
+    first = at.session_state[state.DATASET]
+    at.slider(key=state.W_TEST_PERCENT).set_value(20).run()
+    second = at.session_state[state.DATASET]
+    assert second is not first
+    assert len(second.test.texts) > len(first.test.texts)
+    assert at.session_state[state.DATA_SPEC].test_fraction == pytest.approx(0.2)
+
+
+def test_rating_sample_can_be_forced_to_regression():
+    at = open_page()
+    at.selectbox(key=state.W_SAMPLE).set_value("reviews").run()
+    at.button(key=state.W_USE_SAMPLE).click().run()
+    assert at.session_state[state.DATASET].task == "multiclass"  # decided: ratings 1-5 as classes
+    at.radio(key=state.W_TASK).set_value("regression").run()
+    assert not at.exception and not at.error
+    assert at.session_state[state.DATASET].task == "regression"
+    assert at.session_state[state.DATASET].class_names == ()
+
+
+def test_uploaded_csv_is_read_and_its_columns_suggested():
+    at = upload(open_page(), "mood.csv", csv_bytes(two_class_frame()))
+    assert at.session_state[state.FRAME_SOURCE] == "mood.csv"
+    assert at.multiselect(key=state.W_TEXT_COLUMNS).value == ["message"]
+    assert at.selectbox(key=state.W_LABEL_COLUMN).value == "label"
+    assert at.session_state[state.DATASET].task == "binary"
+    assert any("two classes" in c.value for c in at.caption)
+
+
+def test_empty_csv_shows_a_plain_error_and_keeps_the_loaded_data():
+    at = open_page()
+    at.button(key=state.W_USE_SAMPLE).click().run()
+    news = at.session_state[state.DATASET]
+    upload(at, "empty.csv", b"")
+    assert [e.value for e in at.error] == [
+        "empty.csv is empty. Choose a CSV file with a header row and at least a few rows of data."]
+    assert at.session_state[state.DATASET] is news
+    assert at.session_state[state.FRAME_SOURCE] == "News briefs (4 topics)"
+
+
+def test_one_class_csv_shows_a_plain_error():
+    frame = pd.DataFrame({"review": [f"text number {i} about things" for i in range(30)],
+                          "label": ["yes"] * 30})
+    at = upload(open_page(), "one_class.csv", csv_bytes(frame))
+    assert at.selectbox(key=state.W_LABEL_COLUMN).value is None  # no column looks like labels
+    assert any("label column" in i.value for i in at.info)
+    at.selectbox(key=state.W_LABEL_COLUMN).set_value("label").run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "only one class ('yes')" in errors and "at least two different labels" in errors
+    assert at.session_state[state.DATASET] is None
+
+
+def test_what_the_model_sees_shows_user_html_as_text():
+    frame = two_class_frame(body="<script>alert(1)</script> <b>bold</b>")
+    at = upload(open_page(), "html.csv", csv_bytes(frame))
+    at.checkbox(key=state.W_STRIP_HTML).uncheck().run()
+    assert not at.exception and not at.error
+    shown = [m.value for m in at.markdown if "alert" in m.value]
+    assert shown, "the preview shows the validation texts"
+    for block in shown:
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in block
+        assert "<script" not in block and "<b>" not in block
+    assert any("lsv-tok" in block for block in shown)  # the tokens are drawn as boxes
