@@ -1,0 +1,114 @@
+"""All runs side by side: one row per run, like a tutorial's results summary."""
+
+from __future__ import annotations
+
+import functools
+import io
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from core import config
+from core import runs as runs_lib
+
+WEIGHTS_MEMBER = "model.weights.h5"
+COLUMNS = ("name", "status", "task", "architecture", "max tokens", "embedding", "units",
+           "params", "epochs", "test accuracy", "test RMSE", "baseline accuracy",
+           "baseline RMSE", "seconds/epoch", "created")
+
+
+def architecture(model_spec: dict | None) -> str:
+    """"BiLSTM 64", "LSTM 50-60-75", "GRU 32"; "imported" when unknown."""
+    if not model_spec or not model_spec.get("units"):
+        return "imported"
+    kind = str(model_spec.get("rnn", "lstm")).upper()
+    prefix = "Bi" if model_spec.get("bidirectional") else ""
+    units = "-".join(str(u) for u in model_spec["units"])
+    dense = model_spec.get("dense_layers") or []
+    extra = f" + dense {'-'.join(str(d) for d in dense)}" if dense else ""
+    return f"{prefix}{kind} {units}{extra}"
+
+
+def _count_params(weights: bytes) -> int | None:
+    import h5py  # a Keras dependency; reads layer shapes without TensorFlow
+
+    total = 0
+
+    def visit(name, obj):
+        nonlocal total
+        # Optimizer slots and RNG states are stored too but are not model parameters.
+        if isinstance(obj, h5py.Dataset) and "/vars/" in f"/{name}" \
+                and "optimizer" not in name and "seed_generator" not in name:
+            total += int(np.prod(obj.shape)) if obj.shape else 1
+
+    with h5py.File(io.BytesIO(weights), "r") as handle:
+        handle.visititems(visit)
+    return total or None
+
+
+@functools.lru_cache(maxsize=256)
+def _params_cached(path: str, mtime: float, size: int) -> int | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _count_params(archive.read(WEIGHTS_MEMBER))
+    except Exception:  # an unreadable file just leaves the cell empty
+        return None
+
+
+def model_params(model_path: Path) -> int | None:
+    """Parameters stored in a ``model.keras`` (cached per file version), or None."""
+    try:
+        stat = Path(model_path).stat()
+    except OSError:
+        return None
+    return _params_cached(str(model_path), stat.st_mtime, stat.st_size)
+
+
+def _embedding(model_spec: dict) -> str | None:
+    if model_spec.get("glove_path"):
+        return "GloVe"
+    dim = model_spec.get("embedding_dim")
+    return None if dim is None else str(dim)
+
+
+def _score_cells(task: str, report: dict) -> dict:
+    metrics, base = report.get("metrics") or {}, report.get("baseline") or {}
+    if task == config.TASK_REGRESSION:
+        rmse = metrics.get("rmse")
+    else:
+        rmse = metrics.get("ordinal_rmse")  # ratings trained as classes
+    return {"test accuracy": metrics.get("accuracy"), "test RMSE": rmse,
+            "baseline accuracy": base.get("accuracy"), "baseline RMSE": base.get("rmse")}
+
+
+def run_row(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> dict:
+    model = run.spec.get("model") or {}
+    seconds = [float(s) for s in run.state.get("epoch_seconds") or []]
+    seconds = seconds[1:] or seconds  # the first epoch also builds the graph: not typical
+    report = store.read_json(run.run_id, "eval.json", {}) or {}
+    has_model = store.has_model(run.run_id)
+    return {
+        "name": run.name, "status": run.status, "task": run.task,
+        "architecture": architecture(model),
+        "max tokens": model.get("max_tokens"),
+        "embedding": _embedding(model),
+        "units": "-".join(str(u) for u in model.get("units") or []) or None,
+        "params": model_params(store.model_path(run.run_id)) if has_model else None,
+        "epochs": run.state.get("epochs_done"),
+        **_score_cells(run.task, report),
+        "seconds/epoch": float(np.mean(seconds)) if seconds else None,
+        "created": pd.Timestamp.fromtimestamp(run.created) if run.created else pd.NaT,  # local time
+    }
+
+
+def runs_table(store: runs_lib.RunStore) -> pd.DataFrame:
+    """One row per run, newest first, indexed by run id."""
+    runs = store.list_runs()
+    rows = [run_row(store, run) for run in runs]
+    table = pd.DataFrame(rows, columns=list(COLUMNS), index=pd.Index(
+        [run.run_id for run in runs], name="run id"))
+    for column in ("max tokens", "params", "epochs"):
+        table[column] = pd.array(table[column], dtype="Int64")
+    return table

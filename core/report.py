@@ -1,0 +1,199 @@
+"""A self-contained HTML report of one run: settings, scores, charts and mistakes.
+
+The file opens offline: plotly.js is embedded once (with the first chart) and
+every other chart reuses it. Every string that comes from the user (run name,
+column and class names, texts, error messages) goes through ``html.escape``;
+chart labels are already made inert by ``core.charts.plain``.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+
+import numpy as np
+
+from core import charts, compare, evaluation
+from core import results as results_lib
+from core import runs as runs_lib
+from core.errors import StudioError
+
+MISTAKES_SHOWN = 10
+STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto;
+       max-width: 1100px; padding: 0 1rem; color: #1e293b; line-height: 1.5; }
+h1 { margin-bottom: 0.2rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #e2e8f0; }
+.muted { color: #64748b; } .headline { font-size: 1.25rem; }
+table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.95rem; }
+th, td { border: 1px solid #e2e8f0; padding: 0.3rem 0.6rem; text-align: left;
+         vertical-align: top; }
+th { background: #f8fafc; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.error { background: #fef2f2; border: 1px solid #fecaca; padding: 0.6rem; border-radius: 4px; }
+"""
+
+
+def _e(value) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _number(value, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "–"
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    return f"{float(value):.{digits}f}"
+
+
+def _table(header: list[str], rows: list[list]) -> str:
+    """An HTML table; numbers right-aligned, everything escaped."""
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = []
+    for row in rows:
+        cells = []
+        for cell in row:
+            numeric = isinstance(cell, (int, float, np.integer, np.floating)) \
+                and not isinstance(cell, bool)
+            cells.append(f'<td class="num">{_number(cell)}</td>' if numeric
+                         else f"<td>{_e('–' if cell is None else cell)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+class _Figures:
+    """Turns plotly figures into HTML divs; only the first one carries plotly.js."""
+
+    def __init__(self, include_plotlyjs: bool | str):
+        self.include = include_plotlyjs
+
+    def __call__(self, fig) -> str:
+        div = fig.to_html(full_html=False, include_plotlyjs=self.include,
+                          config={"displaylogo": False, "responsive": True},
+                          default_height="460px")
+        if self.include is True:
+            self.include = False
+        return div
+
+
+def _settings_rows(spec: dict) -> list[list]:
+    data, model, train = spec.get("data") or {}, spec.get("model") or {}, spec.get("train") or {}
+    rows = [["Text column(s)", ", ".join(map(str, data.get("text_columns") or []))],
+            ["Label column", data.get("label_column")], ["Task", spec.get("task")]]
+    if spec.get("class_names"):
+        rows.append(["Classes", ", ".join(map(str, spec["class_names"]))])
+    if spec.get("source"):
+        rows.append(["Data source", spec["source"]])
+    if spec.get("rows"):
+        rows.append(["Texts (train / validation / test)",
+                     " / ".join(f"{spec['rows'].get(k, 0):,}" for k in ("train", "valid", "test"))])
+    if model:
+        rows += [["Architecture", compare.architecture(model)],
+                 ["Embedding", "GloVe vectors" if model.get("glove_path")
+                  else f"{model.get('embedding_dim')} values per word, learned"],
+                 ["Vocabulary / tokens kept per text",
+                  f"{model.get('vocab_size'):,} words / {model.get('max_tokens')}"],
+                 ["Dropout", model.get("dropout")]]
+    if train:
+        rows += [["Optimizer / learning rate", f"{train.get('optimizer')} / {train.get('learning_rate')}"],
+                 ["Batch size / epochs", f"{train.get('batch_size')} / {train.get('epochs')}"],
+                 ["Early stopping patience", train.get("early_stopping_patience") or "off"],
+                 ["Seed", train.get("seed")]]
+    if spec.get("imported"):
+        rows.append(["Origin", "Imported model file"])
+    return rows
+
+
+def _scores_section(res: results_lib.RunResults) -> str:
+    m, base = res.metrics, res.baseline
+    rows = []
+    if res.is_regression:
+        rows += [["RMSE (lower is better)", m.rmse, base.rmse if base else None],
+                 ["Mean absolute error", m.mae, base.mae if base else None]]
+    else:
+        rows.append(["Accuracy", m.accuracy, base.accuracy if base else None])
+        if m.roc_auc is not None:
+            rows.append(["ROC area", m.roc_auc, None])
+        if m.ordinal_rmse is not None:
+            rows += [["RMSE of the predicted class", m.ordinal_rmse, None],
+                     ["Mean absolute error of the class", m.ordinal_mae, None]]
+    parts = [f'<p class="headline">{_e(evaluation.headline(m))}</p>']
+    if base:
+        parts.append(f"<p>{_e(base.summary())}</p>")
+    parts.append(_table(["Measure", "This model", "Baseline"], rows))
+    if m.report:
+        per_class = [[name, *(m.report[name][k] for k in ("precision", "recall", "f1-score")),
+                      int(m.report[name]["support"])]
+                     for name in res.class_names if name in m.report]
+        parts.append("<h3>Per class</h3>" + _table(
+            ["Class", "Precision", "Recall", "F1", "Test texts"], per_class))
+    return "".join(parts)
+
+
+def _charts_section(res: results_lib.RunResults, records: list[dict], figure: _Figures) -> str:
+    second = "rmse" if res.is_regression else "accuracy"
+    parts = [figure(charts.training_curves(records, "loss")),
+             figure(charts.training_curves(records, second))]
+    if res.metrics.confusion is not None:
+        parts.append(figure(charts.confusion_heatmap(res.metrics.confusion, res.class_names,
+                                                     normalized=False)))
+    if res.is_binary:
+        curves = evaluation.threshold_curves(res.y, res.p_positive)
+        parts.append(figure(charts.roc_pr(curves, threshold=0.5)))
+    values = res.true_and_predicted_values()
+    if values is not None:
+        parts.append(figure(charts.predicted_vs_true(*values)))
+    return "".join(parts)
+
+
+def _mistakes_section(res: results_lib.RunResults) -> str:
+    mistakes = res.mistakes(n=MISTAKES_SHOWN)
+    if not mistakes:
+        return "<p>The model got every test text right.</p>"
+    if res.is_regression:
+        rows = [[m.text, m.true_label, m.predicted_label, m.error] for m in mistakes]
+        return _table(["Text", "True value", "Predicted", "Off by"], rows)
+    rows = [[m.text, m.true_label, m.predicted_label, m.confidence] for m in mistakes]
+    return _table(["Text", "True class", "Predicted class", "Model's confidence"], rows)
+
+
+def build_report(store: runs_lib.RunStore, run_id: str,
+                 include_plotlyjs: bool | str = True) -> str:
+    """The whole report as one HTML document (``include_plotlyjs="cdn"`` makes it small)."""
+    info = store.info(run_id)
+    figure = _Figures(include_plotlyjs)
+    created = time.strftime("%d %B %Y, %H:%M", time.localtime(info.created)) if info.created else ""
+    body = [f"<h1>{_e(info.name)}</h1>",
+            f'<p class="muted">LSTM Studio run report · status: {_e(info.status)} · '
+            f"created {_e(created)}</p>"]
+    if info.state.get("error"):
+        body.append(f'<p class="error">{_e(info.state["error"])}</p>')
+    body += ["<h2>Settings</h2>", _table(["Setting", "Value"], _settings_rows(info.spec))]
+    try:
+        res = results_lib.load_results(store, run_id) if results_lib.has_results(store, run_id) else None
+    except StudioError as exc:
+        res = None
+        body.append(f"<p>{_e(exc)}</p>")
+    if res is None:
+        body.append("<h2>Results</h2><p>This run has no test results.</p>")
+    else:
+        records, _ = store.read_metrics(run_id)
+        body += ["<h2>How well it does on the test texts</h2>", _scores_section(res),
+                 "<h2>Charts</h2>", _charts_section(res, records, figure),
+                 "<h2>The texts it got most wrong</h2>", _mistakes_section(res)]
+    body.append(f'<p class="muted">Made with LSTM Studio on '
+                f'{_e(time.strftime("%d %B %Y, %H:%M"))}.</p>')
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{_e(info.name)} · LSTM Studio report</title>"
+            f"<style>{STYLE}</style></head><body>{''.join(body)}</body></html>\n")
+
+
+def report_file_name(name: str) -> str:
+    return safe_file_stem(name) + "-report.html"
+
+
+def safe_file_stem(name: str, fallback: str = "run") -> str:
+    """A file name part with only letters, digits, '-' and '_' (at most 60 characters)."""
+    stem = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-"
+                   for ch in str(name)).strip("-")
+    while "--" in stem:
+        stem = stem.replace("--", "-")
+    return stem[:60] or fallback

@@ -1,0 +1,106 @@
+"""A run's stored test results, typed: ``eval.json`` plus the test texts of ``data.csv``.
+
+Evaluate, the HTML report and the runs table all read results through here,
+so none of them needs TensorFlow: the worker already scored the test split.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core import config
+from core import data as data_lib
+from core import evaluation
+from core.baseline import BaselineResult
+from core.errors import RunError
+
+EVAL_FILE = "eval.json"
+
+
+@dataclass(frozen=True)
+class RunResults:
+    run_id: str
+    name: str
+    task: str
+    class_names: tuple[str, ...]
+    label_column: str
+    metrics: evaluation.EvalResult  # as scored by the worker (threshold 0.5)
+    baseline: BaselineResult | None
+    scores: np.ndarray  # (n, k) probabilities (binary: [1-p, p]) or (n,) values
+    texts: list[str]  # the test split, aligned with ``scores``
+    y: np.ndarray  # class index, or the true value for regression
+    predict_seconds: float | None
+
+    @property
+    def is_binary(self) -> bool:
+        return self.task == config.TASK_BINARY
+
+    @property
+    def is_regression(self) -> bool:
+        return self.task == config.TASK_REGRESSION
+
+    @property
+    def class_values(self) -> np.ndarray | None:
+        """Numeric class names (ratings "1".."5" as 1..5), else None."""
+        if self.is_regression:
+            return None
+        return evaluation.numeric_class_values(self.class_names)
+
+    @property
+    def is_ordinal(self) -> bool:
+        """Classes that are numbers, so "how far off" means something."""
+        return self.class_values is not None and not self.is_binary
+
+    @property
+    def p_positive(self) -> np.ndarray:
+        return self.scores[:, 1]
+
+    def at_threshold(self, threshold: float) -> evaluation.EvalResult:
+        """The metrics again at another cut-off (binary); the stored ones otherwise."""
+        if not self.is_binary or threshold == self.metrics.threshold:
+            return self.metrics
+        return evaluation.evaluate_predictions(self.task, self.class_names, self.y,
+                                               self.scores, threshold)
+
+    def mistakes(self, n: int = 20, threshold: float = 0.5) -> list[evaluation.Mistake]:
+        return evaluation.worst_mistakes(self.texts, self.task, self.class_names, self.y,
+                                         self.scores, n=n, threshold=threshold)
+
+    def true_and_predicted_values(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """For a predicted-vs-true chart: regression values, or for numeric classes the
+        true class value against the probability-weighted average class value."""
+        if self.is_regression:
+            return np.asarray(self.y, dtype=float), np.asarray(self.scores, dtype=float)
+        values = self.class_values
+        if values is None or self.is_binary:
+            return None
+        return values[np.asarray(self.y, dtype=int)], np.asarray(self.scores) @ values
+
+
+def has_results(store, run_id: str) -> bool:
+    return (store.path(run_id) / EVAL_FILE).exists()
+
+
+def load_results(store, run_id: str) -> RunResults:
+    """Everything Evaluate shows; RunError/DataError with a plain message if incomplete."""
+    info = store.info(run_id)
+    report = store.read_json(run_id, EVAL_FILE)
+    if not report or "metrics" not in report:
+        raise RunError("This run has no test results yet. They are written when training ends.")
+    dataset = data_lib.load_dataset(store.path(run_id))
+    scores = np.asarray(report.get("test_scores") or [], dtype=float)
+    if len(scores) != len(dataset.test.texts):
+        raise RunError("The stored test results do not match this run's test texts. "
+                       "Train the run again to refresh them.")
+    baseline = report.get("baseline")
+    return RunResults(
+        run_id=run_id, name=info.name, task=dataset.task,
+        class_names=tuple(dataset.class_names),
+        label_column=str((info.spec.get("data") or {}).get("label_column") or "value"),
+        metrics=evaluation.EvalResult.from_dict(report["metrics"]),
+        baseline=BaselineResult.from_dict(baseline) if baseline else None,
+        scores=scores, texts=list(dataset.test.texts), y=np.asarray(dataset.test.y),
+        predict_seconds=report.get("predict_seconds"),
+    )

@@ -1,0 +1,52 @@
+"""Finished runs written with the real core functions but without training (no TensorFlow).
+
+The scores stand in for a model's test predictions; everything else (the saved
+split, the metrics, the TF-IDF baseline, the metrics log) is what a worker writes.
+"""
+
+import numpy as np
+
+from core import baseline, evaluation
+from core import data as data_lib
+from core import runs as runs_lib
+from core.config import ModelSpec, TrainSpec, to_dict
+
+EVIL_NAME = "<script>alert('name')</script>"
+EVIL_TEXT = "<img src=x onerror=alert(1)> broken & useless"
+EVIL_CLASSES = ("<b>no</b>", "yes & more")
+
+
+def _texts(n: int) -> tuple[list[str], np.ndarray]:
+    good = ["great product works well", "love it excellent", "really good value"]
+    bad = ["terrible broke quickly", "awful waste of money", EVIL_TEXT]
+    texts = [(good if i % 2 else bad)[i % 3] + f" item {i}" for i in range(n)]
+    return texts, np.array([i % 2 for i in range(n)], dtype=np.int64)
+
+
+def binary_run(store: runs_lib.RunStore, name: str = EVIL_NAME,
+               class_names=EVIL_CLASSES, n: int = 40) -> str:
+    """A finished binary run whose user strings (name, classes, texts) are hostile HTML."""
+    texts, y = _texts(n)
+    split = data_lib.Split(texts, y)
+    dataset = data_lib.Dataset("binary", tuple(class_names), split, split, split,
+                               data_lib.PrepSummary(3 * n, 3 * n, 0, 0, 0))
+    spec = {"task": "binary", "class_names": list(class_names),
+            "data": {"text_columns": ["<i>review</i>"], "label_column": "<u>label</u>"},
+            "model": to_dict(ModelSpec(units=(50, 60), bidirectional=False)),
+            "train": to_dict(TrainSpec()), "rows": {"train": n, "valid": n, "test": n}}
+    run_id = store.create(spec, name=name)
+    data_lib.save_dataset(dataset, store.path(run_id))
+    # Right on most texts, confidently wrong on every 5th one.
+    p = np.where(y == 1, 0.8, 0.2)
+    p[::5] = 1 - p[::5]
+    scores = np.column_stack([1 - p, p])
+    metrics = evaluation.evaluate_predictions("binary", class_names, y, scores)
+    store.write_json(run_id, "eval.json", {
+        "metrics": metrics.to_dict(), "baseline": baseline.run_baseline(dataset).to_dict(),
+        "test_scores": scores.tolist(), "predict_seconds": 0.01})
+    store.append_metrics(run_id, [
+        {"kind": "epoch", "epoch": e, "loss": 0.7 / e, "val_loss": 0.8 / e,
+         "accuracy": 0.5 + e / 10, "val_accuracy": 0.45 + e / 10} for e in (1, 2, 3)])
+    store.update_status(run_id, status=runs_lib.FINISHED, epochs_done=3, best_epoch=3,
+                        epoch_seconds=[9.0, 2.0, 4.0])
+    return run_id

@@ -1,0 +1,75 @@
+"""core.compare: the runs comparison table."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core import compare
+from core import runs as runs_lib
+from tests.unit import synthetic_runs
+
+
+@pytest.fixture
+def store(tmp_path):
+    return runs_lib.RunStore(tmp_path / "runs")
+
+
+@pytest.mark.parametrize("model, expected", [
+    ({"rnn": "lstm", "units": [64], "bidirectional": True}, "BiLSTM 64"),
+    ({"rnn": "lstm", "units": [50, 60, 75], "bidirectional": False}, "LSTM 50-60-75"),
+    ({"rnn": "gru", "units": [32], "bidirectional": False}, "GRU 32"),
+    ({"rnn": "gru", "units": [32], "bidirectional": True, "dense_layers": [16]},
+     "BiGRU 32 + dense 16"),
+    ({}, "imported"),
+    (None, "imported"),
+])
+def test_architecture_names(model, expected):
+    assert compare.architecture(model) == expected
+
+
+def test_empty_store_gives_an_empty_table_with_all_columns(store):
+    table = compare.runs_table(store)
+    assert table.empty and list(table.columns) == list(compare.COLUMNS)
+
+
+def test_rows_come_from_spec_status_and_eval(store):
+    run_id = synthetic_runs.binary_run(store, name="two layers")
+    queued = store.create({"task": "regression", "data": {}, "model": {}}, name="waiting")
+    table = compare.runs_table(store)
+    assert list(table.index) == [queued, run_id]  # newest first
+    row = table.loc[run_id]
+    report = store.read_json(run_id, "eval.json")
+    assert row["name"] == "two layers" and row["status"] == "finished"
+    assert row["architecture"] == "LSTM 50-60" and row["units"] == "50-60"
+    assert row["max tokens"] == 200 and row["embedding"] == "64" and row["epochs"] == 3
+    assert row["test accuracy"] == pytest.approx(report["metrics"]["accuracy"])
+    assert row["baseline accuracy"] == pytest.approx(report["baseline"]["accuracy"])
+    assert pd.isna(row["test RMSE"]) and pd.isna(row["params"])  # no model file
+    # The first epoch also builds the graph, so it is left out of the typical time.
+    assert row["seconds/epoch"] == pytest.approx(3.0)
+    waiting = table.loc[queued]
+    assert waiting["status"] == "queued" and waiting["architecture"] == "imported"
+    assert pd.isna(waiting["test accuracy"]) and pd.isna(waiting["seconds/epoch"])
+
+
+def test_params_match_the_keras_model(run_store, trained_run):
+    from core import model as model_lib
+
+    _, int_model = model_lib.split_end_to_end(model_lib.load_model(run_store.model_path(trained_run)))
+    assert compare.model_params(run_store.model_path(trained_run)) == int_model.count_params()
+    row = compare.runs_table(run_store).loc[trained_run]
+    assert row["params"] == int_model.count_params()
+    assert row["architecture"] == "LSTM 8" and row["max tokens"] == 60
+    report = run_store.read_json(trained_run, "eval.json")
+    assert row["test accuracy"] == pytest.approx(report["metrics"]["accuracy"])
+    # Ratings trained as classes also report how far off the predicted rating is.
+    assert row["test RMSE"] == pytest.approx(report["metrics"]["ordinal_rmse"])
+    seconds = run_store.status(trained_run)["epoch_seconds"]
+    assert row["seconds/epoch"] == pytest.approx(np.mean(seconds[1:]))
+
+
+def test_unreadable_model_file_leaves_params_empty(store):
+    run_id = synthetic_runs.binary_run(store, name="broken model")
+    store.model_path(run_id).write_bytes(b"not a zip")
+    assert compare.model_params(store.model_path(run_id)) is None
+    assert pd.isna(compare.runs_table(store).loc[run_id, "params"])

@@ -1,0 +1,71 @@
+"""core.report: one self-contained, escaped HTML file per run."""
+
+import re
+
+import pytest
+
+from core import report
+from core import runs as runs_lib
+from tests.unit import synthetic_runs
+
+PLOTLY_BANNER = re.compile(r"plotly\.js v\d")
+
+
+@pytest.fixture
+def store(tmp_path):
+    return runs_lib.RunStore(tmp_path / "runs")
+
+
+def test_report_escapes_every_user_string(store):
+    run_id = synthetic_runs.binary_run(store)
+    page = report.build_report(store, run_id, include_plotlyjs="cdn")
+    # Hostile run name, class names, column names and test texts all arrive as text.
+    assert "<script>alert" not in page and "<img src" not in page
+    assert "<b>no</b>" not in page and "<i>review</i>" not in page and "<u>label" not in page
+    assert "&lt;script&gt;alert(&#x27;name&#x27;)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(1)&gt; broken &amp; useless" in page
+    assert "&lt;b&gt;no&lt;/b&gt;" in page and "yes &amp; more" in page
+
+
+def test_report_has_scores_charts_and_mistakes(store):
+    run_id = synthetic_runs.binary_run(store, name="Reviews run", class_names=("no", "yes"))
+    page = report.build_report(store, run_id, include_plotlyjs="cdn")
+    assert "<title>Reviews run · LSTM Studio report</title>" in page
+    assert "The model got 80% of the 40 test texts right." in page
+    assert "TF-IDF + logistic regression" in page  # the baseline beside it
+    assert "LSTM 50-60" in page  # the architecture from the spec
+    # Loss curve, accuracy curve, confusion matrix and ROC/PR: four charts.
+    assert page.count("Plotly.newPlot(") == 4
+    assert "Confusion matrix (counts)" in page
+    assert "The texts it got most wrong" in page and page.count("<tr>") > 10
+
+
+def test_plotly_js_is_embedded_once_so_the_file_works_offline(store):
+    run_id = synthetic_runs.binary_run(store, name="offline")
+    page = report.build_report(store, run_id)
+    assert len(PLOTLY_BANNER.findall(page)) == 1
+    assert page.count("Plotly.newPlot(") == 4
+    assert "<script src=" not in page and 'src="http' not in page  # nothing to fetch
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+
+
+def test_run_without_results_still_gets_a_report(store):
+    run_id = store.create({"task": "binary", "class_names": ["a", "b"], "data": {}},
+                          name="failed <run>")
+    store.update_status(run_id, status=runs_lib.FAILED, error="Out of <memory> & more")
+    page = report.build_report(store, run_id, include_plotlyjs="cdn")
+    assert "This run has no test results." in page
+    assert "Out of &lt;memory&gt; &amp; more" in page
+    assert "failed &lt;run&gt;" in page and "Plotly.newPlot(" not in page
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Reviews BiLSTM 64", "Reviews-BiLSTM-64"),
+    ("../../etc/passwd", "etc-passwd"),
+    ("<script>x</script>", "script-x-script"),
+    ("Été 2024 – notes", "t-2024-notes"),
+    ("***", "run"),
+])
+def test_file_names_are_safe(name, expected):
+    assert report.safe_file_stem(name) == expected
+    assert report.report_file_name(name) == expected + "-report.html"
