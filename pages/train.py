@@ -1,0 +1,48 @@
+"""2 · Model & Train: pick a network, train it, and watch it learn live."""
+
+import streamlit as st
+
+from core.errors import SpecError
+from ui import links, run_view, services, state, train_view
+
+st.title("🏋️ 2 · Model & Train")
+st.write("Pick a network (the recommended one is a good start), press **Train**, and watch "
+         "the loss fall as the model learns from your texts.")
+
+dataset = st.session_state.get(state.DATASET)
+data_spec = st.session_state.get(state.DATA_SPEC)
+run_id = run_view.current_run_id(services.store())
+
+if dataset is None or data_spec is None:
+    if run_id is None:
+        st.info("First load and prepare a dataset on the **Data** page.")
+        links.page_link("pages/data.py", label="Go to Data", icon="📄")
+        st.stop()
+    st.info("To train a new model, load a dataset on the **Data** page. Below is the latest run.")
+    links.page_link("pages/data.py", label="Go to Data", icon="📄")
+else:
+    n_train = len(dataset.train.texts)
+    train_view.init_controls(n_train)
+    preset_col, button_col = st.columns([3, 1], vertical_alignment="center")
+    with preset_col:
+        train_view.preset_picker(n_train)
+    glove_path = train_view.controls(dataset, data_spec.clean.lowercase)
+    try:
+        model_spec, train_spec = train_view.specs_from_controls(glove_path)
+    except SpecError as err:
+        st.error(str(err))
+        model_spec = train_spec = None
+    with button_col:
+        st.text_input("Run name", key=state.W_RUN_NAME, placeholder="Run name (optional)",
+                      label_visibility="collapsed")
+        clicked = st.button("Train", key=state.W_TRAIN, type="primary", icon="🚀",
+                            disabled=model_spec is None, width="stretch")
+    if clicked:  # before the summary, so the worker starts while the page draws
+        run_id = train_view.start_training(dataset, data_spec, model_spec, train_spec) or run_id
+    if model_spec is not None:
+        train_view.model_summary(dataset, model_spec, train_spec, data_spec.clean.lowercase)
+
+if run_id is not None:
+    run_view.remember(run_id)
+    st.divider()
+    run_view.show(run_id)

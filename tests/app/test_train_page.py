@@ -1,0 +1,159 @@
+"""The Model & Train page, driven through AppTest with real training in a worker process."""
+
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import data
+from core.config import DataSpec
+from core.runs import RunStore
+from ui import services, state
+
+PAGE = "../../pages/train.py"  # AppTest resolves it against this file
+DEADLINE_SECONDS = 120
+
+
+@pytest.fixture(scope="module")
+def news():
+    """The prepared news sample, as the Data page leaves it in the session."""
+    sample = next(s for s in data.sample_datasets() if s.key == "news")
+    spec = DataSpec(text_columns=sample.text_columns, label_column=sample.label_column,
+                    task=sample.task)
+    return data.prepare_dataset(data.load_sample("news"), spec), spec, sample.title
+
+
+def open_page(dataset_and_spec=None, run_id: str | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    if dataset_and_spec:
+        dataset, spec, source = dataset_and_spec
+        at.session_state[state.DATASET] = dataset
+        at.session_state[state.DATA_SPEC] = spec
+        at.session_state[state.FRAME_SOURCE] = source
+    if run_id:
+        at.query_params["run"] = run_id
+    at.run()
+    assert not at.exception
+    return at
+
+
+def page_text(at: AppTest) -> str:
+    elements = [*at.markdown, *at.caption, *at.info, *at.success, *at.warning, *at.error]
+    return "\n".join(e.value for e in elements)
+
+
+def wait_until_ended(at: AppTest, store: RunStore, run_id: str) -> list[str]:
+    """Poll like the browser does (a rerun each second); returns the status lines seen."""
+    seen, deadline = [], time.monotonic() + DEADLINE_SECONDS
+    while store.status(run_id)["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline, f"training did not end: {store.status(run_id)}"
+        time.sleep(1)
+        at.run()
+        assert not at.exception
+        seen.append(page_text(at))
+    at.run()
+    return seen
+
+
+@pytest.fixture
+def empty_store(tmp_path, monkeypatch):
+    """A server whose run store holds no runs (the job queue is rebuilt around it)."""
+    monkeypatch.setenv("LSTM_STUDIO_HOME", str(tmp_path))
+    services.job_queue.clear()
+    yield
+    services.job_queue.clear()  # later tests get the session's store back
+
+
+def test_without_a_dataset_or_runs_points_to_the_data_page(empty_store):
+    at = open_page()
+    assert "First load and prepare a dataset" in at.info[0].value
+    assert "Go to Data" in page_text(at)
+    assert not at.button and not at.get("plotly_chart")
+
+
+def test_with_a_dataset_shows_the_model_summary(news):
+    at = open_page(news)
+    assert at.selectbox(key=state.W_PRESET).value == "recommended"
+    summary = next(m.value for m in at.markdown if "parameters" in m.value)
+    assert summary.startswith("**BiLSTM 64** · ")
+    params = int(summary.split(" · ")[1].split(" ")[0].replace(",", ""))
+    assert params > 100_000
+    assert any("Embedding →" in m.value for m in at.markdown)  # the shape walk-through
+    layers = at.dataframe[0].value
+    assert list(layers.columns) == ["Layer", "Kind", "Output shape", "Parameters"]
+    assert layers["Parameters"].sum() == params
+    assert not at.button(key=state.W_TRAIN).disabled
+
+
+def test_a_preset_fills_the_controls(news):
+    at = open_page(news)
+    at.selectbox(key=state.W_PRESET).set_value("stacked_bilstm").run()
+    assert not at.exception
+    assert at.number_input(key=state.W_LAYERS).value == 3
+    assert [at.number_input(key=k).value for k in state.W_UNITS_PER_LAYER[:3]] == [50, 60, 75]
+    assert at.toggle(key=state.W_BIDIRECTIONAL).value is True
+    assert at.selectbox(key=state.W_OPTIMIZER).value == "rmsprop"
+    assert at.select_slider(key=state.W_BATCH_SIZE).value == 64  # 512 shrunk for 443 texts
+    assert any(m.value.startswith("**BiLSTM 50/60/75**") for m in at.markdown)
+
+
+def test_an_impossible_setting_is_a_plain_error(news):
+    at = open_page(news)
+    at.text_input(key=state.W_DENSE).set_value("64, lots").run()
+    assert not at.exception
+    assert "whole numbers separated by commas" in at.error[0].value
+    assert at.button(key=state.W_TRAIN).disabled
+
+
+def test_uploaded_word_vectors_set_the_embedding_size(news):
+    at = open_page(news)
+    lines = [f"{word} " + " ".join(["0.5"] * 8) for word in ("the", "market", "match", "storm")]
+    at.file_uploader(key=state.W_GLOVE).set_value(("tiny.txt", "\n".join(lines).encode(), "text/plain"))
+    at.run()
+    assert not at.exception and not at.error
+    assert at.number_input(key=state.W_EMBEDDING_DIM).value == 8
+    assert at.number_input(key=state.W_EMBEDDING_DIM).disabled
+    assert "8-number vectors" in page_text(at)
+    at.file_uploader(key=state.W_GLOVE).set_value(("bad.txt", b"the 0.1 zero 0.3\n", "text/plain"))
+    at.run()
+    assert "not numbers" in at.error[0].value
+
+
+def test_train_watch_it_live_and_reload(news, studio_home):
+    at = open_page(news)
+    at.selectbox(key=state.W_PRESET).set_value("tiny").run()
+    at.button(key=state.W_TRAIN).click().run()
+    assert not at.exception
+    run_id = at.session_state[state.CURRENT_RUN]
+    assert at.query_params["run"] == [run_id] or at.query_params["run"] == run_id
+    store = RunStore(studio_home)
+    assert store.spec(run_id)["model"]["units"] == [16]  # the tiny preset was trained
+
+    seen = wait_until_ended(at, store, run_id)
+    assert any("Training: epoch" in text or "Starting" in text for text in seen)
+    assert store.status(run_id)["status"] == "finished"
+    assert (store.path(run_id) / "model.keras").exists()
+    assert (store.path(run_id) / "eval.json").exists()
+    assert len(at.get("plotly_chart")) == 2  # loss and accuracy curves
+    assert "Finished after 6 epochs" in page_text(at)
+    assert "The model got" in page_text(at) and "test texts right" in page_text(at)
+
+    reloaded = open_page(run_id=run_id)  # a new session without data, the URL names the run
+    assert "The model got" in page_text(reloaded)
+    assert "load a dataset on the **Data** page" in page_text(reloaded)
+
+    # Train more, then Stop it: it stops and keeps a model.
+    at.number_input(key=state.W_MORE_EPOCHS).set_value(200).run()
+    at.button(key=state.W_TRAIN_MORE).click().run()
+    assert not at.exception
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while store.status(run_id).get("epochs_done", 0) < 7:
+        assert time.monotonic() < deadline, store.status(run_id)
+        time.sleep(0.5)
+    at.run()
+    at.button(key=state.W_STOP).click().run()
+    wait_until_ended(at, store, run_id)
+    assert store.status(run_id)["status"] == "stopped"
+    assert 7 <= store.status(run_id)["epochs_done"] < 206
+    assert "Stopped by you" in page_text(at)
+    assert (store.path(run_id) / "model.keras").exists()

@@ -1,0 +1,239 @@
+"""The live view of one training run: status, progress, curves, Stop and Train more.
+
+Everything shown is re-read from the run store, so a reload, a second viewer or
+a restarted server all see the same run. While the run is active the panel is a
+fragment that re-runs itself every second; it never starts a full script run,
+except once when the run ends so the whole page shows the final state.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import streamlit as st
+
+from core import evaluation, jobs
+from core import runs as runs_lib
+from core.baseline import BaselineResult
+from core.config import TASK_REGRESSION
+from core.errors import RunError, StudioError
+from core.explain import escape_markdown
+from ui import links, services, state
+
+POLL_SECONDS = 1.0
+CURVE_VIEWS = {"batch": "Every few batches (live)", "epoch": "Per epoch"}
+
+
+# ---------------------------------------------------------------- which run
+
+def _exists(store: runs_lib.RunStore, run_id) -> bool:
+    try:
+        store.existing_path(run_id)
+    except RunError:
+        return False
+    return True
+
+
+def current_run_id(store: runs_lib.RunStore) -> str | None:
+    """The run in the URL, else this session's, else the latest active, else the latest."""
+    for wanted in (st.query_params.get("run"), st.session_state.get(state.CURRENT_RUN)):
+        if wanted and _exists(store, wanted):
+            return wanted
+    runs = store.list_runs()
+    active = [run for run in runs if run.is_active]
+    return (active or runs)[0].run_id if runs else None
+
+
+def remember(run_id: str) -> None:
+    """Shown on reload too: the id goes into the session and the URL."""
+    st.session_state[state.CURRENT_RUN] = run_id
+    st.query_params["run"] = run_id
+
+
+# ---------------------------------------------------------------- progress
+
+@dataclass(frozen=True)
+class Progress:
+    fraction: float
+    epoch: int
+    total_epochs: int
+    batch: int
+    batches: int
+    eta_seconds: float | None
+
+
+def _this_start(records: list[dict], started: float) -> list[dict]:
+    return [r for r in records if (r.get("time") or 0) >= started]
+
+
+def progress(status: dict, records: list[dict], now: float) -> Progress:
+    """How far the worker is, and a time estimate from this start's own pace."""
+    total = int(status.get("total_epochs") or status.get("target_epochs") or 1)
+    batches = int(status.get("batches_per_epoch") or 1)
+    done_epochs = int(status.get("epochs_done") or 0)
+    recent = _this_start(records, float(status.get("started") or 0))
+    batch_records = [r for r in recent if r.get("kind") == "batch"]
+    last = batch_records[-1] if batch_records else None
+    if last and last["epoch"] > done_epochs:
+        epoch, batch = int(last["epoch"]), int(last["batch"])
+    else:
+        epoch, batch = min(done_epochs + 1, total), 0
+    done = min(done_epochs * batches + (batch if epoch > done_epochs else 0), total * batches)
+    return Progress(done / (total * batches), epoch, total, batch, batches,
+                    _eta(recent, total - done_epochs, batches, batch_records, now))
+
+
+def _eta(recent, epochs_left, batches, batch_records, now) -> float | None:
+    epochs = [r for r in recent if r.get("kind") == "epoch"]
+    if epochs:  # whole epochs include the validation pass
+        steady = epochs[1:] or epochs  # the first epoch also builds the TensorFlow graph
+        per_epoch = sum(r["seconds"] for r in steady) / len(steady)
+        into_epoch = now - epochs[-1]["time"]
+        return max(0.0, per_epoch * epochs_left - into_epoch)
+    if len(batch_records) >= 2:
+        first, last = batch_records[0], batch_records[-1]
+        steps, seconds = last["step"] - first["step"], last["time"] - first["time"]
+        if steps > 0 and seconds > 0:
+            left = epochs_left * batches - last["batch"]
+            return max(0.0, left * seconds / steps - (now - last["time"]))
+    return None
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes} min {secs:02d} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+# ---------------------------------------------------------------- reading metrics
+
+def _records(store: runs_lib.RunStore, run_id: str) -> list[dict]:
+    """All metric records so far; each poll reads only the lines added since the last one."""
+    cache = st.session_state.get(state.RUN_RECORDS)
+    if not cache or cache["run_id"] != run_id:
+        cache = {"run_id": run_id, "offset": 0, "records": []}
+    new, cache["offset"] = store.read_metrics(run_id, cache["offset"])
+    cache["records"].extend(new)
+    st.session_state[state.RUN_RECORDS] = cache
+    return cache["records"]
+
+
+# ---------------------------------------------------------------- panel
+
+def show(run_id: str) -> None:
+    status = services.store().status(run_id).get("status")
+    live = status in runs_lib.ACTIVE_STATUSES
+    st.fragment(run_every=POLL_SECONDS if live else None)(_panel)(run_id, live)
+
+
+def _panel(run_id: str, was_live: bool) -> None:
+    store = services.store()
+    try:
+        info = store.info(run_id)
+    except RunError as err:
+        st.warning(str(err))
+        return
+    if was_live and not info.is_active:
+        st.rerun()  # once: the full page redraws the final state and stops polling
+    st.subheader(f"Run: {escape_markdown(info.name)}")
+    records = _records(store, run_id)
+    _status_line(info, records)
+    _curves(records, info.task)
+    if info.is_active:
+        _stop_button(store, run_id)
+    else:
+        _result(store, info)
+        _train_more(store, info)
+
+
+def _starting(queue: jobs.JobQueue, run_id: str) -> bool:
+    position = queue.queue_position(run_id)
+    running = sum(1 for run in queue.store.list_runs() if run.status == runs_lib.RUNNING)
+    return position is not None and position <= queue.workers - running
+
+
+def _status_line(info: runs_lib.RunInfo, records: list[dict]) -> None:
+    queue, status = services.job_queue(), info.state
+    if info.status == runs_lib.QUEUED:
+        if _starting(queue, info.run_id):
+            st.info("⏳ Starting: loading TensorFlow and turning the words into numbers "
+                    "(a few seconds)…")
+        else:
+            st.info(f"⏳ Waiting in line (position {queue.queue_position(info.run_id)}): it starts "
+                    "when the training before it ends.")
+    elif info.status == runs_lib.RUNNING and "batches_per_epoch" not in status:
+        st.info("⏳ Preparing: building the vocabulary and the network…")
+    elif info.status == runs_lib.RUNNING:
+        p = progress(status, records, time.time())
+        if p.fraction >= 1:
+            st.info("🧮 Scoring the test texts and a simple baseline to compare with…")
+            return
+        eta = f" · about {_duration(p.eta_seconds)} left" if p.eta_seconds is not None else ""
+        st.progress(p.fraction, text=f"🏃 Training: epoch {p.epoch} of {p.total_epochs} · "
+                                     f"batch {p.batch} of {p.batches}{eta}")
+        st.caption("Watch the loss fall: blue is the texts it learns from, orange the validation "
+                   "texts it never trains on. When orange turns up while blue keeps falling, "
+                   "the model starts memorising.")
+    elif info.status == runs_lib.FAILED:
+        st.error(status.get("error") or "The training failed.")
+    elif info.status == runs_lib.INTERRUPTED:
+        st.warning(status.get("error") or "The training was interrupted.")
+    else:
+        epochs, best = status.get("epochs_done") or 0, status.get("best_epoch")
+        kept = f" The model from epoch {best} (lowest validation loss) is kept." if best else ""
+        verb = "Stopped by you" if info.status == runs_lib.STOPPED else "✅ Finished"
+        st.success(f"{verb} after {epochs} epoch{'s' if epochs != 1 else ''}.{kept}")
+
+
+def _curves(records: list[dict], task: str) -> None:
+    from core import charts  # plotly: only when there is a run to draw
+
+    st.session_state.setdefault(state.W_CURVE_VIEW, "batch")
+    per = st.radio("Show the curves", list(CURVE_VIEWS), key=state.W_CURVE_VIEW, horizontal=True,
+                   format_func=CURVE_VIEWS.get, label_visibility="collapsed")
+    metric = "rmse" if task == TASK_REGRESSION else "accuracy"
+    left, right = st.columns(2)
+    left.plotly_chart(charts.training_curves(records, "loss", per))
+    right.plotly_chart(charts.training_curves(records, metric, per))
+
+
+def _stop_button(store: runs_lib.RunStore, run_id: str) -> None:
+    if store.stop_requested(run_id):
+        st.caption("Stopping after the current batch; the best model so far is kept.")
+    elif st.button("Stop", key=state.W_STOP, icon="⏹️",
+                   help="Ends the training early and keeps the best model so far."):
+        services.job_queue().stop(run_id)
+        st.caption("Stopping after the current batch; the best model so far is kept.")
+
+
+def _result(store: runs_lib.RunStore, info: runs_lib.RunInfo) -> None:
+    report = store.read_json(info.run_id, "eval.json")
+    if not report:
+        return
+    result = evaluation.EvalResult.from_dict(report["metrics"])
+    st.markdown(f"### {evaluation.headline(result)}")
+    if report.get("baseline"):
+        st.caption("For comparison: " + BaselineResult.from_dict(report["baseline"]).summary())
+    left, right, _ = st.columns([1, 1, 2])
+    with left:
+        links.page_link("pages/evaluate.py", label="Evaluate: where is it wrong?", icon="📊")
+    with right:
+        links.page_link("pages/explain.py", label="Explain: which words mattered?", icon="🔍")
+
+
+def _train_more(store: runs_lib.RunStore, info: runs_lib.RunInfo) -> None:
+    if not store.has_model(info.run_id):
+        return
+    st.session_state.setdefault(state.W_MORE_EPOCHS, 5)
+    left, right, _ = st.columns([1, 1, 2], vertical_alignment="bottom")
+    extra = left.number_input("More epochs", 1, 1000, key=state.W_MORE_EPOCHS)
+    if right.button("Train more", key=state.W_TRAIN_MORE, icon="➕",
+                    help="Continue from the best model so far."):
+        try:
+            jobs.train_more(services.job_queue(), info.run_id, int(extra))
+        except StudioError as err:
+            st.error(str(err))
+            return
+        st.rerun()  # the full page restarts the live view

@@ -1,0 +1,259 @@
+"""The Model & Train page's settings: presets, architecture controls, model summary, Train."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from core import jobs, presets, text
+from core import model as model_lib
+from core.config import ModelSpec, TrainSpec
+from core.errors import SpecError, StudioError
+from ui import services, state
+
+PRESETS = {item.key: item for item in presets.PRESETS}
+LEARNING_RATES = (0.0001, 0.0003, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1)
+BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512, 1024, 2048)
+RNN_LABELS = {"lstm": "LSTM", "gru": "GRU"}
+GLOVE_CHECK_WORDS = 20_000  # the most frequent training words looked up in uploaded vectors
+UPLOADS_FOLDER = "_uploads"  # inside the run store; not a run id, so never listed as a run
+
+
+def _nearest(value, options):
+    return min(options, key=lambda option: abs(option - value))
+
+
+def _control_values(model: ModelSpec, train: TrainSpec) -> dict:
+    values = {
+        state.W_RNN: model.rnn, state.W_LAYERS: len(model.units),
+        state.W_BIDIRECTIONAL: model.bidirectional, state.W_DROPOUT: model.dropout,
+        state.W_RECURRENT_DROPOUT: model.recurrent_dropout,
+        state.W_DENSE: presets.format_layer_sizes(model.dense_layers),
+        state.W_EMBEDDING_DIM: model.embedding_dim,
+        state.W_TRAINABLE_EMBEDDING: model.trainable_embedding, state.W_VOCAB: model.vocab_size,
+        state.W_MAX_TOKENS: model.max_tokens, state.W_MIN_FREQ: model.min_freq,
+        state.W_OPTIMIZER: train.optimizer,
+        state.W_LEARNING_RATE: _nearest(train.learning_rate, LEARNING_RATES),
+        state.W_BATCH_SIZE: _nearest(train.batch_size, BATCH_SIZES), state.W_EPOCHS: train.epochs,
+        state.W_EARLY_STOP: train.early_stopping_patience is not None,
+        state.W_PATIENCE: train.early_stopping_patience or 3,
+        state.W_CLASS_WEIGHTS: train.class_weights, state.W_TRAIN_SEED: train.seed,
+    }
+    for i, key in enumerate(state.W_UNITS_PER_LAYER):
+        values[key] = model.units[min(i, len(model.units) - 1)]
+    return values
+
+
+def _apply_preset(n_train: int) -> None:
+    model, train = PRESETS[st.session_state[state.W_PRESET]].for_rows(n_train)
+    st.session_state.update(_control_values(model, train))
+
+
+def init_controls(n_train: int) -> None:
+    """First visit: every control starts at the recommended preset."""
+    if state.W_PRESET not in st.session_state:
+        st.session_state[state.W_PRESET] = presets.DEFAULT_PRESET
+    if state.W_RNN not in st.session_state:
+        _apply_preset(n_train)
+
+
+def preset_picker(n_train: int) -> None:
+    choice = st.selectbox("Start from a preset", list(PRESETS), key=state.W_PRESET,
+                          format_func=lambda k: PRESETS[k].title, on_change=_apply_preset,
+                          args=(n_train,))
+    st.caption(PRESETS[choice].description)
+
+
+# ---------------------------------------------------------------- controls
+
+def _words_controls(glove_path: str | None) -> None:
+    st.markdown("**Words**")
+    st.number_input("Vocabulary size (words the model knows)", 100, 500_000, step=1000,
+                    key=state.W_VOCAB, help="The most frequent words of the training texts; "
+                    "every other word becomes 'unknown'.")
+    st.number_input("Tokens read per text", 5, 5000, step=10, key=state.W_MAX_TOKENS,
+                    help="Longer texts are cut; shorter ones are padded (the padding is skipped).")
+    st.number_input("Minimum word frequency", 1, 1000, key=state.W_MIN_FREQ,
+                    help="Words seen fewer times in the training texts are treated as unknown.")
+    st.number_input("Word vector size (embedding)", 2, 1024, step=8, key=state.W_EMBEDDING_DIM,
+                    disabled=glove_path is not None,
+                    help="How many numbers describe each word. Ignored when you upload vectors.")
+
+
+def _network_controls() -> None:
+    st.markdown("**Network**")
+    st.radio("Recurrent layer", list(RNN_LABELS), key=state.W_RNN, horizontal=True,
+             format_func=RNN_LABELS.get, help="GRU is a slightly simpler, often faster, cousin of LSTM.")
+    layers = st.number_input("Stacked layers", 1, 4, key=state.W_LAYERS)
+    cells = st.columns(int(layers))
+    for i, cell in enumerate(cells):
+        cell.number_input(f"Units {i + 1}", 1, 1024, step=8, key=state.W_UNITS_PER_LAYER[i])
+    st.toggle("Bidirectional (read each text both ways)", key=state.W_BIDIRECTIONAL)
+    st.slider("Dropout", 0.0, 0.9, step=0.05, key=state.W_DROPOUT,
+              help="Randomly silences some numbers while training, so the model memorises less.")
+    st.slider("Recurrent dropout", 0.0, 0.9, step=0.05, key=state.W_RECURRENT_DROPOUT,
+              help="Dropout inside the LSTM steps; makes training much slower.")
+    st.text_input("Dense layers after the LSTM", key=state.W_DENSE, placeholder="e.g. 64, 32",
+                  help="Sizes separated by commas; leave empty for none.")
+
+
+def _training_controls(classification: bool) -> None:
+    st.markdown("**Training**")
+    st.selectbox("Optimizer", model_lib.OPTIMIZERS, key=state.W_OPTIMIZER)
+    st.select_slider("Learning rate", LEARNING_RATES, key=state.W_LEARNING_RATE,
+                     help="How big each correction step is. Too big: the loss jumps around.")
+    st.select_slider("Batch size", BATCH_SIZES, key=state.W_BATCH_SIZE,
+                     help="Texts per training step.")
+    st.number_input("Epochs (passes over the training texts)", 1, 1000, key=state.W_EPOCHS)
+    left, right = st.columns(2)
+    left.toggle("Early stopping", key=state.W_EARLY_STOP,
+                help="Stop when the validation loss has not improved for this many epochs.")
+    right.number_input("Patience", 1, 100, key=state.W_PATIENCE,
+                       disabled=not st.session_state[state.W_EARLY_STOP])
+    if classification:
+        st.checkbox("Balance rare classes (class weights)", key=state.W_CLASS_WEIGHTS)
+    st.number_input("Random seed", 0, 2**31 - 1, key=state.W_TRAIN_SEED)
+
+
+def controls(dataset, lowercase: bool) -> str | None:
+    """All architecture and training controls; returns the uploaded vectors' path, if any."""
+    with st.expander("⚙️ Adjust the network (optional)"):
+        glove_path = glove_upload(dataset, lowercase)
+        words, network, training = st.columns(3, gap="large")
+        with words:
+            _words_controls(glove_path)
+        with network:
+            _network_controls()
+        with training:
+            _training_controls(dataset.is_classification)
+    return glove_path
+
+
+def _save_upload(uploaded) -> str:
+    content = uploaded.getvalue()
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(uploaded.name).stem)[:60] or "vectors"
+    folder = services.store().home / UPLOADS_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{hashlib.sha1(content).hexdigest()[:12]}-{stem}.txt"
+    if not path.exists():
+        temp = path.with_suffix(".part")
+        temp.write_bytes(content)
+        temp.replace(path)
+    return str(path)
+
+
+@st.cache_data(show_spinner="Checking the word vectors…", max_entries=8)
+def _check_vectors(path: str, words: tuple[str, ...]) -> tuple[int, int]:
+    """(numbers per word, how many of ``words`` have a vector); SpecError for a bad file."""
+    matrix, found = model_lib.load_glove(path, list(words))
+    return int(matrix.shape[1]), found
+
+
+def glove_upload(dataset, lowercase: bool) -> str | None:
+    """Optional pre-trained vectors (GloVe text format), saved once in the run store."""
+    uploaded = st.file_uploader("Pre-trained word vectors (optional, GloVe .txt)", type=["txt"],
+                                key=state.W_GLOVE, help="Each line: a word, then its numbers. "
+                                "Words missing from the file start with random vectors.")
+    if uploaded is None:
+        return None
+    saved = st.session_state.get(state.GLOVE_FILE)
+    if not saved or saved[0] != uploaded.file_id:
+        saved = (uploaded.file_id, _save_upload(uploaded))
+        st.session_state[state.GLOVE_FILE] = saved
+    words = tuple(w for w, _ in _token_counts(dataset, lowercase).most_common(GLOVE_CHECK_WORDS))
+    try:
+        size, found = _check_vectors(saved[1], words)
+    except SpecError as err:
+        st.error(str(err))
+        return None
+    st.session_state[state.W_EMBEDDING_DIM] = size
+    st.toggle("Fine-tune the uploaded vectors while training", key=state.W_TRAINABLE_EMBEDDING,
+              help="Off: the vectors stay frozen, which helps with little data.")
+    st.caption(f"Using {size}-number vectors from the uploaded file: {found:,} of the "
+               f"{len(words):,} most frequent training words have one; the others start random.")
+    return saved[1]
+
+
+def specs_from_controls(glove_path: str | None) -> tuple[ModelSpec, TrainSpec]:
+    """The specs the controls describe; SpecError if they are impossible."""
+    ss = st.session_state
+    layers = int(ss[state.W_LAYERS])
+    model = ModelSpec(
+        rnn=ss[state.W_RNN], units=tuple(int(ss[k]) for k in state.W_UNITS_PER_LAYER[:layers]),
+        bidirectional=bool(ss[state.W_BIDIRECTIONAL]), dropout=float(ss[state.W_DROPOUT]),
+        recurrent_dropout=float(ss[state.W_RECURRENT_DROPOUT]),
+        dense_layers=presets.parse_layer_sizes(ss[state.W_DENSE]),
+        embedding_dim=int(ss[state.W_EMBEDDING_DIM]), glove_path=glove_path,
+        trainable_embedding=bool(ss[state.W_TRAINABLE_EMBEDDING]) if glove_path else True,
+        vocab_size=int(ss[state.W_VOCAB]), max_tokens=int(ss[state.W_MAX_TOKENS]),
+        min_freq=int(ss[state.W_MIN_FREQ]))
+    train = TrainSpec(
+        optimizer=ss[state.W_OPTIMIZER], learning_rate=float(ss[state.W_LEARNING_RATE]),
+        batch_size=int(ss[state.W_BATCH_SIZE]), epochs=int(ss[state.W_EPOCHS]),
+        early_stopping_patience=int(ss[state.W_PATIENCE]) if ss[state.W_EARLY_STOP] else None,
+        class_weights=bool(ss[state.W_CLASS_WEIGHTS]), seed=int(ss[state.W_TRAIN_SEED]))
+    model_lib.validate_spec(model)
+    return model, train
+
+
+# ---------------------------------------------------------------- summary
+
+def _token_counts(dataset, lowercase: bool):
+    """Token counts of the training split, remembered for the dataset in the session."""
+    remembered = st.session_state.get(state.VOCAB_COUNTS)
+    if remembered is None or remembered[0] is not dataset or remembered[1] != lowercase:
+        remembered = (dataset, lowercase, text.count_tokens(dataset.train.texts, lowercase))
+        st.session_state[state.VOCAB_COUNTS] = remembered
+    return remembered[2]
+
+
+def _vocabulary_length(dataset, spec: ModelSpec, lowercase: bool) -> int:
+    """What the vectorizer's vocabulary_size() will be: known words + padding + unknown."""
+    frequent = sum(1 for n in _token_counts(dataset, lowercase).values() if n >= spec.min_freq)
+    return max(1, min(frequent, spec.vocab_size - 2)) + 2
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _describe(spec: ModelSpec, task: str, n_classes: int, batch_size: int, vocab_len: int):
+    return model_lib.describe_model(spec, task, n_classes, batch_size, vocab_len=vocab_len)
+
+
+def model_summary(dataset, model: ModelSpec, train: TrainSpec, lowercase: bool) -> None:
+    """Parameter count in one line; the layer table and shape walk-through on demand."""
+    vocab_len = _vocabulary_length(dataset, model, lowercase)
+    with st.spinner("Building the network to count its parameters…"):
+        try:
+            description = _describe(model, dataset.task, dataset.n_classes, train.batch_size,
+                                    vocab_len)
+        except StudioError as err:
+            st.error(str(err))
+            return
+    st.markdown(f"**{presets.architecture_name(model)}** · {description.total_params:,} "
+                f"parameters (the numbers it learns) · {vocab_len - 2:,} known words")
+    with st.expander("🧩 What the network looks like"):
+        st.markdown("How one batch of texts flows through the network:")
+        st.markdown("\n".join(f"{i}. {step}" for i, step in enumerate(description.walkthrough, 1)))
+        table = pd.DataFrame([{"Layer": layer.name, "Kind": layer.kind, "Output shape": layer.output_shape,
+                               "Parameters": layer.params} for layer in description.layers])
+        st.dataframe(table, hide_index=True)
+        st.caption(f"Total parameters: {description.total_params:,} "
+                   f"({description.trainable_params:,} trainable).")
+
+
+# ---------------------------------------------------------------- train
+
+def start_training(dataset, data_spec, model: ModelSpec, train: TrainSpec) -> str | None:
+    """Queue a run; returns its id (or shows the error and returns None)."""
+    source = st.session_state.get(state.FRAME_SOURCE, "")
+    typed = (st.session_state.get(state.W_RUN_NAME) or "").strip()
+    name = typed or f"{presets.architecture_name(model)} · {source}".strip(" ·")
+    try:
+        return jobs.start_run(services.job_queue(), dataset, data_spec, model, train,
+                              name=name[:80], source=source)
+    except StudioError as err:
+        st.error(str(err))
+        return None
