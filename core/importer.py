@@ -1,0 +1,143 @@
+"""Import an uploaded ``.keras`` model as a new (finished) run in the store.
+
+The file is loaded exactly as Predict and Explain will load it (safe mode, our
+end-to-end layout), so anything refused here could never have worked there.
+Every refusal is a ``ModelFileError`` with a plain message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+import shutil
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+from core import config
+from core import model as model_lib
+from core import predictor as predictor_lib
+from core import runs as runs_lib
+from core.config import TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION, CleanSpec
+from core.errors import ModelFileError, StudioError
+
+MAX_NAME_CHARS = 60
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:,.0f} MB" if size >= 1024 * 1024 else f"{size / 1024:,.0f} KB"
+
+
+def _check_file(data: bytes, max_bytes: int) -> None:
+    if not data:
+        raise ModelFileError("The model file is empty.")
+    if len(data) > max_bytes:
+        raise ModelFileError(f"This model file is {_megabytes(len(data))}; the limit is "
+                             f"{_megabytes(max_bytes)}.")
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ModelFileError("This is not a valid .keras model file: it is not a zip archive, "
+                             "or it is damaged or incomplete. Upload a model downloaded from "
+                             "LSTM Studio.")
+
+
+def _clean_spec(raw) -> CleanSpec:
+    """The cleaning settings from the metadata, with any odd value left at its default."""
+    defaults = CleanSpec()
+    if not isinstance(raw, dict):
+        return defaults
+    changes = {}
+    for field in dataclasses.fields(CleanSpec):
+        value = raw.get(field.name)
+        if field.name == "max_words":
+            if value is None or (isinstance(value, int) and not isinstance(value, bool) and value > 0):
+                changes[field.name] = value
+        elif isinstance(value, bool):
+            changes[field.name] = value
+    return dataclasses.replace(defaults, **changes)
+
+
+def _valid_metadata(raw) -> dict | None:
+    """The embedded metadata if it is well-formed, else None (the head is read instead)."""
+    if not isinstance(raw, dict) or raw.get("task") not in config.TASKS:
+        return None
+    names = raw.get("class_names")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        return None
+    if raw["task"] != TASK_REGRESSION and len(names) < 2:
+        return None
+    return {"task": raw["task"], "class_names": [n[:200] for n in names],
+            "clean": dataclasses.asdict(_clean_spec(raw.get("clean")))}
+
+
+def _check_outputs(predictor) -> None:
+    units = int(predictor.int_model.output_shape[-1])
+    task, names = predictor.task, predictor.class_names
+    expected = {TASK_BINARY: 1, TASK_REGRESSION: 1, TASK_MULTICLASS: len(names)}[task]
+    if units != expected or (task == TASK_BINARY and len(names) != 2):
+        raise ModelFileError("The description stored in this model file does not match the "
+                             "model's output, so its predictions could not be read correctly.")
+    try:
+        predictor.scores(["a short test sentence"])
+    except Exception as exc:  # a model that loads but cannot predict is of no use
+        raise ModelFileError("This model loads but cannot make predictions on text.") from exc
+
+
+def _guessed_metadata(path: Path) -> dict:
+    """Task and class names read from the output layer, for files without usable metadata."""
+    _, int_model = model_lib.split_end_to_end(model_lib.load_model(path))
+    return predictor_lib._guess_metadata(int_model)
+
+
+def load_uploaded(path: Path):
+    """(predictor, metadata) for a model file on disk; ModelFileError if refused."""
+    raw = predictor_lib.read_metadata(path)
+    metadata = _valid_metadata(raw)
+    try:
+        if metadata is None and raw is not None:
+            # load_predictor would trust the malformed member; read the head instead.
+            metadata = _guessed_metadata(path)
+        predictor = predictor_lib.load_predictor(path, metadata)
+    except StudioError:
+        raise
+    except Exception as exc:  # anything else Keras throws means the file is not usable
+        raise ModelFileError("This model file could not be loaded. Only .keras files exported "
+                             "from LSTM Studio are supported.") from exc
+    _check_outputs(predictor)
+    columns = raw.get("text_columns") if isinstance(raw, dict) else None
+    if not (isinstance(columns, list) and columns and all(isinstance(c, str) for c in columns)):
+        columns = ["text"]
+    return predictor, {"task": predictor.task, "class_names": list(predictor.class_names),
+                       "clean": dataclasses.asdict(predictor.clean), "text_columns": columns}
+
+
+def _run_name(file_name: str) -> str:
+    stem = " ".join(str(file_name).split()) or "model.keras"  # no newlines or tabs
+    return f"Imported: {stem[:MAX_NAME_CHARS]}"
+
+
+def import_model(store: runs_lib.RunStore, data: bytes, file_name: str,
+                 max_bytes: int = config.MAX_MODEL_BYTES) -> str:
+    """Check, load and store an uploaded model as a finished run; returns the run id."""
+    _check_file(data, max_bytes)
+    with tempfile.TemporaryDirectory(prefix="lstm-studio-import-") as folder:
+        path = Path(folder) / "model.keras"  # Keras insists on the .keras suffix
+        path.write_bytes(data)
+        _, metadata = load_uploaded(path)
+        spec = {"task": metadata["task"], "class_names": metadata["class_names"],
+                "data": {"text_columns": metadata["text_columns"], "label_column": "", "clean": metadata["clean"]},
+                "model": {}, "train": {}, "imported": True, "source": str(file_name)[:200],
+                "rows": {}}
+        run_id = store.create(spec, name=_run_name(file_name))
+        try:
+            target = store.model_path(run_id)
+            temp = target.with_name(".model.import.keras")
+            shutil.copyfile(path, temp)
+            os.replace(temp, target)
+            store.update_status(run_id, status=runs_lib.FINISHED, ended=time.time(),
+                                imported=True, message="Imported from a model file.")
+        except BaseException:
+            shutil.rmtree(store.path(run_id), ignore_errors=True)
+            raise
+    return run_id

@@ -1,0 +1,115 @@
+"""core.importer: an uploaded .keras file becomes a run, or is refused with a plain message."""
+
+import io
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from core import importer
+from core import predictor as predictor_lib
+from core import runs as runs_lib
+from core.errors import ModelFileError
+
+TEXTS = ["Broke after a week, very disappointed.", "Lovely, works perfectly every day."]
+
+
+@pytest.fixture
+def store(tmp_path):
+    return runs_lib.RunStore(tmp_path / "runs")
+
+
+@pytest.fixture(scope="module")
+def studio_model(run_store, trained_run) -> bytes:
+    return run_store.model_path(trained_run).read_bytes()
+
+
+def _saved(model, tmp_path, name="model.keras") -> bytes:
+    path = tmp_path / name
+    model.save(path)
+    return path.read_bytes()
+
+
+def _rezipped(data: bytes, metadata=None, drop_metadata=False) -> bytes:
+    """The same model file with its metadata member replaced or removed."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            if name != predictor_lib.METADATA_NAME:
+                target.writestr(name, source.read(name))
+        if metadata is not None and not drop_metadata:
+            target.writestr(predictor_lib.METADATA_NAME, json.dumps(metadata))
+    return out.getvalue()
+
+
+def _refused(store, data, match, **kwargs):
+    with pytest.raises(ModelFileError, match=match):
+        importer.import_model(store, data, "upload.keras", **kwargs)
+    assert store.list_runs() == []  # nothing half-made is left behind
+
+
+def test_studio_model_becomes_a_finished_run_that_predicts_the_same(store, run_store,
+                                                                     trained_run, studio_model):
+    run_id = importer.import_model(store, studio_model, "my model.keras")
+    info = store.info(run_id)
+    original = run_store.info(trained_run)
+    assert info.status == runs_lib.FINISHED and info.name == "Imported: my model.keras"
+    assert info.spec["imported"] is True and info.spec["data"]["text_columns"] == ["text"]
+    assert info.task == original.task and info.spec["class_names"] == original.spec["class_names"]
+    assert store.model_path(run_id).read_bytes() == studio_model
+    imported = predictor_lib.load_predictor(store.model_path(run_id))
+    trained = predictor_lib.load_predictor(run_store.model_path(trained_run))
+    np.testing.assert_allclose(imported.scores(TEXTS), trained.scores(TEXTS), rtol=1e-6)
+
+
+def test_model_without_metadata_is_read_from_its_head(store, studio_model):
+    run_id = importer.import_model(store, _rezipped(studio_model, drop_metadata=True), "bare.keras")
+    spec = store.spec(run_id)
+    assert spec["task"] == "multiclass"
+    assert spec["class_names"] == [f"class {i}" for i in range(5)]
+
+
+def test_malformed_metadata_is_ignored_not_trusted(store, studio_model):
+    run_id = importer.import_model(store, _rezipped(studio_model, metadata=["not", "a", "dict"]),
+                                   "odd.keras")
+    assert store.spec(run_id)["class_names"] == [f"class {i}" for i in range(5)]
+
+
+def test_metadata_that_contradicts_the_model_is_refused(store, studio_model):
+    wrong = {"task": "multiclass", "class_names": ["a", "b", "c"]}  # the model has 5 outputs
+    _refused(store, _rezipped(studio_model, metadata=wrong), "does not match")
+
+
+def test_too_big_is_refused_before_reading(store, studio_model):
+    _refused(store, studio_model, "the limit is", max_bytes=len(studio_model) - 1)
+
+
+def test_not_a_zip_is_refused(store):
+    _refused(store, b"GIF89a this is a picture, not a model", "not a valid .keras model file")
+
+
+def test_truncated_file_is_refused(store, studio_model):
+    _refused(store, studio_model[: len(studio_model) // 2], "damaged or incomplete")
+
+
+def test_zip_without_a_model_inside_is_refused(store):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("config.json", "{this is not json")
+    _refused(store, out.getvalue(), "could not be loaded")
+
+
+def test_keras_model_from_another_app_is_refused(store, tmp_path):
+    import keras
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    _refused(store, _saved(model, tmp_path), "not made by LSTM Studio")
+
+
+def test_model_with_a_lambda_layer_is_refused(store, tmp_path):
+    import keras
+
+    inputs = keras.Input((4,))
+    outputs = keras.layers.Lambda(lambda x: x * 2)(inputs)
+    _refused(store, _saved(keras.Model(inputs, outputs), tmp_path), "Lambda layer")
