@@ -106,10 +106,12 @@ W_PREDICT_DOWNLOAD = "predict.download"
 W_MODEL_DOWNLOAD = "predict.model_download"
 W_RUNS_DELETE_CANCEL = "runs.delete_cancel"
 W_RUNS_REPORT = "runs.report"
-EXPLAIN_RESULT = "explain.result"        # {"key", "lime", "occlusion", "stability"} of the last run
+EXPLAIN_RESULT = "explain.result"        # ui.explain_view.ExplainResult of the last Explain
 EXPLAIN_INPUT = "explain.input"          # (run id, text) the class choice was last reset for
 PREDICT_RESULT = "predict.result"        # {"key", "frame"}: the last CSV prediction
 PREDICT_SELECT = "predict.select_run"    # a freshly imported run to pick on the next run
+IMPORT_MESSAGE = "predict.import_message"  # success note shown once after an import
+RUNS_MESSAGE = "runs.message"            # note shown once after a delete
 
 
 def keep_widget_values() -> None:

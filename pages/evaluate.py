@@ -1,0 +1,54 @@
+"""3 · Evaluate: how good is a trained model on texts it never saw?"""
+
+import streamlit as st
+
+from core import results as results_lib
+from core.errors import StudioError
+from ui import eval_view, links, services, state, widgets
+
+st.title("📊 Evaluate")
+st.write("See how well a trained model does on the test texts it never saw while training. "
+         "Start with the big number and the baseline beside it, then look at where it goes wrong.")
+
+store = services.store()
+runs = [r for r in store.list_runs() if results_lib.has_results(store, r.run_id)]
+if not runs:
+    st.info("No evaluated model yet. Train one on the **Model & Train** page: its test results "
+            "appear here as soon as training ends.")
+    links.page_link("pages/train.py", label="Go to Model & Train", icon="🏋️")
+    st.stop()
+
+run_id = widgets.run_picker("Run", state.W_EVAL_RUN, runs,
+                            preferred=st.session_state.get(state.CURRENT_RUN))
+try:
+    res = eval_view.load_results(store, run_id)
+except StudioError as err:
+    st.error(str(err))
+    st.stop()
+
+threshold = eval_view.current_threshold(res)
+result = res.at_threshold(threshold)
+eval_view.headline(res, result)
+
+if res.is_binary:
+    st.subheader("Choose the threshold")
+    eval_view.threshold_section(res, threshold)
+
+if result.confusion is not None:
+    st.subheader("Where it goes wrong, class by class")
+    left, right = st.columns([3, 2])
+    with left:
+        eval_view.confusion(result, res.class_names)
+    with right:
+        eval_view.class_report(result)
+
+if res.is_regression or res.is_ordinal:
+    st.subheader("Predicted against true values")
+    eval_view.values_section(res)
+
+st.subheader("The texts it got most wrong")
+st.write("The model was most sure about these wrong answers. Pick one and see which words "
+         "misled it.")
+mistakes = eval_view.mistakes_table(res, threshold)
+if mistakes and store.has_model(run_id):
+    eval_view.send_to_explain(run_id, mistakes)

@@ -1,0 +1,70 @@
+"""4 · Explain: which words made the model decide?"""
+
+import streamlit as st
+
+from core import charts
+from core.config import TASK_REGRESSION
+from core.errors import StudioError
+from ui import explain_view, links, services, state, widgets
+
+st.title("🔍 Explain")
+st.write("Pick a text and see which words pushed the model toward its answer: green words "
+         "pushed toward the class, red words pushed away from it.")
+
+store = services.store()
+runs = widgets.runs_with_model(store)
+if not runs:
+    st.info("No trained model yet. Train one on the **Model & Train** page, or import a model "
+            "file on the **Predict** page.")
+    links.page_link("pages/train.py", label="Go to Model & Train", icon="🏋️")
+    st.stop()
+
+handed_over = explain_view.take_handoff()
+run_id = widgets.run_picker("Run", state.W_EXPLAIN_RUN, runs)
+try:
+    predictor = services.predictor(run_id)
+except StudioError as err:
+    st.error(str(err))
+    st.stop()
+spec = store.spec(run_id)
+label_column = (spec.get("data") or {}).get("label_column") or "value"
+texts, labels = explain_view.test_split(store, run_id)
+if handed_over:
+    explain_view.place_handoff(handed_over, texts)
+
+text = explain_view.choose_text(texts, labels, label_column)
+if not text or not text.strip():
+    st.info("Type some words to see what the model makes of them.")
+    st.stop()
+
+regression = predictor.task == TASK_REGRESSION
+class_names = (label_column,) if regression else predictor.class_names
+scores = predictor.predict_fn([text])[0]
+left, right = st.columns([3, 2])
+with left:
+    if regression:
+        st.metric(f"Predicted {label_column}", f"{scores[0]:.2f}")
+        class_index = 0
+    else:
+        st.plotly_chart(charts.probability_bars(class_names, scores), key="explain.probs")
+with right:
+    if not regression:
+        class_index = explain_view.choose_class(class_names, int(scores.argmax()), run_id, text)
+    thorough = st.toggle("Thorough (5,000 samples, slower)", key=state.W_EXPLAIN_THOROUGH,
+                         help="More samples give steadier word weights.")
+    go = st.button("Explain", key=state.W_EXPLAIN_GO, type="primary")
+
+key = (run_id, text, class_index)
+if go:
+    samples = explain_view.THOROUGH_SAMPLES if thorough else explain_view.SAMPLES
+    try:
+        st.session_state[state.EXPLAIN_RESULT] = explain_view.run_explainers(
+            predictor.predict_fn, text, class_index, class_names, key, samples)
+    except StudioError as err:
+        st.error(str(err))
+
+result = st.session_state.get(state.EXPLAIN_RESULT)
+if result is not None and result.key == key:
+    explain_view.show_result(result)
+else:
+    st.caption("Press **Explain** to see which words mattered (about a second or two).")

@@ -1,0 +1,55 @@
+"""Helpers for the page tests: open a page, read its text, an empty store, a regression run."""
+
+import shutil
+import uuid
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import config
+from tests.conftest import train_sample_run
+from ui import services
+
+TIMEOUT = 120  # the first model load and a LIME run share two CPU cores with other work
+
+
+def open_page(name: str, session: dict | None = None, run: bool = True) -> AppTest:
+    """AppTest of ``pages/<name>.py`` with ``session`` pre-seeded; fails on any exception."""
+    at = AppTest.from_file(str(config.PROJECT_ROOT / "pages" / f"{name}.py"),
+                           default_timeout=TIMEOUT)
+    for key, value in (session or {}).items():
+        at.session_state[key] = value
+    if run:
+        at.run()
+        assert not at.exception, at.exception
+    return at
+
+
+def page_text(at: AppTest) -> str:
+    elements = [*at.title, *at.subheader, *at.markdown, *at.caption, *at.info, *at.success,
+                *at.warning, *at.error]
+    return "\n".join(str(e.value) for e in elements)
+
+
+@pytest.fixture
+def no_runs(tmp_path, monkeypatch):
+    """The app pointed at an empty run store (the queue caches the store, so rebuild it)."""
+    monkeypatch.setenv("LSTM_STUDIO_HOME", str(tmp_path / "empty"))
+    services.job_queue.clear()
+    yield
+    monkeypatch.undo()
+    services.job_queue.clear()  # later tests get the session's store back
+
+
+@pytest.fixture(scope="session")
+def regression_run(run_store) -> str:
+    """A finished run predicting the review rating as a number."""
+    return train_sample_run(run_store, "reviews", task="regression")
+
+
+def copy_run(store, run_id: str, name: str) -> str:
+    """A throwaway copy of a finished run (for tests that delete or break runs)."""
+    new_id = f"copy-{uuid.uuid4().hex[:10]}"
+    shutil.copytree(store.path(run_id), store.path(new_id))
+    store.rename(new_id, name)
+    return new_id

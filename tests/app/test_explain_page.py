@@ -1,0 +1,94 @@
+"""The Explain page with real trained models: LIME, occlusion, stability and safe rendering."""
+
+import re
+
+from core import data as data_lib
+from tests.app.conftest import open_page, page_text
+from ui import explain_view, state
+
+HOSTILE = "Great kettle <script>alert(1)</script> but <img src=x onerror=alert(1)> it leaks"
+
+
+def highlighted(at) -> list[str]:
+    """The bodies of the highlighted-text blocks (the only HTML the page renders)."""
+    return [m.value for m in at.markdown if m.value.startswith('<div style="white-space')]
+
+
+def explain(at):
+    at.button(key=state.W_EXPLAIN_GO).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_without_runs_it_points_to_training(no_runs):
+    at = open_page("explain")
+    assert "No trained model yet" in page_text(at)
+    assert not at.button
+
+
+def test_explaining_a_test_text_shows_words_sentence_and_stability(run_store, trained_run):
+    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_run})
+    test_texts = data_lib.load_dataset(run_store.path(trained_run)).test.texts
+    assert at.text[0].value == test_texts[0]
+    assert len(at.get("plotly_chart")) == 1  # the class probabilities, before explaining
+    explain(at)
+    blocks = highlighted(at)
+    assert len(blocks) == 2 and all("<span style=" in b for b in blocks)  # LIME and occlusion
+    text = page_text(at)
+    assert "pushed this toward" in text or "No single word" in text
+    assert "1,000 samples" in text
+    badges = [m.value for m in at.markdown if "badge[" in m.value]
+    assert badges and ("Stable" in badges[0] or "Unstable" in badges[0])
+    assert len(at.get("plotly_chart")) == 3  # probabilities + two word-weight charts
+
+
+def test_typed_html_is_shown_escaped_never_rendered(trained_binary_run):
+    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
+                               state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
+                               state.W_EXPLAIN_TEXT: HOSTILE})
+    explain(at)
+    blocks = highlighted(at)
+    assert len(blocks) == 2
+    for body in blocks:
+        assert "<script" not in body and "<img" not in body
+        # The only tags are the page's own highlight spans; inside them the text is escaped.
+        assert set(re.findall(r"</?(\w+)", body)) <= {"div", "span", "br"}
+        visible = re.sub(r'<span style="[^"]*" title="[^"]*">|</span>', "", body)
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in visible
+        assert "&lt;img src=x onerror=alert(1)&gt;" in visible
+    for element in at.markdown:  # nothing else renders the raw text either
+        assert "<script" not in element.value and "<img" not in element.value
+
+
+def test_changing_the_text_hides_the_old_explanation(trained_binary_run):
+    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
+                               state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
+                               state.W_EXPLAIN_TEXT: "Broke after two days, awful."})
+    explain(at)
+    assert highlighted(at)
+    at.text_area(key=state.W_EXPLAIN_TEXT).input("Works perfectly, I love it.").run()
+    assert not highlighted(at)
+    assert "Press **Explain**" in page_text(at)
+    explain(at)
+    assert "love" in highlighted(at)[0]
+
+
+def test_the_class_follows_the_prediction_and_can_be_changed(trained_run):
+    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_run})
+    chosen = at.selectbox(key=state.W_EXPLAIN_CLASS)
+    probabilities = at.get("plotly_chart")[0]
+    assert chosen.value is not None and probabilities
+    other = (chosen.value + 1) % len(chosen.options)
+    chosen.set_value(other).run()
+    explain(at)
+    assert at.selectbox(key=state.W_EXPLAIN_CLASS).value == other
+    legend = next(m.value for m in at.markdown if m.value.startswith('<div style="font-size'))
+    assert f"<b>{chosen.options[other]}</b>" in legend
+
+
+def test_regression_explains_the_predicted_value(trained_run, regression_run):
+    at = open_page("explain", {state.W_EXPLAIN_RUN: regression_run})
+    assert [m.label for m in at.metric] == ["Predicted rating"]
+    explain(at)
+    assert len(highlighted(at)) == 2
+    assert "*rating*" in page_text(at) or "No single word" in page_text(at)

@@ -1,0 +1,177 @@
+"""The Evaluate page's pieces. Everything comes from eval.json and data.csv (no TensorFlow)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core import charts, evaluation
+from core import results as results_lib
+from core.evaluation import EvalResult
+from core.explain import escape_markdown
+from core.results import RunResults
+from ui import state
+
+MISTAKES_SHOWN = 20
+PREVIEW_CHARS = 90
+PERCENT = st.column_config.NumberColumn(format="percent")
+
+
+@st.cache_data(max_entries=4, show_spinner="Reading the test results…")
+def _cached_results(_store, home: str, run_id: str, version: float) -> RunResults:
+    return results_lib.load_results(_store, run_id)
+
+
+def load_results(store, run_id: str) -> RunResults:
+    """The run's test results, re-read only when eval.json changes (e.g. after Train more)."""
+    version = (store.path(run_id) / results_lib.EVAL_FILE).stat().st_mtime
+    return _cached_results(store, str(store.home), run_id, version)
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+def baseline_sentence(res: RunResults, result: EvalResult) -> str:
+    """Does the LSTM beat the simple word-count model? One plain sentence."""
+    base = res.baseline
+    if base is None:
+        return ""
+    if res.is_regression:
+        better = result.rmse < base.rmse
+    else:
+        better = result.accuracy > base.accuracy
+    if better:
+        return base.summary() + " The LSTM does better."
+    return (base.summary() + " The simple model is as good or better: with little data or "
+            "few epochs this is common. Try more epochs, more data or a smaller network.")
+
+
+def headline(res: RunResults, result: EvalResult) -> None:
+    base = res.baseline
+    cols = st.columns(4)
+    if res.is_regression:
+        delta = f"{result.rmse - base.rmse:+.2f} vs baseline" if base else None
+        cols[0].metric("RMSE (lower is better)", f"{result.rmse:.2f}", delta,
+                       delta_color="inverse")
+        cols[1].metric("Baseline RMSE", f"{base.rmse:.2f}" if base else "–",
+                       help=base.description if base else None)
+        cols[2].metric("Average error (MAE)", f"{result.mae:.2f}")
+    else:
+        delta = f"{result.accuracy - base.accuracy:+.1%} vs baseline" if base else None
+        cols[0].metric("Test accuracy", _percent(result.accuracy), delta)
+        cols[1].metric("Baseline accuracy", _percent(base.accuracy) if base else "–",
+                       help=base.description if base else None)
+        if result.roc_auc is not None:
+            cols[2].metric("ROC area", f"{result.roc_auc:.3f}",
+                           help="1.0 means every yes-text scores above every no-text; 0.5 is chance.")
+        elif result.ordinal_mae is not None:
+            cols[2].metric("Average rating error", f"{result.ordinal_mae:.2f}",
+                           help="How far the predicted class is from the true one, on average.")
+    cols[3].metric("Test texts", f"{result.n_test:,}")
+    st.markdown(f"**{evaluation.headline(result)}** {baseline_sentence(res, result)}")
+
+
+def current_threshold(res: RunResults) -> float:
+    """The slider's value, known before the slider is drawn further down the page."""
+    if not res.is_binary:
+        return 0.5
+    return float(st.session_state.setdefault(state.W_THRESHOLD, 0.5))
+
+
+def threshold_section(res: RunResults, threshold: float) -> None:
+    positive = escape_markdown(res.class_names[1])
+    st.slider("Threshold", min_value=0.01, max_value=0.99, step=0.01, key=state.W_THRESHOLD,
+              help=f"The model gives every text a probability of being {positive}. Texts at "
+                   f"or above the threshold count as {positive}.")
+    st.markdown(f"Higher means the model says *{positive}* less often (fewer false alarms, "
+                "more misses); lower means the opposite. All numbers on this page follow it.")
+    numbers = evaluation.metrics_at_threshold(res.y, res.p_positive, threshold)
+    cols = st.columns(4)
+    cols[0].metric("Accuracy", _percent(numbers["accuracy"]))
+    cols[1].metric("Precision", _percent(numbers["precision"]),
+                   help=f"Of the texts called {positive}, the share that really are.")
+    cols[2].metric("Recall", _percent(numbers["recall"]),
+                   help=f"Of the texts that really are {positive}, the share the model found.")
+    cols[3].metric("F1", _percent(numbers["f1"]), help="A balance of precision and recall.")
+    curves = evaluation.threshold_curves(res.y, res.p_positive)
+    st.plotly_chart(charts.roc_pr(curves, threshold), key="eval.roc_pr")
+
+
+def class_report(result: EvalResult) -> None:
+    rows = {name: values for name, values in (result.report or {}).items()
+            if isinstance(values, dict)}
+    table = pd.DataFrame(rows).T.rename(columns={"f1-score": "F1", "support": "test texts"})
+    table.index.name = "class"
+    st.dataframe(table, column_config={"precision": PERCENT, "recall": PERCENT, "F1": PERCENT,
+                                       "test texts": st.column_config.NumberColumn(format="%d")})
+    st.caption("**Precision**: of the texts the model put in a class, the share that belong "
+               "there. **Recall**: of the texts that belong to a class, the share it found.")
+
+
+def confusion(result: EvalResult, class_names) -> None:
+    normalized = st.toggle("Show shares instead of counts", key=state.W_NORMALIZE,
+                           help="Each row then adds up to 100%: how each true class was predicted.")
+    matrix = evaluation.normalize_confusion(result.confusion) if normalized else result.confusion
+    st.plotly_chart(charts.confusion_heatmap(matrix, class_names, normalized),
+                    key="eval.confusion")
+    st.caption("Rows are the true classes, columns what the model predicted: "
+               "the diagonal holds the right answers.")
+
+
+def values_section(res: RunResults) -> None:
+    values = res.true_and_predicted_values()
+    if values is None:
+        return
+    if res.is_ordinal:
+        st.markdown("The classes are numbers, so here each dot is a test text at its true value, "
+                    "and its height is the model's probability-weighted average class.")
+    st.plotly_chart(charts.predicted_vs_true(*values), key="eval.values")
+
+
+def _preview(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= PREVIEW_CHARS else flat[:PREVIEW_CHARS - 1] + "…"
+
+
+def mistakes_table(res: RunResults, threshold: float) -> list:
+    mistakes = res.mistakes(MISTAKES_SHOWN, threshold)
+    if not mistakes:
+        st.success("The model got every test text right.")
+        return []
+    if res.is_regression:
+        table = pd.DataFrame({"text": [m.text for m in mistakes],
+                              "true value": [m.true_label for m in mistakes],
+                              "predicted": [m.predicted_label for m in mistakes],
+                              "off by": [m.error for m in mistakes]})
+        config = {"predicted": st.column_config.NumberColumn(format="%.2f"),
+                  "off by": st.column_config.NumberColumn(format="%.2f")}
+    else:
+        table = pd.DataFrame({"text": [m.text for m in mistakes],
+                              "true class": [m.true_label for m in mistakes],
+                              "predicted": [m.predicted_label for m in mistakes],
+                              "confidence": [m.confidence for m in mistakes]})
+        config = {"confidence": PERCENT}
+    config["text"] = st.column_config.TextColumn(width="large")
+    table.index = pd.RangeIndex(1, len(table) + 1, name="#")
+    st.dataframe(table, column_config=config)
+    return mistakes
+
+
+def send_to_explain(run_id: str, mistakes: list) -> None:
+    """Pick one mistake and open it on the Explain page."""
+    def label(i: int) -> str:
+        m = mistakes[i]
+        true, predicted = (f"{m.true_label:.2f}", f"{m.predicted_label:.2f}") \
+            if isinstance(m.true_label, float) else (m.true_label, m.predicted_label)
+        return f"{i + 1}. true {true}, predicted {predicted}: {_preview(m.text)}"
+
+    if st.session_state.get(state.W_EVAL_MISTAKE) not in range(len(mistakes)):
+        st.session_state.pop(state.W_EVAL_MISTAKE, None)  # the list changed (run or threshold)
+    left, right = st.columns([4, 1], vertical_alignment="bottom")
+    index = left.selectbox("Which mistake do you want to understand?", range(len(mistakes)),
+                           format_func=label, key=state.W_EVAL_MISTAKE)
+    if right.button("Explain this text", key=state.W_EVAL_EXPLAIN, type="primary"):
+        st.session_state[state.EXPLAIN_TEXT] = mistakes[index].text
+        st.session_state[state.EXPLAIN_RUN] = run_id
+        st.switch_page("pages/explain.py")

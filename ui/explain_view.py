@@ -1,0 +1,184 @@
+"""The Explain page's pieces: choosing a text, running the explainers, showing the words."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core import charts, explain
+from core import data as data_lib
+from core.errors import StudioError
+from core.explain import escape_markdown
+from ui import state
+
+SOURCE_TEST, SOURCE_OWN = "A test text", "Type your own"
+MAX_TEST_OPTIONS = 1000
+MAX_TEXT_CHARS = 3000
+PREVIEW_CHARS = 80
+SAMPLES, THOROUGH_SAMPLES = 1000, 5000
+EXAMPLE_TEXT = ("The battery died after two days and support never answered my emails, "
+                "but the screen is lovely and it was cheap.")
+
+
+@dataclass(frozen=True)
+class ExplainResult:
+    key: tuple  # (run id, text, class index): what was explained
+    lime: explain.Explanation
+    occlusion: explain.Explanation
+    stability: explain.Stability
+    seconds: float
+
+
+class LastCallMemo:
+    """Remembers the last batch a predict_fn scored.
+
+    LIME with a fixed seed draws the same perturbed texts, so the stability
+    check's seed-0 run can reuse the batch the first LIME step already scored.
+    """
+
+    def __init__(self, predict_fn):
+        self.predict_fn = predict_fn
+        self.texts: list[str] | None = None
+        self.output = None
+
+    def __call__(self, texts):
+        texts = list(texts)
+        if texts != self.texts:
+            self.output = np.asarray(self.predict_fn(texts))
+            self.texts = texts
+        return self.output
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _test_split(_store, home: str, run_id: str, version: float) -> tuple[list[str], list[str]]:
+    dataset = data_lib.load_dataset(_store.path(run_id))
+    if dataset.is_classification:
+        labels = [dataset.class_names[i] for i in dataset.test.y]
+    else:
+        labels = [f"{v:g}" for v in dataset.test.y]
+    return list(dataset.test.texts), labels
+
+
+def test_split(store, run_id: str) -> tuple[list[str], list[str]]:
+    """The run's test texts and their true labels; empty for imported models."""
+    path = store.path(run_id) / data_lib.DATA_FILE
+    if not path.exists():
+        return [], []
+    try:
+        return _test_split(store, str(store.home), run_id, path.stat().st_mtime)
+    except StudioError:
+        return [], []
+
+
+def take_handoff() -> str | None:
+    """A text sent from Evaluate: select its run now (before the picker is drawn)."""
+    run_id = st.session_state.pop(state.EXPLAIN_RUN, None)
+    text = st.session_state.pop(state.EXPLAIN_TEXT, None)
+    if run_id and text:
+        st.session_state[state.W_EXPLAIN_RUN] = run_id
+        return text
+    return None
+
+
+def place_handoff(text: str, texts: list[str]) -> None:
+    """Show a handed-over text as the test text it is, or as typed text otherwise."""
+    if text in texts[:MAX_TEST_OPTIONS]:
+        st.session_state[state.W_EXPLAIN_SOURCE] = SOURCE_TEST
+        st.session_state[state.W_EXPLAIN_TEST_INDEX] = texts.index(text)
+    else:
+        st.session_state[state.W_EXPLAIN_SOURCE] = SOURCE_OWN
+        st.session_state[state.W_EXPLAIN_TEXT] = text
+
+
+def _preview(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= PREVIEW_CHARS else flat[:PREVIEW_CHARS - 1] + "…"
+
+
+def choose_text(texts: list[str], labels: list[str], label_column: str) -> str:
+    """A test text (with its true label) or the user's own text."""
+    options = [SOURCE_TEST, SOURCE_OWN] if texts else [SOURCE_OWN]
+    if st.session_state.get(state.W_EXPLAIN_SOURCE) not in options:
+        st.session_state[state.W_EXPLAIN_SOURCE] = options[0]
+    source = st.radio("Text to explain", options, key=state.W_EXPLAIN_SOURCE, horizontal=True)
+    if source == SOURCE_TEST:
+        shown = range(min(len(texts), MAX_TEST_OPTIONS))
+        if st.session_state.get(state.W_EXPLAIN_TEST_INDEX) not in shown:
+            st.session_state[state.W_EXPLAIN_TEST_INDEX] = 0
+        index = st.selectbox(f"Test text ({len(texts):,} in this run's test split)", shown,
+                             key=state.W_EXPLAIN_TEST_INDEX,
+                             format_func=lambda i: f"#{i + 1} · {labels[i]} · {_preview(texts[i])}")
+        st.text(texts[index])
+        st.caption(f"True {escape_markdown(label_column)}: {escape_markdown(labels[index])}")
+        return texts[index]
+    st.session_state.setdefault(state.W_EXPLAIN_TEXT, EXAMPLE_TEXT)
+    return st.text_area("Your text", key=state.W_EXPLAIN_TEXT, max_chars=MAX_TEXT_CHARS,
+                        height=120, help="Press Ctrl+Enter (or click outside) to predict.")
+
+
+def choose_class(class_names: tuple[str, ...], predicted: int, run_id: str, text: str) -> int:
+    """The class to explain; it follows the prediction whenever the text or run changes."""
+    if st.session_state.get(state.EXPLAIN_INPUT) != (run_id, text) or \
+            st.session_state.get(state.W_EXPLAIN_CLASS) not in range(len(class_names)):
+        st.session_state[state.W_EXPLAIN_CLASS] = predicted
+        st.session_state[state.EXPLAIN_INPUT] = (run_id, text)
+    return st.selectbox("Class to explain", range(len(class_names)),
+                        key=state.W_EXPLAIN_CLASS, format_func=lambda i: class_names[i],
+                        help="By default the class the model predicted.")
+
+
+def run_explainers(predict_fn, text: str, class_index: int, class_names, key: tuple,
+                   num_samples: int) -> ExplainResult:
+    """LIME, then occlusion, then the stability check, with a progress bar."""
+    started = time.perf_counter()
+    scored = LastCallMemo(predict_fn)
+    with st.status("Explaining the prediction…", expanded=True) as status:
+        bar = st.progress(0.0, text=f"Step 1 of 3: LIME removes words from {num_samples:,} "
+                                    "copies of the text…")
+        lime = explain.explain_lime(scored, text, class_index, class_names,
+                                    num_samples=num_samples, seed=0)
+        bar.progress(1 / 3, text="Step 2 of 3: leaving out one word at a time…")
+        occlusion = explain.explain_occlusion(predict_fn, text, class_index, class_names)
+        bar.progress(2 / 3, text="Step 3 of 3: checking stability with two more LIME runs…")
+        stable = explain.stability(scored, text, class_index, class_names,
+                                   num_samples=num_samples, seeds=(0, 1, 2))
+        seconds = time.perf_counter() - started
+        bar.progress(1.0, text="Done.")
+        status.update(label=f"Explained in {seconds:.1f} s", state="complete", expanded=False)
+    return ExplainResult(key, lime, occlusion, stable, seconds)
+
+
+def _highlight(explanation: explain.Explanation) -> None:
+    # highlight_html escapes every token, so user text never becomes markup.
+    st.markdown(explain.highlight_html(explanation.token_weights), unsafe_allow_html=True)
+
+
+def show_result(result: ExplainResult) -> None:
+    lime, occlusion = result.lime, result.occlusion
+    st.markdown(explain.summary_sentence(lime))
+    stable = result.stability.stable
+    st.badge(result.stability.label(), icon="✅" if stable else "⚠️",
+             color="green" if stable else "orange")
+    st.markdown(explain.highlight_legend(lime.class_name), unsafe_allow_html=True)
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**LIME** · {lime.num_samples:,} samples")
+        _highlight(lime)
+        st.plotly_chart(charts.word_weight_bars(lime), key="explain.lime_bars")
+    with right:
+        st.markdown(f"**Leave one word out** · exact, {occlusion.num_samples:,} predictions")
+        _highlight(occlusion)
+        st.plotly_chart(charts.word_weight_bars(occlusion), key="explain.occlusion_bars")
+    st.caption("LIME scores the text many times with random words removed and fits a simple "
+               "model of which words matter. Leave-one-word-out removes each word once and "
+               "measures how the score changes. Where both agree, trust the explanation more.")
+    with st.expander("Stability details"):
+        top = result.stability.top_words
+        st.dataframe(pd.DataFrame({"LIME run (seed)": [str(s) for s in result.stability.seeds],
+                                   "top words": [", ".join(words) for words in top]}),
+                     hide_index=True)
+        st.caption(f"Explained in {result.seconds:.1f} s.")
