@@ -73,6 +73,9 @@ class ModelSpec:
     bidirectional: bool = True
     dropout: float = 0.2
     recurrent_dropout: float = 0.0
+    # How the last recurrent layer's outputs become one vector per text:
+    # "last" keeps its final state; "mean"/"max" pool over every real token.
+    pooling: str = "last"
     dense_layers: tuple[int, ...] = ()
     embedding_dim: int = 64
     glove_path: str | None = None  # GloVe-format text file; overrides embedding_dim

@@ -22,6 +22,7 @@ from core.config import TASK_BINARY, TASK_REGRESSION, ModelSpec
 from core.errors import ModelFileError, SpecError
 
 RNN_KINDS = ("lstm", "gru")
+POOLINGS = ("last", "mean", "max")
 OPTIMIZERS = ("adam", "adamw", "rmsprop", "sgd")
 PAD_ID = 0  # TextVectorization reserves 0 for padding and 1 for unknown words
 
@@ -46,6 +47,8 @@ def validate_spec(spec: ModelSpec) -> None:
     """Raise SpecError for settings that cannot build a model."""
     if spec.rnn not in RNN_KINDS:
         raise SpecError(f"Unknown recurrent layer '{spec.rnn}'; choose LSTM or GRU.")
+    if spec.pooling not in POOLINGS:
+        raise SpecError(f"Unknown pooling '{spec.pooling}'; choose last, mean or max.")
     if not 1 <= len(spec.units) <= 4:
         raise SpecError("Use between 1 and 4 stacked recurrent layers.")
     if any(u < 1 or u > 1024 for u in spec.units):
@@ -117,8 +120,13 @@ def build_model(spec: ModelSpec, task: str, n_classes: int, vocab_len: int,
     x = embedding(token_ids)
     if embedding_matrix is not None:
         embedding.set_weights([embedding_matrix.astype("float32")])
+    pooled = spec.pooling != "last"
     for i, units in enumerate(spec.units):
-        x = _recurrent_layer(spec, units, i < len(spec.units) - 1, i)(x)
+        x = _recurrent_layer(spec, units, pooled or i < len(spec.units) - 1, i)(x)
+    if spec.pooling == "mean":
+        x = keras.layers.GlobalAveragePooling1D(name="mean_over_tokens")(x)  # mask-aware
+    elif spec.pooling == "max":
+        x = keras.layers.GlobalMaxPooling1D(name="max_over_tokens")(x)
     if spec.dropout:
         x = keras.layers.Dropout(spec.dropout, name="dropout")(x)
     for i, units in enumerate(spec.dense_layers):
@@ -206,10 +214,13 @@ def _walkthrough(spec: ModelSpec, task: str, n_classes: int, b: int) -> tuple[st
     for i, units in enumerate(spec.units):
         width = units * (2 if spec.bidirectional else 1)
         direction = "reads the text in both directions" if spec.bidirectional else "reads the text left to right"
-        last = i == len(spec.units) - 1
+        last = i == len(spec.units) - 1 and spec.pooling == "last"
         shape = f"{b} × {width}" if last else f"{b} × {t} × {width}"
-        summary = "keeps only its final summary of the text" if last else "passes every step to the next layer"
+        summary = "keeps only its final summary of the text" if last else "passes every step on"
         steps.append(f"{rnn} {i + 1} ({units} units) → {shape}: {direction} and {summary}")
+    if spec.pooling != "last":
+        how = "average" if spec.pooling == "mean" else "strongest value"
+        steps.append(f"Pooling → {b} × {width}: the {how} of each feature over all real tokens")
     for units in spec.dense_layers:
         steps.append(f"Dense → {b} × {units}: mixes the summary")
     k = output_units(task, n_classes)
