@@ -1,0 +1,56 @@
+"""Shared helpers for the benchmarks: locate ../shared/data and train through core."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+SHARED_DATA = Path(os.environ.get("LSTM_STUDIO_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def require_shared_data() -> Path:
+    """Exit 0 with a note when the public datasets are not present (e.g. in CI)."""
+    if not SHARED_DATA.exists():
+        print(f"SKIP: {SHARED_DATA} not found; benchmarks need the public datasets.")
+        sys.exit(0)
+    return SHARED_DATA
+
+
+def train_frame(frame, data_spec, model_spec, train_spec, runs_dir: Path, name: str) -> dict:
+    """Prepare, train in a worker process and return the CLI-style summary."""
+    from core import data, jobs
+    from core.__main__ import _train_summary
+    from core.runs import RunStore
+
+    store = RunStore(runs_dir)
+    dataset = data.prepare_dataset(frame, data_spec)
+    spec = jobs.build_spec(dataset, data_spec, model_spec, train_spec, source=name)
+    run_id = store.create(spec, name=name)
+    data.save_dataset(dataset, store.path(run_id))
+    started = time.time()
+    code = jobs.run_in_foreground(store, run_id)
+    if code != 0:
+        raise RuntimeError(f"{name}: training failed: {store.status(run_id).get('error')}")
+    summary = _train_summary(store, run_id)
+    summary["wall_seconds"] = time.time() - started
+    summary["rows"] = spec["rows"]
+    return summary
+
+
+def print_table(headers: list[str], rows: list[list]) -> None:
+    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) for i, h in enumerate(headers)]
+    line = " | ".join(str(h).ljust(w) for h, w in zip(headers, widths))
+    print(line)
+    print("-+-".join("-" * w for w in widths))
+    for row in rows:
+        print(" | ".join(str(c).ljust(w) for c, w in zip(row, widths)))
+
+
+def fmt(value, digits=3):
+    return "-" if value is None else (f"{value:.{digits}f}" if isinstance(value, float) else str(value))

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Every benchmark, one after another; each prints its own table with same-run baselines.
+# Needs ../shared/data (each script skips cleanly without it) and bench/requirements.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+py=.venv/bin/python
+export TF_CPP_MIN_LOG_LEVEL=2
+echo "== speed: tutorial pipeline vs LSTM Studio (seconds per epoch) =="
+$py bench/speed.py --arch lstm50_25tok,lstm50,bilstm50,stacked_lstm,stacked_bilstm --epochs 3 2>/dev/null
+echo
+echo "== explain / predict / vectorize / CSV =="
+$py bench/micro.py 2>/dev/null
+echo
+echo "== memory: peak RSS of a 120k x 50-token training epoch =="
+$py bench/memory.py 2>/dev/null
+echo
+echo "== live page overhead: CLI vs app-driven training, same spec =="
+$py bench/page_overhead.py 2>/dev/null
+echo
+echo "== accuracy with default settings =="
+$py bench/accuracy.py 2>/dev/null | grep -v '^{'

@@ -1,0 +1,141 @@
+"""Seconds per epoch: the tutorial's Keras 2 pipeline vs LSTM Studio's, same data, same process.
+
+Tutorial pipeline: tf_keras Tokenizer + pad_sequences (pre-padding) + Sequential
+Embedding(25) -> BiLSTM(50) -> Dense softmax, max 50 tokens, batch 512, rmsprop.
+LSTM Studio pipeline: the same architecture built by core.model (masking,
+TextVectorization, length-bucketed trimmed batches from core.training).
+
+Data: a seeded 80/20 stratified split of ../shared/data/ag_news/test.csv.
+Usage: .venv/bin/python bench/speed.py [--epochs 3] [--arch bilstm50] [--rows N]
+Needs: pip install -r bench/requirements.txt (tf-keras).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import numpy as np
+from common import fmt, print_table, require_shared_data
+
+from core import data, predictor, training
+from core import model as model_lib
+from core.config import DataSpec, ModelSpec
+
+ARCHS = {  # name: (units per layer, bidirectional, max tokens)
+    "lstm50_25tok": ((50,), False, 25),
+    "lstm50": ((50,), False, 50),
+    "bilstm50": ((50,), True, 50),
+    "stacked_lstm": ((50, 60, 75), False, 50),
+    "stacked_bilstm": ((50, 60, 75), True, 50),
+}
+VOCAB = 20000
+EMBEDDING = 25
+BATCH = 512
+
+
+def load_split(rows: int | None):
+    frame = data.read_csv(require_shared_data() / "ag_news" / "test.csv")
+    if rows:
+        frame = frame.sample(n=min(rows, len(frame)), random_state=0)
+    spec = DataSpec(tuple(frame.columns[1:3]), frame.columns[0], valid_fraction=0.1,
+                    test_fraction=0.2, seed=42)
+    return data.prepare_dataset(frame, spec)
+
+
+class EpochTimer:
+    def __init__(self):
+        self.seconds = []
+
+    def begin(self):
+        self.start = time.perf_counter()
+
+    def end(self):
+        self.seconds.append(time.perf_counter() - self.start)
+
+
+def run_tutorial(ds, units, bidirectional, max_len, epochs):
+    import tf_keras as k2
+    from tf_keras.preprocessing.sequence import pad_sequences
+    from tf_keras.preprocessing.text import Tokenizer
+
+    timer = EpochTimer()
+    tokenizer = Tokenizer(num_words=VOCAB)
+    tokenizer.fit_on_texts(ds.train.texts)
+
+    def encode(texts):
+        return pad_sequences(tokenizer.texts_to_sequences(texts), maxlen=max_len)
+
+    x_train, x_valid, x_test = (encode(s.texts) for s in (ds.train, ds.valid, ds.test))
+    k2.utils.set_random_seed(42)
+    layers = [k2.layers.Embedding(VOCAB, EMBEDDING, input_length=max_len)]
+    for i, u in enumerate(units):
+        lstm = k2.layers.LSTM(u, return_sequences=i < len(units) - 1)
+        layers.append(k2.layers.Bidirectional(lstm) if bidirectional else lstm)
+    layers.append(k2.layers.Dense(ds.n_classes, activation="softmax"))
+    net = k2.Sequential(layers)
+    net.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    callback = k2.callbacks.LambdaCallback(on_epoch_begin=lambda e, l: timer.begin(),
+                                           on_epoch_end=lambda e, l: timer.end())
+    net.fit(x_train, ds.train.y, batch_size=BATCH, epochs=epochs, verbose=0,
+            validation_data=(x_valid, ds.valid.y), callbacks=[callback])
+    accuracy = float(np.mean(net.predict(x_test, batch_size=BATCH, verbose=0).argmax(1) == ds.test.y))
+    return timer.seconds, accuracy
+
+
+def run_studio(ds, units, bidirectional, max_len, epochs):
+    import keras
+
+    timer = EpochTimer()
+    spec = ModelSpec(units=units, bidirectional=bidirectional, embedding_dim=EMBEDDING,
+                     max_tokens=max_len, vocab_size=VOCAB, dropout=0.0)
+    vocabulary = model_lib.build_vocabulary(ds.train.texts, spec)
+    vectorizer = model_lib.build_vectorizer(vocabulary, spec)
+    keras.utils.set_random_seed(42)
+    net = model_lib.build_model(spec, ds.task, ds.n_classes, vectorizer.vocabulary_size())
+    model_lib.compile_model(net, ds.task, "rmsprop", 1e-3)
+    x_train = predictor.vectorize(vectorizer, ds.train.texts)
+    x_valid = predictor.vectorize(vectorizer, ds.valid.texts)
+    train_ds = training.make_dataset(x_train, ds.train.y, BATCH, 42, shuffle=True)
+    valid_ds = training.make_dataset(x_valid, ds.valid.y, BATCH, 42, shuffle=False)
+    callback = keras.callbacks.LambdaCallback(on_epoch_begin=lambda e, l: timer.begin(),
+                                              on_epoch_end=lambda e, l: timer.end())
+    net.fit(train_ds, validation_data=valid_ds, epochs=epochs, verbose=0, callbacks=[callback])
+    model = predictor.Predictor(vectorizer, net, ds.task, ds.class_names)
+    accuracy = float(np.mean(model.scores(ds.test.texts, already_clean=True).argmax(1) == ds.test.y))
+    return timer.seconds, accuracy
+
+
+def steady(seconds):
+    """Mean of the epochs after the first (the first also builds graphs)."""
+    return float(np.mean(seconds[1:] if len(seconds) > 1 else seconds))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--arch", default="bilstm50", help=f"comma list of {', '.join(ARCHS)}")
+    parser.add_argument("--rows", type=int, help="subsample AG News rows (default: all 7,600)")
+    args = parser.parse_args()
+    ds = load_split(args.rows)
+    rows, results = [], {}
+    for name in args.arch.split(","):
+        units, bidirectional, max_len = ARCHS[name]
+        tut_s, tut_acc = run_tutorial(ds, units, bidirectional, max_len, args.epochs)
+        our_s, our_acc = run_studio(ds, units, bidirectional, max_len, args.epochs)
+        per_120k = 120_000 / len(ds.train.texts)
+        ratio = steady(tut_s) / steady(our_s)
+        results[name] = {"tutorial_epoch_s": tut_s, "studio_epoch_s": our_s, "speedup": ratio,
+                         "tutorial_acc": tut_acc, "studio_acc": our_acc}
+        rows.append([name, fmt(steady(tut_s), 2), fmt(steady(our_s), 2), f"{ratio:.2f}x",
+                     fmt(steady(our_s) * per_120k, 1), fmt(tut_acc), fmt(our_acc)])
+        print(json.dumps({name: results[name]}), flush=True)
+    print(f"\nAG News split: {len(ds.train.texts)} train rows, {args.epochs} epochs, batch {BATCH}; "
+          "s/epoch = mean after the first epoch")
+    print_table(["arch", "tutorial s/epoch", "studio s/epoch", "speed-up", "studio s per 120k",
+                 "tutorial test acc", "studio test acc"], rows)
+
+
+if __name__ == "__main__":
+    main()
