@@ -1,0 +1,46 @@
+"""5 · Predict: use a trained model on new texts, and move model files in and out."""
+
+import streamlit as st
+
+from core.errors import StudioError
+from ui import links, predict_view, services, state, widgets
+
+st.title("✍️ Predict")
+st.write("Use a trained model on new texts: type one to see the model's answer, or upload a "
+         "CSV file to label every row. You can also download a model or import one.")
+
+store = services.store()
+runs = widgets.runs_with_model(store)
+if not runs:
+    st.info("No trained model yet. Train one on the **Model & Train** page, or import a "
+            ".keras model file below.")
+    links.page_link("pages/train.py", label="Go to Model & Train", icon="🏋️")
+    st.subheader("Import a model")
+    predict_view.model_import(store)
+    st.stop()
+
+if state.PREDICT_SELECT in st.session_state:  # a model imported on the last run
+    st.session_state[state.W_PREDICT_RUN] = st.session_state.pop(state.PREDICT_SELECT)
+run_id = widgets.run_picker("Run", state.W_PREDICT_RUN, runs)
+info = store.info(run_id)
+try:
+    predictor = services.predictor(run_id)
+except StudioError as err:
+    st.error(str(err))
+    st.stop()
+data_spec = info.spec.get("data") or {}
+
+typed, table, files = st.tabs(["Type a text", "Predict a CSV file", "Download or import a model"])
+with typed:
+    predict_view.typed_text(predictor, data_spec.get("label_column") or "value")
+with table:
+    st.write("Upload a CSV file: the model adds a prediction (and, for classes, a probability "
+             "per class) to every row.")
+    predict_view.csv_file(predictor, run_id, list(data_spec.get("text_columns") or []))
+with files:
+    st.subheader("Download this run's model")
+    predict_view.model_download(store, run_id, info.name)
+    st.subheader("Import a model")
+    st.write("Add a .keras file exported from LSTM Studio as a new run. Files with custom "
+             "code (Lambda layers) or from other apps are refused.")
+    predict_view.model_import(store)

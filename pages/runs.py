@@ -1,0 +1,38 @@
+"""6 · Runs: every training run side by side."""
+
+import streamlit as st
+
+from core import compare
+from ui import links, runs_view, services, state, widgets
+
+st.title("🗂️ Runs")
+st.write("Every model trained here, side by side: compare settings and test scores, overlay "
+         "learning curves, download a report, or delete runs you no longer need.")
+
+message = st.session_state.pop(state.RUNS_MESSAGE, None)
+if message:
+    st.success(message)
+
+store = services.store()
+runs = store.list_runs()
+if not runs:
+    st.info("No runs yet. Train a model on the **Model & Train** page and it appears here.")
+    links.page_link("pages/train.py", label="Go to Model & Train", icon="🏋️")
+    st.stop()
+
+st.subheader("All runs")
+runs_view.table(compare.runs_table(store))
+
+st.subheader("Learning curves")
+st.write("Lower validation loss is better. Lines that keep falling could use more epochs; "
+         "a validation loss that rises again means the model started memorising.")
+runs_view.compare_curves(store, runs)
+
+st.subheader("Report or delete a run")
+run_id = widgets.run_picker("Run", state.W_RUNS_REPORT_RUN, runs)
+run = next(r for r in runs if r.run_id == run_id)
+left, right = st.columns(2)
+with left:
+    runs_view.report_button(store, run)
+with right:
+    runs_view.delete_flow(store, run)

@@ -1,0 +1,120 @@
+"""The Predict page: a typed text, a CSV file, and model files in and out."""
+
+import base64
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core import config
+from tests.app.conftest import open_page, page_text
+from ui import state
+
+REVIEWS_CSV = (config.SAMPLE_DATA_DIR / "reviews" / "reviews.csv").read_bytes()
+
+
+def decoded(values) -> np.ndarray:
+    """Plotly writes numeric arrays as base64 typed arrays in its JSON."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values, dtype=float)
+
+
+def upload(at, key: str, name: str, content: bytes):
+    at.file_uploader(key=key).set_value((name, content, "application/octet-stream")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def import_model(at, name: str, content: bytes):
+    upload(at, state.W_MODEL_UPLOAD, name, content)
+    at.button(key=state.W_MODEL_IMPORT).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture(scope="module")
+def lambda_model(tmp_path_factory) -> bytes:
+    import keras
+
+    inputs = keras.Input((4,))
+    path = tmp_path_factory.mktemp("models") / "lambda.keras"
+    keras.Model(inputs, keras.layers.Lambda(lambda x: x * 2)(inputs)).save(path)
+    return path.read_bytes()
+
+
+def test_without_runs_it_offers_training_and_import(no_runs):
+    at = open_page("predict")
+    assert "No trained model yet" in page_text(at)
+    import_model(at, "notes.keras", b"just some text, not a model")
+    assert "not a valid .keras model file" in at.error[0].value
+
+
+def test_a_typed_text_shows_class_probabilities(trained_binary_run):
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_binary_run,
+                               state.W_PREDICT_TEXT: "Broke after two days. Awful."})
+    bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    probabilities = list(decoded(bars["x"]))
+    assert len(probabilities) == 2 and sum(probabilities) == pytest.approx(1, abs=1e-5)
+    winner = ["no", "yes"][int(np.argmax(probabilities))]
+    assert f"The model says **{winner}**" in page_text(at)
+
+
+def test_regression_shows_the_predicted_value(regression_run):
+    at = open_page("predict", {state.W_PREDICT_RUN: regression_run})
+    assert [m.label for m in at.metric] == ["Predicted rating"]
+    assert 0 < float(at.metric[0].value) < 7
+
+
+def test_a_csv_with_the_trained_columns_is_predicted_and_downloadable(trained_run):
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_run})
+    upload(at, state.W_PREDICT_CSV, "reviews.csv", REVIEWS_CSV)
+    at.button(key=state.W_PREDICT_GO).click().run()
+    result = at.dataframe[0].value
+    assert len(result) == len(pd.read_csv(io.BytesIO(REVIEWS_CSV)))
+    assert result["prediction"].isin(["1", "2", "3", "4", "5"]).all()
+    assert {f"probability {c}" for c in "12345"} <= set(result.columns)
+    assert [d.label for d in at.get("download_button")][0] == "Download the predictions (CSV)"
+
+
+def test_a_csv_without_them_asks_which_column_holds_the_text(trained_binary_run):
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_binary_run})
+    upload(at, state.W_PREDICT_CSV, "other.csv",
+           b"id,comment\n1,Stopped working after a week\n2,Brilliant and sturdy\n")
+    assert "does not have the text column(s)" in at.warning[0].value
+    assert at.multiselect(key=state.W_PREDICT_COLUMNS).value == ["comment"]
+    at.button(key=state.W_PREDICT_GO).click().run()
+    result = at.dataframe[0].value
+    assert list(result["comment"]) == ["Stopped working after a week", "Brilliant and sturdy"]
+    assert result["prediction"].isin(["no", "yes"]).all()
+
+
+def test_the_model_can_be_downloaded(trained_run):
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_run})
+    button = at.get("download_button")
+    assert any(b.label.startswith("Download the model (") for b in button)
+
+
+def test_a_lambda_model_is_refused_with_a_plain_error(trained_run, lambda_model):
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_run})
+    import_model(at, "custom.keras", lambda_model)
+    assert "Lambda layer" in at.error[0].value
+
+
+def test_an_exported_model_imports_as_a_new_selected_run(run_store, trained_binary_run):
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_binary_run})
+    before = {r.run_id for r in run_store.list_runs()}
+    import_model(at, "shared <model>.keras", run_store.model_path(trained_binary_run).read_bytes())
+    new = {r.run_id for r in run_store.list_runs()} - before
+    try:
+        assert len(new) == 1
+        (run_id,) = new
+        assert at.selectbox(key=state.W_PREDICT_RUN).value == run_id
+        assert "Imported as" in at.success[0].value
+        assert run_store.info(run_id).name == "Imported: shared <model>.keras"
+        assert at.get("plotly_chart")  # the imported model predicts right away
+    finally:
+        for run_id in new:
+            run_store.delete(run_id)

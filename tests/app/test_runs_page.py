@@ -1,0 +1,86 @@
+"""The Runs page: comparison table, overlaid curves, report download and two-step delete."""
+
+import os
+
+import psutil
+import pytest
+
+from tests.app.conftest import copy_run, open_page, page_text
+from ui import state
+
+
+@pytest.fixture
+def throwaway(run_store, trained_binary_run):
+    run_id = copy_run(run_store, trained_binary_run, "Throwaway <b>run</b>")
+    yield run_id
+    if run_store.path(run_id).exists():
+        run_store.path(run_id).joinpath("status.json").write_text('{"status": "finished"}')
+        run_store.delete(run_id)
+
+
+def manage(run_id: str):
+    return open_page("runs", {state.W_RUNS_REPORT_RUN: run_id})
+
+
+def test_without_runs_it_points_to_training(no_runs):
+    at = open_page("runs")
+    assert "No runs yet" in page_text(at)
+    assert not at.dataframe
+
+
+def test_table_lists_runs_with_settings_and_scores(run_store, trained_run, trained_binary_run):
+    at = open_page("runs")
+    table = at.dataframe[0].value
+    names = {run_store.info(r).name for r in (trained_run, trained_binary_run)}
+    assert names <= set(table["name"])
+    row = table[table["name"] == run_store.info(trained_binary_run).name].iloc[0]
+    stored = run_store.read_json(trained_binary_run, "eval.json")
+    assert row["architecture"] == "LSTM 8" and row["task"] == "binary"
+    assert row["test accuracy"] == pytest.approx(stored["metrics"]["accuracy"])
+    assert row["params"] > 0
+    assert at.get("plotly_chart"), "the learning curves of the newest runs"
+
+
+def test_curves_follow_the_chosen_runs_and_measure(trained_run, trained_binary_run):
+    at = open_page("runs", {state.W_RUNS_SELECTED: [trained_run, trained_binary_run],
+                            state.W_RUNS_METRIC: "val_accuracy"})
+    assert "Validation accuracy by run" in at.get("plotly_chart")[0].proto.spec
+    at.multiselect(key=state.W_RUNS_SELECTED).set_value([]).run()
+    assert not at.get("plotly_chart")
+    assert "Pick one or more runs" in page_text(at)
+
+
+def test_report_can_be_downloaded(trained_run):
+    at = manage(trained_run)
+    assert [b.label for b in at.get("download_button")] == ["Download a report (HTML)"]
+
+
+def test_delete_asks_first_then_removes_the_run(run_store, throwaway):
+    at = manage(throwaway)
+    at.button(key=state.W_RUNS_DELETE).click().run()
+    assert "Delete “Throwaway <b>run</b>”" not in page_text(at)  # shown escaped
+    assert "This cannot be undone" in at.warning[0].value
+    assert run_store.path(throwaway).exists()  # nothing happens before the confirmation
+    at.button(key=state.W_RUNS_DELETE_CONFIRM).click().run()
+    assert not at.exception
+    assert not run_store.path(throwaway).exists()
+    assert "Deleted" in at.success[0].value
+    assert "Throwaway <b>run</b>" not in set(at.dataframe[0].value["name"])
+
+
+def test_cancel_keeps_the_run(run_store, throwaway):
+    at = manage(throwaway)
+    at.button(key=state.W_RUNS_DELETE).click().run()
+    at.button(key=state.W_RUNS_DELETE_CANCEL).click().run()
+    assert not at.warning and run_store.path(throwaway).exists()
+
+
+def test_a_running_run_cannot_be_deleted(run_store, throwaway):
+    me = psutil.Process(os.getpid())  # a live process stands in for the training worker
+    run_store.update_status(throwaway, status="running", pid=me.pid,
+                            pid_created=me.create_time())
+    at = manage(throwaway)
+    at.button(key=state.W_RUNS_DELETE).click().run()
+    at.button(key=state.W_RUNS_DELETE_CONFIRM).click().run()
+    assert "still training" in at.error[0].value
+    assert run_store.path(throwaway).exists()

@@ -1,0 +1,116 @@
+"""The Predict page's pieces: one typed text, a whole CSV file, and model files."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import charts, importer, predict_csv
+from core import data as data_lib
+from core.config import TASK_REGRESSION
+from core.errors import StudioError
+from core.explain import escape_markdown
+from core.report import safe_file_stem
+from ui import state
+
+EXAMPLE_TEXT = "Arrived quickly and works exactly as described. Very happy with it."
+PREVIEW_ROWS = 1000
+
+
+def typed_text(predictor, label_column: str) -> None:
+    st.session_state.setdefault(state.W_PREDICT_TEXT, EXAMPLE_TEXT)
+    text = st.text_area("Text", key=state.W_PREDICT_TEXT, height=110,
+                        help="Press Ctrl+Enter (or click outside) to predict.")
+    if not text.strip():
+        st.info("Type a text to see the model's answer.")
+        return
+    scores = predictor.predict_fn([text])[0]
+    if predictor.task == TASK_REGRESSION:
+        st.metric(f"Predicted {label_column}", f"{scores[0]:.2f}")
+        return
+    best = int(scores.argmax())
+    st.markdown(f"The model says **{escape_markdown(predictor.class_names[best])}** "
+                f"({scores[best]:.0%} sure).")
+    st.plotly_chart(charts.probability_bars(predictor.class_names, scores), key="predict.probs")
+
+
+def _text_columns(frame, trained_columns: list[str]) -> list[str]:
+    """The run's text columns if the file has them, else the user's choice."""
+    if trained_columns and all(c in frame.columns for c in trained_columns):
+        st.caption("Reading the text from the column(s) the model was trained on: "
+                   + ", ".join(escape_markdown(c) for c in trained_columns) + ".")
+        return trained_columns
+    st.warning("This file does not have the text column(s) the model was trained on "
+               f"({', '.join(escape_markdown(c) for c in trained_columns) or 'none recorded'}). "
+               "Choose which column(s) hold the text.")
+    options = list(map(str, frame.columns))
+    if not set(st.session_state.get(state.W_PREDICT_COLUMNS) or []) <= set(options):
+        st.session_state.pop(state.W_PREDICT_COLUMNS, None)
+    if state.W_PREDICT_COLUMNS not in st.session_state:
+        st.session_state[state.W_PREDICT_COLUMNS] = list(
+            data_lib.suggest_columns(frame).text_columns)[:1] or options[:1]
+    return st.multiselect("Text column(s)", options, key=state.W_PREDICT_COLUMNS)
+
+
+def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
+    upload = st.file_uploader("CSV file", type=["csv"], key=state.W_PREDICT_CSV)
+    if upload is None:
+        return
+    try:
+        frame = data_lib.read_csv(upload, name=f"'{upload.name}'")
+    except StudioError as err:
+        st.error(str(err))
+        return
+    columns = _text_columns(frame, trained_columns)
+    key = (run_id, upload.file_id, tuple(columns))
+    if columns and st.button(f"Predict all {len(frame):,} rows", key=state.W_PREDICT_GO,
+                             type="primary"):
+        bar = st.progress(0.0, text="Predicting…")
+        try:
+            out = predict_csv.predict_frame(
+                predictor, frame, columns,
+                progress=lambda share: bar.progress(share, text=f"Predicting… {share:.0%}"))
+            st.session_state[state.PREDICT_RESULT] = {"key": key, "frame": out}
+        except StudioError as err:
+            st.error(str(err))
+        bar.empty()
+    done = st.session_state.get(state.PREDICT_RESULT)
+    if done and done["key"] == key:
+        out = done["frame"]
+        st.dataframe(out.head(PREVIEW_ROWS))
+        if len(out) > PREVIEW_ROWS:
+            st.caption(f"Showing the first {PREVIEW_ROWS:,} of {len(out):,} rows; the download "
+                       "has them all.")
+        st.download_button("Download the predictions (CSV)", out.to_csv(index=False),
+                           file_name=f"{safe_file_stem(upload.name.rsplit('.', 1)[0])}"
+                                     "-predictions.csv",
+                           mime="text/csv", key=state.W_PREDICT_DOWNLOAD, icon="⬇️")
+
+
+def model_download(store, run_id: str, run_name: str) -> None:
+    path = store.model_path(run_id)
+    size = path.stat().st_size / 1024 / 1024
+    st.download_button(f"Download the model ({size:,.1f} MB)", data=path.read_bytes,
+                       file_name=safe_file_stem(run_name, "model") + ".keras",
+                       mime="application/octet-stream", key=state.W_MODEL_DOWNLOAD, icon="⬇️")
+    st.caption("A .keras file with everything inside (text in, prediction out). Import it "
+               "here on another LSTM Studio, or load it in Python with keras.saving.load_model.")
+
+
+def model_import(store) -> None:
+    message = st.session_state.pop(state.IMPORT_MESSAGE, None)
+    if message:
+        st.success(message)
+    upload = st.file_uploader("Model file (.keras)", type=["keras"], key=state.W_MODEL_UPLOAD)
+    if upload is None or not st.button("Import this model", key=state.W_MODEL_IMPORT):
+        return
+    try:
+        with st.spinner("Checking and loading the model…"):
+            run_id = importer.import_model(store, upload.getvalue(), upload.name)
+    except StudioError as err:
+        st.error(str(err))
+        return
+    st.session_state[state.PREDICT_SELECT] = run_id
+    st.session_state[state.IMPORT_MESSAGE] = (
+        f"Imported as “{escape_markdown(store.info(run_id).name)}”. It is selected above and "
+        "can be used on the Explain page too.")
+    st.rerun()

@@ -1,0 +1,92 @@
+"""The Runs page's pieces: the comparison table, overlaid curves, report and delete."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core import charts, report
+from core import runs as runs_lib
+from core.errors import StudioError
+from core.explain import escape_markdown
+from ui import state, widgets
+
+CURVE_METRICS = ("val_loss", "val_accuracy", "loss", "accuracy", "val_rmse")
+DEFAULT_COMPARED = 3
+_PERCENT = st.column_config.NumberColumn(format="percent")
+_TWO_DECIMALS = st.column_config.NumberColumn(format="%.2f")
+TABLE_CONFIG = {
+    "test accuracy": _PERCENT, "baseline accuracy": _PERCENT,
+    "test RMSE": _TWO_DECIMALS, "baseline RMSE": _TWO_DECIMALS,
+    "params": st.column_config.NumberColumn(format="localized",
+                                            help="Numbers the network learned (weights)."),
+    "seconds/epoch": st.column_config.NumberColumn(
+        format="%.1f s", help="Average time per epoch, not counting the first one "
+                              "(it also prepares the network)."),
+    "created": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
+}
+
+
+def table(frame: pd.DataFrame) -> None:
+    st.dataframe(frame, hide_index=True, column_config=TABLE_CONFIG)
+    st.caption("Accuracy: share of test texts classified right (higher is better). RMSE: how "
+               "far predicted ratings are from the true ones (lower is better). The baseline is "
+               "a simple word-count model trained on the same data.")
+
+
+def compare_curves(store: runs_lib.RunStore, runs: list[runs_lib.RunInfo]) -> None:
+    ids = [r.run_id for r in runs]
+    labels = {r.run_id: widgets.run_label(r) for r in runs}
+    chosen = [i for i in st.session_state.get(state.W_RUNS_SELECTED, ids[:DEFAULT_COMPARED])
+              if i in ids]  # deleted runs drop out
+    st.session_state[state.W_RUNS_SELECTED] = chosen
+    left, right = st.columns([3, 1])
+    selected = left.multiselect("Runs to compare", ids, key=state.W_RUNS_SELECTED,
+                                format_func=labels.get)
+    if st.session_state.get(state.W_RUNS_METRIC) not in CURVE_METRICS:
+        st.session_state[state.W_RUNS_METRIC] = CURVE_METRICS[0]
+    metric = right.selectbox("Measure", CURVE_METRICS, key=state.W_RUNS_METRIC,
+                             format_func=charts.metric_label)
+    if not selected:
+        st.caption("Pick one or more runs to overlay their learning curves.")
+        return
+    names = {r.run_id: r.name for r in runs}
+    curves = {}
+    for run_id in selected:
+        records, _ = store.read_metrics(run_id)
+        label = names[run_id] if list(names.values()).count(names[run_id]) == 1 \
+            else f"{names[run_id]} ({run_id[-6:]})"  # two runs with one name stay apart
+        curves[label] = records
+    st.plotly_chart(charts.compare_curves(curves, metric), key="runs.curves")
+
+
+def report_button(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:
+    st.download_button("Download a report (HTML)",
+                       data=lambda: report.build_report(store, run.run_id),
+                       file_name=report.report_file_name(run.name), mime="text/html",
+                       key=state.W_RUNS_REPORT, icon="📄",
+                       help="One file with the settings, scores, charts and worst mistakes; "
+                            "it opens in any browser, offline.")
+
+
+def delete_flow(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:
+    """Two steps: "Delete…" asks, "Yes, delete <name>" deletes."""
+    if st.button("Delete this run…", key=state.W_RUNS_DELETE, icon="🗑️"):
+        st.session_state[state.CONFIRM_DELETE] = run.run_id
+    if st.session_state.get(state.CONFIRM_DELETE) != run.run_id:
+        return
+    name = escape_markdown(run.name)
+    st.warning(f"Delete “{name}” with its model and results? This cannot be undone.")
+    yes, no = st.columns(2)
+    if no.button("Cancel", key=state.W_RUNS_DELETE_CANCEL):
+        st.session_state.pop(state.CONFIRM_DELETE, None)
+        st.rerun()
+    if yes.button(f"Yes, delete {name}", key=state.W_RUNS_DELETE_CONFIRM, type="primary"):
+        try:
+            store.delete(run.run_id)
+        except StudioError as err:
+            st.error(str(err))
+            return
+        st.session_state.pop(state.CONFIRM_DELETE, None)
+        st.session_state[state.RUNS_MESSAGE] = f"Deleted “{name}”."
+        st.rerun()
