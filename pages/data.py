@@ -43,10 +43,10 @@ dataset = data_view.prepare(frame, spec)
 st.subheader("Your data")
 if dataset is not None:
     data_view.summary(dataset)
+    ready, next_step = st.columns([3, 1], vertical_alignment="center")
+    ready.success("The data is ready. Next, choose a network and train it.")
+    with next_step:
+        links.page_link("pages/train.py", label="Next: Model & Train →", icon="🏋️")
 data_view.preview(frame, dataset)
-if dataset is None:
-    st.stop()
-
-data_view.model_view(dataset, clean.lowercase)
-st.success("The data is ready. Next, choose a network and train it.")
-links.page_link("pages/train.py", label="Next: Model & Train →", icon="🏋️")
+if dataset is not None:
+    data_view.model_view(dataset, clean.lowercase)

@@ -35,8 +35,11 @@ else:
     with button_col:
         st.text_input("Run name", key=state.W_RUN_NAME, placeholder="Run name (optional)",
                       label_visibility="collapsed")
+        busy = run_id is not None and run_view.is_active(run_id)
         clicked = st.button("Train", key=state.W_TRAIN, type="primary", icon="🚀",
-                            disabled=model_spec is None, width="stretch")
+                            disabled=model_spec is None or busy, width="stretch",
+                            help="The run below is still training: stop it or wait for it "
+                                 "to end to train another." if busy else None)
     if clicked:  # before the summary, so the worker starts while the page draws
         run_id = train_view.start_training(dataset, data_spec, model_spec, train_spec) or run_id
     if model_spec is not None:

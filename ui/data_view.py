@@ -32,10 +32,11 @@ DEFAULTS = {
 }
 PREVIEW_TEXTS = 3
 PREVIEW_CHARS = 600
-TOKEN_CSS = ("<style>.lsv-tok{background:#dbeafe;border-radius:4px;padding:1px 5px;margin:2px;"
+TOKEN_CSS = ("<style>.lsv-tok{background:#dbeafe;border-radius:4px;padding:0 5px;margin:2px;font-size:0.9em;"
              "display:inline-block}.lsv-unk{background:#fee2e2;color:#991b1b;"
              "border:1px dashed #dc2626;text-decoration:line-through}"
              ".lsv-text{margin:0.8em 0 0.2em 0;color:#475569}</style>")
+CHART_HEIGHT = 320
 SPLIT_NAMES = {"train": "Training", "valid": "Validation", "test": "Test"}
 
 
@@ -223,9 +224,10 @@ def preview(frame: pd.DataFrame, dataset: data.Dataset | None) -> None:
     if dataset is None:
         return
     left, right = st.columns(2)
-    left.plotly_chart(charts.class_balance(_all_labels(dataset)))
     texts = [t for part in dataset.splits().values() for t in part.texts]
-    right.plotly_chart(charts.text_lengths(texts))
+    for column, figure in ((left, charts.class_balance(_all_labels(dataset))),
+                           (right, charts.text_lengths(texts))):
+        column.plotly_chart(figure.update_layout(height=CHART_HEIGHT))
 
 
 # ---------------------------------------------------------------- what the model sees

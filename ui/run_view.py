@@ -63,16 +63,12 @@ class Progress:
     eta_seconds: float | None
 
 
-def _this_start(records: list[dict], started: float) -> list[dict]:
-    return [r for r in records if (r.get("time") or 0) >= started]
-
-
 def progress(status: dict, records: list[dict], now: float) -> Progress:
     """How far the worker is, and a time estimate from this start's own pace."""
     total = int(status.get("total_epochs") or status.get("target_epochs") or 1)
     batches = int(status.get("batches_per_epoch") or 1)
     done_epochs = int(status.get("epochs_done") or 0)
-    recent = _this_start(records, float(status.get("started") or 0))
+    recent = [r for r in records if (r.get("time") or 0) >= float(status.get("started") or 0)]
     batch_records = [r for r in recent if r.get("kind") == "batch"]
     last = batch_records[-1] if batch_records else None
     if last and last["epoch"] > done_epochs:
@@ -81,23 +77,23 @@ def progress(status: dict, records: list[dict], now: float) -> Progress:
         epoch, batch = min(done_epochs + 1, total), 0
     done = min(done_epochs * batches + (batch if epoch > done_epochs else 0), total * batches)
     return Progress(done / (total * batches), epoch, total, batch, batches,
-                    _eta(recent, total - done_epochs, batches, batch_records, now))
+                    _eta(recent, total * batches, now))
 
 
-def _eta(recent, epochs_left, batches, batch_records, now) -> float | None:
-    epochs = [r for r in recent if r.get("kind") == "epoch"]
-    if epochs:  # whole epochs include the validation pass
-        steady = epochs[1:] or epochs  # the first epoch also builds the TensorFlow graph
-        per_epoch = sum(r["seconds"] for r in steady) / len(steady)
-        into_epoch = now - epochs[-1]["time"]
-        return max(0.0, per_epoch * epochs_left - into_epoch)
-    if len(batch_records) >= 2:
-        first, last = batch_records[0], batch_records[-1]
-        steps, seconds = last["step"] - first["step"], last["time"] - first["time"]
-        if steps > 0 and seconds > 0:
-            left = epochs_left * batches - last["batch"]
-            return max(0.0, left * seconds / steps - (now - last["time"]))
-    return None
+def _eta(recent: list[dict], total_steps: int, now: float) -> float | None:
+    """Seconds left at the pace since the first record (validation passes included).
+
+    The first record is only a starting point: the first batch also builds the
+    TensorFlow graph, which would make the estimate far too long.
+    """
+    points = [(r["time"], r["step"]) for r in recent
+              if r.get("time") is not None and r.get("step") is not None]
+    if len(points) < 2:
+        return None
+    (t0, s0), (t1, s1) = points[0], points[-1]
+    if s1 <= s0 or t1 <= t0:
+        return None
+    return max(0.0, (total_steps - s1) * (t1 - t0) / (s1 - s0) - (now - t1))
 
 
 def _duration(seconds: float) -> str:
@@ -122,9 +118,21 @@ def _records(store: runs_lib.RunStore, run_id: str) -> list[dict]:
 
 # ---------------------------------------------------------------- panel
 
+def _worker_busy(run_id: str) -> bool:
+    """True until the worker process has really exited (it writes "finished" a bit before)."""
+    queue = services.job_queue()
+    return queue.is_tracked(run_id) or queue.store.worker_alive(run_id)
+
+
+def _live(info: runs_lib.RunInfo) -> bool:
+    return info.is_active or _worker_busy(info.run_id)
+
+
 def show(run_id: str) -> None:
-    status = services.store().status(run_id).get("status")
-    live = status in runs_lib.ACTIVE_STATUSES
+    try:
+        live = _live(services.store().info(run_id))
+    except RunError:
+        live = False
     st.fragment(run_every=POLL_SECONDS if live else None)(_panel)(run_id, live)
 
 
@@ -135,7 +143,8 @@ def _panel(run_id: str, was_live: bool) -> None:
     except RunError as err:
         st.warning(str(err))
         return
-    if was_live and not info.is_active:
+    live = _live(info)
+    if was_live and not live:
         st.rerun()  # once: the full page redraws the final state and stops polling
     st.subheader(f"Run: {escape_markdown(info.name)}")
     records = _records(store, run_id)
@@ -145,7 +154,7 @@ def _panel(run_id: str, was_live: bool) -> None:
         _stop_button(store, run_id)
     else:
         _result(store, info)
-        _train_more(store, info)
+        _train_more(store, info, finishing=live)
 
 
 def _starting(queue: jobs.JobQueue, run_id: str) -> bool:
@@ -154,21 +163,44 @@ def _starting(queue: jobs.JobQueue, run_id: str) -> bool:
     return position is not None and position <= queue.workers - running
 
 
-def _status_line(info: runs_lib.RunInfo, records: list[dict]) -> None:
-    queue, status = services.job_queue(), info.state
+def _waited(info: runs_lib.RunInfo) -> str:
+    """" (12 s)" since this start; a counter shows the class that something is happening."""
+    if info.status == runs_lib.RUNNING:
+        since = info.state.get("started")
+    else:  # queued: "Train more" keeps the old start time, so count only for a new run
+        since = None if info.state.get("epochs_done") else info.created
+    return f" ({max(0.0, time.time() - since):.0f} s)" if since else ""
+
+
+def _waiting_line(info: runs_lib.RunInfo, records: list[dict]) -> str | None:
+    """What a run that has not drawn its first point yet is doing, or None."""
+    waited = _waited(info)
     if info.status == runs_lib.QUEUED:
-        if _starting(queue, info.run_id):
-            st.info("⏳ Starting: loading TensorFlow and turning the words into numbers "
-                    "(a few seconds)…")
-        else:
-            st.info(f"⏳ Waiting in line (position {queue.queue_position(info.run_id)}): it starts "
+        queue = services.job_queue()
+        if not _starting(queue, info.run_id):
+            return (f"⏳ Waiting in line (position {queue.queue_position(info.run_id)}): it starts "
                     "when the training before it ends.")
-    elif info.status == runs_lib.RUNNING and "batches_per_epoch" not in status:
-        st.info("⏳ Preparing: building the vocabulary and the network…")
+        return "⏳ Starting: loading TensorFlow" + waited
+    if info.status != runs_lib.RUNNING or records:
+        return None
+    if "batches_per_epoch" not in info.state:
+        return "⏳ Preparing: building the vocabulary and the network" + waited
+    return "⏳ Building the network in TensorFlow: the first batch takes the longest" + waited
+
+
+def is_active(run_id: str) -> bool:
+    return services.store().status(run_id).get("status") in runs_lib.ACTIVE_STATUSES
+
+
+def _status_line(info: runs_lib.RunInfo, records: list[dict]) -> None:
+    status = info.state
+    waiting = _waiting_line(info, records)
+    if waiting:
+        st.info(waiting)
     elif info.status == runs_lib.RUNNING:
         p = progress(status, records, time.time())
         if p.fraction >= 1:
-            st.info("🧮 Scoring the test texts and a simple baseline to compare with…")
+            st.info("🧮 Scoring the test texts, and a simple baseline to compare with…")
             return
         eta = f" · about {_duration(p.eta_seconds)} left" if p.eta_seconds is not None else ""
         st.progress(p.fraction, text=f"🏃 Training: epoch {p.epoch} of {p.total_epochs} · "
@@ -223,13 +255,16 @@ def _result(store: runs_lib.RunStore, info: runs_lib.RunInfo) -> None:
         links.page_link("pages/explain.py", label="Explain: which words mattered?", icon="🔍")
 
 
-def _train_more(store: runs_lib.RunStore, info: runs_lib.RunInfo) -> None:
+def _train_more(store: runs_lib.RunStore, info: runs_lib.RunInfo, finishing: bool) -> None:
+    """More epochs from the best model; only once the old worker has exited."""
     if not store.has_model(info.run_id):
         return
     st.session_state.setdefault(state.W_MORE_EPOCHS, 5)
-    left, right, _ = st.columns([1, 1, 2], vertical_alignment="bottom")
+    left, right, note = st.columns([1, 1, 2], vertical_alignment="bottom")
     extra = left.number_input("More epochs", 1, 1000, key=state.W_MORE_EPOCHS)
-    if right.button("Train more", key=state.W_TRAIN_MORE, icon="➕",
+    if finishing:
+        note.caption("The training process is closing; Train more is possible in a moment.")
+    if right.button("Train more", key=state.W_TRAIN_MORE, icon="➕", disabled=finishing,
                     help="Continue from the best model so far."):
         try:
             jobs.train_more(services.job_queue(), info.run_id, int(extra))

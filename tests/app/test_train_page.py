@@ -122,6 +122,7 @@ def test_uploaded_word_vectors_set_the_embedding_size(news):
 def test_train_watch_it_live_and_reload(news, studio_home):
     at = open_page(news)
     at.selectbox(key=state.W_PRESET).set_value("tiny").run()
+    at.number_input(key=state.W_EPOCHS).set_value(3).run()  # fewer than the preset: a quick test
     at.button(key=state.W_TRAIN).click().run()
     assert not at.exception
     run_id = at.session_state[state.CURRENT_RUN]
@@ -135,25 +136,31 @@ def test_train_watch_it_live_and_reload(news, studio_home):
     assert (store.path(run_id) / "model.keras").exists()
     assert (store.path(run_id) / "eval.json").exists()
     assert len(at.get("plotly_chart")) == 2  # loss and accuracy curves
-    assert "Finished after 6 epochs" in page_text(at)
+    assert "Finished after 3 epochs" in page_text(at)
     assert "The model got" in page_text(at) and "test texts right" in page_text(at)
 
     reloaded = open_page(run_id=run_id)  # a new session without data, the URL names the run
     assert "The model got" in page_text(reloaded)
     assert "load a dataset on the **Data** page" in page_text(reloaded)
 
-    # Train more, then Stop it: it stops and keeps a model.
+    # Train more (once the old worker has exited), then Stop it: it stops and keeps a model.
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while at.button(key=state.W_TRAIN_MORE).disabled:
+        assert time.monotonic() < deadline, "Train more stays disabled"
+        time.sleep(0.5)
+        at.run()
     at.number_input(key=state.W_MORE_EPOCHS).set_value(200).run()
     at.button(key=state.W_TRAIN_MORE).click().run()
     assert not at.exception
     deadline = time.monotonic() + DEADLINE_SECONDS
-    while store.status(run_id).get("epochs_done", 0) < 7:
+    while store.status(run_id).get("epochs_done", 0) < 4:
+        assert store.status(run_id)["status"] in ("queued", "running"), store.status(run_id)
         assert time.monotonic() < deadline, store.status(run_id)
         time.sleep(0.5)
     at.run()
     at.button(key=state.W_STOP).click().run()
     wait_until_ended(at, store, run_id)
     assert store.status(run_id)["status"] == "stopped"
-    assert 7 <= store.status(run_id)["epochs_done"] < 206
+    assert 4 <= store.status(run_id)["epochs_done"] < 203
     assert "Stopped by you" in page_text(at)
     assert (store.path(run_id) / "model.keras").exists()
