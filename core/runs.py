@@ -38,6 +38,8 @@ ACTIVE_STATUSES = (QUEUED, RUNNING)
 ENDED_STATUSES = (FINISHED, STOPPED, FAILED, INTERRUPTED)
 
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
+# A file inside a run folder: one plain name, never a path ("../x", "a/b", "/etc/x").
+_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 
 
 def write_json_atomic(path: Path, data) -> None:
@@ -99,7 +101,7 @@ class RunStore:
     # -- paths -------------------------------------------------------------
     def path(self, run_id: str) -> Path:
         """The folder of a run; ids that could escape the store are refused."""
-        if not isinstance(run_id, str) or not _RUN_ID.match(run_id):
+        if not isinstance(run_id, str) or not _RUN_ID.fullmatch(run_id):
             raise RunError("That run name is not valid.")
         return self.home / run_id
 
@@ -131,7 +133,7 @@ class RunStore:
             return []
         runs = []
         for child in self.home.iterdir():
-            if not _RUN_ID.match(child.name):
+            if not _RUN_ID.fullmatch(child.name):
                 continue
             spec = read_json(child / "spec.json")
             state = read_json(child / "status.json")
@@ -235,11 +237,17 @@ class RunStore:
         return records, offset + end
 
     # -- other files -------------------------------------------------------
+    def file_path(self, run_id: str, name: str) -> Path:
+        """A file directly inside the run folder; names that could leave it are refused."""
+        if not isinstance(name, str) or not _FILE_NAME.fullmatch(name) or ".." in name:
+            raise RunError("That file name is not valid inside a run folder.")
+        return self.existing_path(run_id) / name
+
     def write_json(self, run_id: str, name: str, data) -> None:
-        write_json_atomic(self.existing_path(run_id) / name, data)
+        write_json_atomic(self.file_path(run_id, name), data)
 
     def read_json(self, run_id: str, name: str, default=None):
-        return read_json(self.existing_path(run_id) / name, default)
+        return read_json(self.file_path(run_id, name), default)
 
     def model_path(self, run_id: str) -> Path:
         return self.existing_path(run_id) / "model.keras"
