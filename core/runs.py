@@ -49,10 +49,20 @@ def write_json_atomic(path: Path, data) -> None:
         with open(tmp, "w", encoding="utf-8") as handle:
             json.dump(data, handle, ensure_ascii=False, indent=1)
         os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise RunError(f"Could not save {path.name} in the run store: {exc.strerror}. "
-                       "Check the disk space and permissions of the runs folder.") from exc
+    except BaseException as exc:
+        _remove_quietly(tmp)  # never leave half-written temp files behind
+        if isinstance(exc, OSError):
+            raise RunError(f"Could not save {path.name} in the run store: "
+                           f"{exc.strerror or exc}. Check the disk space and permissions "
+                           "of the runs folder.") from exc
+        raise
+
+
+def _remove_quietly(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:  # e.g. its folder is gone or is a file: nothing was written there
+        pass
 
 
 def read_json(path: Path, default=None):
@@ -212,8 +222,13 @@ class RunStore:
         if not records:
             return
         lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-        with open(self.path(run_id) / "metrics.jsonl", "a", encoding="utf-8") as handle:
-            handle.write(lines)
+        try:
+            with open(self.path(run_id) / "metrics.jsonl", "a", encoding="utf-8") as handle:
+                handle.write(lines)
+        except OSError as exc:
+            raise RunError(f"Could not save the training progress in the run store: "
+                           f"{exc.strerror or exc}. Check the disk space and permissions "
+                           "of the runs folder.") from exc
 
     def read_metrics(self, run_id: str, offset: int = 0) -> tuple[list[dict], int]:
         """Records from byte ``offset`` on, and the new offset (for cheap polling).
@@ -260,7 +275,12 @@ class RunStore:
 def _locked(lock_path: Path):
     import fcntl
 
-    with open(lock_path, "a") as handle:
+    try:
+        handle = open(lock_path, "a")
+    except OSError as exc:
+        raise RunError(f"Could not update the run's status: {exc.strerror or exc}. Check the "
+                       "disk space and permissions of the runs folder.") from exc
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
