@@ -74,7 +74,7 @@ W_TRAIN_MORE = "train.more"
 W_CURVE_VIEW = "keep.train.curve_view"
 W_UNITS_PER_LAYER = tuple(f"keep.model.units.{i}" for i in range(1, 5))  # one per stacked layer
 RUN_RECORDS = "train.run_records"   # {"run_id", "offset", "records"}: metrics read so far
-VOCAB_COUNTS = "train.vocab_counts"  # (Dataset, token counts) to size the real vocabulary
+VOCAB_COUNTS = "train.vocab_counts"  # (Dataset, lowercase, token counts) of the training split
 GLOVE_FILE = "train.glove_file"     # (upload file_id, saved path) of the uploaded vectors
 
 # -- Evaluate / Explain / Predict / Runs widgets ---------------------------
