@@ -52,10 +52,10 @@ def _sorted_classes(names) -> list[str]:
 
 
 def _too_many_classes(column: str, count: int, numeric: bool) -> DataError:
-    advice = ("or choose regression." if numeric else
-              "Regression is not possible either, because the values are not numbers.")
+    advice = (", or choose regression to predict the number." if numeric else
+              ". Regression is not possible either, because the values are not numbers.")
     return DataError(f"The column {column} has {count:,} different values; pick a column with "
-                     f"categories (at most {config.MAX_CLASSES} different values), {advice}")
+                     f"categories (at most {config.MAX_CLASSES} different values){advice}")
 
 
 def infer_task(labels: pd.Series) -> str:
