@@ -12,6 +12,7 @@ import io
 import math
 import re
 import warnings
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -103,8 +104,7 @@ def _detect_encoding(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     if data.startswith(b"PK\x03\x04"):
-        raise DataError("This looks like an Excel workbook, not a CSV file. In Excel choose "
-                        "File > Save As > CSV UTF-8, then upload that file.")
+        raise _zip_error(data)
     head = data[:SNIFF_CHARS]
     if b"\x00" in head:
         encoding = _utf16_without_bom(head)
@@ -118,6 +118,19 @@ def _detect_encoding(data: bytes) -> str:
         return "cp1252"
     except UnicodeDecodeError:
         return "latin-1"
+
+
+def _zip_error(data: bytes) -> DataError:
+    """Excel workbooks are zips; any other readable zip gets its own advice."""
+    try:
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        names = None
+    if names is not None and not any(n.startswith("xl/") for n in names):
+        return DataError("This is a compressed zip archive, not a CSV file. Unzip it and "
+                         "upload the CSV file that is inside.")
+    return DataError("This looks like an Excel workbook, not a CSV file. In Excel choose "
+                     "File > Save As > CSV UTF-8, then upload that file.")
 
 
 def _text_sample(data: bytes, encoding: str) -> tuple[str, bool]:
