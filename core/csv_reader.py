@@ -47,8 +47,11 @@ def _empty_file(name: str) -> DataError:
 
 def _check_size(size: int, max_bytes: int, name: str) -> None:
     if size > max_bytes:
-        raise DataError(f"{_subject(name)} is {_human_size(size)}; the limit is "
-                        f"{_human_size(max_bytes)}. Use a smaller sample of your data.")
+        shown, limit = _human_size(size), _human_size(max_bytes)
+        # Rounding can make both sizes read the same ("200 MB; the limit is 200 MB").
+        over = f"is {shown}; the limit is {limit}" if shown != limit else \
+            f"is just over the limit of {limit}"
+        raise DataError(f"{_subject(name)} {over}. Use a smaller sample of your data.")
 
 
 def _read_bytes(source, max_bytes: int, name: str) -> bytes:
