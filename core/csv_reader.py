@@ -50,7 +50,7 @@ def _check_size(size: int, max_bytes: int, name: str) -> None:
         shown, limit = _human_size(size), _human_size(max_bytes)
         # Rounding can make both sizes read the same ("200 MB; the limit is 200 MB").
         over = f"is {shown}; the limit is {limit}" if shown != limit else \
-            f"is just over the limit of {limit}"
+            f"is slightly too big: the limit is {limit}"
         raise DataError(f"{_subject(name)} {over}. Use a smaller sample of your data.")
 
 
