@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import time
 import zipfile
+import zlib
 from pathlib import Path
 
 from core import config
@@ -34,12 +35,32 @@ def _check_file(data: bytes, max_bytes: int) -> None:
     if not data:
         raise ModelFileError("The model file is empty.")
     if len(data) > max_bytes:
-        raise ModelFileError(f"This model file is {_megabytes(len(data))}; the limit is "
-                             f"{_megabytes(max_bytes)}.")
+        shown, limit = _megabytes(len(data)), _megabytes(max_bytes)
+        over = f"is {shown}; the limit is {limit}" if shown != limit else \
+            f"is slightly too big: the limit is {limit}"
+        raise ModelFileError(f"This model file {over}.")
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ModelFileError("This is not a valid .keras model file: it is not a zip archive, "
                              "or it is damaged or incomplete. Upload a model downloaded from "
                              "LSTM Studio.")
+    _check_archive(data)
+
+
+def _check_archive(data: bytes) -> None:
+    """A zip from another program, or one whose contents fail their checksums."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if "config.json" not in archive.namelist():
+                raise ModelFileError("This zip file is not a Keras model: it has no model "
+                                     "description inside. Upload a .keras file downloaded "
+                                     "from LSTM Studio.")
+            damaged = archive.testzip()
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, RuntimeError,
+            NotImplementedError):
+        damaged = "?"  # unreadable members (e.g. encrypted or broken compression)
+    if damaged is not None:
+        raise ModelFileError("This model file is damaged (its contents fail their checksum). "
+                             "Download or copy it again, then upload it.")
 
 
 def _clean_spec(raw) -> CleanSpec:
