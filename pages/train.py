@@ -40,8 +40,11 @@ else:
                             disabled=model_spec is None or busy, width="stretch",
                             help="The run below is still training: stop it or wait for it "
                                  "to end to train another." if busy else None)
-    if clicked:  # before the summary, so the worker starts while the page draws
-        run_id = train_view.start_training(dataset, data_spec, model_spec, train_spec) or run_id
+    if clicked:
+        new_run = train_view.start_training(dataset, data_spec, model_spec, train_spec)
+        if new_run:
+            run_view.remember(new_run)
+            st.rerun()  # redraw with Train disabled and the new run's live view
     if model_spec is not None:
         train_view.model_summary(dataset, model_spec, train_spec, data_spec.clean.lowercase)
 

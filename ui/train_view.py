@@ -91,6 +91,9 @@ def _network_controls() -> None:
     layers = st.number_input("Stacked layers", 1, 4, key=state.W_LAYERS)
     cells = st.columns(int(layers))
     for i, cell in enumerate(cells):
+        # A layer added for the first time starts as wide as the one before it.
+        previous = st.session_state.get(state.W_UNITS_PER_LAYER[max(i - 1, 0)], 64)
+        st.session_state.setdefault(state.W_UNITS_PER_LAYER[i], previous)
         cell.number_input(f"Units {i + 1}", 1, 1024, step=8, key=state.W_UNITS_PER_LAYER[i])
     st.toggle("Bidirectional (read each text both ways)", key=state.W_BIDIRECTIONAL)
     st.slider("Dropout", 0.0, 0.9, step=0.05, key=state.W_DROPOUT,

@@ -126,6 +126,7 @@ def test_train_watch_it_live_and_reload(news, studio_home):
     at.button(key=state.W_TRAIN).click().run()
     assert not at.exception
     run_id = at.session_state[state.CURRENT_RUN]
+    assert at.button(key=state.W_TRAIN).disabled  # no second run by a double click
     assert at.query_params["run"] == [run_id] or at.query_params["run"] == run_id
     store = RunStore(studio_home)
     assert store.spec(run_id)["model"]["units"] == [16]  # the tiny preset was trained
