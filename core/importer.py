@@ -22,7 +22,7 @@ from core import model as model_lib
 from core import predictor as predictor_lib
 from core import runs as runs_lib
 from core.config import TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION, CleanSpec
-from core.errors import ModelFileError, StudioError
+from core.errors import ModelFileError, RunError, StudioError
 
 MAX_NAME_CHARS = 60
 
@@ -142,23 +142,31 @@ def import_model(store: runs_lib.RunStore, data: bytes, file_name: str,
                  max_bytes: int = config.MAX_MODEL_BYTES) -> str:
     """Check, load and store an uploaded model as a finished run; returns the run id."""
     _check_file(data, max_bytes)
-    with tempfile.TemporaryDirectory(prefix="lstm-studio-import-") as folder:
-        path = Path(folder) / "model.keras"  # Keras insists on the .keras suffix
-        path.write_bytes(data)
-        _, metadata = load_uploaded(path)
-        spec = {"task": metadata["task"], "class_names": metadata["class_names"],
-                "data": {"text_columns": metadata["text_columns"], "label_column": "", "clean": metadata["clean"]},
-                "model": {}, "train": {}, "imported": True, "source": str(file_name)[:200],
-                "rows": {}}
-        run_id = store.create(spec, name=_run_name(file_name))
-        try:
-            target = store.model_path(run_id)
-            temp = target.with_name(".model.import.keras")
-            shutil.copyfile(path, temp)
-            os.replace(temp, target)
-            store.update_status(run_id, status=runs_lib.FINISHED, ended=time.time(),
-                                imported=True, message="Imported from a model file.")
-        except BaseException:
-            shutil.rmtree(store.path(run_id), ignore_errors=True)
-            raise
+    try:
+        with tempfile.TemporaryDirectory(prefix="lstm-studio-import-") as folder:
+            path = Path(folder) / "model.keras"  # Keras insists on the .keras suffix
+            path.write_bytes(data)
+            _, metadata = load_uploaded(path)
+            return _store_run(store, path, metadata, file_name)
+    except OSError as exc:  # a full disk or an unwritable folder, not a bad file
+        raise RunError(f"Could not save the model: {exc.strerror or exc}. Check the disk "
+                       "space and permissions of the runs folder.") from exc
+
+
+def _store_run(store: runs_lib.RunStore, path: Path, metadata: dict, file_name: str) -> str:
+    spec = {"task": metadata["task"], "class_names": metadata["class_names"],
+            "data": {"text_columns": metadata["text_columns"], "label_column": "", "clean": metadata["clean"]},
+            "model": {}, "train": {}, "imported": True, "source": str(file_name)[:200],
+            "rows": {}}
+    run_id = store.create(spec, name=_run_name(file_name))
+    try:
+        target = store.model_path(run_id)
+        temp = target.with_name(".model.import.keras")
+        shutil.copyfile(path, temp)
+        os.replace(temp, target)
+        store.update_status(run_id, status=runs_lib.FINISHED, ended=time.time(),
+                            imported=True, message="Imported from a model file.")
+    except BaseException:
+        shutil.rmtree(store.path(run_id), ignore_errors=True)
+        raise
     return run_id
