@@ -181,8 +181,9 @@ def _waiting_line(info: runs_lib.RunInfo, records: list[dict]) -> str | None:
             return (f"⏳ Waiting in line (position {queue.queue_position(info.run_id)}): it starts "
                     "when the training before it ends.")
         return "⏳ Starting: loading TensorFlow" + waited
-    if info.status != runs_lib.RUNNING or records:
-        return None
+    started = info.state.get("started") or 0
+    if info.status != runs_lib.RUNNING or (records and records[-1].get("time", 0) >= started):
+        return None  # this start has drawn points ("Train more" keeps the older ones)
     if "batches_per_epoch" not in info.state:
         return "⏳ Preparing: building the vocabulary and the network" + waited
     return "⏳ Building the network in TensorFlow: the first batch takes the longest" + waited

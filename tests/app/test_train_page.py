@@ -165,3 +165,21 @@ def test_train_watch_it_live_and_reload(news, studio_home):
     assert 4 <= store.status(run_id)["epochs_done"] < 203
     assert "Stopped by you" in page_text(at)
     assert (store.path(run_id) / "model.keras").exists()
+
+
+def test_progress_and_time_left_follow_the_steady_pace():
+    from ui.run_view import progress
+
+    status = {"started": 100.0, "total_epochs": 4, "batches_per_epoch": 10, "epochs_done": 1}
+    records = [  # the first batch also built the graph (20 s); then 1 s per step
+        {"kind": "batch", "epoch": 1, "step": 1, "batch": 1, "time": 120.0},
+        {"kind": "epoch", "epoch": 1, "step": 10, "time": 129.0, "seconds": 29.0},
+        {"kind": "batch", "epoch": 2, "step": 15, "batch": 5, "time": 134.0},
+    ]
+    p = progress(status, records, now=134.0)
+    assert (p.epoch, p.batch, p.total_epochs, p.batches) == (2, 5, 4, 10)
+    assert p.fraction == pytest.approx(15 / 40)
+    assert p.eta_seconds == pytest.approx(25.0)  # 25 steps left at 1 s each, not 29 s per epoch
+    assert progress(status, records[:1], now=121.0).eta_seconds is None  # one point: no pace yet
+    older = [{"kind": "batch", "epoch": 1, "step": 3, "batch": 3, "time": 50.0}]  # before this start
+    assert progress({**status, "epochs_done": 0}, older, now=101.0).batch == 0
