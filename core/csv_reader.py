@@ -26,6 +26,8 @@ SNIFF_CHARS = 64 * 1024
 DELIMITERS = (",", ";", "\t", "|")
 _SKIPPED_LINE = re.compile(r"Skipping line \d+")
 _UNCLOSED_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+# Excel may start a CSV with a "sep=;" line naming its separator.
+_SEPARATOR_HINT = re.compile(r'\A"?sep=([^\r\n"])"?[ \t]*\r?\n', re.IGNORECASE)
 BINARY_FILE = ("This does not look like a CSV text file (it contains binary data). "
                "Save your spreadsheet as CSV (UTF-8) and try again.")
 def _human_size(n_bytes: int) -> str:
@@ -259,13 +261,17 @@ def read_csv(source, *, max_bytes: int = config.MAX_CSV_BYTES, name: str = "the 
     sample, truncated = _text_sample(data, encoding)
     if not sample.strip():
         raise _empty_file(name)
-    delimiter = _sniff_delimiter(sample, truncated)
+    hint = _SEPARATOR_HINT.match(sample)
+    if hint:
+        sample = sample[hint.end():]
+    delimiter = hint.group(1) if hint else _sniff_delimiter(sample, truncated)
     rows = _sample_rows(sample, delimiter, truncated)
     has_header = not _first_row_is_data(rows)
     width = max(len(rows[0]) if rows else 0, _modal_width(rows)[0])
     names = _unique_names(rows[0] if has_header and rows else [], width)
     options = dict(sep=delimiter, header=0 if has_header else None, names=names, dtype=str,
-                   keep_default_na=True, index_col=False, skip_blank_lines=True)
+                   keep_default_na=True, index_col=False, skip_blank_lines=True,
+                   skiprows=1 if hint else None)
     try:
         df, skipped = _parse(data, encoding, options)
     except DataError:
