@@ -34,7 +34,8 @@ def _human_size(n_bytes: int) -> str:
     for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
         if n_bytes >= scale:
             value = n_bytes / scale
-            return f"{value:,.0f} {unit}" if value >= 10 or value.is_integer() else f"{value:.1f} {unit}"
+            shown = f"{value:,.0f}" if value >= 10 else f"{value:.1f}".removesuffix(".0")
+            return f"{shown} {unit}"
     return f"{n_bytes:,} bytes"
 
 
