@@ -36,12 +36,20 @@ def _e(value) -> str:
     return html.escape(str(value), quote=True)
 
 
+def _share(value) -> "_Percent | None":
+    return None if value is None else _Percent(value)
+
+
 def _number(value, digits: int = 3) -> str:
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return "–"
     if isinstance(value, (int, np.integer)):
         return f"{int(value):,}"
     return f"{float(value):.{digits}f}"
+
+
+class _Percent(float):
+    """A share shown as "87.5%" in a table cell."""
 
 
 def _table(header: list[str], rows: list[list]) -> str:
@@ -53,8 +61,11 @@ def _table(header: list[str], rows: list[list]) -> str:
         for cell in row:
             numeric = isinstance(cell, (int, float, np.integer, np.floating)) \
                 and not isinstance(cell, bool)
-            cells.append(f'<td class="num">{_number(cell)}</td>' if numeric
-                         else f"<td>{_e('–' if cell is None else cell)}</td>")
+            if numeric:
+                shown = f"{cell:.1%}" if isinstance(cell, _Percent) else _number(cell)
+                cells.append(f'<td class="num">{shown}</td>')
+            else:
+                cells.append(f"<td>{_e('–' if cell is None else cell)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -109,7 +120,7 @@ def _scores_section(res: results_lib.RunResults) -> str:
         rows += [["RMSE (lower is better)", m.rmse, base.rmse if base else None],
                  ["Mean absolute error", m.mae, base.mae if base else None]]
     else:
-        rows.append(["Accuracy", m.accuracy, base.accuracy if base else None])
+        rows.append(["Accuracy", _share(m.accuracy), _share(base.accuracy) if base else None])
         if m.roc_auc is not None:
             rows.append(["ROC area", m.roc_auc, None])
         if m.ordinal_rmse is not None:
@@ -120,7 +131,7 @@ def _scores_section(res: results_lib.RunResults) -> str:
         parts.append(f"<p>{_e(base.summary())}</p>")
     parts.append(_table(["Measure", "This model", "Baseline"], rows))
     if m.report:
-        per_class = [[name, *(m.report[name][k] for k in ("precision", "recall", "f1-score")),
+        per_class = [[name, *(_share(m.report[name][k]) for k in ("precision", "recall", "f1-score")),
                       int(m.report[name]["support"])]
                      for name in res.class_names if name in m.report]
         parts.append("<h3>Per class</h3>" + _table(
@@ -151,7 +162,7 @@ def _mistakes_section(res: results_lib.RunResults) -> str:
     if res.is_regression:
         rows = [[m.text, m.true_label, m.predicted_label, m.error] for m in mistakes]
         return _table(["Text", "True value", "Predicted", "Off by"], rows)
-    rows = [[m.text, m.true_label, m.predicted_label, m.confidence] for m in mistakes]
+    rows = [[m.text, m.true_label, m.predicted_label, _share(m.confidence)] for m in mistakes]
     return _table(["Text", "True class", "Predicted class", "Model's confidence"], rows)
 
 

@@ -30,7 +30,7 @@ spec = store.spec(run_id)
 label_column = (spec.get("data") or {}).get("label_column") or "value"
 texts, labels = explain_view.test_split(store, run_id)
 if handed_over:
-    explain_view.place_handoff(handed_over, texts)
+    explain_view.place_handoff(handed_over, texts, labels)
 
 text = explain_view.choose_text(texts, labels, label_column)
 if not text or not text.strip():
@@ -67,4 +67,4 @@ result = st.session_state.get(state.EXPLAIN_RESULT)
 if result is not None and result.key == key:
     explain_view.show_result(result)
 else:
-    st.caption("Press **Explain** to see which words mattered (about a second or two).")
+    st.caption("Press **Explain** to see which words mattered (a few seconds; thorough takes longer).")

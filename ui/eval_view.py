@@ -15,6 +15,7 @@ from ui import state
 MISTAKES_SHOWN = 20
 PREVIEW_CHARS = 90
 PERCENT = st.column_config.NumberColumn(format="percent")
+AVERAGE_ROWS = {"macro avg": "average of classes", "weighted avg": "average of texts"}
 
 
 @st.cache_data(max_entries=4, show_spinner="Reading the test results…")
@@ -58,7 +59,8 @@ def headline(res: RunResults, result: EvalResult) -> None:
                        help=base.description if base else None)
         cols[2].metric("Average error (MAE)", f"{result.mae:.2f}")
     else:
-        delta = f"{result.accuracy - base.accuracy:+.1%} vs baseline" if base else None
+        points = 100 * (result.accuracy - base.accuracy) if base else None
+        delta = f"{points:+.1f} points vs baseline" if base else None
         cols[0].metric("Test accuracy", _percent(result.accuracy), delta)
         cols[1].metric("Baseline accuracy", _percent(base.accuracy) if base else "–",
                        help=base.description if base else None)
@@ -101,7 +103,8 @@ def threshold_section(res: RunResults, threshold: float) -> None:
 def class_report(result: EvalResult) -> None:
     rows = {name: values for name, values in (result.report or {}).items()
             if isinstance(values, dict)}
-    table = pd.DataFrame(rows).T.rename(columns={"f1-score": "F1", "support": "test texts"})
+    table = pd.DataFrame(rows).T.rename(columns={"f1-score": "F1", "support": "test texts"},
+                                        index=AVERAGE_ROWS)
     table.index.name = "class"
     st.dataframe(table, column_config={"precision": PERCENT, "recall": PERCENT, "F1": PERCENT,
                                        "test texts": st.column_config.NumberColumn(format="%d")})
@@ -162,16 +165,18 @@ def send_to_explain(run_id: str, mistakes: list) -> None:
     """Pick one mistake and open it on the Explain page."""
     def label(i: int) -> str:
         m = mistakes[i]
-        true, predicted = (f"{m.true_label:.2f}", f"{m.predicted_label:.2f}") \
+        true, predicted = (f"{m.true_label:g}", f"{m.predicted_label:.2f}") \
             if isinstance(m.true_label, float) else (m.true_label, m.predicted_label)
         return f"{i + 1}. true {true}, predicted {predicted}: {_preview(m.text)}"
 
-    if st.session_state.get(state.W_EVAL_MISTAKE) not in range(len(mistakes)):
-        st.session_state.pop(state.W_EVAL_MISTAKE, None)  # the list changed (run or threshold)
+    options = [label(i) for i in range(len(mistakes))]
+    if st.session_state.get(state.W_EVAL_MISTAKE) not in options:
+        # Set, not just dropped: a keyed selectbox would go on showing the old run's label.
+        st.session_state[state.W_EVAL_MISTAKE] = options[0]
     left, right = st.columns([4, 1], vertical_alignment="bottom")
-    index = left.selectbox("Which mistake do you want to understand?", range(len(mistakes)),
-                           format_func=label, key=state.W_EVAL_MISTAKE)
+    choice = left.selectbox("Which mistake do you want to understand?", options,
+                            key=state.W_EVAL_MISTAKE)
     if right.button("Explain this text", key=state.W_EVAL_EXPLAIN, type="primary"):
-        st.session_state[state.EXPLAIN_TEXT] = mistakes[index].text
+        st.session_state[state.EXPLAIN_TEXT] = mistakes[options.index(choice)].text
         st.session_state[state.EXPLAIN_RUN] = run_id
         st.switch_page("pages/explain.py")

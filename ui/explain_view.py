@@ -84,11 +84,11 @@ def take_handoff() -> str | None:
     return None
 
 
-def place_handoff(text: str, texts: list[str]) -> None:
+def place_handoff(text: str, texts: list[str], labels: list[str]) -> None:
     """Show a handed-over text as the test text it is, or as typed text otherwise."""
     if text in texts[:MAX_TEST_OPTIONS]:
         st.session_state[state.W_EXPLAIN_SOURCE] = SOURCE_TEST
-        st.session_state[state.W_EXPLAIN_TEST_INDEX] = texts.index(text)
+        st.session_state[state.W_EXPLAIN_TEST_INDEX] = test_labels(texts, labels)[texts.index(text)]
     else:
         st.session_state[state.W_EXPLAIN_SOURCE] = SOURCE_OWN
         st.session_state[state.W_EXPLAIN_TEXT] = text
@@ -99,6 +99,11 @@ def _preview(text: str) -> str:
     return flat if len(flat) <= PREVIEW_CHARS else flat[:PREVIEW_CHARS - 1] + "…"
 
 
+def test_labels(texts: list[str], labels: list[str]) -> list[str]:
+    return [f"#{i + 1} · {labels[i]} · {_preview(texts[i])}"
+            for i in range(min(len(texts), MAX_TEST_OPTIONS))]
+
+
 def choose_text(texts: list[str], labels: list[str], label_column: str) -> str:
     """A test text (with its true label) or the user's own text."""
     options = [SOURCE_TEST, SOURCE_OWN] if texts else [SOURCE_OWN]
@@ -106,12 +111,13 @@ def choose_text(texts: list[str], labels: list[str], label_column: str) -> str:
         st.session_state[state.W_EXPLAIN_SOURCE] = options[0]
     source = st.radio("Text to explain", options, key=state.W_EXPLAIN_SOURCE, horizontal=True)
     if source == SOURCE_TEST:
-        shown = range(min(len(texts), MAX_TEST_OPTIONS))
-        if st.session_state.get(state.W_EXPLAIN_TEST_INDEX) not in shown:
-            st.session_state[state.W_EXPLAIN_TEST_INDEX] = 0
-        index = st.selectbox(f"Test text ({len(texts):,} in this run's test split)", shown,
-                             key=state.W_EXPLAIN_TEST_INDEX,
-                             format_func=lambda i: f"#{i + 1} · {labels[i]} · {_preview(texts[i])}")
+        # The labels are the options, so another run gets a fresh list (not a stale label).
+        options = test_labels(texts, labels)
+        if st.session_state.get(state.W_EXPLAIN_TEST_INDEX) not in options:
+            st.session_state[state.W_EXPLAIN_TEST_INDEX] = options[0]
+        choice = st.selectbox(f"Test text ({len(texts):,} in this run's test split)", options,
+                              key=state.W_EXPLAIN_TEST_INDEX)
+        index = options.index(choice)
         st.text(texts[index])
         st.caption(f"True {escape_markdown(label_column)}: {escape_markdown(labels[index])}")
         return texts[index]
@@ -159,6 +165,7 @@ def _highlight(explanation: explain.Explanation) -> None:
 
 def show_result(result: ExplainResult) -> None:
     lime, occlusion = result.lime, result.occlusion
+    st.subheader("Which words mattered")
     st.markdown(explain.summary_sentence(lime))
     stable = result.stability.stable
     st.badge(result.stability.label(), icon="✅" if stable else "⚠️",

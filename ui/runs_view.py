@@ -27,8 +27,14 @@ TABLE_CONFIG = {
 }
 
 
+# Scores first: they are what people compare; the settings explain them.
+COLUMN_ORDER = ("name", "status", "task", "test accuracy", "baseline accuracy", "test RMSE",
+                "baseline RMSE", "architecture", "embedding", "max tokens", "units", "params",
+                "epochs", "seconds/epoch", "created")
+
+
 def table(frame: pd.DataFrame) -> None:
-    st.dataframe(frame, hide_index=True, column_config=TABLE_CONFIG)
+    st.dataframe(frame, hide_index=True, column_config=TABLE_CONFIG, column_order=COLUMN_ORDER)
     st.caption("Accuracy: share of test texts classified right (higher is better). RMSE: how "
                "far predicted ratings are from the true ones (lower is better). The baseline is "
                "a simple word-count model trained on the same data.")
