@@ -127,6 +127,11 @@ def values_section(res: RunResults) -> None:
     if values is None:
         return
     if res.is_ordinal:
+        result = res.metrics
+        cols = st.columns(4)
+        cols[0].metric("RMSE of the predicted class", f"{result.ordinal_rmse:.2f}",
+                       help="Like the error of a rating model: big misses count more.")
+        cols[1].metric("Average error (MAE)", f"{result.ordinal_mae:.2f}")
         st.markdown("The classes are numbers, so here each dot is a test text at its true value, "
                     "and its height is the model's probability-weighted average class.")
     st.plotly_chart(charts.predicted_vs_true(*values), key="eval.values")

@@ -1,6 +1,9 @@
 """The Evaluate page, from real trained runs (the page itself needs no TensorFlow)."""
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -38,6 +41,7 @@ def test_multiclass_run_shows_scores_confusion_and_mistakes(run_store, trained_r
     assert evaluation.headline(evaluation.EvalResult.from_dict(stored["metrics"])) in page_text(at)
     assert "Confusion matrix (counts)" in figure_titles(at)
     assert "Predicted vs true value" in figure_titles(at)  # ratings are numbered classes
+    assert shown["RMSE of the predicted class"] == f"{stored['metrics']['ordinal_rmse']:.2f}"
     per_class = at.dataframe[0].value
     assert {"1", "2", "3", "4", "5"} <= set(per_class.index)
     at.toggle(key=state.W_NORMALIZE).set_value(True).run()
@@ -88,3 +92,19 @@ def test_a_mistake_can_be_sent_to_explain(trained_run):
     assert at.session_state[state.W_EXPLAIN_RUN] == trained_run
     shown = at.selectbox(key=state.W_EXPLAIN_TEST_INDEX)
     assert at.text[0].value == first_mistake and shown.value is not None
+
+
+def test_the_page_never_loads_tensorflow(studio_home, trained_run):
+    """Evaluate reads eval.json and data.csv only, so it opens in a blink."""
+    script = ("import sys\n"
+              "from streamlit.testing.v1 import AppTest\n"
+              "at = AppTest.from_file('pages/evaluate.py', default_timeout=60)\n"
+              f"at.session_state['{state.W_EVAL_RUN}'] = '{trained_run}'\n"
+              "at.run()\n"
+              "assert not at.exception and at.metric, at.exception\n"
+              "print(sorted({'tensorflow', 'keras'} & set(sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=config.PROJECT_ROOT, text=True,
+                          capture_output=True, timeout=TIMEOUT,
+                          env={**os.environ, "LSTM_STUDIO_HOME": str(studio_home)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
