@@ -93,10 +93,21 @@ def _epoch_end_steps(records) -> dict:
 
 
 def _validation_at_steps(records, metric: str) -> tuple[list, list]:
+    """Validation points at the step where their epoch ended.
+
+    Epoch records carry that step; older records fall back to the last batch seen.
+    """
     ends = _epoch_end_steps(records)
-    epochs, values = _points(records, "epoch", "epoch", "val_" + metric)
-    pairs = [(ends[e], v) for e, v in zip(epochs, values) if e in ends]
-    return [s for s, _ in pairs], [v for _, v in pairs]
+    steps, values = [], []
+    for r in records:
+        value = r.get("val_" + metric)
+        if r.get("kind") != "epoch" or value is None:
+            continue
+        step = r.get("step", ends.get(r.get("epoch")))
+        if step is not None:
+            steps.append(step)
+            values.append(float(value))
+    return steps, values
 
 
 def training_curves(records: Sequence[Mapping], metric: str = "loss",

@@ -114,7 +114,9 @@ def train_more(queue: JobQueue, run_id: str, extra_epochs: int) -> None:
     """Continue an ended run for ``extra_epochs`` more epochs, from its best checkpoint."""
     store = queue.store
     state = store.status(run_id)
-    if state.get("status") in runs_lib.ACTIVE_STATUSES:
+    # A worker writes "finished" a moment before its process exits: wait for the exit too.
+    if (state.get("status") in runs_lib.ACTIVE_STATUSES or queue.is_tracked(run_id)
+            or store.worker_alive(run_id)):
         raise RunError("This run is still training; wait for it to finish first.")
     if not store.has_model(run_id):
         raise RunError("This run has no saved model to continue from.")

@@ -186,6 +186,8 @@ def describe_model(spec: ModelSpec, task: str, n_classes: int, batch_size: int =
     model = build_model(spec, task, n_classes, vocab_len or spec.vocab_size)
     layers = tuple(_layer_info(layer, batch_size, spec.max_tokens) for layer in model.layers)
     trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+    if spec.glove_path and not spec.trainable_embedding:  # frozen vectors are not learned
+        trainable -= model.get_layer("embedding").count_params()
     return ModelDescription(layers=layers, total_params=model.count_params(),
                             trainable_params=trainable,
                             walkthrough=_walkthrough(spec, task, n_classes, batch_size))

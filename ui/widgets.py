@@ -5,7 +5,7 @@ import time
 import streamlit as st
 
 from core import runs as runs_lib
-from ui import state
+from ui import links, state
 
 STATUS_ICONS = {"queued": "⏳", "running": "🏃", "finished": "✅", "stopped": "⏹️",
                 "failed": "❌", "interrupted": "⚠️"}
@@ -33,7 +33,7 @@ def require_dataset():
     dataset = st.session_state.get(state.DATASET)
     if dataset is None:
         st.info("First load and prepare a dataset on the **Data** page.")
-        st.page_link("pages/data.py", label="Go to Data", icon="📄")
+        links.page_link("pages/data.py", label="Go to Data", icon="📄")
         st.stop()
     return dataset
 
@@ -47,6 +47,6 @@ def require_runs_with_model(run_store: runs_lib.RunStore) -> list[runs_lib.RunIn
     if not runs:
         st.info("No trained model yet. Train one on the **Model & Train** page "
                 "(or import a model file on the **Predict** page).")
-        st.page_link("pages/train.py", label="Go to Model & Train", icon="🏋️")
+        links.page_link("pages/train.py", label="Go to Model & Train", icon="🏋️")
         st.stop()
     return runs

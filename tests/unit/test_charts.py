@@ -102,3 +102,13 @@ def test_every_chart_uses_the_house_style():
     for fig in (charts.text_lengths(["a b c"]), charts.training_curves([])):
         assert fig.layout.template == pio.templates["plotly_white"]
         assert fig.layout.margin.t == charts.MARGIN["t"] and fig.layout.title.text
+
+
+def test_validation_points_sit_where_their_epoch_ended():
+    records = [{"kind": "batch", "epoch": 1, "step": 1, "loss": 1.0},
+               {"kind": "epoch", "epoch": 1, "step": 14, "loss": 0.9, "val_loss": 0.8},
+               {"kind": "batch", "epoch": 2, "step": 15, "loss": 0.7},
+               {"kind": "epoch", "epoch": 2, "step": 28, "loss": 0.6, "val_loss": 0.5}]
+    fig = charts.training_curves(records, "loss", per="batch")
+    validation = [t for t in fig.data if "valid" in (t.name or "").lower()]
+    assert list(validation[0].x) == [14, 28]

@@ -136,3 +136,10 @@ def test_loading_garbage_is_refused_politely(tmp_path):
         model_lib.load_model(bad)
     with pytest.raises(ModelFileError, match="missing"):
         model_lib.load_model(tmp_path / "absent.keras")
+
+
+def test_description_counts_frozen_vectors_as_not_trainable(tmp_path):
+    spec = ModelSpec(units=(4,), embedding_dim=3, vocab_size=100, glove_path=str(tmp_path / "v.txt"),
+                     trainable_embedding=False)
+    description = model_lib.describe_model(spec, TASK_BINARY, 2)
+    assert description.total_params - description.trainable_params == 100 * 3

@@ -134,3 +134,19 @@ def test_train_more_refuses_runs_without_a_model(tmp_path):
     with pytest.raises(runs_lib.RunError, match="no saved model"):
         jobs.train_more(queue, run_id, 2)
     queue.shutdown()
+
+
+def test_train_more_waits_for_the_old_worker_to_exit(tmp_path):
+    """The worker writes "finished" a moment before its process ends."""
+    import psutil
+
+    store = runs_lib.RunStore(tmp_path / "runs")
+    queue = jobs.JobQueue(store, workers=1)
+    run_id = store.create({"task": "binary"})
+    (store.path(run_id) / "model.keras").write_bytes(b"placeholder")
+    me = psutil.Process()  # stands in for a worker that is still exiting
+    store.update_status(run_id, status=runs_lib.FINISHED, pid=me.pid, pid_created=me.create_time())
+    with pytest.raises(runs_lib.RunError, match="still training"):
+        jobs.train_more(queue, run_id, 2)
+    assert store.status(run_id)["status"] == runs_lib.FINISHED
+    queue.shutdown()
