@@ -35,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
 
     worker = sub.add_parser("train-run", help="(internal) train a queued run folder")
     worker.add_argument("run_dir")
+    sub.add_parser("train-standby", help="(internal) import TensorFlow, then train the run "
+                                         "folder read from stdin")
 
     for name in ("evaluate", "predict", "explain"):
         cmd = sub.add_parser(name)
@@ -54,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
         from core import training
 
         return training.run_worker(Path(args.run_dir))
+    if args.command == "train-standby":
+        from core import training
+
+        return training.standby_worker()
     try:
         result = COMMANDS[args.command](args)
     except StudioError as exc:

@@ -24,15 +24,48 @@ from core.errors import RunError
 
 
 class JobQueue:
-    def __init__(self, store: runs_lib.RunStore | None = None, workers: int | None = None):
+    def __init__(self, store: runs_lib.RunStore | None = None, workers: int | None = None,
+                 prewarm: bool = False):
         self.store = store or runs_lib.RunStore()
         self.workers = workers or config.worker_limit()
         self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="trainer")
         self._lock = threading.Lock()
         self._futures: dict[str, Future] = {}
         self._processes: dict[str, subprocess.Popen] = {}
+        # prewarm: keep one worker with TensorFlow already imported, so Train starts at once.
+        self._prewarm = prewarm
+        self._standby: subprocess.Popen | None = None
         self.store.recover()
         self._requeue_orphans()
+        self._refill_standby()
+
+    def _refill_standby(self) -> None:
+        if not self._prewarm:
+            return
+        with self._lock:
+            if self._standby is None or self._standby.poll() is not None:
+                self._standby = subprocess.Popen(
+                    training.standby_command(), stdin=subprocess.PIPE,
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    env=training.worker_env(), cwd=str(config.PROJECT_ROOT))
+
+    def _take_standby(self) -> subprocess.Popen | None:
+        with self._lock:
+            proc, self._standby = self._standby, None
+        return proc if proc is not None and proc.poll() is None else None
+
+    def _start_worker(self, run_dir: Path, log) -> subprocess.Popen:
+        standby = self._take_standby()
+        if standby is not None:
+            try:
+                standby.stdin.write(f"{run_dir}\n".encode())
+                standby.stdin.close()
+                return standby
+            except OSError:
+                standby.kill()  # it died meanwhile: start a cold one
+        return subprocess.Popen(training.worker_command(run_dir), stdout=log,
+                                stderr=subprocess.STDOUT, env=training.worker_env(),
+                                cwd=str(config.PROJECT_ROOT))
 
     def _requeue_orphans(self) -> None:
         """Runs left queued by a previous server start now; oldest first."""
@@ -54,9 +87,7 @@ class JobQueue:
         run_dir = self.store.path(run_id)
         log = open(run_dir / "worker.log", "ab")
         try:
-            proc = subprocess.Popen(training.worker_command(run_dir), stdout=log,
-                                    stderr=subprocess.STDOUT, env=training.worker_env(),
-                                    cwd=str(config.PROJECT_ROOT))
+            proc = self._start_worker(run_dir, log)
             with self._lock:
                 self._processes[run_id] = proc
             code = proc.wait()
@@ -65,6 +96,7 @@ class JobQueue:
             with self._lock:
                 self._processes.pop(run_id, None)
         self._mark_dead_worker(run_id, code)
+        self._refill_standby()  # after the run, so the import never slows a training
         return code
 
     def _mark_dead_worker(self, run_id: str, code: int) -> None:
@@ -108,6 +140,10 @@ class JobQueue:
             for run_id in running:
                 self.stop(run_id)
         self._pool.shutdown(wait=stop_running, cancel_futures=True)
+        standby = self._take_standby()
+        if standby is not None:
+            standby.kill()
+            standby.wait()
 
 
 def train_more(queue: JobQueue, run_id: str, extra_epochs: int) -> None:

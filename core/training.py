@@ -273,6 +273,32 @@ def worker_command(run_dir: Path) -> list[str]:
     return [sys.executable, "-m", "core", "train-run", str(run_dir)]
 
 
+def standby_command() -> list[str]:
+    import sys
+
+    return [sys.executable, "-m", "core", "train-standby"]
+
+
+def standby_worker() -> int:
+    """Pay the TensorFlow import now, then train the run folder that arrives on stdin.
+
+    The job queue keeps one of these waiting, so pressing Train does not wait
+    ~5-10 s for imports. An empty line (or a closed pipe) means: exit.
+    """
+    import sys
+
+    import keras  # noqa: F401  (imported for its side effect: loading TensorFlow)
+
+    line = sys.stdin.readline().strip()
+    if not line:
+        return 0
+    run_dir = Path(line)
+    log = os.open(run_dir / "worker.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    return run_worker(run_dir)
+
+
 def worker_env() -> dict:
     env = dict(os.environ)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -11,7 +11,7 @@ from core.errors import StudioError
 @st.cache_resource
 def job_queue() -> jobs.JobQueue:
     """One queue for every session; its creation also marks dead runs as interrupted."""
-    return jobs.JobQueue(runs.RunStore())
+    return jobs.JobQueue(runs.RunStore(), prewarm=True)
 
 
 def store() -> runs.RunStore:

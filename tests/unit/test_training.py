@@ -150,3 +150,21 @@ def test_train_more_waits_for_the_old_worker_to_exit(tmp_path):
         jobs.train_more(queue, run_id, 2)
     assert store.status(run_id)["status"] == runs_lib.FINISHED
     queue.shutdown()
+
+
+def test_a_prewarmed_worker_takes_the_run_and_a_new_one_waits_after(tmp_path):
+    store = runs_lib.RunStore(tmp_path / "runs")
+    queue = jobs.JobQueue(store, workers=1, prewarm=True)
+    try:
+        first_standby = queue._standby
+        assert first_standby is not None and first_standby.poll() is None
+        run_id = _queued_run(store, epochs=1, name="warm")
+        queue.submit(run_id)
+        assert queue.wait(run_id, timeout=120) == 0
+        assert store.status(run_id)["status"] == runs_lib.FINISHED
+        assert store.status(run_id)["pid"] == first_standby.pid  # the warm process trained it
+        assert (store.path(run_id) / "worker.log").exists()
+        assert queue._standby is not None and queue._standby.pid != first_standby.pid
+    finally:
+        queue.shutdown()
+    assert queue._standby is None
