@@ -1,0 +1,289 @@
+"""LSTM Studio in a real browser: the teacher's path, and hostile text that must stay text.
+
+Run: `.venv/bin/python -m pytest tests/e2e -q -x`. Screenshots, the server log
+and timings.json are written to test-artifacts/e2e/.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from tests.e2e import hostile_data as hostile
+
+pytestmark = pytest.mark.e2e
+
+TINY_PRESET = "Tiny (classroom demo, seconds)"
+TRAIN_TIMEOUT = 180
+EXPLAIN_TIMEOUT = 120
+NEWS_TOPICS = {"Business", "Science", "Sports", "World"}
+HIGHLIGHTED = 'div[style*="white-space: pre-wrap"] span[style*="background-color"]'
+SENTENCE = re.compile(r"pushed this toward|No single word changed|No word pushed")
+
+# Plotly keeps the drawn figure on its div; _fullData has the arrays decoded (plotly.py
+# sends numpy arrays base64-encoded in `data`).
+TRACES_JS = """chart => {
+    const plot = chart.querySelector('.js-plotly-plot');
+    const traces = plot ? (plot._fullData || plot.data || []) : [];
+    return traces.map(t => ({name: t.name || '', x: Array.from(t.x || []), y: Array.from(t.y || [])}));
+}"""
+
+
+# ---------------------------------------------------------------- small steps
+
+def metric_value(tab, label: str) -> int:
+    metric = tab.main().locator('[data-testid="stMetric"]').filter(has_text=label).first
+    value = metric.locator('[data-testid="stMetricValue"]').inner_text(timeout=30_000)
+    return int(value.replace(",", ""))
+
+
+def chart_traces(chart) -> list[dict]:
+    return chart.evaluate(TRACES_JS)
+
+
+def loss_chart_points(tab) -> int:
+    """Points drawn so far on the live loss chart (0 before the first record)."""
+    charts = tab.charts("Loss during training")
+    if not charts.count():
+        return 0
+    return sum(len(trace["x"]) for trace in chart_traces(charts.first))
+
+
+def choose_tiny_preset(tab) -> None:
+    tab.choose("Start from a preset", TINY_PRESET)
+    tab.main().get_by_text("A very small LSTM").wait_for(timeout=30_000)
+    tab.wait_idle()
+
+
+def wait_until(condition, timeout: float, what: str, every: float = 0.2):
+    """Poll ``condition`` until it returns something truthy (bounded by ``timeout``)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def start_tiny_run(tab, run_name: str) -> float:
+    """Train the tiny preset under ``run_name``; returns when its live panel shows it running.
+
+    The run gets its own name so the panel cannot be confused with an older run
+    (a new session first shows the latest run in the store).
+    """
+    name_box = tab.main().get_by_placeholder("Run name (optional)")
+    name_box.fill(run_name)
+    name_box.press("Enter")
+    tab.wait_idle()
+    clicked = time.monotonic()
+    tab.button("Train").click()
+    tab.heading(f"Run: {run_name}").wait_for(timeout=60_000)
+    tab.main().get_by_role("button", name="Stop").wait_for(timeout=60_000)  # only while active
+    return clicked
+
+
+def wait_for_finished_run(tab, timeout: float = TRAIN_TIMEOUT) -> None:
+    tab.main().get_by_text(re.compile(r"Finished after \d+ epoch")).wait_for(
+        timeout=timeout * 1000)
+
+
+def explain_current_text(tab) -> None:
+    tab.button("Explain").click()
+    tab.main().locator(HIGHLIGHTED).first.wait_for(timeout=EXPLAIN_TIMEOUT * 1000)
+    tab.main().get_by_text(SENTENCE).first.wait_for(timeout=10_000)
+
+
+def assert_nothing_executed(tab) -> None:
+    """No payload ran, and none of it became markup: scripts, images, bold, javascript links."""
+    page = tab.page
+    assert page.evaluate("() => typeof window.__pwned") == "undefined"
+    found = page.evaluate("""() => ({
+        scripts: [...document.querySelectorAll('script')]
+                   .filter(s => s.textContent.includes('__pwned')).length,
+        handlers: [...document.querySelectorAll('[onerror], [onload], [onclick]')]
+                   .filter(e => e.outerHTML.includes('__pwned')).length,
+        bold: [...document.querySelectorAll('b, strong')]  // made by a payload, not the app
+                .filter(e => ['bold?', 'not bold', 'bold'].includes(e.textContent.trim())).length,
+        italic_class: [...document.querySelectorAll('i, em')]
+                .filter(e => e.textContent.trim() === 'good').length,
+        js_links: [...document.querySelectorAll('a[href]')]
+                .filter(a => a.getAttribute('href').trim().toLowerCase()
+                              .startsWith('javascript:')).length,
+    })""")
+    assert found == {"scripts": 0, "handlers": 0, "bold": 0, "italic_class": 0,
+                     "js_links": 0}, found
+    assert not tab.dialogs, f"a JavaScript dialog opened: {tab.dialogs}"
+
+
+# ---------------------------------------------------------------- test 1
+
+def test_teacher_path(tab, studio, timings):
+    main = tab.main()
+
+    # 1 · Data: the first page, then the news sample.
+    opened = time.monotonic()
+    tab.open()
+    use_sample = tab.button("Use sample data")
+    use_sample.wait_for(timeout=60_000)
+    assert use_sample.is_enabled()
+    interactive = time.monotonic()
+    timings.record("server_ready_to_data_page_interactive_s", interactive - studio.ready_at)
+    timings.record("page_open_to_data_page_interactive_s", interactive - opened)
+    tab.wait_idle()
+    tab.shot("data")
+
+    assert main.get_by_role("combobox", name="Sample dataset").input_value() == \
+        "News briefs (4 topics)"
+    use_sample.click()
+    main.get_by_text("The data is ready").wait_for(timeout=60_000)
+    tab.wait_idle()
+    used = metric_value(tab, "Texts used")
+    splits = [metric_value(tab, f"{name} texts") for name in ("Training", "Validation", "Test")]
+    assert sum(splits) == used and min(splits) > 0 and splits[0] > splits[1] + splits[2], splits
+    tab.charts("How many texts per label").wait_for(timeout=30_000)
+    tab.charts("How long the texts are").wait_for(timeout=30_000)
+    tab.shot("sample_loaded")
+
+    # 2 · Model & Train: the tiny preset, Train, and the live chart.
+    tab.go_to("2 · Model & Train", re.compile("Model & Train"))
+    choose_tiny_preset(tab)
+    main.get_by_text(re.compile(r"LSTM 16 · [\d,]+ parameters")).wait_for(timeout=60_000)
+    tab.shot("train_tiny_preset")
+
+    clicked = start_tiny_run(tab, "Teacher demo")
+    first_points = wait_until(lambda: loss_chart_points(tab), TRAIN_TIMEOUT,
+                              "the first point on the live loss chart")
+    first_point_at = time.monotonic()
+    timings.record("train_click_to_first_chart_point_s", first_point_at - clicked)
+    progress = main.locator('[data-testid="stProgress"]')
+    first_progress = progress.inner_text(timeout=30_000) if progress.count() else ""
+    tab.shot("train_live")
+    more_points = wait_until(lambda: (n := loss_chart_points(tab)) > first_points and n,
+                             TRAIN_TIMEOUT, "the live chart to grow")
+    assert more_points > first_points
+    if first_progress and progress.count():
+        assert progress.inner_text() != first_progress  # the progress text moved on too
+
+    wait_for_finished_run(tab)
+    timings.record("train_click_to_run_finished_s", time.monotonic() - clicked)
+    finished_points = loss_chart_points(tab)
+    assert finished_points >= more_points
+    main.get_by_text(re.compile(r"correct|accuracy|right", re.I)).first.wait_for()
+    tab.wait_idle()
+    tab.shot("train_finished")
+
+    # 3 · Evaluate: the confusion matrix of the run just trained.
+    tab.go_to("3 · Evaluate", "📊 Evaluate")
+    main.get_by_role("heading", name="Where it goes wrong, class by class").wait_for(
+        timeout=60_000)
+    tab.charts("Confusion matrix").first.wait_for(timeout=60_000)
+    main.get_by_role("combobox", name="Which mistake do you want to understand?").wait_for()
+    tab.wait_idle()
+    tab.shot("evaluate")
+
+    # 4 · Explain: a test text, Explain, highlighted words and the plain sentence.
+    tab.go_to("4 · Explain", "🔍 Explain")
+    tab.choose(re.compile(r"^Test text"), re.compile(r"^#2 · "), timeout=60)
+    tab.wait_idle(timeout=90)
+    explained = time.monotonic()
+    explain_current_text(tab)
+    timings.record("explain_click_to_highlight_s", time.monotonic() - explained)
+    assert main.locator(HIGHLIGHTED).count() >= 2  # LIME and leave-one-word-out
+    tab.wait_idle()
+    tab.shot("explain")
+
+    # 5 · Predict: a typed sentence gets a probability per topic.
+    tab.go_to("5 · Predict", "✍️ Predict")
+    probabilities = tab.charts("How sure the model is").first
+    probabilities.wait_for(timeout=60_000)
+    tab.wait_idle()
+    before = chart_traces(probabilities)
+    box = main.get_by_role("textbox", name="Text", exact=True)
+    box.fill("The striker scored twice in the cup final and the fans sang all night.")
+    box.press("Control+Enter")
+    after = wait_until(lambda: (t := chart_traces(probabilities)) != before and t,
+                       60, "the probabilities of the typed text")
+    bars = after[0]
+    assert set(bars["y"]) == NEWS_TOPICS
+    assert sum(bars["x"]) == pytest.approx(1.0, abs=1e-3)
+    main.get_by_text("The model says").wait_for()
+    tab.wait_idle()
+    tab.shot("predict")
+    assert not tab.dialogs
+
+
+# ---------------------------------------------------------------- test 2
+
+def test_hostile_csv_is_shown_as_text(tab, tmp_path):
+    main = tab.main()
+    csv_path = hostile.write_hostile_csv(tmp_path)
+
+    tab.open()
+    main.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(csv_path)
+    main.get_by_text("The data is ready").wait_for(timeout=60_000)
+    tab.wait_idle()
+    # Keep the tags in the texts (the default cleaning would remove them), so every later
+    # page has to show them safely.
+    main.get_by_text("Cleaning and split (optional)").click()
+    main.get_by_text("Remove HTML tags and entities").click()
+    tab.wait_idle()
+    main.get_by_text("The data is ready").wait_for(timeout=60_000)
+    main.get_by_text("See what the model sees").click()
+    tab.wait_idle()
+    main.locator(".lsv-text").first.wait_for(timeout=30_000)
+    shown = tab.visible_text()
+    for payload in hostile.PAYLOADS:
+        assert payload in shown, f"{payload!r} is not shown as text"
+    assert hostile.FILE_NAME in shown  # "Loaded <file name>" shows the name literally
+    assert_nothing_executed(tab)
+    tab.shot("hostile_data")
+
+    tab.go_to("2 · Model & Train", re.compile("Model & Train"))
+    choose_tiny_preset(tab)
+    start_tiny_run(tab, "Hostile texts")
+    wait_for_finished_run(tab)
+    tab.wait_idle()
+    assert_nothing_executed(tab)
+    tab.shot("hostile_trained")
+
+    tab.go_to("3 · Evaluate", "📊 Evaluate")
+    tab.charts("Confusion matrix").first.wait_for(timeout=60_000)
+    tab.wait_idle()
+    assert hostile.GOOD in tab.visible_text()
+    assert_nothing_executed(tab)
+    tab.shot("hostile_evaluate")
+
+    tab.go_to("4 · Explain", "🔍 Explain")
+    main.get_by_text("Type your own").click()
+    box = main.get_by_role("textbox", name="Your text")
+    box.fill(hostile.TYPED_ATTACK)
+    box.press("Control+Enter")
+    tab.wait_idle(timeout=90)
+    explain_current_text(tab)
+    highlighted = main.locator('div[style*="white-space: pre-wrap"]').first.inner_text()
+    assert highlighted.strip() == hostile.TYPED_ATTACK
+    tab.wait_idle()
+    assert_nothing_executed(tab)
+    tab.shot("hostile_explain")
+
+
+# ---------------------------------------------------------------- test 3
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Known bug: on a server's very first request, a deep link such as /train?run=<id> runs "
+    "pages/train.py alone through Streamlit's legacy pages/ auto-discovery (raw file names in "
+    "the sidebar, no wide layout, app.py skipped). Streamlit asks apps using st.navigation not "
+    "to keep their pages in a folder named pages/. Remove this mark once that is fixed."))
+def test_deep_link_on_a_fresh_server_shows_the_app(tab, fresh_studio):
+    """A bookmarked run URL opened after a server restart must show the real app."""
+    tab.base_url = fresh_studio.base_url
+    tab.open("train")
+    tab.heading(re.compile("Model & Train")).wait_for(timeout=60_000)
+    nav = tab.page.locator('[data-testid="stSidebarNav"]')
+    nav.wait_for(timeout=30_000)
+    tab.wait_idle()
+    tab.shot("deep_link_fresh_server")
+    assert nav.get_by_role("link", name="1 · Data").count() == 1, nav.inner_text()
