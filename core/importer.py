@@ -108,7 +108,7 @@ def _check_outputs(predictor) -> None:
 def _guessed_metadata(path: Path) -> dict:
     """Task and class names read from the output layer, for files without usable metadata."""
     _, int_model = model_lib.split_end_to_end(model_lib.load_model(path))
-    return predictor_lib._guess_metadata(int_model)
+    return predictor_lib.guess_metadata(int_model)
 
 
 def load_uploaded(path: Path):

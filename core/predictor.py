@@ -139,12 +139,21 @@ def load_predictor(model_path: Path, metadata: dict | None = None) -> Predictor:
     """Load ``model.keras`` (safe mode) with its task and class names."""
     e2e = model_lib.load_model(model_path)
     vectorizer, int_model = model_lib.split_end_to_end(e2e)
-    meta = metadata or read_metadata(Path(model_path)) or _guess_metadata(int_model)
+    meta = next((m for m in (metadata, read_metadata(Path(model_path))) if valid_metadata(m)),
+                None) or guess_metadata(int_model)
     return Predictor(vectorizer, int_model, meta["task"], tuple(meta["class_names"]),
                      clean_from_dict(meta.get("clean") or {}))
 
 
-def _guess_metadata(int_model) -> dict:
+def valid_metadata(meta) -> bool:
+    """A usable description: a known task and a list of class names."""
+    return (isinstance(meta, dict) and meta.get("task") in (TASK_BINARY, TASK_MULTICLASS,
+                                                            TASK_REGRESSION)
+            and isinstance(meta.get("class_names"), list | tuple)
+            and all(isinstance(name, str) for name in meta["class_names"]))
+
+
+def guess_metadata(int_model) -> dict:
     """For a foreign-but-compatible file: read the task from the output layer."""
     head = int_model.layers[-1]
     units = int_model.output_shape[-1]

@@ -143,3 +143,11 @@ def test_description_counts_frozen_vectors_as_not_trainable(tmp_path):
                      trainable_embedding=False)
     description = model_lib.describe_model(spec, TASK_BINARY, 2)
     assert description.total_params - description.trainable_params == 100 * 3
+
+
+@pytest.mark.parametrize("bad_meta", [[], {"class_names": ["a"]}, {"task": "poetry", "class_names": []},
+                                      {"task": "multiclass", "class_names": "abc"}])
+def test_malformed_metadata_falls_back_to_reading_the_head(tmp_path, bad_meta):
+    _, _, path = _saved_model(tmp_path)
+    loaded = predictor_lib.load_predictor(path, metadata=bad_meta)
+    assert loaded.task == TASK_MULTICLASS and loaded.class_names == ("a", "b", "c")
