@@ -139,10 +139,12 @@ class RunStore:
 
     def list_runs(self) -> list[RunInfo]:
         """All runs, newest first."""
-        if not self.home.exists():
+        try:
+            children = list(self.home.iterdir())
+        except OSError:  # no store yet, or a file or an unreadable folder in its place
             return []
         runs = []
-        for child in self.home.iterdir():
+        for child in children:
             if not _RUN_ID.fullmatch(child.name):
                 continue
             spec = read_json(child / "spec.json")
