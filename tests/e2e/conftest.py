@@ -11,88 +11,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from core.config import PROJECT_ROOT
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, running_studio
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists()
-                                        else None)
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
-SERVER_START_TIMEOUT = 60
-VIEWPORT = {"width": 1400, "height": 1000}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_health(base_url: str, proc: subprocess.Popen, timeout: float) -> None:
-    """Poll /_stcore/health until it answers "ok"; fail early if the server died."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {proc.returncode} before it was ready")
-        try:
-            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as reply:
-                if reply.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"streamlit did not answer {base_url}/_stcore/health within {timeout} s")
-
-
-def stop_process_group(proc: subprocess.Popen) -> None:
-    """SIGTERM the server and its training workers (same group), SIGKILL if they linger."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=5)
-    except ProcessLookupError:
-        pass
-
-
-@dataclass
-class StudioServer:
-    base_url: str
-    home: Path
-    ready_at: float  # time.monotonic() when /_stcore/health first answered "ok"
-    log_path: Path
-
-
-def start_server(home: Path, log_path: Path, python: str = sys.executable,
-                 extra_env: dict | None = None) -> tuple[subprocess.Popen, str]:
-    """`streamlit run app.py` on a free local port, in a new session (process group)."""
-    port = free_port()
-    env = {**os.environ, "LSTM_STUDIO_HOME": str(home), "TF_CPP_MIN_LOG_LEVEL": "2",
-           **(extra_env or {})}
-    command = [python, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false"]
-    log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 (the child keeps writing)
-    proc = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    log.close()
-    return proc, f"http://127.0.0.1:{port}"
 
 
 @dataclass
@@ -138,16 +65,6 @@ def timings(artifacts):
     collected = Timings()
     yield collected
     (artifacts / "timings.json").write_text(json.dumps(collected.values, indent=2) + "\n")
-
-
-@contextmanager
-def running_studio(home: Path, log_path: Path):
-    proc, base_url = start_server(home, log_path)
-    try:
-        wait_for_health(base_url, proc, SERVER_START_TIMEOUT)
-        yield StudioServer(base_url, home, time.monotonic(), log_path)
-    finally:
-        stop_process_group(proc)
 
 
 @pytest.fixture(scope="session")
