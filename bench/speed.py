@@ -84,7 +84,7 @@ def run_tutorial(ds, units, bidirectional, max_len, epochs):
     return timer.seconds, accuracy
 
 
-def run_studio(ds, units, bidirectional, max_len, epochs):
+def run_studio(ds, units, bidirectional, max_len, epochs, jit=False):
     import keras
 
     timer = EpochTimer()
@@ -94,7 +94,7 @@ def run_studio(ds, units, bidirectional, max_len, epochs):
     vectorizer = model_lib.build_vectorizer(vocabulary, spec)
     keras.utils.set_random_seed(42)
     net = model_lib.build_model(spec, ds.task, ds.n_classes, vectorizer.vocabulary_size())
-    model_lib.compile_model(net, ds.task, "rmsprop", 1e-3)
+    model_lib.compile_model(net, ds.task, "rmsprop", 1e-3, jit_compile=jit)
     x_train = predictor.vectorize(vectorizer, ds.train.texts)
     x_valid = predictor.vectorize(vectorizer, ds.valid.texts)
     train_ds = training.make_dataset(x_train, ds.train.y, BATCH, 42, shuffle=True)
@@ -117,6 +117,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--arch", default="bilstm50", help=f"comma list of {', '.join(ARCHS)}")
     parser.add_argument("--rows", type=int, help="subsample AG News rows (default: all 7,600)")
+    parser.add_argument("--jit", action="store_true", help="also time LSTM Studio with XLA")
     args = parser.parse_args()
     ds = load_split(args.rows)
     rows, results = [], {}
@@ -124,6 +125,10 @@ def main():
         units, bidirectional, max_len = ARCHS[name]
         tut_s, tut_acc = run_tutorial(ds, units, bidirectional, max_len, args.epochs)
         our_s, our_acc = run_studio(ds, units, bidirectional, max_len, args.epochs)
+        if args.jit:
+            jit_s, jit_acc = run_studio(ds, units, bidirectional, max_len, args.epochs, jit=True)
+            print(json.dumps({name + "_xla": {"epoch_s": jit_s, "acc": jit_acc,
+                                               "speedup_vs_tutorial": steady(tut_s) / steady(jit_s)}}))
         per_120k = 120_000 / len(ds.train.texts)
         ratio = steady(tut_s) / steady(our_s)
         results[name] = {"tutorial_epoch_s": tut_s, "studio_epoch_s": our_s, "speedup": ratio,

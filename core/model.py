@@ -137,7 +137,8 @@ def build_model(spec: ModelSpec, task: str, n_classes: int, vocab_len: int,
     return keras.Model(token_ids, outputs, name="lstm_studio")
 
 
-def compile_model(model, task: str, optimizer: str, learning_rate: float) -> None:
+def compile_model(model, task: str, optimizer: str, learning_rate: float,
+                  jit_compile: bool = False) -> None:
     import keras
 
     if optimizer not in OPTIMIZERS:
@@ -147,13 +148,13 @@ def compile_model(model, task: str, optimizer: str, learning_rate: float) -> Non
     opt = optimizers[optimizer](learning_rate=learning_rate)
     if task == TASK_REGRESSION:
         model.compile(optimizer=opt, loss="mse",
-                      metrics=[keras.metrics.RootMeanSquaredError(name="rmse")], jit_compile=False)
+                      metrics=[keras.metrics.RootMeanSquaredError(name="rmse")], jit_compile=jit_compile)
     elif task == TASK_BINARY:
         model.compile(optimizer=opt, loss="binary_crossentropy", metrics=["accuracy"],
-                      jit_compile=False)
+                      jit_compile=jit_compile)
     else:
         model.compile(optimizer=opt, loss="sparse_categorical_crossentropy",
-                      metrics=["accuracy"], jit_compile=False)
+                      metrics=["accuracy"], jit_compile=jit_compile)
 
 
 def end_to_end(vectorizer, int_model):
