@@ -63,8 +63,10 @@ def main():
     model = predictor.Predictor(vectorizer, net, ds.task, ds.class_names)
     e2e = model_lib.end_to_end(vectorizer, net)
 
+    import tensorflow as tf
+
     def tutorial_predict(texts):  # the tutorial's make_predictions: model.predict, batch 32
-        return e2e.predict(np.array(texts, dtype=object)[:, None], verbose=0)
+        return e2e.predict(tf.constant(list(texts))[:, None], verbose=0)
 
     words = " ".join(ds.test.texts[:20]).split()[:50]
     text = " ".join(words)
