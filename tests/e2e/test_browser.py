@@ -213,15 +213,19 @@ def test_teacher_path(tab, studio, timings):
     tab.wait_idle()
     tab.shot("predict")
     assert not tab.dialogs
+    assert not tab.errors, tab.errors  # uncaught JavaScript errors in the page
 
 
 # ---------------------------------------------------------------- test 2
 
-def test_hostile_csv_is_shown_as_text(tab, tmp_path):
+def test_hostile_csv_is_shown_as_text(tab, tmp_path, timings):
     main = tab.main()
     csv_path = hostile.write_hostile_csv(tmp_path)
 
+    opened = time.monotonic()
     tab.open()
+    tab.button("Use sample data").wait_for(timeout=60_000)
+    timings.record("warm_server_page_open_to_data_page_interactive_s", time.monotonic() - opened)
     main.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(csv_path)
     main.get_by_text("The data is ready").wait_for(timeout=60_000)
     tab.wait_idle()
@@ -268,6 +272,7 @@ def test_hostile_csv_is_shown_as_text(tab, tmp_path):
     tab.wait_idle()
     assert_nothing_executed(tab)
     tab.shot("hostile_explain")
+    assert not tab.errors, tab.errors
 
 
 # ---------------------------------------------------------------- test 3
