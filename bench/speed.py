@@ -108,8 +108,12 @@ def run_studio(ds, units, bidirectional, max_len, epochs, jit=False):
 
 
 def steady(seconds):
-    """Mean of the epochs after the first (the first also builds graphs)."""
-    return float(np.mean(seconds[1:] if len(seconds) > 1 else seconds))
+    """Fastest epoch after the first (the first also builds graphs).
+
+    The minimum is the figure least disturbed by other processes on a shared machine;
+    both pipelines are measured the same way.
+    """
+    return float(np.min(seconds[1:] if len(seconds) > 1 else seconds))
 
 
 def main():
@@ -137,7 +141,7 @@ def main():
                      fmt(steady(our_s) * per_120k, 1), fmt(tut_acc), fmt(our_acc)])
         print(json.dumps({name: results[name]}), flush=True)
     print(f"\nAG News split: {len(ds.train.texts)} train rows, {args.epochs} epochs, batch {BATCH}; "
-          "s/epoch = mean after the first epoch")
+          "s/epoch = fastest epoch after the first")
     print_table(["arch", "tutorial s/epoch", "studio s/epoch", "speed-up", "studio s per 120k",
                  "tutorial test acc", "studio test acc"], rows)
 
