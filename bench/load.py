@@ -1,0 +1,339 @@
+"""Load test: 10 browser sessions on one LSTM Studio server (loopback only, bounded).
+
+One headless Debian Chromium, 10 browser contexts (10 Streamlit sessions), all at once:
+  - 2 "trainers" load the news sample and each start a tiny training; with the default
+    worker limit of 1 the second must show its place in the queue;
+  - 8 "browsers" loop over Evaluate, Explain (pressing Explain) and Predict (typing a
+    text) on a run trained before the server starts.
+Every step is timed from the click to settled content (its result drawn and no script
+run in progress). It prints count, errors, p50/p95 per kind of step, whether every step
+got an answer, and the CPU seconds each process group used (where the time goes).
+
+Usage: .venv/bin/python bench/load.py [--seconds 120]
+Not run in CI. Talks to 127.0.0.1 only; the server, its workers and Chromium are
+stopped at the end, also on errors or Ctrl+C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from core.config import to_dict  # noqa: E402
+from core.presets import PRESETS  # noqa: E402
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, running_studio  # noqa: E402
+
+TRAINERS, BROWSERS = 2, 8
+STEP_TIMEOUT = 90  # seconds for one step; a slower one counts as unanswered
+HARD_LIMIT = 900  # the whole benchmark, whatever happens
+START_STAGGER = 1.5  # seconds between two sessions' first page loads
+TINY = next(p for p in PRESETS if p.key == "tiny")
+RUNNING = '[data-testid="stStatusWidget"]'
+PLOTLY = '[data-testid="stPlotlyChart"]'
+HIGHLIGHTED = 'div[style*="white-space: pre-wrap"] span[style*="background-color"]'
+TEXTS = ["The striker scored twice in the cup final and the fans sang all night.",
+         "Shares fell sharply after the bank reported lower profits and cut its outlook.",
+         "Researchers found a new species of frog in the rainforest using satellite images.",
+         "Leaders met at the summit to discuss the ceasefire and the refugee crisis."]
+TRACES_JS = """chart => { const p = chart.querySelector('.js-plotly-plot');
+    return p && p._fullData ? p._fullData.map(t => Array.from(t.x || [])) : []; }"""
+
+
+class Recorder:
+    def __init__(self):
+        self.seconds: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, list[str]] = defaultdict(list)
+        self.notes: list[str] = []
+
+    async def step(self, kind: str, action) -> bool:
+        """Run one timed step; a timeout or exception is an unanswered step, not a crash."""
+        started = time.monotonic()
+        try:
+            settled_at = await asyncio.wait_for(action(), STEP_TIMEOUT)
+        except Exception as exc:  # noqa: BLE001 (recorded and reported)
+            first_line = (str(exc).splitlines() or [""])[0][:160]
+            self.errors[kind].append(f"{type(exc).__name__}: {first_line}")
+            return False
+        self.seconds[kind].append((settled_at or time.monotonic()) - started)
+        return True
+
+
+async def settled(page, settle: float = 0.5) -> float:
+    """When the app went idle (no script running) and stayed idle for ``settle`` s."""
+    idle_since = None
+    while True:
+        if await page.locator(RUNNING).count() == 0:
+            idle_since = idle_since or time.monotonic()
+            if time.monotonic() - idle_since >= settle:
+                return idle_since
+        else:
+            idle_since = None
+        await asyncio.sleep(0.1)
+
+
+def main_area(page):
+    return page.locator('[data-testid="stMain"]')
+
+
+async def navigate(page, nav_title: str, ready) -> float:
+    await page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=nav_title).click()
+    await ready.wait_for(timeout=STEP_TIMEOUT * 1000)
+    return await settled(page)
+
+
+async def open_app(page, base_url: str) -> float:
+    await page.goto(base_url)
+    await main_area(page).get_by_role("button", name="Use sample data").wait_for(
+        timeout=STEP_TIMEOUT * 1000)
+    return await settled(page)
+
+
+# ---------------------------------------------------------------- the two trainers
+
+async def trainer(index: int, page, base_url: str, rec: Recorder, first_started: asyncio.Event,
+                  deadline: float) -> None:
+    main = main_area(page)
+    await asyncio.sleep((BROWSERS + index) * START_STAGGER)
+    await rec.step("first load", lambda: open_app(page, base_url))
+
+    async def use_sample():
+        await main.get_by_role("button", name="Use sample data").click()
+        await main.get_by_text("The data is ready").wait_for(timeout=STEP_TIMEOUT * 1000)
+        return await settled(page)
+
+    async def tiny_preset():
+        await navigate(page, "2 · Model & Train", main.get_by_role("combobox", name="Start from a preset"))
+        await main.get_by_role("combobox", name="Start from a preset").click()
+        await page.get_by_role("option", name=TINY.title).first.click()
+        await main.get_by_text("A very small LSTM").wait_for(timeout=STEP_TIMEOUT * 1000)
+        return await settled(page)
+
+    name = f"Load trainer {index + 1}"
+
+    async def train():
+        box = main.get_by_placeholder("Run name (optional)")
+        await box.fill(name)
+        await box.press("Enter")
+        await settled(page, 0.3)
+        clicked = time.monotonic()
+        await main.get_by_role("button", name="Train", exact=True).click()
+        await main.get_by_role("heading", name=f"Run: {name}").first.wait_for(timeout=STEP_TIMEOUT * 1000)
+        await main.get_by_role("button", name="Stop").wait_for(timeout=STEP_TIMEOUT * 1000)
+        return max(clicked, await settled(page, 0.3))
+
+    await rec.step("load sample", use_sample)
+    await rec.step("train page", tiny_preset)
+    if index > 0:  # press Train while the first training is still active
+        try:
+            await asyncio.wait_for(first_started.wait(), 2 * STEP_TIMEOUT)
+        except TimeoutError:
+            rec.errors["queue position shown"].append(f"{name}: the first training never started")
+    if not await rec.step("press Train", train):
+        return
+    if index == 0:
+        first_started.set()
+    else:
+        waiting = main.get_by_text(re.compile(r"Waiting in line \(position \d+\)"))
+        try:
+            await waiting.first.wait_for(timeout=20_000)
+            rec.notes.append(f"{name}: shown '{(await waiting.first.inner_text()).strip()[:60]}'")
+        except Exception:  # noqa: BLE001
+            rec.errors["queue position shown"].append(f"{name}: no 'Waiting in line' text")
+    finished = main.get_by_text(re.compile(r"Finished after \d+ epoch"))
+    clicked = time.monotonic()
+    try:
+        await finished.first.wait_for(timeout=max(1.0, deadline - time.monotonic()) * 1000)
+        rec.notes.append(f"{name}: finished {time.monotonic() - clicked:.0f} s after Train")
+    except Exception:  # noqa: BLE001
+        rec.notes.append(f"{name}: not finished when the time was up")
+
+
+# ---------------------------------------------------------------- the eight browsers
+
+async def browser_session(index: int, page, base_url: str, rec: Recorder, deadline: float,
+                          rounds: int = 10_000) -> None:
+    main = main_area(page)
+    await asyncio.sleep(index * START_STAGGER)  # people do not all click at the same instant
+    if not await rec.step("first load", lambda: open_app(page, base_url)):
+        return
+    round_no = 0
+    while time.monotonic() < deadline and round_no < rounds:
+        await rec.step("Evaluate page", lambda: navigate(
+            page, "3 · Evaluate", main.locator(PLOTLY).filter(has_text="Confusion matrix").first))
+        await rec.step("Explain page", lambda: navigate(
+            page, "4 · Explain", main.get_by_role("button", name="Explain", exact=True)))
+
+        async def explain():
+            await main.get_by_role("button", name="Explain", exact=True).click()
+            await main.locator(HIGHLIGHTED).first.wait_for(timeout=STEP_TIMEOUT * 1000)
+            return await settled(page)
+
+        await rec.step("press Explain", explain)
+        chart = main.locator(PLOTLY).filter(has_text="How sure the model is").first
+        await rec.step("Predict page", lambda: navigate(page, "5 · Predict", chart))
+
+        async def predict(text=TEXTS[(index + round_no) % len(TEXTS)]):
+            before = await chart.evaluate(TRACES_JS)
+            box = main.get_by_role("textbox", name="Text", exact=True)
+            await box.fill(text)
+            await box.press("Control+Enter")
+            while await chart.evaluate(TRACES_JS) == before:
+                await asyncio.sleep(0.1)
+            return await settled(page)
+
+        await rec.step("type a text", predict)
+        round_no += 1
+
+
+# ---------------------------------------------------------------- setup, report
+
+def pretrained_run(home: Path) -> dict:
+    """The run every browser looks at: the tiny preset on the news sample, via the CLI."""
+    config = home.parent / "tiny.json"
+    config.write_text(json.dumps({"model": to_dict(TINY.model), "train": to_dict(TINY.train)}))
+    command = [sys.executable, "-m", "core", "train", "--csv", "sample_data/news/news.csv",
+               "--text", "title", "--text", "body", "--label", "topic", "--config", str(config),
+               "--runs-dir", str(home), "--name", "Pre-trained tiny news", "--quiet"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    if done.returncode != 0:
+        raise SystemExit(f"pre-training failed: {done.stderr.strip()[-400:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and all its descendants (alive ones)."""
+    try:
+        procs = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0.0
+    for proc in procs:
+        try:
+            times = proc.cpu_times()
+            total += times.user + times.system + times.children_user + times.children_system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def our_chromium() -> int | None:
+    """The browser process Playwright started for us (not another user's Chromium)."""
+    for proc in psutil.Process().children(recursive=True):
+        try:
+            if "chrom" in proc.name() and not any(a.startswith("--type=") for a in proc.cmdline()):
+                return proc.pid
+        except psutil.NoSuchProcess:
+            continue
+    return None
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
+
+
+def report(rec: Recorder, alone: Recorder, wall: float, cpu: dict, failed_http: list[str]) -> bool:
+    print(f"\n{TRAINERS + BROWSERS} sessions for {wall:.0f} s on {os.cpu_count()} CPUs "
+          f"(load average now {os.getloadavg()[0]:.1f}); 'alone' = one warm session, no other")
+    print(f"{'step':<15}{'alone s':>8}{'count':>6}{'errors':>7}{'p50 s':>7}{'p95 s':>7}"
+          f"{'max s':>7}{'p50/alone':>10}")
+    for kind in sorted(set(rec.seconds) | set(rec.errors)):
+        values = rec.seconds.get(kind, [])
+        base = statistics.median(alone.seconds[kind]) if alone.seconds.get(kind) else None
+        stats = (f"{statistics.median(values):>7.2f}{percentile(values, 0.95):>7.2f}{max(values):>7.2f}"
+                 if values else f"{'-':>7}{'-':>7}{'-':>7}")
+        ratio = f"{statistics.median(values) / base:>9.1f}x" if values and base else f"{'-':>10}"
+        shown_base = f"{base:>8.2f}" if base else f"{'-':>8}"
+        print(f"{kind:<15}{shown_base}{len(values):>6}{len(rec.errors.get(kind, [])):>7}{stats}{ratio}")
+    for note in rec.notes:
+        print(f"note: {note}")
+    for kind, errors in rec.errors.items():
+        for error in errors[:3]:
+            print(f"error in {kind}: {error}")
+    print("CPU seconds used: " + ", ".join(f"{name} {seconds:.0f}" for name, seconds in cpu.items()))
+    print(f"failed HTTP requests: {len(failed_http)}" + (f" (e.g. {failed_http[0]})" if failed_http else ""))
+    answered = not any(rec.errors.values()) and not failed_http
+    print("every request got an answer:", "yes" if answered else "NO")
+    return answered
+
+
+async def new_page(browser, failed_http: list[str]):
+    context = await browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(STEP_TIMEOUT * 1000)  # the step's own limit decides
+    page = await context.new_page()
+    page.on("requestfailed", lambda r: failed_http.append(f"{r.url} {r.failure}"))
+    page.on("response", lambda r: r.status >= 500 and failed_http.append(f"{r.url} HTTP {r.status}"))
+    return page
+
+
+async def alone_baseline(browser, base_url: str) -> Recorder:
+    """One session by itself: a warm-up round (model loads, first imports), then one timed round."""
+    page = await new_page(browser, [])
+    await browser_session(0, page, base_url, Recorder(), time.monotonic() + HARD_LIMIT, rounds=1)
+    alone = Recorder()
+    await browser_session(0, page, base_url, alone, time.monotonic() + HARD_LIMIT, rounds=1)
+    await page.context.close()
+    return alone
+
+
+async def run(seconds: float) -> bool:
+    from playwright.async_api import async_playwright
+
+    with tempfile.TemporaryDirectory(prefix="lstm-studio-load-") as work:
+        home = Path(work) / "runs"
+        summary = pretrained_run(home)
+        print(f"pre-trained run {summary['run_id']}: test accuracy {summary['test_accuracy']:.2f}")
+        rec, failed_http = Recorder(), []
+        with running_studio(home, Path(work) / "server.log") as server:
+            async with async_playwright() as playwright:
+                browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                                           args=CHROMIUM_ARGS)
+                chromium_pid = our_chromium()
+                alone = await alone_baseline(browser, server.base_url)
+                cpu_start = {"server + workers": cpu_seconds(server.pid),
+                             "chromium": cpu_seconds(chromium_pid) if chromium_pid else 0.0}
+                pages = [await new_page(browser, failed_http) for _ in range(TRAINERS + BROWSERS)]
+                started = time.monotonic()
+                deadline = started + seconds
+                first_started = asyncio.Event()
+                tasks = [trainer(i, pages[i], server.base_url, rec, first_started, deadline)
+                         for i in range(TRAINERS)]
+                tasks += [browser_session(i, pages[TRAINERS + i], server.base_url, rec, deadline)
+                          for i in range(BROWSERS)]
+                await asyncio.gather(*tasks)
+                wall = time.monotonic() - started
+                cpu = {"server + workers": cpu_seconds(server.pid) - cpu_start["server + workers"],
+                       "chromium": (cpu_seconds(chromium_pid) - cpu_start["chromium"])
+                       if chromium_pid else float("nan")}
+                await browser.close()
+        return report(rec, alone, wall, cpu, failed_http)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=120, help="how long the browsers loop")
+    args = parser.parse_args()
+    if CHROMIUM is None:
+        print("SKIP: Debian chromium (/usr/bin/chromium) is not installed.")
+        return 0
+    answered = asyncio.run(asyncio.wait_for(run(args.seconds), HARD_LIMIT))
+    return 0 if answered else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
