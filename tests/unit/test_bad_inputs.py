@@ -397,7 +397,7 @@ def test_rtl_and_emoji_reach_the_model_vectorizer_as_known_tokens(tmp_path):
 
 @pytest.mark.slow
 def test_a_million_short_rows_read_and_prepare(tmp_path):
-    """About 25 s on 2 busy cores (reading ~1 s; per-row cleaning and joining dominate)."""
+    """7 s on a quiet 2-core machine, 25 s on a busy one (reading ~1 s; per-row cleaning dominates)."""
     path = tmp_path / "million.csv"
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("text,label\n")
