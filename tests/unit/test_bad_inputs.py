@@ -141,20 +141,14 @@ def model_with_lambda() -> bytes:
 
 # ---------------------------------------------------------------- checks of correct handling
 
-def check_texts(expected: dict[int, str], column="text"):
+def check_frame(texts: dict[int, str] | None = None, delimiter=None, rows=None):
+    """Columns text and label, the separator found, the row count and exact cell values."""
     def check(frame):
-        for row, value in expected.items():
-            assert frame[column].iloc[row] == value
-    return check
-
-
-def check_columns(columns, delimiter=None, rows=None):
-    def check(frame):
-        assert list(frame.columns) == list(columns)
-        if delimiter:
-            assert frame.attrs["delimiter"] == delimiter
-        if rows is not None:
-            assert len(frame) == rows
+        assert list(frame.columns) == ["text", "label"]
+        assert delimiter is None or frame.attrs["delimiter"] == delimiter
+        assert rows is None or len(frame) == rows
+        for row, value in (texts or {}).items():
+            assert frame["text"].iloc[row] == value
     return check
 
 
@@ -224,17 +218,6 @@ def check_rtl_and_emoji(result):
     assert again.train.texts == dataset.train.texts and again.test.texts == dataset.test.texts
 
 
-def check_rtl_in_the_model_vectorizer(result):
-    """Keras' TextVectorization must see the same tokens as core.text (no [UNK] for them)."""
-    _, dataset = result
-    vocabulary = text.build_vocabulary(dataset.train.texts, 100)
-    vectorizer = model_lib.build_vectorizer(vocabulary, TINY)
-    from core.predictor import vectorize
-
-    ids = vectorize(vectorizer, [RTL_AND_EMOJI[0], RTL_AND_EMOJI[1]])
-    assert (ids[:, :4] > 1).all(), ids  # four real, known tokens each: 0 = pad, 1 = unknown
-
-
 def check_glove_header_skipped(result):
     matrix, found = result
     assert matrix.shape == (4, 3) and found == 2
@@ -276,22 +259,19 @@ CASES = [
          (DataError, r"^upload\.csv is slightly too big: the limit is 2 MB\.")),
     # -- encodings and separators that must simply work
     Case("UTF-16 with BOM", read(table(["naïve café 😀", "b"], ["x", "y"]).encode("utf-16")),
-         check=check_texts({0: "naïve café 😀"})),
+         check=check_frame({0: "naïve café 😀"})),
     Case("latin-1 accents", read(table(["café in España", "niño"], ["x", "y"]).encode("latin-1")),
-         check=check_texts({0: "café in España", 1: "niño"})),
+         check=check_frame({0: "café in España", 1: "niño"})),
     Case("UTF-8 BOM", read(b"\xef\xbb\xbf" + two_classes(5).encode()),
-         check=check_columns(["text", "label"], rows=5)),
+         check=check_frame(rows=5)),
     Case("semicolons with commas in text", read(two_classes(5, ";", "one, two {i}")),
-         check=lambda f: (check_columns(["text", "label"], ";")(f),
-                          check_texts({0: "one, two 0"})(f))),
+         check=check_frame({0: "one, two 0"}, ";")),
     Case("tabs", read(two_classes(5, "\t", "one; two, {i}")),
-         check=lambda f: (check_columns(["text", "label"], "\t")(f),
-                          check_texts({1: "one; two, 1"})(f))),
+         check=check_frame({1: "one; two, 1"}, "\t")),
     Case("Excel sep= line", read("sep=;\n" + two_classes(5, ";", "one, two {i}")),
-         check=lambda f: (check_columns(["text", "label"], ";", rows=5)(f),
-                          check_texts({0: "one, two 0"})(f))),
+         check=check_frame({0: "one, two 0"}, ";", rows=5)),
     Case("old Mac line endings", read(two_classes(6).replace("\n", "\r")),
-         check=check_columns(["text", "label"], rows=6)),
+         check=check_frame(rows=6)),
     Case("ragged rows", prepare(two_classes(40) + "extra,a,b,c\nmore,b,c,d\n"), check=check_ragged),
     Case("quoted newlines", prepare(two_classes(40, text="first line\nsecond line {i}")),
          check=check_quoted_newlines),
@@ -385,14 +365,18 @@ def test_bad_input(case: Case, tmp_path):
 
 
 def test_the_matrix_is_wide():
-    assert len(CASES) >= 25
-    assert len({c.name for c in CASES}) == len(CASES)
+    assert len(CASES) >= 25 and len({c.name for c in CASES}) == len(CASES)
 
 
 def test_rtl_and_emoji_reach_the_model_vectorizer_as_known_tokens(tmp_path):
-    result = prepare(table([f"{RTL_AND_EMOJI[i % 4]} n{i}" for i in range(80)],
-                           ["ab"[i % 2] for i in range(80)]))(tmp_path)
-    check_rtl_in_the_model_vectorizer(result)
+    """Keras' TextVectorization must see the same tokens as core.text (no [UNK] for them)."""
+    from core.predictor import vectorize
+
+    _, dataset = prepare(table([f"{RTL_AND_EMOJI[i % 4]} n{i}" for i in range(80)],
+                               ["ab"[i % 2] for i in range(80)]))(tmp_path)
+    vectorizer = model_lib.build_vectorizer(text.build_vocabulary(dataset.train.texts, 100), TINY)
+    ids = vectorize(vectorizer, [RTL_AND_EMOJI[0], RTL_AND_EMOJI[1]])
+    assert (ids[:, :4] > 1).all(), ids  # four real, known tokens each: 0 = pad, 1 = unknown
 
 
 @pytest.mark.slow
@@ -411,6 +395,5 @@ def test_a_million_short_rows_read_and_prepare(tmp_path):
     print(f"\n1,000,000 rows: read {read_seconds:.1f} s, read + prepare {total:.1f} s")
     assert frame.shape == (1_000_000, 2)
     assert dataset.task == "binary" and dataset.summary.rows_used == 1_000_000
-    assert (len(dataset.train.texts), len(dataset.valid.texts), len(dataset.test.texts)) == \
-        (800_000, 100_000, 100_000)
+    assert [len(part.texts) for part in dataset.splits().values()] == [800_000, 100_000, 100_000]
     assert dataset.train.texts[0].startswith("w") and dataset.train.texts[0].endswith(" x")
