@@ -7,7 +7,7 @@ from core.config import TASK_REGRESSION
 from core.errors import StudioError
 from ui import explain_view, links, services, state, widgets
 
-st.title("🔍 Explain")
+st.title("🔍 4 · Explain")
 st.write("Pick a text and see which words pushed the model toward its answer: green words "
          "pushed toward the class, red words pushed away from it.")
 

@@ -34,7 +34,9 @@ COLUMN_ORDER = ("name", "status", "task", "test accuracy", "baseline accuracy", 
 
 
 def table(frame: pd.DataFrame) -> None:
-    st.dataframe(frame, hide_index=True, column_config=TABLE_CONFIG, column_order=COLUMN_ORDER)
+    # Columns no run fills (RMSE when every run is a classifier) would only show "None".
+    shown = [c for c in COLUMN_ORDER if c in frame.columns and frame[c].notna().any()]
+    st.dataframe(frame, hide_index=True, column_config=TABLE_CONFIG, column_order=shown)
     st.caption("Accuracy: share of test texts classified right (higher is better). RMSE: how "
                "far predicted ratings are from the true ones (lower is better). The baseline is "
                "a simple word-count model trained on the same data.")
