@@ -5,19 +5,14 @@ import streamlit as st
 from core import charts
 from core.config import TASK_REGRESSION
 from core.errors import StudioError
-from ui import explain_view, links, services, state, widgets
+from ui import explain_view, services, state, widgets
 
 st.title("🔍 4 · Explain")
 st.write("Pick a text and see which words pushed the model toward its answer: green words "
          "pushed toward the class, red words pushed away from it.")
 
 store = services.store()
-runs = widgets.runs_with_model(store)
-if not runs:
-    st.info("No trained model yet. Train one on the **Model & Train** page, or import a model "
-            "file on the **Predict** page.")
-    links.page_link("pages/train.py", label="Go to Model & Train", icon="🏋️")
-    st.stop()
+runs = widgets.require_runs_with_model(store)
 
 handed_over = explain_view.take_handoff()
 run_id = widgets.run_picker("Run", state.W_EXPLAIN_RUN, runs)
