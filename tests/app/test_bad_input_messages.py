@@ -6,24 +6,13 @@ does) and the page runs the real core functions.
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.bad_files import PNG, zipped
 from ui import state
 
 PAGE = "../../pages/data.py"  # AppTest resolves it against this file
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10" + bytes(range(256)) * 8
-
-
-def zipped(*names: str) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        for name in names:
-            archive.writestr(name, "<x/>")
-    return out.getvalue()
 
 
 def rows(n: int, text=lambda i: f"a message number {i} about things", label=lambda i: "ab"[i % 2],

@@ -13,7 +13,6 @@ import functools
 import io
 import tempfile
 import time
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from core import model as model_lib
 from core import runs as runs_lib
 from core.config import CleanSpec, DataSpec, ModelSpec
 from core.errors import DataError, ModelFileError, SpecError
+from tests.bad_files import PNG, zipped
 
 MB = 1024 * 1024
 RTL_AND_EMOJI = ("مرحبا بالعالم 😀 جميل", "שלום עולם 🎉 יפה", "日本語 テキスト 🍣", "naïve café 👍🏽 ok")
@@ -43,17 +43,6 @@ def table(texts, labels, sep: str = ",", header=("text", "label")) -> str:
 
 def two_classes(n: int = 40, sep: str = ",", text: str = "message number {i} about things") -> str:
     return table([text.format(i=i) for i in range(n)], ["ab"[i % 2] for i in range(n)], sep)
-
-
-def zipped(*names: str) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        for name in names:
-            archive.writestr(name, "<x/>")
-    return out.getvalue()
-
-
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10" + bytes(range(256)) * 8
 
 
 # ---------------------------------------------------------------- actions
