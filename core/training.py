@@ -73,66 +73,66 @@ def class_weights(y: np.ndarray, n_classes: int) -> dict[int, float]:
     return {i: float(w) for i, w in enumerate(weights)}
 
 
-class StudioCallback:
-    """Factory for the Keras callback that writes metrics, checkpoints and obeys Stop."""
+def studio_callback(store, run_id, save_checkpoint, batches_per_epoch):
+    """The Keras callback that writes metrics, checkpoints and obeys Stop.
 
-    @staticmethod
-    def create(store, run_id, save_checkpoint, batches_per_epoch):
-        import keras
+    Built inside a function so Keras is only imported by the worker.
+    """
+    import keras
 
-        class _Callback(keras.callbacks.Callback):
-            def __init__(self):
-                super().__init__()
-                self.best_val_loss = np.inf
-                self.best_weights = None
-                self.best_epoch = None
-                self.epoch_seconds: list[float] = []
-                self.last_batch_record = 0.0
-                self.step = 0
-                self.stopped_by_user = False
-                self.epoch_start = time.time()
+    class _Callback(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.best_val_loss = np.inf
+            self.best_weights = None
+            self.best_epoch = None
+            self.epoch_seconds: list[float] = []
+            self.last_batch_record = 0.0
+            self.step = 0
+            self.stopped_by_user = False
+            self.epoch_start = time.time()
 
-            def on_epoch_begin(self, epoch, logs=None):
-                self.epoch_start = time.time()
-                self.epoch = epoch + 1
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch_start = time.time()
+            self.epoch = epoch + 1
 
-            def on_train_batch_end(self, batch, logs=None):
-                self.step += 1
-                now = time.time()
-                if now - self.last_batch_record < BATCH_RECORD_SECONDS:
-                    return
-                self.last_batch_record = now
-                record = {"kind": "batch", "epoch": self.epoch, "step": self.step,
-                          "batch": batch + 1, "batches": batches_per_epoch, "time": now}
-                record.update({k: float(v) for k, v in (logs or {}).items()})
-                store.append_metrics(run_id, [record])
-                if store.stop_requested(run_id):
-                    self.stopped_by_user = True
-                    self.model.stop_training = True
+        def on_train_batch_end(self, batch, logs=None):
+            self.step += 1
+            now = time.time()
+            if now - self.last_batch_record < BATCH_RECORD_SECONDS:
+                return
+            self.last_batch_record = now
+            record = {"kind": "batch", "epoch": self.epoch, "step": self.step,
+                      "batch": batch + 1, "batches": batches_per_epoch, "time": now}
+            record.update({k: float(v) for k, v in (logs or {}).items()})
+            store.append_metrics(run_id, [record])
+            if store.stop_requested(run_id):
+                self.stopped_by_user = True
+                self.model.stop_training = True
 
-            def on_epoch_end(self, epoch, logs=None):
-                seconds = time.time() - self.epoch_start
-                self.epoch_seconds.append(seconds)
-                logs = {k: float(v) for k, v in (logs or {}).items()}
-                record = {"kind": "epoch", "epoch": epoch + 1, "step": self.step,
-                          "seconds": seconds, "time": time.time(), **logs}
-                val_loss = logs.get("val_loss", logs.get("loss", np.inf))
-                improved = val_loss < self.best_val_loss
-                if improved:
-                    self.best_val_loss = val_loss
-                    self.best_weights = self.model.get_weights()
-                    self.best_epoch = epoch + 1
-                    save_checkpoint()
-                record["best"] = improved
-                store.append_metrics(run_id, [record])
-                store.update_status(run_id, epochs_done=epoch + 1, best_epoch=self.best_epoch,
-                                    best_val_loss=float(self.best_val_loss),
-                                    epoch_seconds=self.epoch_seconds, steps_done=self.step)
-                if store.stop_requested(run_id):
-                    self.stopped_by_user = True
-                    self.model.stop_training = True
+        def on_epoch_end(self, epoch, logs=None):
+            seconds = time.time() - self.epoch_start
+            self.epoch_seconds.append(seconds)
+            logs = {k: float(v) for k, v in (logs or {}).items()}
+            record = {"kind": "epoch", "epoch": epoch + 1, "step": self.step,
+                      "seconds": seconds, "time": time.time(), **logs}
+            val_loss = logs.get("val_loss", logs.get("loss", np.inf))
+            improved = val_loss < self.best_val_loss
+            if improved:
+                self.best_val_loss = val_loss
+                self.best_weights = self.model.get_weights()
+                self.best_epoch = epoch + 1
+                save_checkpoint()
+            record["best"] = improved
+            store.append_metrics(run_id, [record])
+            store.update_status(run_id, epochs_done=epoch + 1, best_epoch=self.best_epoch,
+                                best_val_loss=float(self.best_val_loss),
+                                epoch_seconds=self.epoch_seconds, steps_done=self.step)
+            if store.stop_requested(run_id):
+                self.stopped_by_user = True
+                self.model.stop_training = True
 
-        return _Callback()
+    return _Callback()
 
 
 def _install_sigterm(store, run_id):
@@ -211,8 +211,7 @@ def train(store, run_id: str) -> str:
     valid_ds = make_dataset(x_valid, dataset.valid.y, max(256, train_spec.batch_size),
                             train_spec.seed, shuffle=False)
     batches_per_epoch = -(-len(x_train) // train_spec.batch_size)
-    store.update_status(run_id, total_epochs=total_epochs, batches_per_epoch=batches_per_epoch,
-                        epoch=initial_epoch)
+    store.update_status(run_id, total_epochs=total_epochs, batches_per_epoch=batches_per_epoch)
 
     e2e = model_lib.end_to_end(vectorizer, int_model)
     metadata = predictor_lib.metadata_for(dataset.task, dataset.class_names, data_spec.clean,
@@ -223,7 +222,7 @@ def train(store, run_id: str) -> str:
         model_lib.save_model(e2e, path)
         predictor_lib.embed_metadata(path, metadata)
 
-    studio = StudioCallback.create(store, run_id, save_checkpoint, batches_per_epoch)
+    studio = studio_callback(store, run_id, save_checkpoint, batches_per_epoch)
     if resume:  # "Train more" must only replace the checkpoint with something better
         studio.best_val_loss = float(state.get("best_val_loss") or np.inf)
         studio.best_weights = int_model.get_weights()
