@@ -202,9 +202,7 @@ def cmd_explain(args) -> dict:
 def _predictor(store, run_id: str):
     from core import predictor as predictor_lib
 
-    spec = store.spec(run_id)
-    meta = {"task": spec["task"], "class_names": spec["class_names"],
-            "clean": spec["data"].get("clean", {})}
+    meta = predictor_lib.run_metadata(store.spec(run_id))
     return predictor_lib.load_predictor(store.model_path(run_id), meta)
 
 

@@ -118,6 +118,12 @@ def metadata_for(task: str, class_names, clean: CleanSpec, extra: dict | None = 
             "clean": dataclasses.asdict(clean), **(extra or {})}
 
 
+def run_metadata(spec: dict) -> dict:
+    """What reading a run's predictions needs, from its spec.json."""
+    return {"task": spec["task"], "class_names": list(spec.get("class_names", [])),
+            "clean": (spec.get("data") or {}).get("clean", {})}
+
+
 def embed_metadata(model_path: Path, metadata: dict) -> None:
     """Add run metadata to a .keras zip so an exported model is self-describing."""
     with zipfile.ZipFile(model_path, "a") as archive:

@@ -1,10 +1,12 @@
 """Shared, cached objects: the job queue (one per server) and loaded models."""
 
+import json
 from pathlib import Path
 
 import streamlit as st
 
 from core import jobs, runs
+from core import predictor as predictor_lib
 from core.errors import StudioError
 
 
@@ -19,12 +21,8 @@ def store() -> runs.RunStore:
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the model…")
-def _cached_predictor(model_path: str, mtime: float, metadata_key: tuple):
-    from core import predictor as predictor_lib
-
-    task, class_names, clean_items = metadata_key
-    metadata = {"task": task, "class_names": list(class_names), "clean": dict(clean_items)}
-    return predictor_lib.load_predictor(Path(model_path), metadata)
+def _cached_predictor(model_path: str, mtime: float, metadata_json: str):
+    return predictor_lib.load_predictor(Path(model_path), json.loads(metadata_json))
 
 
 def predictor(run_id: str):
@@ -33,7 +31,6 @@ def predictor(run_id: str):
     path = run_store.model_path(run_id)
     if not path.exists():
         raise StudioError("This run has no saved model yet. Wait for its first epoch to finish.")
-    spec = run_store.spec(run_id)
-    clean = tuple(sorted((spec.get("data") or {}).get("clean", {}).items()))
-    key = (spec["task"], tuple(spec.get("class_names", [])), clean)
-    return _cached_predictor(str(path), path.stat().st_mtime, key)
+    # A JSON string is a hashable cache key for the metadata dict.
+    metadata = json.dumps(predictor_lib.run_metadata(run_store.spec(run_id)), sort_keys=True)
+    return _cached_predictor(str(path), path.stat().st_mtime, metadata)
