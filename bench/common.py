@@ -30,16 +30,15 @@ def train_frame(frame, data_spec, model_spec, train_spec, runs_dir: Path, name: 
 
     store = RunStore(runs_dir)
     dataset = data.prepare_dataset(frame, data_spec)
-    spec = jobs.build_spec(dataset, data_spec, model_spec, train_spec, source=name)
-    run_id = store.create(spec, name=name)
-    data.save_dataset(dataset, store.path(run_id))
+    run_id = jobs.create_run(store, dataset, data_spec, model_spec, train_spec, name=name,
+                             source=name)
     started = time.time()
     code = jobs.run_in_foreground(store, run_id)
     if code != 0:
         raise RuntimeError(f"{name}: training failed: {store.status(run_id).get('error')}")
     summary = _train_summary(store, run_id)
     summary["wall_seconds"] = time.time() - started
-    summary["rows"] = spec["rows"]
+    summary["rows"] = store.spec(run_id)["rows"]
     return summary
 
 

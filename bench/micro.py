@@ -18,7 +18,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 from common import fmt, print_table, require_shared_data
 
 from core import data, explain, predictor, training

@@ -102,9 +102,8 @@ def cmd_train(args) -> dict:
     train_spec = train_from_dict(train_cfg)
     dataset = data_lib.prepare_dataset(data_lib.read_csv(args.csv), data_spec)
     store = _store(args)
-    spec = jobs.build_spec(dataset, data_spec, model_spec, train_spec, source=str(args.csv))
-    run_id = store.create(spec, name=args.name)
-    data_lib.save_dataset(dataset, store.path(run_id))
+    run_id = jobs.create_run(store, dataset, data_spec, model_spec, train_spec, name=args.name,
+                             source=str(args.csv))
     code = _train_with_progress(store, run_id, quiet=args.quiet)
     state = store.status(run_id)
     if code != 0 or state.get("status") not in ("finished", "stopped"):

@@ -165,12 +165,19 @@ def train_more(queue: JobQueue, run_id: str, extra_epochs: int) -> None:
     queue.submit(run_id)
 
 
+def create_run(store: runs_lib.RunStore, dataset, data_spec, model_spec, train_spec,
+               name: str | None = None, source: str = "") -> str:
+    """Create a queued run folder holding the spec and the prepared data."""
+    spec = build_spec(dataset, data_spec, model_spec, train_spec, source)
+    run_id = store.create(spec, name=name)
+    data_lib.save_dataset(dataset, store.path(run_id))
+    return run_id
+
+
 def start_run(queue: JobQueue, dataset, data_spec, model_spec, train_spec,
               name: str | None = None, source: str = "") -> str:
-    """Create a run folder (spec + prepared data) and queue it."""
-    spec = build_spec(dataset, data_spec, model_spec, train_spec, source)
-    run_id = queue.store.create(spec, name=name)
-    data_lib.save_dataset(dataset, queue.store.path(run_id))
+    """Create a run folder and queue it."""
+    run_id = create_run(queue.store, dataset, data_spec, model_spec, train_spec, name, source)
     queue.submit(run_id)
     return run_id
 

@@ -34,9 +34,8 @@ def train_sample_run(store, sample_key: str, *, label: str | None = None, task: 
     data_spec = DataSpec(text_columns=sample.text_columns, label_column=label or sample.label_column,
                          task=task or sample.task)
     dataset = data.prepare_dataset(frame, data_spec)
-    spec = jobs.build_spec(dataset, data_spec, model, train, source=sample.title)
-    run_id = store.create(spec, name=f"tiny {sample_key} {task or ''}".strip())
-    data.save_dataset(dataset, store.path(run_id))
+    run_id = jobs.create_run(store, dataset, data_spec, model, train, source=sample.title,
+                             name=f"tiny {sample_key} {task or ''}".strip())
     code = jobs.run_in_foreground(store, run_id)
     assert code == 0, store.status(run_id)
     return run_id

@@ -52,9 +52,7 @@ def queued_run(store: runs_lib.RunStore, epochs: int) -> str:
     data_spec = DataSpec(text_columns=("title", "review"), label_column="recommended")
     dataset = data.prepare_dataset(frame, data_spec)
     train_spec = TrainSpec(epochs=epochs, batch_size=16, early_stopping_patience=None)
-    run_id = store.create(jobs.build_spec(dataset, data_spec, TINY_MODEL, train_spec), name="long")
-    data.save_dataset(dataset, store.path(run_id))
-    return run_id
+    return jobs.create_run(store, dataset, data_spec, TINY_MODEL, train_spec, name="long")
 
 
 def kill_group(pgid: int) -> None:

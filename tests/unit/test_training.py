@@ -64,10 +64,7 @@ def _queued_run(store, epochs: int, name: str) -> str:
     data_spec = DataSpec(text_columns=("title", "review"), label_column="recommended")
     dataset = data.prepare_dataset(frame, data_spec)
     train_spec = TrainSpec(epochs=epochs, batch_size=16, early_stopping_patience=None)
-    spec = jobs.build_spec(dataset, data_spec, TINY_MODEL, train_spec)
-    run_id = store.create(spec, name=name)
-    data.save_dataset(dataset, store.path(run_id))
-    return run_id
+    return jobs.create_run(store, dataset, data_spec, TINY_MODEL, train_spec, name=name)
 
 
 def _wait_for(predicate, timeout=120.0):
