@@ -42,11 +42,12 @@ def train_small_model(ds):
     vocabulary = model_lib.build_vocabulary(ds.train.texts, spec)
     vectorizer = model_lib.build_vectorizer(vocabulary, spec)
     keras.utils.set_random_seed(0)
-    net = model_lib.build_model(spec, ds.task, ds.n_classes, vectorizer.vocabulary_size())
+    net = model_lib.build_model(spec, ds.task, ds.n_classes, vectorizer.vocabulary_size(),
+                                padding_mask=False)
     model_lib.compile_model(net, ds.task, "rmsprop", 1e-3)
     ids = predictor.vectorize(vectorizer, ds.train.texts)
-    net.fit(training.make_dataset(ids, ds.train.y, 256, 0, True), epochs=1, verbose=0)
-    return vectorizer, net
+    net.fit(training.training_batches(ids, ds.train.y, 256, 0), epochs=1, verbose=0)
+    return vectorizer, model_lib.with_padding_mask(net, on=True)
 
 
 def main():

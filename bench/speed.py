@@ -2,11 +2,13 @@
 
 Tutorial pipeline: tf_keras Tokenizer + pad_sequences (pre-padding) + Sequential
 Embedding(25) -> BiLSTM(50) -> Dense softmax, max 50 tokens, batch 512, rmsprop.
-LSTM Studio pipeline: the same architecture built by core.model (masking,
-TextVectorization, length-bucketed trimmed batches from core.training).
+LSTM Studio pipeline: the same architecture built by core.model, trained as
+core.training does (length-bucketed batches with no padding, so no mask; the
+masked twin predicts the test split).
 
 Data: a seeded 80/20 stratified split of ../shared/data/ag_news/test.csv.
-Usage: .venv/bin/python bench/speed.py [--epochs 3] [--arch bilstm50] [--rows N]
+Usage: .venv/bin/python bench/speed.py [--epochs 3] [--arch bilstm50] [--rows N] [--repeat N]
+       [--isolate]  (each pipeline in its own process with its own thread settings)
 Needs: pip install -r bench/requirements.txt (tf-keras).
 """
 
@@ -42,6 +44,15 @@ def load_split(rows: int | None):
     spec = DataSpec(tuple(frame.columns[1:3]), frame.columns[0], valid_fraction=0.1,
                     test_fraction=0.2, seed=42)
     return data.prepare_dataset(frame, spec)
+
+
+def repeat_train(ds, times: int):
+    """The same split with every training row seen `times` per epoch (both pipelines alike)."""
+    import dataclasses
+
+    train = dataclasses.replace(ds.train, texts=list(ds.train.texts) * times,
+                                y=np.tile(ds.train.y, times))
+    return dataclasses.replace(ds, train=train)
 
 
 class EpochTimer:
@@ -93,16 +104,18 @@ def run_studio(ds, units, bidirectional, max_len, epochs, jit=False):
     vocabulary = model_lib.build_vocabulary(ds.train.texts, spec)
     vectorizer = model_lib.build_vectorizer(vocabulary, spec)
     keras.utils.set_random_seed(42)
-    net = model_lib.build_model(spec, ds.task, ds.n_classes, vectorizer.vocabulary_size())
+    net = model_lib.build_model(spec, ds.task, ds.n_classes, vectorizer.vocabulary_size(),
+                                padding_mask=False)
     model_lib.compile_model(net, ds.task, "rmsprop", 1e-3, jit_compile=jit)
     x_train = predictor.vectorize(vectorizer, ds.train.texts)
     x_valid = predictor.vectorize(vectorizer, ds.valid.texts)
-    train_ds = training.make_dataset(x_train, ds.train.y, BATCH, 42, shuffle=True)
-    valid_ds = training.make_dataset(x_valid, ds.valid.y, BATCH, 42, shuffle=False)
+    train_ds = training.training_batches(x_train, ds.train.y, BATCH, 42)
+    valid_ds = training.exact_length_batches(x_valid, ds.valid.y, BATCH)
     callback = keras.callbacks.LambdaCallback(on_epoch_begin=lambda e, l: timer.begin(),
                                               on_epoch_end=lambda e, l: timer.end())
     net.fit(train_ds, validation_data=valid_ds, epochs=epochs, verbose=0, callbacks=[callback])
-    model = predictor.Predictor(vectorizer, net, ds.task, ds.class_names)
+    masked = model_lib.with_padding_mask(net, on=True)  # as core.training saves it
+    model = predictor.Predictor(vectorizer, masked, ds.task, ds.class_names)
     accuracy = float(np.mean(model.scores(ds.test.texts, already_clean=True).argmax(1) == ds.test.y))
     return timer.seconds, accuracy
 
@@ -116,19 +129,63 @@ def steady(seconds):
     return float(np.min(seconds[1:] if len(seconds) > 1 else seconds))
 
 
+def time_one(pipeline: str, name: str, ds, epochs: int) -> tuple[list[float], float]:
+    units, bidirectional, max_len = ARCHS[name]
+    run = run_tutorial if pipeline == "tutorial" else run_studio
+    return run(ds, units, bidirectional, max_len, epochs)
+
+
+def time_isolated(pipeline: str, name: str, args) -> tuple[list[float], float]:
+    """One pipeline in its own process, with its own thread settings.
+
+    TensorFlow fixes its thread pools once per process, so a same-process run
+    gives the tutorial LSTM Studio's thread settings. Here the tutorial keeps
+    TensorFlow's defaults (as its readers run it) and LSTM Studio gets the
+    environment its training worker gets (core.training.worker_env).
+    """
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ)
+    env.pop("TF_NUM_INTRAOP_THREADS", None)
+    if pipeline == "studio":
+        env = training.worker_env() | {k: v for k, v in env.items() if k != "TF_NUM_INTRAOP_THREADS"}
+    command = [sys.executable, __file__, "--only", pipeline, "--arch", name,
+               "--epochs", str(args.epochs), "--repeat", str(args.repeat)]
+    if args.rows:
+        command += ["--rows", str(args.rows)]
+    out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    return result["epoch_s"], result["acc"]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--arch", default="bilstm50", help=f"comma list of {', '.join(ARCHS)}")
     parser.add_argument("--rows", type=int, help="subsample AG News rows (default: all 7,600)")
     parser.add_argument("--jit", action="store_true", help="also time LSTM Studio with XLA")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="tile the training rows N times per epoch: longer, steadier epochs")
+    parser.add_argument("--isolate", action="store_true",
+                        help="each pipeline in its own process with its own thread settings")
+    parser.add_argument("--only", choices=("tutorial", "studio"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     ds = load_split(args.rows)
+    if args.repeat > 1:
+        ds = repeat_train(ds, args.repeat)
+    if args.only:  # a child of --isolate: time one pipeline, print one JSON line
+        seconds, accuracy = time_one(args.only, args.arch, ds, args.epochs)
+        print(json.dumps({"epoch_s": seconds, "acc": accuracy}))
+        return
+    timer = (lambda p, n: time_isolated(p, n, args)) if args.isolate else \
+        (lambda p, n: time_one(p, n, ds, args.epochs))
     rows, results = [], {}
     for name in args.arch.split(","):
         units, bidirectional, max_len = ARCHS[name]
-        tut_s, tut_acc = run_tutorial(ds, units, bidirectional, max_len, args.epochs)
-        our_s, our_acc = run_studio(ds, units, bidirectional, max_len, args.epochs)
+        tut_s, tut_acc = timer("tutorial", name)
+        our_s, our_acc = timer("studio", name)
         if args.jit:
             jit_s, jit_acc = run_studio(ds, units, bidirectional, max_len, args.epochs, jit=True)
             print(json.dumps({name + "_xla": {"epoch_s": jit_s, "acc": jit_acc,
@@ -140,8 +197,10 @@ def main():
         rows.append([name, fmt(steady(tut_s), 2), fmt(steady(our_s), 2), f"{ratio:.2f}x",
                      fmt(steady(our_s) * per_120k, 1), fmt(tut_acc), fmt(our_acc)])
         print(json.dumps({name: results[name]}), flush=True)
+    threads = ("each pipeline in its own process, own thread settings" if args.isolate
+               else "both in this process, same thread settings")
     print(f"\nAG News split: {len(ds.train.texts)} train rows, {args.epochs} epochs, batch {BATCH}; "
-          "s/epoch = fastest epoch after the first")
+          f"s/epoch = fastest epoch after the first; {threads}")
     print_table(["arch", "tutorial s/epoch", "studio s/epoch", "speed-up", "studio s per 120k",
                  "tutorial test acc", "studio test acc"], rows)
 

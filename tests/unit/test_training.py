@@ -12,23 +12,53 @@ from core.config import DataSpec, TrainSpec
 from tests.conftest import TINY_MODEL, TINY_TRAIN
 
 
-def test_length_buckets_cover_every_row_once_with_similar_lengths():
+def _epoch(dataset):
+    return [(x.numpy(), y.numpy()) for x, y in dataset]
+
+
+def test_shuffled_batches_cover_every_row_once_with_similar_lengths():
     rng = np.random.default_rng(0)
     lengths = rng.integers(1, 200, size=1000)
-    batches = training.length_bucketed_batches(lengths, 16, rng)
-    rows = np.concatenate(batches)
-    assert sorted(rows.tolist()) == list(range(1000))
-    spreads = [np.ptp(lengths[b]) for b in batches]
-    assert np.median(spreads) < 20  # versus ~190 for unsorted batches of 16
+    ids = np.zeros((1000, 200), dtype="int32")
+    for row, length in enumerate(lengths):
+        ids[row, :length] = row + 1  # a token id that names its row
+    y = np.arange(1000, dtype="int64")
+    dataset = training.training_batches(ids, y, 16, seed=0)
+    first, second = _epoch(dataset), _epoch(dataset)
+    for batches in (first, second):
+        assert sorted(np.concatenate([y for _, y in batches]).tolist()) == list(range(1000))
+        assert all(x.shape[1] == lengths[y].min() for x, y in batches)  # cut to the shortest
+        assert all((x != 0).all() for x, _ in batches)  # so no padding is left
+        assert all((x[:, 0] - 1 == y).all() for x, y in batches)  # rows stay with labels
+        assert np.median([np.ptp(lengths[y]) for _, y in batches]) < 20  # ~190 unsorted
+    assert [y.tolist() for _, y in first] != [y.tolist() for _, y in second]  # reshuffled
 
 
-def test_dataset_batches_are_trimmed_to_their_longest_text():
-    ids = np.zeros((6, 50), dtype="int32")
-    for row, length in enumerate([3, 5, 4, 40, 2, 6]):
-        ids[row, :length] = 7
-    y = np.arange(6, dtype="int64")
-    widths = sorted(int(x.shape[1]) for x, _ in training.make_dataset(ids, y, 3, 0, shuffle=False))
-    assert widths == [4, 40]  # sorted by length: [2,3,4] then [5,6,40]
+def test_validation_batches_hold_texts_of_one_length_each_and_every_token():
+    ids = np.zeros((7, 50), dtype="int32")
+    for row, length in enumerate([3, 5, 3, 40, 2, 3, 5]):
+        ids[row, :length] = row + 1
+    y = np.arange(7, dtype="int64")
+    batches = _epoch(training.exact_length_batches(ids, y, batch_size=2))
+    assert [(x.shape[1], y.tolist()) for x, y in batches] == [
+        (2, [4]), (3, [0, 2]), (3, [5]), (5, [1, 6]), (40, [3])]
+    assert all((x != 0).all() for x, _ in batches)
+
+
+def test_the_training_twin_without_a_mask_matches_the_saved_model_on_unpadded_texts():
+    from core import model as model_lib
+    from core.config import TASK_MULTICLASS, ModelSpec
+
+    spec = ModelSpec(units=(4, 3), embedding_dim=5, vocab_size=30, max_tokens=12)
+    trained = model_lib.build_model(spec, TASK_MULTICLASS, 3, vocab_len=30, padding_mask=False)
+    saved = model_lib.with_padding_mask(trained, on=True)
+    ids = np.random.default_rng(0).integers(2, 30, size=(4, 9)).astype("int32")
+    np.testing.assert_allclose(saved.predict(ids, verbose=0), trained.predict(ids, verbose=0),
+                               atol=1e-6)
+    padded = np.pad(ids, ((0, 0), (0, 3)))  # padding changes the unmasked twin only
+    np.testing.assert_allclose(saved.predict(padded, verbose=0), saved.predict(ids, verbose=0),
+                               atol=1e-6)
+    assert not np.allclose(trained.predict(padded, verbose=0), trained.predict(ids, verbose=0))
 
 
 def test_a_finished_run_has_every_artefact(run_store, trained_run):
@@ -165,3 +195,11 @@ def test_a_prewarmed_worker_takes_the_run_and_a_new_one_waits_after(tmp_path):
     finally:
         queue.shutdown()
     assert queue._standby is None
+
+
+def test_the_worker_gets_half_the_cores_per_op_unless_the_user_chose(monkeypatch):
+    assert [training.intra_op_threads(n) for n in (1, 2, 3, 16)] == [1, 1, 1, 8]
+    monkeypatch.delenv("TF_NUM_INTRAOP_THREADS", raising=False)
+    assert training.worker_env()["TF_NUM_INTRAOP_THREADS"] == str(training.intra_op_threads())
+    monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "4")
+    assert training.worker_env()["TF_NUM_INTRAOP_THREADS"] == "4"
