@@ -23,7 +23,7 @@ run_id = widgets.run_picker("Run", state.W_EVAL_RUN, runs,
 try:
     res = eval_view.load_results(store, run_id)
 except StudioError as err:
-    st.error(str(err))
+    widgets.show_error(err)
     st.stop()
 
 threshold = eval_view.current_threshold(res)

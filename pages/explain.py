@@ -19,7 +19,7 @@ run_id = widgets.run_picker("Run", state.W_EXPLAIN_RUN, runs)
 try:
     predictor = services.predictor(run_id)
 except StudioError as err:
-    st.error(str(err))
+    widgets.show_error(err)
     st.stop()
 spec = store.spec(run_id)
 label_column = (spec.get("data") or {}).get("label_column") or "value"
@@ -56,7 +56,7 @@ if go:
         st.session_state[state.EXPLAIN_RESULT] = explain_view.run_explainers(
             predictor.predict_fn, text, class_index, class_names, key, samples)
     except StudioError as err:
-        st.error(str(err))
+        widgets.show_error(err)
 
 result = st.session_state.get(state.EXPLAIN_RESULT)
 if result is not None and result.key == key:

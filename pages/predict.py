@@ -26,7 +26,7 @@ info = store.info(run_id)
 try:
     predictor = services.predictor(run_id)
 except StudioError as err:
-    st.error(str(err))
+    widgets.show_error(err)
     st.stop()
 data_spec = info.spec.get("data") or {}
 

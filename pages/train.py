@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.errors import SpecError
-from ui import links, run_view, services, state, train_view
+from ui import links, run_view, services, state, train_view, widgets
 
 st.title("🏋️ 2 · Model & Train")
 st.write("Pick a network (the recommended one is a good start), press **Train**, and watch "
@@ -30,7 +30,7 @@ else:
     try:
         model_spec, train_spec = train_view.specs_from_controls(glove_path)
     except SpecError as err:
-        st.error(str(err))
+        widgets.show_error(err)
         model_spec = train_spec = None
     with button_col:
         st.text_input("Run name", key=state.W_RUN_NAME, placeholder="Run name (optional)",

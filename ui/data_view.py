@@ -13,7 +13,7 @@ from core.config import (TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION, CleanSpe
                          ModelSpec)
 from core.errors import DataError
 from core.explain import escape_markdown
-from ui import state
+from ui import state, widgets
 
 TASK_AUTO = "auto"
 TASK_LABELS = {
@@ -69,7 +69,7 @@ def sample_picker() -> None:
         try:
             frame = data.load_sample(key)
         except DataError as err:
-            st.error(str(err))
+            widgets.show_error(err)
             return
         _use_frame(frame, sample.title, f"sample:{key}", sample.text_columns,
                    sample.label_column, sample.task)
@@ -85,7 +85,7 @@ def csv_uploader() -> None:
     if st.session_state.get(state.UPLOAD_ID) == uploaded.file_id:
         error = st.session_state.get(state.UPLOAD_ERROR)
         if error:
-            st.error(error)
+            widgets.show_error(error)
         return
     st.session_state[state.UPLOAD_ID] = uploaded.file_id
     st.session_state[state.UPLOAD_ERROR] = None
@@ -93,7 +93,7 @@ def csv_uploader() -> None:
         frame = data.read_csv(uploaded, name=uploaded.name)
     except DataError as err:
         st.session_state[state.UPLOAD_ERROR] = str(err)
-        st.error(str(err))
+        widgets.show_error(err)
         return
     suggestion = data.suggest_columns(frame)
     digest = hashlib.sha1(uploaded.getvalue()).hexdigest()[:16]
@@ -194,7 +194,7 @@ def prepare(frame: pd.DataFrame, spec: DataSpec) -> data.Dataset | None:
         ss[state.PREPARED_FROM] = (*wanted, error)
     error = ss[state.PREPARED_FROM][2]
     if error:
-        st.error(error)
+        widgets.show_error(error)
     return ss.get(state.DATASET)
 
 

@@ -10,7 +10,7 @@ from core.config import TASK_REGRESSION
 from core.errors import StudioError
 from core.explain import escape_markdown
 from core.report import safe_file_stem
-from ui import state
+from ui import state, widgets
 
 EXAMPLE_TEXT = "Arrived quickly and works exactly as described. Very happy with it."
 PREVIEW_ROWS = 1000
@@ -58,7 +58,7 @@ def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
     try:
         frame = data_lib.read_csv(upload, name=f"'{upload.name}'")
     except StudioError as err:
-        st.error(str(err))
+        widgets.show_error(err)
         return
     columns = _text_columns(frame, trained_columns)
     key = (run_id, upload.file_id, tuple(columns))
@@ -71,7 +71,7 @@ def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
                 progress=lambda share: bar.progress(share, text=f"Predicting… {share:.0%}"))
             st.session_state[state.PREDICT_RESULT] = {"key": key, "frame": out}
         except StudioError as err:
-            st.error(str(err))
+            widgets.show_error(err)
         bar.empty()
     done = st.session_state.get(state.PREDICT_RESULT)
     if done and done["key"] == key:
@@ -107,7 +107,7 @@ def model_import(store) -> None:
         with st.spinner("Checking and loading the model…"):
             run_id = importer.import_model(store, upload.getvalue(), upload.name)
     except StudioError as err:
-        st.error(str(err))
+        widgets.show_error(err)
         return
     st.session_state[state.PREDICT_SELECT] = run_id
     st.session_state[state.IMPORT_MESSAGE] = (

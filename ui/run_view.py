@@ -19,7 +19,7 @@ from core.baseline import BaselineResult
 from core.config import TASK_REGRESSION
 from core.errors import RunError, StudioError
 from core.explain import escape_markdown
-from ui import links, services, state
+from ui import links, services, state, widgets
 
 POLL_SECONDS = 1.0
 CURVE_VIEWS = {"batch": "Every few batches (live)", "epoch": "Per epoch"}
@@ -210,7 +210,7 @@ def _status_line(info: runs_lib.RunInfo, records: list[dict]) -> None:
                    "texts it never trains on. When orange turns up while blue keeps falling, "
                    "the model starts memorising.")
     elif info.status == runs_lib.FAILED:
-        st.error(status.get("error") or "The training failed.")
+        widgets.show_error(status.get("error") or "The training failed.")
     elif info.status == runs_lib.INTERRUPTED:
         st.warning(status.get("error") or "The training was interrupted.")
     else:
@@ -270,6 +270,6 @@ def _train_more(store: runs_lib.RunStore, info: runs_lib.RunInfo, finishing: boo
         try:
             jobs.train_more(services.job_queue(), info.run_id, int(extra))
         except StudioError as err:
-            st.error(str(err))
+            widgets.show_error(err)
             return
         st.rerun()  # the full page restarts the live view

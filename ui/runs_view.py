@@ -93,7 +93,7 @@ def delete_flow(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:
         try:
             store.delete(run.run_id)
         except StudioError as err:
-            st.error(str(err))
+            widgets.show_error(err)
             return
         st.session_state.pop(state.CONFIRM_DELETE, None)
         st.session_state[state.RUNS_MESSAGE] = f"Deleted “{name}”."

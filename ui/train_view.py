@@ -13,7 +13,7 @@ from core import jobs, presets, text
 from core import model as model_lib
 from core.config import ModelSpec, TrainSpec
 from core.errors import SpecError, StudioError
-from ui import services, state
+from ui import services, state, widgets
 
 PRESETS = {item.key: item for item in presets.PRESETS}
 LEARNING_RATES = (0.0001, 0.0003, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1)
@@ -171,7 +171,7 @@ def glove_upload(dataset, lowercase: bool) -> str | None:
     try:
         size, found = _check_vectors(saved[1], words)
     except SpecError as err:
-        st.error(str(err))
+        widgets.show_error(err)
         return None
     st.session_state[state.W_EMBEDDING_DIM] = size
     st.toggle("Fine-tune the uploaded vectors while training", key=state.W_TRAINABLE_EMBEDDING,
@@ -233,7 +233,7 @@ def model_summary(dataset, model: ModelSpec, train: TrainSpec, lowercase: bool) 
             description = _describe(model, dataset.task, dataset.n_classes, train.batch_size,
                                     vocab_len)
         except StudioError as err:
-            st.error(str(err))
+            widgets.show_error(err)
             return
     st.markdown(f"**{presets.architecture_name(model)}** · {description.total_params:,} "
                 f"parameters (the numbers it learns) · {vocab_len - 2:,} known words")
@@ -258,5 +258,5 @@ def start_training(dataset, data_spec, model: ModelSpec, train: TrainSpec) -> st
         return jobs.start_run(services.job_queue(), dataset, data_spec, model, train,
                               name=name[:80], source=source)
     except StudioError as err:
-        st.error(str(err))
+        widgets.show_error(err)
         return None

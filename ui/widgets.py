@@ -5,6 +5,7 @@ import time
 import streamlit as st
 
 from core import runs as runs_lib
+from core.explain import escape_markdown
 from ui import links, state
 
 STATUS_ICONS = {"queued": "⏳", "running": "🏃", "finished": "✅", "stopped": "⏹️",
@@ -50,3 +51,12 @@ def require_runs_with_model(run_store: runs_lib.RunStore) -> list[runs_lib.RunIn
         links.page_link("pages/train.py", label="Go to Model & Train", icon="🏋️")
         st.stop()
     return runs
+
+
+def show_error(error) -> None:
+    """An error box whose text shows exactly as written.
+
+    Messages quote user values (file, column and class names); st.error renders
+    markdown, so a class named "[win](https://…)" would otherwise become a link.
+    """
+    st.error(escape_markdown(str(error)))

@@ -1,5 +1,6 @@
 """Helpers for the page tests: open a page, read its text, an empty store, a regression run."""
 
+import re
 import shutil
 import uuid
 
@@ -23,6 +24,11 @@ def open_page(name: str, session: dict | None = None, run: bool = True) -> AppTe
         at.run()
         assert not at.exception, at.exception
     return at
+
+
+def shown_text(markdown: str) -> str:
+    """Markdown source as it reads on screen: CommonMark drops the backslash of an escape."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
 
 
 def page_text(at: AppTest) -> str:

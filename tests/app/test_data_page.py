@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.conftest import shown_text
 from ui import state
 
 PAGE = "../../pages/data.py"  # AppTest resolves it against this file
@@ -97,7 +98,7 @@ def test_empty_csv_shows_a_plain_error_and_keeps_the_loaded_data():
     at.button(key=state.W_USE_SAMPLE).click().run()
     news = at.session_state[state.DATASET]
     upload(at, "empty.csv", b"")
-    assert [e.value for e in at.error] == [
+    assert [shown_text(e.value) for e in at.error] == [
         "empty.csv is empty. Choose a CSV file with a header row and at least a few rows of data."]
     assert at.session_state[state.DATASET] is news
     assert at.session_state[state.FRAME_SOURCE] == "News briefs (4 topics)"
@@ -111,7 +112,7 @@ def test_one_class_csv_shows_a_plain_error():
     assert any("label column" in i.value for i in at.info)
     at.selectbox(key=state.W_LABEL_COLUMN).set_value("label").run()
     assert not at.exception
-    errors = " ".join(e.value for e in at.error)
+    errors = " ".join(shown_text(e.value) for e in at.error)
     assert "only one class ('yes')" in errors and "at least two different labels" in errors
     assert at.session_state[state.DATASET] is None
 

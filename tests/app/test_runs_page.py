@@ -5,7 +5,7 @@ import os
 import psutil
 import pytest
 
-from tests.app.conftest import copy_run, open_page, page_text
+from tests.app.conftest import copy_run, open_page, page_text, shown_text
 from ui import state
 
 
@@ -82,5 +82,5 @@ def test_a_running_run_cannot_be_deleted(run_store, throwaway):
     at = manage(throwaway)
     at.button(key=state.W_RUNS_DELETE).click().run()
     at.button(key=state.W_RUNS_DELETE_CONFIRM).click().run()
-    assert "still training" in at.error[0].value
+    assert "still training" in shown_text(at.error[0].value)
     assert run_store.path(throwaway).exists()

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from core import data
 from core.config import DataSpec
 from core.runs import RunStore
+from tests.app.conftest import shown_text
 from ui import services, state
 
 PAGE = "../../pages/train.py"  # AppTest resolves it against this file
@@ -101,7 +102,7 @@ def test_an_impossible_setting_is_a_plain_error(news):
     at = open_page(news)
     at.text_input(key=state.W_DENSE).set_value("64, lots").run()
     assert not at.exception
-    assert "whole numbers separated by commas" in at.error[0].value
+    assert "whole numbers separated by commas" in shown_text(at.error[0].value)
     assert at.button(key=state.W_TRAIN).disabled
 
 
@@ -116,7 +117,7 @@ def test_uploaded_word_vectors_set_the_embedding_size(news):
     assert "8-number vectors" in page_text(at)
     at.file_uploader(key=state.W_GLOVE).set_value(("bad.txt", b"the 0.1 zero 0.3\n", "text/plain"))
     at.run()
-    assert "not numbers" in at.error[0].value
+    assert "not numbers" in shown_text(at.error[0].value)
 
 
 def test_train_watch_it_live_and_reload(news, studio_home):
