@@ -6,6 +6,7 @@ from core.config import DataSpec
 from core.explain import escape_markdown
 from ui import data_view, links, state
 
+links.run_inside_app()
 st.title("📄 1 · Data")
 st.write("Choose the texts the model should learn from and the answer it should predict. "
          "Start with a sample, or upload your own CSV file.")

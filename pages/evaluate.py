@@ -6,6 +6,7 @@ from core import results as results_lib
 from core.errors import StudioError
 from ui import eval_view, links, services, state, widgets
 
+links.run_inside_app()
 st.title("📊 3 · Evaluate")
 st.write("See how well a trained model does on the test texts it never saw while training. "
          "Start with the big number and the baseline beside it, then look at where it goes wrong.")

@@ -5,6 +5,7 @@ import streamlit as st
 from core.errors import StudioError
 from ui import links, predict_view, services, state, widgets
 
+links.run_inside_app()
 st.title("✍️ 5 · Predict")
 st.write("Use a trained model on new texts: type one to see the model's answer, or upload a "
          "CSV file to label every row. You can also download a model or import one.")

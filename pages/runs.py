@@ -5,6 +5,7 @@ import streamlit as st
 from core import compare
 from ui import links, runs_view, services, state, widgets
 
+links.run_inside_app()
 st.title("🗂️ 6 · Runs")
 st.write("Every model trained here, side by side: compare settings and test scores, overlay "
          "learning curves, download a report, or delete runs you no longer need.")

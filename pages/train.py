@@ -5,6 +5,7 @@ import streamlit as st
 from core.errors import SpecError
 from ui import links, run_view, services, state, train_view, widgets
 
+links.run_inside_app()
 st.title("🏋️ 2 · Model & Train")
 st.write("Pick a network (the recommended one is a good start), press **Train**, and watch "
          "the loss fall as the model learns from your texts.")

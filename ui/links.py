@@ -1,9 +1,33 @@
 """Links between the steps of the app that never break a page."""
 
+import runpy
+
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
+from streamlit.runtime.pages_manager import PagesManager
 
+from core.config import PROJECT_ROOT
 from core.explain import escape_markdown
+
+APP_SCRIPT = PROJECT_ROOT / "app.py"
+
+
+def run_inside_app() -> None:
+    """Draw this page inside ``app.py`` when Streamlit ran it on its own.
+
+    Every page calls this first. Until some run has called ``st.navigation``,
+    Streamlit 1.67 treats an app with a ``pages/`` folder beside its main script
+    as a legacy multipage app (``PagesManager.uses_pages_directory``; no config
+    option turns that off): a server's first request for ``/train?run=...``
+    runs pages/train.py alone, with raw file names in the menu and no wide
+    layout. Running ``app.py`` here, as Streamlit itself does for ``/``, ends that
+    mode for good (``st.navigation`` does) and draws the page the URL names, with
+    its query parameters and this run's widget values (``st.rerun`` would drop a
+    click). ``st.stop`` then skips this outer copy of the page.
+    """
+    if PagesManager.uses_pages_directory:
+        runpy.run_path(str(APP_SCRIPT))
+        st.stop()
 
 
 def page_link(page: str, label: str, icon: str | None = None) -> None:

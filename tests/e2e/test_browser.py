@@ -277,11 +277,6 @@ def test_hostile_csv_is_shown_as_text(tab, tmp_path, timings):
 
 # ---------------------------------------------------------------- test 3
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Known bug: on a server's very first request, a deep link such as /train?run=<id> runs "
-    "pages/train.py alone through Streamlit's legacy pages/ auto-discovery (raw file names in "
-    "the sidebar, no wide layout, app.py skipped). Streamlit asks apps using st.navigation not "
-    "to keep their pages in a folder named pages/. Remove this mark once that is fixed."))
 def test_deep_link_on_a_fresh_server_shows_the_app(tab, fresh_studio):
     """A bookmarked run URL opened after a server restart must show the real app."""
     tab.base_url = fresh_studio.base_url
