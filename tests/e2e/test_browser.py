@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from core.runs import STOPPED, RunStore
 from tests.e2e import hostile_data as hostile
 
 pytestmark = pytest.mark.e2e
@@ -277,13 +278,27 @@ def test_hostile_csv_is_shown_as_text(tab, tmp_path, timings):
 
 # ---------------------------------------------------------------- test 3
 
+def stopped_run(store: RunStore, name: str) -> str:
+    """A run folder that is neither training nor trained: its panel is drawn once, statically."""
+    run_id = store.create({"task": "classification"}, name=name)
+    store.update_status(run_id, status=STOPPED)
+    return run_id
+
+
 def test_deep_link_on_a_fresh_server_shows_the_app(tab, fresh_studio):
-    """A bookmarked run URL opened after a server restart must show the real app."""
+    """A bookmarked run URL opened after a server restart must show the real app, on that run."""
+    store = RunStore(fresh_studio.home)
+    bookmarked = stopped_run(store, "bookmarked run")
+    stopped_run(store, "newer run")  # what the page shows when ?run= is lost
     tab.base_url = fresh_studio.base_url
-    tab.open("train")
+    tab.open(f"train?run={bookmarked}")
     tab.heading(re.compile("Model & Train")).wait_for(timeout=60_000)
     nav = tab.page.locator('[data-testid="stSidebarNav"]')
     nav.wait_for(timeout=30_000)
+    tab.heading(re.compile("Run: bookmarked run")).wait_for(timeout=30_000)
     tab.wait_idle()
     tab.shot("deep_link_fresh_server")
     assert nav.get_by_role("link", name="1 · Data").count() == 1, nav.inner_text()
+    assert tab.page.url.endswith(f"/train?run={bookmarked}")
+    # app.py's wide layout: the centred one is about 730 px wide in a 1400 px window
+    assert tab.main().locator('[data-testid="stMainBlockContainer"]').bounding_box()["width"] > 1000
