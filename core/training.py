@@ -20,7 +20,8 @@ from core import data as data_lib
 from core import model as model_lib
 from core import predictor as predictor_lib
 from core import runs as runs_lib
-from core.config import (TASK_REGRESSION, data_from_dict, model_from_dict, train_from_dict)
+from core.config import (TASK_MULTICLASS, TASK_REGRESSION, ModelSpec, data_from_dict,
+                         model_from_dict, train_from_dict)
 from core.errors import StudioError
 
 BUCKET_CHUNK = 50  # batches whose texts are sorted together by length
@@ -298,8 +299,7 @@ def standby_worker() -> int:
     """
     import sys
 
-    import keras  # noqa: F401  (imported for its side effect: loading TensorFlow)
-
+    warm_up()
     line = sys.stdin.readline().strip()
     if not line:
         return 0
@@ -308,6 +308,22 @@ def standby_worker() -> int:
     os.dup2(log, 1)
     os.dup2(log, 2)
     return run_worker(run_dir)
+
+
+def warm_up() -> None:
+    """Train a tiny network for one step, so the first real batch skips TensorFlow's one-time setup.
+
+    Measured with a 64-unit BiLSTM: its first batch came 3 s after fit() instead of 9 s.
+    """
+    import keras
+
+    spec = ModelSpec(units=(2,), embedding_dim=2, vocab_size=4, max_tokens=3)
+    net = model_lib.build_model(spec, TASK_MULTICLASS, 2, vocab_len=4, padding_mask=False)
+    model_lib.compile_model(net, TASK_MULTICLASS, "adam", 1e-3)
+    ids, y = np.array([[2, 3], [3, 2]], dtype="int32"), np.array([0, 1])
+    net.fit(training_batches(ids, y, 2, seed=0), epochs=1, verbose=0,
+            validation_data=exact_length_batches(ids, y, 2))
+    keras.backend.clear_session()
 
 
 def worker_env() -> dict:
