@@ -164,7 +164,7 @@ def _panel(run_id: str, was_live: bool) -> None:
     st.subheader(f"Run: {escape_markdown(info.name)}")
     records = _records(store, run_id)
     _status_line(info, records)
-    _curves(records, info.task)
+    _curves(run_id, records, info.task)
     if info.is_active:
         _stop_button(store, run_id)
     else:
@@ -235,16 +235,34 @@ def _status_line(info: runs_lib.RunInfo, records: list[dict]) -> None:
         st.success(f"{verb} after {epochs} epoch{'s' if epochs != 1 else ''}.{kept}")
 
 
-def _curves(records: list[dict], task: str) -> None:
+def _curve_figures(run_id: str, records: list[dict], metric: str, per: str) -> tuple:
+    """The loss and metric figures, rebuilt only when new records arrived.
+
+    Building a figure is most of a poll's CPU; a poll without new records sends the
+    same figures again (the chart must be drawn on every fragment rerun or it vanishes).
+    """
     from core import charts  # plotly: only when there is a run to draw
 
+    wanted = (run_id, len(records), metric, per)
+    cached = st.session_state.get(state.CURVE_FIGURES)
+    if not cached or cached["key"] != wanted:
+        figures = (charts.training_curves(records, "loss", per),
+                   charts.training_curves(records, metric, per))
+        cached = {"key": wanted, "figures": figures}
+        st.session_state[state.CURVE_FIGURES] = cached
+    return cached["figures"]
+
+
+def _curves(run_id: str, records: list[dict], task: str) -> None:
     st.session_state.setdefault(state.W_CURVE_VIEW, "batch")
     per = st.radio("Show the curves", list(CURVE_VIEWS), key=state.W_CURVE_VIEW, horizontal=True,
                    format_func=CURVE_VIEWS.get, label_visibility="collapsed")
     metric = "rmse" if task == TASK_REGRESSION else "accuracy"
+    loss_figure, metric_figure = _curve_figures(run_id, records, metric, per)
     left, right = st.columns(2)
-    left.plotly_chart(charts.training_curves(records, "loss", per))
-    right.plotly_chart(charts.training_curves(records, metric, per))
+    # Stable keys: the same chart is updated in place on every poll, without flicker.
+    left.plotly_chart(loss_figure, key=state.LOSS_CHART)
+    right.plotly_chart(metric_figure, key=state.METRIC_CHART)
 
 
 def _stop_button(store: runs_lib.RunStore, run_id: str) -> None:

@@ -72,8 +72,11 @@ W_STOP = "train.stop"
 W_MORE_EPOCHS = "train.more_epochs"
 W_TRAIN_MORE = "train.more"
 W_CURVE_VIEW = "keep.train.curve_view"
+LOSS_CHART = "train.chart.loss"       # element keys: a live chart is updated in place
+METRIC_CHART = "train.chart.metric"
 W_UNITS_PER_LAYER = tuple(f"keep.model.units.{i}" for i in range(1, 5))  # one per stacked layer
 RUN_RECORDS = "train.run_records"   # {"run_id", "offset", "records"}: metrics read so far
+CURVE_FIGURES = "train.curve_figures"  # {"key", "figures"}: live curves drawn from them
 VOCAB_COUNTS = "train.vocab_counts"  # (Dataset, lowercase, token counts) of the training split
 GLOVE_FILE = "train.glove_file"     # (upload file_id, saved path) of the uploaded vectors
 

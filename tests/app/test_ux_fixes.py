@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
+import time
 
+import psutil
 import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.local_script_runner import LocalScriptRunner
@@ -69,3 +73,55 @@ def test_settings_survive_leaving_the_train_page_during_a_live_run(news, monkeyp
         assert at.number_input(key=state.W_EPOCHS).value == 40
     finally:
         services.job_queue().stop(run_id)
+
+
+def write_live_run(home, epochs_done: int = 2) -> str:
+    """A run folder that looks live: status "running", this test process as its worker."""
+    run_id = "20260101-000000-live00"
+    path = home / run_id
+    path.mkdir(parents=True)
+    started = time.time() - 60
+    (path / "spec.json").write_text(json.dumps(
+        {"name": "live", "task": "multiclass", "created": started}))
+    (path / "status.json").write_text(json.dumps(
+        {"status": "running", "pid": os.getpid(), "pid_created": psutil.Process().create_time(),
+         "started": started, "total_epochs": 10, "batches_per_epoch": 50,
+         "epochs_done": epochs_done}))
+    (path / "metrics.jsonl").write_text("".join(
+        json.dumps({"kind": "batch", "epoch": step // 50 + 1, "batch": step % 50 + 1,
+                    "step": step + 1, "loss": 1 / (step + 1), "accuracy": 0.5,
+                    "time": started + step * 0.1}) + "\n"
+        for step in range(epochs_done * 50)))
+    return run_id
+
+
+def append_batches(home, run_id: str, count: int) -> None:
+    with open(home / run_id / "metrics.jsonl", "a") as handle:
+        for i in range(count):
+            handle.write(json.dumps({"kind": "batch", "epoch": 3, "batch": i + 1, "step": 101 + i,
+                                     "loss": 0.01, "accuracy": 0.9, "time": time.time()}) + "\n")
+
+
+def test_a_poll_without_new_metrics_reuses_the_charts(tmp_path, monkeypatch):
+    monkeypatch.setenv("LSTM_STUDIO_HOME", str(tmp_path))
+    services.job_queue.clear()
+    try:
+        run_id = write_live_run(tmp_path)
+        at = AppTest.from_file(str(config.PROJECT_ROOT / "pages" / "train.py"), default_timeout=60)
+        at.query_params["run"] = run_id
+        at.run()
+        assert not at.exception, at.exception
+        drawn = at.session_state[state.CURVE_FIGURES]["figures"]
+
+        poll_fragments(at, monkeypatch)  # nothing new: the same figures are sent again
+        assert at.session_state[state.CURVE_FIGURES]["figures"] is drawn
+        assert len(at.get("plotly_chart")) == 2  # still on screen
+        assert "Training: epoch 3 of 10" in at.get("progress")[0].proto.text
+
+        append_batches(tmp_path, run_id, 5)
+        poll_fragments(at, monkeypatch)  # new points: new figures
+        redrawn = at.session_state[state.CURVE_FIGURES]["figures"]
+        assert redrawn is not drawn
+        assert len(redrawn[0].data[0].x) == len(drawn[0].data[0].x) + 5
+    finally:
+        services.job_queue.clear()
