@@ -1,7 +1,7 @@
 """Fast batched prediction with a trained end-to-end model.
 
-Texts are vectorized once, sorted by length and cut into large batches whose
-trailing padding is trimmed, so an LSTM never steps through empty positions.
+Texts are vectorized once, sorted by length and grouped into batches of equal
+length, so an LSTM never steps through padding and needs no mask.
 This is what makes LIME (1,000+ perturbed texts) and CSV prediction fast.
 """
 
@@ -40,11 +40,6 @@ def sequence_lengths(ids: np.ndarray) -> np.ndarray:
     return np.count_nonzero(ids, axis=1)
 
 
-def trim(batch: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Cut the all-padding columns at the end of a batch (keep at least one)."""
-    return batch[:, :max(1, int(lengths.max(initial=1)))]
-
-
 def compiled_call(int_model):
     """One graph for every batch shape: eager RNN steps would be far slower."""
     import tensorflow as tf
@@ -53,18 +48,33 @@ def compiled_call(int_model):
     return tf.function(lambda ids: int_model(ids, training=False), input_signature=[spec])
 
 
-def predict_ids(call, n_outputs: int, ids: np.ndarray,
+def predict_ids(exact_call, padded_call, n_outputs: int, ids: np.ndarray,
                 batch_size: int = PREDICT_BATCH) -> np.ndarray:
-    """Raw model outputs for token ids, in length-sorted, trimmed batches."""
+    """Raw model outputs for token ids, in batches of texts that all have the same length.
+
+    Such batches hold no padding, so ``exact_call`` (the network without its padding
+    mask, see model.with_padding_mask) gives the saved model's answers a third faster.
+    Empty texts (all padding) go through ``padded_call``, which masks them.
+    """
     out = np.empty((len(ids), n_outputs), dtype="float32")
-    if len(ids) == 0:
-        return out
     lengths = sequence_lengths(ids)
     order = np.argsort(lengths, kind="stable")
-    for start in range(0, len(ids), batch_size):
-        rows = order[start:start + batch_size]
-        out[rows] = call(trim(ids[rows], lengths[rows])).numpy()
+    group_starts = np.flatnonzero(np.diff(lengths[order], prepend=-1))
+    for start, end in zip(group_starts, [*group_starts[1:], len(ids)]):
+        width = int(lengths[order[start]])
+        call = exact_call if width else padded_call
+        for first in range(start, end, batch_size):
+            rows = order[first:min(first + batch_size, end)]
+            out[rows] = call(ids[rows, :max(1, width)]).numpy()
     return out
+
+
+def unpadded_twin(int_model):
+    """The network without its padding mask, or the network itself if it cannot be switched."""
+    try:
+        return model_lib.with_padding_mask(int_model, on=False)
+    except Exception:  # a foreign model layout: masked calls on unpadded batches are exact too
+        return int_model
 
 
 @dataclass
@@ -78,7 +88,8 @@ class Predictor:
     clean: CleanSpec = field(default_factory=CleanSpec)
 
     def __post_init__(self):
-        self._call = compiled_call(self.int_model)
+        self._padded_call = compiled_call(self.int_model)
+        self._exact_call = compiled_call(unpadded_twin(self.int_model))
         self._raw_outputs = int(self.int_model.output_shape[-1])
 
     @property
@@ -91,7 +102,8 @@ class Predictor:
     def scores(self, texts: list[str], already_clean: bool = False) -> np.ndarray:
         """(n, k) probabilities (binary as [1-p, p]) or (n,) values for regression."""
         texts = list(texts) if already_clean else self.clean_texts(list(texts))
-        raw = predict_ids(self._call, self._raw_outputs, vectorize(self.vectorizer, texts))
+        raw = predict_ids(self._exact_call, self._padded_call, self._raw_outputs,
+                          vectorize(self.vectorizer, texts))
         if self.task == TASK_REGRESSION:
             return raw[:, 0]
         if self.task == TASK_BINARY:

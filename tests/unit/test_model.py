@@ -104,6 +104,23 @@ def test_batched_prediction_matches_one_by_one(tmp_path):
     np.testing.assert_allclose(together, alone, rtol=1e-5, atol=1e-6)
 
 
+def test_fast_prediction_equals_the_saved_models_own_padded_masked_answers(tmp_path):
+    import tensorflow as tf
+
+    vectorizer = model_lib.build_vectorizer(VOCAB, SPEC)
+    net = model_lib.build_model(SPEC, TASK_MULTICLASS, 3, vectorizer.vocabulary_size())
+    rng = np.random.default_rng(0)  # weights far from the near-uniform start
+    net.set_weights([rng.normal(0, 0.5, w.shape) for w in net.get_weights()])
+    path = tmp_path / "model.keras"
+    model_lib.save_model(model_lib.end_to_end(vectorizer, net), path)
+    loaded = predictor_lib.load_predictor(path, {"task": TASK_MULTICLASS,
+                                                 "class_names": ["a", "b", "c"]})
+    texts = ["goal " * n + "market" for n in range(0, 12, 3)] + ["", "zzz unknown", "rain"]
+    e2e = model_lib.load_model(path)  # pads every text to max_tokens and masks the padding
+    reference = e2e.predict(tf.constant(texts)[:, None], verbose=0)
+    np.testing.assert_allclose(loaded.scores(texts), reference, rtol=1e-5, atol=1e-6)
+
+
 def test_glove_vectors_fill_known_words_and_randomize_the_rest(tmp_path):
     glove = tmp_path / "vectors.txt"
     glove.write_text("goal 1 2 3\nmarket 4 5 6\nzebra 7 8 9\n", encoding="utf-8")
