@@ -6,7 +6,13 @@ cd "$(dirname "$0")/.."
 py=.venv/bin/python
 export TF_CPP_MIN_LOG_LEVEL=2
 echo "== speed: tutorial pipeline vs LSTM Studio (seconds per epoch) =="
-$py bench/speed.py --arch lstm50_25tok,lstm50,bilstm50,stacked_lstm,stacked_bilstm --epochs 3 2>/dev/null
+archs=lstm50_25tok,lstm50,bilstm50,stacked_lstm,stacked_bilstm
+$py bench/speed.py --arch $archs --epochs 4 --repeat 3 --isolate 2>/dev/null
+echo "-- same process, same thread settings for both (LSTM Studio's):"
+$py bench/speed.py --arch $archs --epochs 4 --repeat 3 2>/dev/null
+echo
+echo "== Train click -> first chart point (news sample, default settings) =="
+$py bench/first_point.py 2>/dev/null
 echo
 echo "== explain / predict / vectorize / CSV =="
 $py bench/micro.py 2>/dev/null

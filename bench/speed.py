@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 
 import numpy as np
@@ -143,7 +144,6 @@ def time_isolated(pipeline: str, name: str, args) -> tuple[list[float], float]:
     TensorFlow's defaults (as its readers run it) and LSTM Studio gets the
     environment its training worker gets (core.training.worker_env).
     """
-    import os
     import subprocess
     import sys
 
@@ -172,6 +172,8 @@ def main():
                         help="each pipeline in its own process with its own thread settings")
     parser.add_argument("--only", choices=("tutorial", "studio"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if not args.isolate and not args.only:  # both pipelines get LSTM Studio's thread settings
+        os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(training.intra_op_threads()))
     ds = load_split(args.rows)
     if args.repeat > 1:
         ds = repeat_train(ds, args.repeat)
