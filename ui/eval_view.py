@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -48,20 +49,29 @@ def baseline_sentence(res: RunResults, result: EvalResult) -> str:
             "few epochs this is common. Try more epochs, more data or a smaller network.")
 
 
+def _delta(difference: float, decimals: int, unit: str, better_when: str = "normal"):
+    """(text, colour) of a change against the baseline; a change that shows as zero is grey."""
+    shown = round(difference, decimals)
+    if shown == 0:
+        return f"{0:.{decimals}f}{unit} vs baseline", "off"
+    return f"{shown:+.{decimals}f}{unit} vs baseline", better_when
+
+
 def headline(res: RunResults, result: EvalResult) -> None:
     base = res.baseline
     cols = st.columns(4)
     if res.is_regression:
-        delta = f"{result.rmse - base.rmse:+.2f} vs baseline" if base else None
+        delta, colour = _delta(result.rmse - base.rmse, 2, "", "inverse") if base else (None, "off")
         cols[0].metric("RMSE (lower is better)", f"{result.rmse:.2f}", delta,
-                       delta_color="inverse")
+                       delta_color=colour, delta_arrow="off" if colour == "off" else "auto")
         cols[1].metric("Baseline RMSE", f"{base.rmse:.2f}" if base else "–",
                        help=base.description if base else None)
         cols[2].metric("Average error (MAE)", f"{result.mae:.2f}")
     else:
-        points = 100 * (result.accuracy - base.accuracy) if base else None
-        delta = f"{points:+.1f} points vs baseline" if base else None
-        cols[0].metric("Test accuracy", _percent(result.accuracy), delta)
+        delta, colour = _delta(100 * (result.accuracy - base.accuracy), 1, " points") \
+            if base else (None, "off")
+        cols[0].metric("Test accuracy", _percent(result.accuracy), delta, delta_color=colour,
+                       delta_arrow="off" if colour == "off" else "auto")
         cols[1].metric("Baseline accuracy", _percent(base.accuracy) if base else "–",
                        help=base.description if base else None)
         if result.roc_auc is not None:
@@ -74,21 +84,55 @@ def headline(res: RunResults, result: EvalResult) -> None:
     st.markdown(f"**{evaluation.headline(result)}** {baseline_sentence(res, result)}")
 
 
+def _positive_index(res: RunResults) -> int:
+    """The class the threshold is about: the user's pick, else the model's own (index 1).
+
+    The model outputs the probability of ``class_names[1]``; choosing the other class
+    only changes the point of view (its probability is 1 - p), never the model.
+    """
+    chosen = st.session_state.get(state.W_POSITIVE_CLASS)
+    if chosen not in res.class_names:
+        st.session_state[state.W_POSITIVE_CLASS] = chosen = res.class_names[1]
+    return res.class_names.index(chosen)
+
+
 def current_threshold(res: RunResults) -> float:
-    """The slider's value, known before the slider is drawn further down the page."""
+    """The cut-off on the model's probability (of ``class_names[1]``) the slider stands for.
+
+    Known before the slider is drawn further down the page.
+    """
     if not res.is_binary:
         return 0.5
-    return float(st.session_state.setdefault(state.W_THRESHOLD, 0.5))
+    slider = float(st.session_state.setdefault(state.W_THRESHOLD, 0.5))
+    return slider if _positive_index(res) == 1 else 1 - slider
+
+
+def _flip_threshold() -> None:
+    """The same answers seen from the other class: a cut-off t on one is 1 - t on the other."""
+    st.session_state[state.W_THRESHOLD] = round(1 - st.session_state[state.W_THRESHOLD], 2)
 
 
 def threshold_section(res: RunResults, threshold: float) -> None:
-    positive = escape_markdown(res.class_names[1])
-    st.slider("Threshold", min_value=0.01, max_value=0.99, step=0.01, key=state.W_THRESHOLD,
-              help=f"The model gives every text a probability of being {positive}. Texts at "
-                   f"or above the threshold count as {positive}.")
-    st.markdown(f"Higher means the model says *{positive}* less often (fewer false alarms, "
-                "more misses); lower means the opposite. All numbers on this page follow it.")
-    numbers = evaluation.metrics_at_threshold(res.y, res.p_positive, threshold)
+    """Positive class, slider and the numbers for it; ``threshold`` is the same cut-off
+    on the model's probability (what the rest of the page uses)."""
+    names = res.class_names
+    st.radio("Which class is the model looking for?", names, key=state.W_POSITIVE_CLASS,
+             horizontal=True, format_func=escape_markdown, on_change=_flip_threshold,
+             help="Precision, recall and the curves below are about finding this class. "
+                  "Switching only changes the point of view: the model and its answers stay "
+                  "the same.")
+    index = _positive_index(res)
+    positive, negative = escape_markdown(names[index]), escape_markdown(names[1 - index])
+    cut = st.slider("Threshold", min_value=0.01, max_value=0.99, step=0.01, key=state.W_THRESHOLD,
+                    help=f"The model gives every text a probability of being {positive}. Texts "
+                         f"at or above the threshold count as {positive}.")
+    st.markdown(f"A text counts as **{positive}** when the model is at least {cut:.0%} sure it "
+                f"is; otherwise it counts as **{negative}**. A higher threshold means it says "
+                f"*{positive}* less often (fewer false alarms, more misses); lower means the "
+                "opposite. All numbers on this page follow it.")
+    is_positive = (np.asarray(res.y) == index).astype(int)
+    p_positive = res.scores[:, index]
+    numbers = evaluation.metrics_at_threshold(is_positive, p_positive, cut)
     cols = st.columns(4)
     cols[0].metric("Accuracy", _percent(numbers["accuracy"]))
     cols[1].metric("Precision", _percent(numbers["precision"]),
@@ -96,8 +140,8 @@ def threshold_section(res: RunResults, threshold: float) -> None:
     cols[2].metric("Recall", _percent(numbers["recall"]),
                    help=f"Of the texts that really are {positive}, the share the model found.")
     cols[3].metric("F1", _percent(numbers["f1"]), help="A balance of precision and recall.")
-    curves = evaluation.threshold_curves(res.y, res.p_positive)
-    st.plotly_chart(charts.roc_pr(curves, threshold), key="eval.roc_pr")
+    curves = evaluation.threshold_curves(is_positive, p_positive)
+    st.plotly_chart(charts.roc_pr(curves, cut), key="eval.roc_pr")
 
 
 def class_report(result: EvalResult) -> None:

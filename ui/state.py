@@ -84,6 +84,7 @@ GLOVE_FILE = "train.glove_file"     # (upload file_id, saved path) of the upload
 W_EVAL_RUN = "keep.eval.run"
 W_NORMALIZE = "keep.eval.normalize"
 W_THRESHOLD = "keep.eval.threshold"
+W_POSITIVE_CLASS = "keep.eval.positive_class"  # binary: the class the threshold is about
 W_EXPLAIN_RUN = "keep.explain.run"
 W_EXPLAIN_SOURCE = "keep.explain.source"
 W_EXPLAIN_TEST_INDEX = "keep.explain.test_index"  # holds the chosen test text's label

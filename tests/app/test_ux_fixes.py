@@ -9,11 +9,15 @@ import time
 
 import psutil
 import pytest
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 
-from core import config, data
+from core import config, data, evaluation
+from core import results as results_lib
 from core.config import DataSpec
+from core.explain import escape_markdown
+from tests.app.conftest import copy_run, open_page, page_text
 from ui import services, state
 
 APP = str(config.PROJECT_ROOT / "app.py")
@@ -125,3 +129,51 @@ def test_a_poll_without_new_metrics_reuses_the_charts(tmp_path, monkeypatch):
         assert len(redrawn[0].data[0].x) == len(drawn[0].data[0].x) + 5
     finally:
         services.job_queue.clear()
+
+
+# ---------------------------------------------------------------- Evaluate
+
+def metric(at: AppTest, label: str):
+    return next(m for m in at.metric if m.label == label)
+
+
+def test_the_user_picks_the_positive_class_and_the_answers_stay(run_store, trained_binary_run):
+    res = results_lib.load_results(run_store, trained_binary_run)
+    first, second = res.class_names
+    at = open_page("evaluate", {state.W_EVAL_RUN: trained_binary_run})
+    picker = at.radio(key=state.W_POSITIVE_CLASS)
+    assert picker.value == second  # the class the model's probability is about
+    assert f"A text counts as **{escape_markdown(second)}** when" in page_text(at)
+    at.slider(key=state.W_THRESHOLD).set_value(0.7).run()
+    accuracy = metric(at, "Test accuracy").value
+
+    at.radio(key=state.W_POSITIVE_CLASS).set_value(first).run()
+    assert not at.exception, at.exception
+    assert at.slider(key=state.W_THRESHOLD).value == pytest.approx(0.3)  # same cut, other side
+    assert f"A text counts as **{escape_markdown(first)}** when" in page_text(at)
+    assert metric(at, "Test accuracy").value == accuracy  # the model's answers did not change
+    is_first = (res.y == 0).astype(int)
+    expected = evaluation.metrics_at_threshold(is_first, res.scores[:, 0], 0.3)
+    assert metric(at, "Recall").value == f"{expected['recall']:.1%}"
+    assert metric(at, "Precision").value == f"{expected['precision']:.1%}"
+
+
+def test_no_colour_when_the_model_equals_the_baseline(run_store, trained_run):
+    run_id = copy_run(run_store, trained_run, "equal to baseline")
+    report = run_store.read_json(run_id, "eval.json")
+    report["baseline"]["accuracy"] = report["metrics"]["accuracy"]
+    (run_store.path(run_id) / "eval.json").write_text(json.dumps(report))
+    try:
+        at = open_page("evaluate", {state.W_EVAL_RUN: run_id})
+        shown = metric(at, "Test accuracy")
+        assert shown.proto.delta == "0.0 points vs baseline"
+        assert shown.proto.color == MetricProto.MetricColor.GRAY
+        assert shown.proto.direction == MetricProto.MetricDirection.NONE
+
+        report["baseline"]["accuracy"] = report["metrics"]["accuracy"] - 0.05
+        (run_store.path(run_id) / "eval.json").write_text(json.dumps(report))
+        shown = metric(open_page("evaluate", {state.W_EVAL_RUN: run_id}), "Test accuracy")
+        assert shown.proto.delta == "+5.0 points vs baseline"
+        assert shown.proto.color == MetricProto.MetricColor.GREEN
+    finally:
+        run_store.delete(run_id)
