@@ -304,11 +304,26 @@ def text_lengths(texts: Sequence[str], bins: int = 40) -> go.Figure:
     counts = np.array([len(str(t).split()) for t in texts], dtype=int)
     if counts.size == 0:
         return empty_figure(title)
-    fig = go.Figure(go.Histogram(x=counts, nbinsx=bins, marker_color=TRAIN_COLOR,
-                                 hovertemplate="%{x} words: %{y} texts<extra></extra>"))
+    edges = _whole_word_bins(counts, bins)
+    fig = go.Figure(go.Histogram(
+        x=counts, marker_color=TRAIN_COLOR, hovertemplate="%{x} words: %{y} texts<extra></extra>",
+        xbins=dict(start=float(edges[0]), end=float(edges[-1]), size=float(edges[1] - edges[0]))))
     median = float(np.median(counts))
     fig.add_vline(x=median, line_dash="dash", line_color=VALID_COLOR,
                   annotation_text=f"median {median:g} words")
     fig.update_xaxes(title_text="Words per text")
-    fig.update_yaxes(title_text="Texts")
+    _count_axis(fig, int(np.histogram(counts, edges)[0].max()))
     return _finish(fig, title)
+
+
+def _whole_word_bins(counts: np.ndarray, bins: int) -> np.ndarray:
+    """At most ``bins`` equal bins, each holding whole word counts (edges halfway between)."""
+    low, high = int(counts.min()), int(counts.max())
+    width = max(1, -(-(high - low + 1) // bins))
+    return np.arange(low - 0.5, high + 0.5 + width, width)[:bins + 1]
+
+
+def _count_axis(fig: go.Figure, highest: int) -> None:
+    """A y axis of text counts: whole-number ticks (plotly picks 0.5 steps for small counts)."""
+    fig.update_yaxes(title_text="Texts", tickformat=",d", rangemode="tozero",
+                     dtick=1 if highest <= 10 else None)

@@ -7,6 +7,7 @@ import json
 import os
 import time
 
+import numpy as np
 import psutil
 import pytest
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
@@ -177,3 +178,19 @@ def test_no_colour_when_the_model_equals_the_baseline(run_store, trained_run):
         assert shown.proto.color == MetricProto.MetricColor.GREEN
     finally:
         run_store.delete(run_id)
+
+
+# ---------------------------------------------------------------- Data page chart
+
+@pytest.mark.parametrize("lengths", [[1, 2, 2, 3], [5] * 3 + [40] * 9 + list(range(1, 300))])
+def test_text_length_counts_have_whole_number_ticks(lengths):
+    from core import charts
+
+    fig = charts.text_lengths(["w " * n for n in lengths])
+    histogram = fig.data[0]
+    edges = np.arange(histogram.xbins.start, histogram.xbins.end + 0.01, histogram.xbins.size)
+    binned = np.histogram(lengths, edges)[0]
+    assert binned.sum() == len(lengths)  # every text falls in a bin
+    assert histogram.xbins.size == int(histogram.xbins.size)  # a bin holds whole word counts
+    assert fig.layout.yaxis.tickformat == ",d"
+    assert fig.layout.yaxis.dtick == (1 if binned.max() <= 10 else None)
