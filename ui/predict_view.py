@@ -10,15 +10,39 @@ from core.config import TASK_REGRESSION
 from core.errors import StudioError
 from core.explain import escape_markdown
 from core.report import safe_file_stem
-from ui import state, widgets
+from ui import explain_view, services, state, widgets
 
-EXAMPLE_TEXT = "Arrived quickly and works exactly as described. Very happy with it."
 PREVIEW_ROWS = 1000
+EXAMPLE_WORDS = (5, 80)  # an example short enough to read, long enough to mean something
 
 
-def typed_text(predictor, label_column: str) -> None:
-    st.session_state.setdefault(state.W_PREDICT_TEXT, EXAMPLE_TEXT)
+def example_text(store, run_id: str) -> str:
+    """A text from the run's own test split; empty for an imported model (it has none)."""
+    texts, _ = explain_view.test_split(store, run_id)
+    readable = [t for t in texts if EXAMPLE_WORDS[0] <= len(t.split()) <= EXAMPLE_WORDS[1]]
+    return (readable or texts or [""])[0]
+
+
+def _offer_example(run_id: str) -> None:
+    """Fill the box with the run's own example until the user types a text of their own.
+
+    A run without one (an imported model) keeps the text already there, or starts empty.
+    """
+    offered = st.session_state.get(state.PREDICT_EXAMPLE)
+    if offered and offered[0] == run_id:
+        return
+    typed = st.session_state.get(state.W_PREDICT_TEXT)
+    example = example_text(services.store(), run_id)
+    untouched = typed is None or (offered and typed == offered[1])
+    if untouched and (example or typed is None):
+        st.session_state[state.W_PREDICT_TEXT] = example
+    st.session_state[state.PREDICT_EXAMPLE] = (run_id, example)
+
+
+def typed_text(predictor, label_column: str, run_id: str | None = None) -> None:
+    _offer_example(run_id or st.session_state[state.W_PREDICT_RUN])
     text = st.text_area("Text", key=state.W_PREDICT_TEXT, height=110,
+                        placeholder="Type or paste a text like the ones the model was trained on",
                         help="Press Ctrl+Enter (or click outside) to predict.")
     if not text.strip():
         st.info("Type a text to see the model's answer.")

@@ -113,6 +113,7 @@ W_RUNS_REPORT = "runs.report"
 EXPLAIN_RESULT = "explain.result"        # ui.explain_view.ExplainResult of the last Explain
 EXPLAIN_INPUT = "explain.input"          # (run id, text) the class choice was last reset for
 PREDICT_RESULT = "predict.result"        # {"key", "frame"}: the last CSV prediction
+PREDICT_EXAMPLE = "predict.example"      # (run id, text) last offered in the typed-text box
 PREDICT_SELECT = "predict.select_run"    # a freshly imported run to pick on the next run
 IMPORT_MESSAGE = "predict.import_message"  # success note shown once after an import
 RUNS_MESSAGE = "runs.message"            # note shown once after a delete

@@ -14,7 +14,7 @@ import pytest
 from core.data import Dataset
 from tests.app.conftest import copy_run, open_page, page_text
 from ui import state
-from ui.predict_view import EXAMPLE_TEXT
+from ui.predict_view import example_text
 
 SECRET = "my private complaint about order 4711"
 
@@ -65,13 +65,14 @@ def test_another_session_cannot_train_on_data_it_did_not_load():
         "First load and prepare a dataset" in page_text(b_train)
 
 
-def test_text_typed_in_one_session_is_not_shown_in_another(trained_binary_run):
+def test_text_typed_in_one_session_is_not_shown_in_another(run_store, trained_binary_run):
     a = open_page("predict", {state.W_PREDICT_RUN: trained_binary_run})
     a.text_area(key=state.W_PREDICT_TEXT).input(SECRET).run()
     assert not a.exception and a.text_area(key=state.W_PREDICT_TEXT).value == SECRET
 
     b = open_page("predict", {state.W_PREDICT_RUN: trained_binary_run})
-    assert b.text_area(key=state.W_PREDICT_TEXT).value == EXAMPLE_TEXT
+    assert b.text_area(key=state.W_PREDICT_TEXT).value == \
+        example_text(run_store, trained_binary_run)  # the run's own example, not A's text
     assert SECRET not in page_text(b)
     assert all(SECRET not in str(value) for value in b.session_state.values())
 

@@ -19,6 +19,7 @@ from core import results as results_lib
 from core.config import DataSpec
 from core.explain import escape_markdown
 from tests.app.conftest import copy_run, open_page, page_text
+from tests.conftest import train_sample_run
 from ui import services, state
 
 APP = str(config.PROJECT_ROOT / "app.py")
@@ -194,3 +195,27 @@ def test_text_length_counts_have_whole_number_ticks(lengths):
     assert histogram.xbins.size == int(histogram.xbins.size)  # a bin holds whole word counts
     assert fig.layout.yaxis.tickformat == ",d"
     assert fig.layout.yaxis.dtick == (1 if binned.max() <= 10 else None)
+
+
+# ---------------------------------------------------------------- Predict
+
+@pytest.fixture(scope="module")
+def news_run(run_store) -> str:
+    return train_sample_run(run_store, "news")
+
+
+def test_predict_offers_a_text_from_the_runs_own_test_split(run_store, news_run,
+                                                            trained_binary_run):
+    news_texts = results_lib.load_results(run_store, news_run).texts
+    at = open_page("predict", {state.W_PREDICT_RUN: news_run})
+    box = at.text_area(key=state.W_PREDICT_TEXT)
+    assert box.value in news_texts  # a news item for a news model, not a product review
+    assert box.placeholder
+    assert "The model says" in page_text(at)
+
+    at.selectbox(key=state.W_PREDICT_RUN).set_value(trained_binary_run).run()  # untouched box
+    assert at.text_area(key=state.W_PREDICT_TEXT).value in \
+        results_lib.load_results(run_store, trained_binary_run).texts
+    at.text_area(key=state.W_PREDICT_TEXT).input("my own words").run()
+    at.selectbox(key=state.W_PREDICT_RUN).set_value(news_run).run()  # the user's text stays
+    assert at.text_area(key=state.W_PREDICT_TEXT).value == "my own words"
