@@ -64,7 +64,8 @@ def sample_picker() -> None:
     key = st.selectbox("Sample dataset", list(samples), key=state.W_SAMPLE,
                        format_func=lambda k: samples[k].title)
     st.caption(samples[key].description)
-    if st.button("Use sample data", key=state.W_USE_SAMPLE, type="primary", icon="✨"):
+    if st.button("Use sample data", key=state.W_USE_SAMPLE, type="primary",
+                 icon=":material/auto_awesome:"):
         sample = samples[key]
         try:
             frame = data.load_sample(key)
@@ -257,7 +258,7 @@ def tokens_html(tokens: list[tuple[str, bool]]) -> str:
 
 def model_view(dataset: data.Dataset, lowercase: bool) -> None:
     spec = ModelSpec()
-    with st.expander("👀 See what the model sees"):
+    with st.expander("See what the model sees", icon=":material/visibility:"):
         vocabulary, rate = _preview_vocabulary(dataset, lowercase)
         st.markdown(
             f"Each text becomes a list of words (tokens) without punctuation. The model knows the "

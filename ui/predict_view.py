@@ -107,7 +107,8 @@ def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
         st.download_button("Download the predictions (CSV)", out.to_csv(index=False),
                            file_name=f"{safe_file_stem(upload.name.rsplit('.', 1)[0])}"
                                      "-predictions.csv",
-                           mime="text/csv", key=state.W_PREDICT_DOWNLOAD, icon="⬇️")
+                           mime="text/csv", key=state.W_PREDICT_DOWNLOAD,
+                           icon=":material/download:")
 
 
 def model_download(store, run_id: str, run_name: str) -> None:
@@ -115,7 +116,8 @@ def model_download(store, run_id: str, run_name: str) -> None:
     size = path.stat().st_size / 1024 / 1024
     st.download_button(f"Download the model ({size:,.1f} MB)", data=path.read_bytes,
                        file_name=safe_file_stem(run_name, "model") + ".keras",
-                       mime="application/octet-stream", key=state.W_MODEL_DOWNLOAD, icon="⬇️")
+                       mime="application/octet-stream", key=state.W_MODEL_DOWNLOAD,
+                       icon=":material/download:")
     st.caption("A .keras file with everything inside (text in, prediction out). Import it "
                "here on another LSTM Studio, or load it in Python with keras.saving.load_model.")
 

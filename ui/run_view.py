@@ -193,15 +193,15 @@ def _waiting_line(info: runs_lib.RunInfo, records: list[dict]) -> str | None:
     if info.status == runs_lib.QUEUED:
         queue = services.job_queue()
         if not _starting(queue, info.run_id):
-            return (f"⏳ Waiting in line (position {queue.queue_position(info.run_id)}): it starts "
+            return (f"Waiting in line (position {queue.queue_position(info.run_id)}): it starts "
                     "when the training before it ends.")
-        return "⏳ Starting: loading TensorFlow" + waited
+        return "Starting: loading TensorFlow" + waited
     started = info.state.get("started") or 0
     if info.status != runs_lib.RUNNING or (records and records[-1].get("time", 0) >= started):
         return None  # this start has drawn points ("Train more" keeps the older ones)
     if "batches_per_epoch" not in info.state:
-        return "⏳ Preparing: building the vocabulary and the network" + waited
-    return "⏳ Building the network in TensorFlow: the first batch takes the longest" + waited
+        return "Preparing: building the vocabulary and the network" + waited
+    return "Building the network in TensorFlow: the first batch takes the longest" + waited
 
 
 def is_active(run_id: str) -> bool:
@@ -212,14 +212,15 @@ def _status_line(info: runs_lib.RunInfo, records: list[dict]) -> None:
     status = info.state
     waiting = _waiting_line(info, records)
     if waiting:
-        st.info(waiting)
+        st.info(waiting, icon=":material/hourglass_top:")
     elif info.status == runs_lib.RUNNING:
         p = progress(status, records, time.time())
         if p.fraction >= 1:
-            st.info("🧮 Scoring the test texts, and a simple baseline to compare with…")
+            st.info("Scoring the test texts, and a simple baseline to compare with…",
+                    icon=":material/calculate:")
             return
         eta = f" · about {_duration(p.eta_seconds)} left" if p.eta_seconds is not None else ""
-        st.progress(p.fraction, text=f"🏃 Training: epoch {p.epoch} of {p.total_epochs} · "
+        st.progress(p.fraction, text=f"Training: epoch {p.epoch} of {p.total_epochs} · "
                                      f"batch {p.batch} of {p.batches}{eta}")
         st.caption("Watch the loss fall: blue is the texts it learns from, orange the validation "
                    "texts it never trains on. When orange turns up while blue keeps falling, "
@@ -231,8 +232,9 @@ def _status_line(info: runs_lib.RunInfo, records: list[dict]) -> None:
     else:
         epochs, best = status.get("epochs_done") or 0, status.get("best_epoch")
         kept = f" The model from epoch {best} (lowest validation loss) is kept." if best else ""
-        verb = "Stopped by you" if info.status == runs_lib.STOPPED else "✅ Finished"
-        st.success(f"{verb} after {epochs} epoch{'s' if epochs != 1 else ''}.{kept}")
+        verb = "Stopped by you" if info.status == runs_lib.STOPPED else "Finished"
+        st.success(f"{verb} after {epochs} epoch{'s' if epochs != 1 else ''}.{kept}",
+                   icon=":material/check_circle:")
 
 
 def _curve_figures(run_id: str, records: list[dict], metric: str, per: str) -> tuple:
@@ -268,7 +270,7 @@ def _curves(run_id: str, records: list[dict], task: str) -> None:
 def _stop_button(store: runs_lib.RunStore, run_id: str) -> None:
     if store.stop_requested(run_id):
         st.caption("Stopping after the current batch; the best model so far is kept.")
-    elif st.button("Stop", key=state.W_STOP, icon="⏹️",
+    elif st.button("Stop", key=state.W_STOP, icon=":material/stop:",
                    help="Ends the training early and keeps the best model so far."):
         services.job_queue().stop(run_id)
         st.caption("Stopping after the current batch; the best model so far is kept.")
@@ -284,9 +286,11 @@ def _result(store: runs_lib.RunStore, info: runs_lib.RunInfo) -> None:
         st.caption("For comparison: " + BaselineResult.from_dict(report["baseline"]).summary())
     left, right, _ = st.columns([1, 1, 2])
     with left:
-        links.page_link("pages/evaluate.py", label="Evaluate: where is it wrong?", icon="📊")
+        links.page_link("pages/evaluate.py", label="Evaluate: where is it wrong?",
+                        icon=":material/bar_chart:")
     with right:
-        links.page_link("pages/explain.py", label="Explain: which words mattered?", icon="🔍")
+        links.page_link("pages/explain.py", label="Explain: which words mattered?",
+                        icon=":material/search:")
 
 
 def _train_more(store: runs_lib.RunStore, info: runs_lib.RunInfo, finishing: bool) -> None:
@@ -298,7 +302,7 @@ def _train_more(store: runs_lib.RunStore, info: runs_lib.RunInfo, finishing: boo
     extra = left.number_input("More epochs", 1, 1000, key=state.W_MORE_EPOCHS)
     if finishing:
         note.caption("The training process is closing; Train more is possible in a moment.")
-    if right.button("Train more", key=state.W_TRAIN_MORE, icon="➕", disabled=finishing,
+    if right.button("Train more", key=state.W_TRAIN_MORE, icon=":material/add:", disabled=finishing,
                     help="Continue from the best model so far."):
         try:
             jobs.train_more(services.job_queue(), info.run_id, int(extra))

@@ -124,7 +124,7 @@ def _training_controls(classification: bool) -> None:
 
 def controls(dataset, lowercase: bool) -> str | None:
     """All architecture and training controls; returns the uploaded vectors' path, if any."""
-    with st.expander("⚙️ Adjust the network (optional)"):
+    with st.expander("Adjust the network (optional)", icon=":material/tune:"):
         glove_path = glove_upload(dataset, lowercase)
         words, network, training = st.columns(3, gap="large")
         with words:
@@ -237,7 +237,7 @@ def model_summary(dataset, model: ModelSpec, train: TrainSpec, lowercase: bool) 
             return
     st.markdown(f"**{presets.architecture_name(model)}** · {description.total_params:,} "
                 f"parameters (the numbers it learns) · {vocab_len - 2:,} known words")
-    with st.expander("🧩 What the network looks like"):
+    with st.expander("What the network looks like", icon=":material/account_tree:"):
         st.markdown("How one batch of texts flows through the network:")
         st.markdown("\n".join(f"{i}. {step}" for i, step in enumerate(description.walkthrough, 1)))
         table = pd.DataFrame([{"Layer": layer.name, "Kind": layer.kind, "Output shape": layer.output_shape,
