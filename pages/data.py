@@ -7,7 +7,7 @@ from core.explain import escape_markdown
 from ui import data_view, links, state
 
 links.run_inside_app()
-st.title("📄 1 · Data")
+st.title("1 · Data")
 st.write("Choose the texts the model should learn from and the answer it should predict. "
          "Start with a sample, or upload your own CSV file.")
 data_view.init_defaults()
@@ -47,7 +47,7 @@ if dataset is not None:
     ready, next_step = st.columns([3, 1], vertical_alignment="center")
     ready.success("The data is ready. Next, choose a network and train it.")
     with next_step:
-        links.page_link("pages/train.py", label="Next: Model & Train →", icon="🏋️")
+        links.page_link("pages/train.py", label="Next: Model & Train →", icon=":material/model_training:")
 data_view.preview(frame, dataset)
 if dataset is not None:
     data_view.model_view(dataset, clean.lowercase)

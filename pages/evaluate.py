@@ -7,7 +7,7 @@ from core.errors import StudioError
 from ui import eval_view, links, services, state, widgets
 
 links.run_inside_app()
-st.title("📊 3 · Evaluate")
+st.title("3 · Evaluate")
 st.write("See how well a trained model does on the test texts it never saw while training. "
          "Start with the big number and the baseline beside it, then look at where it goes wrong.")
 
@@ -16,7 +16,7 @@ runs = [r for r in store.list_runs() if results_lib.has_results(store, r.run_id)
 if not runs:
     st.info("No evaluated model yet. Train one on the **Model & Train** page: its test results "
             "appear here as soon as training ends.")
-    links.page_link("pages/train.py", label="Go to Model & Train", icon="🏋️")
+    links.page_link("pages/train.py", label="Go to Model & Train", icon=":material/model_training:")
     st.stop()
 
 run_id = widgets.run_picker("Run", state.W_EVAL_RUN, runs,

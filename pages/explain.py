@@ -8,7 +8,7 @@ from core.errors import StudioError
 from ui import explain_view, links, services, state, widgets
 
 links.run_inside_app()
-st.title("🔍 4 · Explain")
+st.title("4 · Explain")
 st.write("Pick a text and see which words pushed the model toward its answer: green words "
          "pushed toward the class, red words pushed away from it.")
 

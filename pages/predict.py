@@ -6,7 +6,7 @@ from core.errors import StudioError
 from ui import links, predict_view, services, state, widgets
 
 links.run_inside_app()
-st.title("✍️ 5 · Predict")
+st.title("5 · Predict")
 st.write("Use a trained model on new texts: type one to see the model's answer, or upload a "
          "CSV file to label every row. You can also download a model or import one.")
 
@@ -15,7 +15,7 @@ runs = widgets.runs_with_model(store)
 if not runs:
     st.info("No trained model yet. Train one on the **Model & Train** page, or import a "
             ".keras model file below.")
-    links.page_link("pages/train.py", label="Go to Model & Train", icon="🏋️")
+    links.page_link("pages/train.py", label="Go to Model & Train", icon=":material/model_training:")
     st.subheader("Import a model")
     predict_view.model_import(store)
     st.stop()

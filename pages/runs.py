@@ -6,7 +6,7 @@ from core import compare
 from ui import links, runs_view, services, state, widgets
 
 links.run_inside_app()
-st.title("🗂️ 6 · Runs")
+st.title("6 · Runs")
 st.write("Every model trained here, side by side: compare settings and test scores, overlay "
          "learning curves, download a report, or delete runs you no longer need.")
 
@@ -18,7 +18,7 @@ store = services.store()
 runs = store.list_runs()
 if not runs:
     st.info("No runs yet. Train a model on the **Model & Train** page and it appears here.")
-    links.page_link("pages/train.py", label="Go to Model & Train", icon="🏋️")
+    links.page_link("pages/train.py", label="Go to Model & Train", icon=":material/model_training:")
     st.stop()
 
 st.subheader("All runs")

@@ -40,4 +40,4 @@ def page_link(page: str, label: str, icon: str | None = None) -> None:
     try:
         st.page_link(page, label=label, icon=icon)
     except StreamlitPageNotFoundError:
-        st.markdown(f"{icon or '➡️'} {escape_markdown(label)} (open it from the menu on the left)")
+        st.markdown(f"{icon or '→'} {escape_markdown(label)} (open it from the menu on the left)")

@@ -72,14 +72,14 @@ def report_button(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:
     st.download_button("Download a report (HTML)",
                        data=lambda: report.build_report(store, run.run_id),
                        file_name=report.report_file_name(run.name), mime="text/html",
-                       key=state.W_RUNS_REPORT, icon="📄",
+                       key=state.W_RUNS_REPORT, icon=":material/table_chart:",
                        help="One file with the settings, scores, charts and worst mistakes; "
                             "it opens in any browser, offline.")
 
 
 def delete_flow(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:
     """Two steps: "Delete…" asks, "Yes, delete <name>" deletes."""
-    if st.button("Delete this run…", key=state.W_RUNS_DELETE, icon="🗑️"):
+    if st.button("Delete this run…", key=state.W_RUNS_DELETE, icon=":material/delete:"):
         st.session_state[state.CONFIRM_DELETE] = run.run_id
     if st.session_state.get(state.CONFIRM_DELETE) != run.run_id:
         return

@@ -88,7 +88,7 @@ def test_a_mistake_can_be_sent_to_explain(trained_run):
     first_mistake = at.dataframe[1].value["text"].iloc[0]
     at.button(key=state.W_EVAL_EXPLAIN).click().run()
     assert not at.exception
-    assert at.title[0].value == "🔍 4 · Explain"
+    assert at.title[0].value == "4 · Explain"
     assert at.session_state[state.W_EXPLAIN_RUN] == trained_run
     shown = at.selectbox(key=state.W_EXPLAIN_TEST_INDEX)
     assert at.text[0].value == first_mistake and shown.value is not None

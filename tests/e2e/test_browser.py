@@ -172,12 +172,12 @@ def test_teacher_path(tab, studio, timings):
     timings.record("train_click_to_run_finished_s", time.monotonic() - clicked)
     finished_points = loss_chart_points(tab)
     assert finished_points >= more_points
-    main.get_by_text(re.compile(r"correct|accuracy|right", re.I)).first.wait_for()
+    main.get_by_text(re.compile(r"of the \d+ test texts right")).first.wait_for()  # the headline
     tab.wait_idle()
     tab.shot("train_finished")
 
     # 3 · Evaluate: the confusion matrix of the run just trained.
-    tab.go_to("3 · Evaluate", "📊 3 · Evaluate")
+    tab.go_to("3 · Evaluate", "3 · Evaluate")
     main.get_by_role("heading", name="Where it goes wrong, class by class").wait_for(
         timeout=60_000)
     tab.charts("Confusion matrix").first.wait_for(timeout=60_000)
@@ -186,7 +186,7 @@ def test_teacher_path(tab, studio, timings):
     tab.shot("evaluate")
 
     # 4 · Explain: a test text, Explain, highlighted words and the plain sentence.
-    tab.go_to("4 · Explain", "🔍 4 · Explain")
+    tab.go_to("4 · Explain", "4 · Explain")
     tab.choose(re.compile(r"^Test text"), re.compile(r"^#2 · "), timeout=60)
     tab.wait_idle(timeout=90)
     explained = time.monotonic()
@@ -197,7 +197,7 @@ def test_teacher_path(tab, studio, timings):
     tab.shot("explain")
 
     # 5 · Predict: a typed sentence gets a probability per topic.
-    tab.go_to("5 · Predict", "✍️ 5 · Predict")
+    tab.go_to("5 · Predict", "5 · Predict")
     probabilities = tab.charts("How sure the model is").first
     probabilities.wait_for(timeout=60_000)
     tab.wait_idle()
@@ -254,14 +254,14 @@ def test_hostile_csv_is_shown_as_text(tab, tmp_path, timings):
     assert_nothing_executed(tab)
     tab.shot("hostile_trained")
 
-    tab.go_to("3 · Evaluate", "📊 3 · Evaluate")
+    tab.go_to("3 · Evaluate", "3 · Evaluate")
     tab.charts("Confusion matrix").first.wait_for(timeout=60_000)
     tab.wait_idle()
     assert hostile.GOOD in tab.visible_text()
     assert_nothing_executed(tab)
     tab.shot("hostile_evaluate")
 
-    tab.go_to("4 · Explain", "🔍 4 · Explain")
+    tab.go_to("4 · Explain", "4 · Explain")
     main.get_by_text("Type your own").click()
     box = main.get_by_role("textbox", name="Your text")
     box.fill(hostile.TYPED_ATTACK)
