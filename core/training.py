@@ -250,7 +250,7 @@ def train(store, run_id: str) -> str:
                if train_spec.class_weights and dataset.is_classification else None)
     int_model.fit(train_ds, validation_data=valid_ds, epochs=total_epochs,
                   initial_epoch=initial_epoch, callbacks=callbacks, class_weight=weights,
-                  verbose=0)
+                  shuffle=False, verbose=0)  # training_batches shuffles every epoch itself
 
     if studio.best_weights is not None:
         int_model.set_weights(studio.best_weights)
