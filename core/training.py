@@ -34,7 +34,7 @@ def training_batches(ids: np.ndarray, y: np.ndarray, batch_size: int, seed: int)
     Rows are shuffled, sorted by length within chunks of BUCKET_CHUNK batches,
     cut into batches, and the batches shuffled again: every epoch stays random,
     yet a batch's texts differ by a token or two, and cutting them to the
-    shortest skips about 1-5% of tokens (different ones each epoch). With no
+    shortest skips about 1-6% of tokens (different ones each epoch). With no
     padding left, the network trains without a mask, which takes a third off
     every step (bench/README.md). Everything runs inside tf.data: a Python
     generator here cost up to 40% of the time, each batch waiting on the GIL.
