@@ -4,7 +4,9 @@ import streamlit as st
 
 from ui import state
 
-st.set_page_config(page_title="LSTM Studio", page_icon=":material/psychology:", layout="wide")
+# The tab icon stays an emoji: a ":material/…:" page icon makes the browser fetch it from
+# fonts.gstatic.com, and a class server may have no internet.
+st.set_page_config(page_title="LSTM Studio", page_icon="🧠", layout="wide")
 state.keep_widget_values()
 page = st.navigation([
     st.Page("pages/data.py", title="1 · Data", icon=":material/table_chart:", default=True),
