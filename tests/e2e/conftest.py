@@ -119,6 +119,12 @@ def tab(browser, studio, shots, artifacts, request):
 
     page.on("dialog", on_dialog)
     page.on("pageerror", lambda error: studio_tab.errors.append(str(error)))
+
+    def on_request(req):  # a class server may have no internet: the app must not need it
+        if not req.url.startswith((studio.base_url, "data:", "blob:")):
+            studio_tab.outside_requests.append(req.url)
+
+    page.on("request", on_request)
     try:
         yield studio_tab
     finally:

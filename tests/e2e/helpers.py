@@ -60,6 +60,7 @@ class Studio:
         self.shots = shots
         self.dialogs: list[str] = []  # filled by the fixture's dialog handler
         self.errors: list[str] = []   # uncaught page errors
+        self.outside_requests: list[str] = []  # anything not served by the app itself
 
     # ------------------------------------------------------------ waiting
 

@@ -215,6 +215,7 @@ def test_teacher_path(tab, studio, timings):
     tab.shot("predict")
     assert not tab.dialogs
     assert not tab.errors, tab.errors  # uncaught JavaScript errors in the page
+    assert not tab.outside_requests, tab.outside_requests  # e.g. icons from a CDN
 
 
 # ---------------------------------------------------------------- test 2
