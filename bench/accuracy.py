@@ -18,7 +18,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from common import fmt, print_table, require_shared_data, train_frame
+from common import fmt, print_table, require_shared_data, save_summary, summary_row, train_frame
 
 from core import data
 from core.config import DataSpec, ModelSpec, TrainSpec
@@ -62,7 +62,7 @@ def main() -> None:
     args = parser.parse_args()
     shared = require_shared_data()
     seeds = [int(s) for s in args.seeds.split(",")]
-    rows, results = [], {}
+    rows, results, summary = [], {}, []
     runs_dir = Path(tempfile.mkdtemp(prefix="bench-accuracy-"))
     for key, (frame, data_spec) in cases(shared).items():
         if key not in args.only.split(","):
@@ -81,6 +81,13 @@ def main() -> None:
         extra = (f" (RMSE {spread([s['test_rmse'] for s in summaries])})"
                  if key == "clothing_cls" else "")
         seconds = [x for s in summaries for x in s["epoch_seconds"]]
+        mean = sum(ours) / len(ours)
+        better = None if published is None else (mean <= published if metric == "rmse"
+                                                 else mean >= published)
+        summary.append(summary_row(f"{key} test {metric} (mean of {len(seeds)} seeds; "
+                                   "baseline: TF-IDF)", mean, base, target=(
+                                       f"{'≤' if metric == 'rmse' else '≥'} tutorial {published}"
+                                       if published else "see speed.py"), met=better, digits=3))
         rows.append([key, metric, spread(ours) + extra, fmt(published), fmt(base),
                      "/".join(str(len(s["epoch_seconds"])) for s in summaries),
                      fmt(sum(seconds) / len(seconds), 1),
@@ -89,6 +96,7 @@ def main() -> None:
     print(f"seeds: {', '.join(map(str, seeds))}")
     print_table(["task", "metric", "LSTM Studio (test)", "tutorial", "TF-IDF baseline", "epochs",
                  "s/epoch", "best epoch", "reference"], rows)
+    save_summary("accuracy", summary)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
 

@@ -53,3 +53,24 @@ def print_table(headers: list[str], rows: list[list]) -> None:
 
 def fmt(value, digits=3):
     return "-" if value is None else (f"{value:.{digits}f}" if isinstance(value, float) else str(value))
+
+
+RESULTS_DIR = ROOT / "bench" / "results"  # git-ignored; bench/summary.py reads it
+
+
+def save_summary(name: str, rows: list[dict]) -> None:
+    """Rows for the one table of bench/summary.py.
+
+    Each row: measure, value, baseline, ratio, target (all text) and met (True/False/None).
+    """
+    import json
+
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    (RESULTS_DIR / f"{name}.summary.json").write_text(json.dumps(rows, indent=1))
+
+
+def summary_row(measure: str, value, baseline=None, ratio: float | None = None,
+                target: str = "-", met: bool | None = None, digits: int = 2) -> dict:
+    return {"measure": measure, "value": fmt(value, digits),
+            "baseline": fmt(baseline, digits) if baseline is not None else "-",
+            "ratio": f"{ratio:.2f}x" if ratio is not None else "-", "target": target, "met": met}

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-from common import ROOT, print_table, require_shared_data
+from common import ROOT, print_table, require_shared_data, save_summary, summary_row
 
 
 def peak_rss_mb(command: list[str]) -> float:
@@ -57,6 +57,9 @@ def main():
         ["baseline: python -c 'import tensorflow, keras'", f"{floor:.0f}", "-"],
     ])
     print("RUSAGE_CHILDREN reports the largest single finished descendant: the training worker.")
+    save_summary("memory", [summary_row(
+        f"peak RSS MB, training {args.rows:,} × 50 tokens (baseline: importing TensorFlow)",
+        training, floor, target="≤ 2048 MB", met=training <= 2048, digits=0)])
 
 
 if __name__ == "__main__":

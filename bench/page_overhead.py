@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, print_table
+from common import ROOT, print_table, save_summary, summary_row
 
 sys.path.insert(0, str(ROOT))
 from tests.e2e.server import CHROMIUM_ARGS, VIEWPORT, running_studio  # noqa: E402
@@ -206,6 +206,9 @@ def main() -> int:
                  "page all", "server cores", "browser cores", "load avg"], rows)
     print("server/browser cores: CPU time the Streamlit server and Chromium used while the page "
           "watched the run, per second of watching (2.0 = both cores of this machine).")
+    save_summary("page_overhead", [summary_row(
+        "s/epoch with the live page open (baseline: headless CLI)", page_mid, cli_mid,
+        page_mid / cli_mid, f"≤ +{TARGET_PERCENT:.0f}%", median_overhead <= TARGET_PERCENT)])
     verdict = "within" if median_overhead <= TARGET_PERCENT else "ABOVE"
     print(f"overhead {median_overhead:+.1f}% ({verdict} the {TARGET_PERCENT:.0f}% target)")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

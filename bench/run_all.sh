@@ -23,5 +23,11 @@ echo
 echo "== live page overhead: CLI vs app-driven training, same spec =="
 $py bench/page_overhead.py 2>/dev/null
 echo
-echo "== accuracy with default settings =="
-$py bench/accuracy.py 2>/dev/null | grep -v '^{'
+echo "== load: 10 browser sessions on loopback =="
+$py bench/load.py 2>/dev/null
+echo
+echo "== accuracy with default settings, three training seeds =="
+$py bench/accuracy.py --seeds 42,1,2 ${ACCURACY_ONLY:+--only "$ACCURACY_ONLY"} 2>/dev/null | grep -v '^{'
+echo
+echo "== summary: every figure, baseline, ratio and target =="
+$py bench/summary.py

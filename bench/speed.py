@@ -20,7 +20,7 @@ import os
 import time
 
 import numpy as np
-from common import fmt, print_table, require_shared_data
+from common import fmt, print_table, require_shared_data, save_summary, summary_row
 
 from core import data, predictor, training
 from core import model as model_lib
@@ -205,6 +205,23 @@ def main():
           f"s/epoch = fastest epoch after the first; {threads}")
     print_table(["arch", "tutorial s/epoch", "studio s/epoch", "speed-up", "studio s per 120k",
                  "tutorial test acc", "studio test acc"], rows)
+    save_summary("speed_isolated" if args.isolate else "speed_same_process",
+                 speed_summary(results, 120_000 / len(ds.train.texts)))
+
+
+def speed_summary(results: dict, per_120k: float) -> list[dict]:
+    rows = []
+    for name, r in results.items():
+        ours, theirs = steady(r["studio_epoch_s"]), steady(r["tutorial_epoch_s"])
+        rows.append(summary_row(
+            f"{name} s/epoch (test acc {r['studio_acc']:.3f} vs {r['tutorial_acc']:.3f})", ours,
+            theirs, theirs / ours, "≥ 1.5x, acc ≥",
+            theirs / ours >= 1.5 and r["studio_acc"] >= r["tutorial_acc"]))
+    if "bilstm50" in results:
+        seconds = steady(results["bilstm50"]["studio_epoch_s"]) * per_120k
+        rows.append(summary_row("bilstm50 s per 120k-row epoch", seconds, target="≤ 15 s",
+                                met=seconds <= 15, digits=1))
+    return rows
 
 
 if __name__ == "__main__":
