@@ -49,7 +49,11 @@ def training_batches(ids: np.ndarray, y: np.ndarray, batch_size: int, seed: int)
     batches = rows.unbatch().batch(batch_size).shuffle(-(-len(ids) // batch_size), seed=seed + 1)
 
     def cut_to_shortest(rows):
-        width = tf.maximum(1, tf.reduce_min(tf.gather(lengths, rows)))
+        # Empty texts (kept when "drop empty rows" is off) must not cut the others to nothing.
+        batch_lengths = tf.gather(lengths, rows)
+        longest = tf.reduce_max(batch_lengths)
+        shortest = tf.reduce_min(tf.where(batch_lengths > 0, batch_lengths, longest))
+        width = tf.maximum(1, shortest)
         return tf.gather(ids_t, rows)[:, :width], tf.gather(y_t, rows)
 
     return batches.map(cut_to_shortest).prefetch(tf.data.AUTOTUNE)

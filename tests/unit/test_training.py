@@ -34,6 +34,14 @@ def test_shuffled_batches_cover_every_row_once_with_similar_lengths():
     assert [y.tolist() for _, y in first] != [y.tolist() for _, y in second]  # reshuffled
 
 
+def test_an_empty_text_does_not_cut_its_batch_to_one_token():
+    ids = np.zeros((4, 10), dtype="int32")
+    for row, length in enumerate([0, 6, 7, 7]):
+        ids[row, :length] = 5
+    batches = _epoch(training.training_batches(ids, np.arange(4), batch_size=4, seed=0))
+    assert [x.shape for x, _ in batches] == [(4, 6)]
+
+
 def test_validation_batches_hold_texts_of_one_length_each_and_every_token():
     ids = np.zeros((7, 50), dtype="int32")
     for row, length in enumerate([3, 5, 3, 40, 2, 3, 5]):
