@@ -7,7 +7,8 @@ import uuid
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import config
+from core import config, data
+from core.config import DataSpec
 from tests.conftest import train_sample_run
 from ui import services
 
@@ -24,6 +25,15 @@ def open_page(name: str, session: dict | None = None, run: bool = True) -> AppTe
         at.run()
         assert not at.exception, at.exception
     return at
+
+
+@pytest.fixture(scope="module")
+def news():
+    """The prepared news sample, as the Data page leaves it in the session."""
+    sample = next(s for s in data.sample_datasets() if s.key == "news")
+    spec = DataSpec(text_columns=sample.text_columns, label_column=sample.label_column,
+                    task=sample.task)
+    return data.prepare_dataset(data.load_sample("news"), spec), spec, sample.title
 
 
 def shown_text(markdown: str) -> str:

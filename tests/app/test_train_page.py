@@ -5,23 +5,12 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import data
-from core.config import DataSpec
 from core.runs import RunStore
 from tests.app.conftest import shown_text
 from ui import services, state
 
 PAGE = "../../pages/train.py"  # AppTest resolves it against this file
 DEADLINE_SECONDS = 120
-
-
-@pytest.fixture(scope="module")
-def news():
-    """The prepared news sample, as the Data page leaves it in the session."""
-    sample = next(s for s in data.sample_datasets() if s.key == "news")
-    spec = DataSpec(text_columns=sample.text_columns, label_column=sample.label_column,
-                    task=sample.task)
-    return data.prepare_dataset(data.load_sample("news"), spec), spec, sample.title
 
 
 def open_page(dataset_and_spec=None, run_id: str | None = None) -> AppTest:

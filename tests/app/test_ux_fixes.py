@@ -14,24 +14,14 @@ from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 
-from core import config, data, evaluation
+from core import config, evaluation
 from core import results as results_lib
-from core.config import DataSpec
 from core.explain import escape_markdown
 from tests.app.conftest import copy_run, open_page, page_text
 from tests.conftest import train_sample_run
 from ui import services, state
 
 APP = str(config.PROJECT_ROOT / "app.py")
-
-
-@pytest.fixture(scope="module")
-def news():
-    """The prepared news sample, as the Data page leaves it in the session."""
-    sample = next(s for s in data.sample_datasets() if s.key == "news")
-    spec = DataSpec(text_columns=sample.text_columns, label_column=sample.label_column,
-                    task=sample.task)
-    return data.prepare_dataset(data.load_sample("news"), spec), spec, sample.title
 
 
 def poll_fragments(at: AppTest, monkeypatch) -> None:
