@@ -20,8 +20,6 @@ MAX_TEST_OPTIONS = 1000
 MAX_TEXT_CHARS = 3000
 PREVIEW_CHARS = 80
 SAMPLES, THOROUGH_SAMPLES = 1000, 5000
-EXAMPLE_TEXT = ("The battery died after two days and support never answered my emails, "
-                "but the screen is lovely and it was cheap.")
 
 
 @dataclass(frozen=True)
@@ -121,9 +119,11 @@ def choose_text(texts: list[str], labels: list[str], label_column: str) -> str:
         st.text(texts[index])
         st.caption(f"True {escape_markdown(label_column)}: {escape_markdown(labels[index])}")
         return texts[index]
-    st.session_state.setdefault(state.W_EXPLAIN_TEXT, EXAMPLE_TEXT)
+    # Empty rather than a fixed example: one example cannot suit every model's topic.
     return st.text_area("Your text", key=state.W_EXPLAIN_TEXT, max_chars=MAX_TEXT_CHARS,
-                        height=120, help="Press Ctrl+Enter (or click outside) to predict.")
+                        height=120, placeholder="Type or paste any text, for example one "
+                        "sentence like those the model was trained on.",
+                        help="Press Ctrl+Enter (or click outside) to predict.")
 
 
 def choose_class(class_names: tuple[str, ...], predicted: int, run_id: str, text: str) -> int:
