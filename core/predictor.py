@@ -58,15 +58,20 @@ def predict_ids(exact_call, padded_call, n_outputs: int, ids: np.ndarray,
     """
     out = np.empty((len(ids), n_outputs), dtype="float32")
     lengths = sequence_lengths(ids)
-    order = np.argsort(lengths, kind="stable")
-    group_starts = np.flatnonzero(np.diff(lengths[order], prepend=-1))
-    for start, end in zip(group_starts, [*group_starts[1:], len(ids)]):
-        width = int(lengths[order[start]])
+    for rows in equal_length_batches(lengths, batch_size):
+        width = int(lengths[rows[0]])
         call = exact_call if width else padded_call
-        for first in range(start, end, batch_size):
-            rows = order[first:min(first + batch_size, end)]
-            out[rows] = call(ids[rows, :max(1, width)]).numpy()
+        out[rows] = call(ids[rows, :max(1, width)]).numpy()
     return out
+
+
+def equal_length_batches(lengths: np.ndarray, batch_size: int) -> list[np.ndarray]:
+    """Row indices in batches of at most ``batch_size`` texts of one length, shortest first."""
+    order = np.argsort(lengths, kind="stable")
+    starts = np.flatnonzero(np.diff(lengths[order], prepend=-1))
+    return [order[first:min(first + batch_size, end)]
+            for start, end in zip(starts, [*starts[1:], len(order)])
+            for first in range(start, end, batch_size)]
 
 
 def unpadded_twin(int_model):

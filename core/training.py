@@ -67,11 +67,9 @@ def exact_length_batches(ids: np.ndarray, y: np.ndarray, batch_size: int):
     import tensorflow as tf
 
     lengths = predictor_lib.sequence_lengths(ids).astype("int32")
-    order = np.argsort(lengths, kind="stable")
-    sizes = []
-    for count in np.unique(lengths, return_counts=True)[1]:
-        sizes += [batch_size] * (count // batch_size) + ([count % batch_size] if count % batch_size else [])
-    batch_rows = tf.RaggedTensor.from_row_lengths(order.astype("int64"), sizes)
+    batches = predictor_lib.equal_length_batches(lengths, batch_size)
+    batch_rows = tf.RaggedTensor.from_row_lengths(
+        np.concatenate(batches or [np.zeros(0)]).astype("int64"), [len(b) for b in batches])
     lengths_t, ids_t, y_t = tf.constant(lengths), tf.constant(ids, tf.int32), tf.constant(y)
 
     def gather(rows):
