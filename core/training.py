@@ -230,10 +230,13 @@ def train(store, run_id: str) -> str:
     metadata = predictor_lib.metadata_for(dataset.task, dataset.class_names, data_spec.clean,
                                           {"run_id": run_id, "name": spec.get("name")})
 
+    saved_model = model_lib.with_padding_mask(int_model, on=True)  # what model.keras holds
+    e2e = model_lib.end_to_end(vectorizer, saved_model)
+
     def save_checkpoint():
         path = run_dir / "model.keras"
-        masked = model_lib.with_padding_mask(int_model, on=True)
-        model_lib.save_model(model_lib.end_to_end(vectorizer, masked), path)
+        saved_model.set_weights(int_model.get_weights())
+        model_lib.save_model(e2e, path)
         predictor_lib.embed_metadata(path, metadata)
 
     studio = studio_callback(store, run_id, save_checkpoint, batches_per_epoch)
@@ -258,8 +261,8 @@ def train(store, run_id: str) -> str:
         int_model.set_weights(studio.best_weights)
     if not store.has_model(run_id):
         save_checkpoint()  # stopped before the first epoch ended: keep what exists
-    evaluate_run(store, run_id, dataset, vectorizer,
-                 model_lib.with_padding_mask(int_model, on=True), data_spec)
+    saved_model.set_weights(int_model.get_weights())
+    evaluate_run(store, run_id, dataset, vectorizer, saved_model, data_spec)
     return runs_lib.STOPPED if studio.stopped_by_user else runs_lib.FINISHED
 
 
