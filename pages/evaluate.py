@@ -16,7 +16,7 @@ runs = [r for r in store.list_runs() if results_lib.has_results(store, r.run_id)
 if not runs:
     st.info("No evaluated model yet. Train one on the **Model & Train** page: its test results "
             "appear here as soon as training ends.")
-    links.page_link("pages/train.py", label="Go to Model & Train", icon=":material/model_training:")
+    links.page_link("pages/train.py", label="Go to Model & Train")
     st.stop()
 
 run_id = widgets.run_picker("Run", state.W_EVAL_RUN, runs,
@@ -33,7 +33,7 @@ eval_view.headline(res, result)
 
 if res.is_binary:
     st.subheader("Choose the threshold")
-    eval_view.threshold_section(res, threshold)
+    eval_view.threshold_section(res)
 
 if result.confusion is not None:
     st.subheader("Where it goes wrong, class by class")

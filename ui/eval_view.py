@@ -112,9 +112,8 @@ def _flip_threshold() -> None:
     st.session_state[state.W_THRESHOLD] = round(1 - st.session_state[state.W_THRESHOLD], 2)
 
 
-def threshold_section(res: RunResults, threshold: float) -> None:
-    """Positive class, slider and the numbers for it; ``threshold`` is the same cut-off
-    on the model's probability (what the rest of the page uses)."""
+def threshold_section(res: RunResults) -> None:
+    """The positive class, the threshold slider and the numbers that follow them."""
     names = res.class_names
     st.radio("Which class is the model looking for?", names, key=state.W_POSITIVE_CLASS,
              horizontal=True, format_func=escape_markdown, on_change=_flip_threshold,
