@@ -2,18 +2,15 @@
 
 import streamlit as st
 
-from ui import state
+from ui import links, state
 
 # The tab icon stays an emoji: a ":material/…:" page icon makes the browser fetch it from
 # fonts.gstatic.com, and a class server may have no internet.
 st.set_page_config(page_title="LSTM Studio", page_icon="🧠", layout="wide")
 state.keep_widget_values()
-page = st.navigation([
-    st.Page("pages/data.py", title="1 · Data", icon=":material/table_chart:", default=True),
-    st.Page("pages/train.py", title="2 · Model & Train", icon=":material/model_training:"),
-    st.Page("pages/evaluate.py", title="3 · Evaluate", icon=":material/analytics:"),
-    st.Page("pages/explain.py", title="4 · Explain", icon=":material/manage_search:"),
-    st.Page("pages/predict.py", title="5 · Predict", icon=":material/edit_note:"),
-    st.Page("pages/runs.py", title="6 · Runs", icon=":material/folder_open:"),
-])
+PAGES = [("pages/data.py", "1 · Data"), ("pages/train.py", "2 · Model & Train"),
+         ("pages/evaluate.py", "3 · Evaluate"), ("pages/explain.py", "4 · Explain"),
+         ("pages/predict.py", "5 · Predict"), ("pages/runs.py", "6 · Runs")]
+page = st.navigation([st.Page(path, title=title, icon=links.PAGE_ICONS[path], default=i == 0)
+                      for i, (path, title) in enumerate(PAGES)])
 page.run()

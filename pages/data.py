@@ -47,7 +47,7 @@ if dataset is not None:
     ready, next_step = st.columns([3, 1], vertical_alignment="center")
     ready.success("The data is ready. Next, choose a network and train it.")
     with next_step:
-        links.page_link("pages/train.py", label="Next: Model & Train →", icon=":material/model_training:")
+        links.page_link("pages/train.py", label="Next: Model & Train →")
 data_view.preview(frame, dataset)
 if dataset is not None:
     data_view.model_view(dataset, clean.lowercase)

@@ -15,7 +15,7 @@ runs = widgets.runs_with_model(store)
 if not runs:
     st.info("No trained model yet. Train one on the **Model & Train** page, or import a "
             ".keras model file below.")
-    links.page_link("pages/train.py", label="Go to Model & Train", icon=":material/model_training:")
+    links.page_link("pages/train.py", label="Go to Model & Train")
     st.subheader("Import a model")
     predict_view.model_import(store)
     st.stop()

@@ -18,7 +18,7 @@ store = services.store()
 runs = store.list_runs()
 if not runs:
     st.info("No runs yet. Train a model on the **Model & Train** page and it appears here.")
-    links.page_link("pages/train.py", label="Go to Model & Train", icon=":material/model_training:")
+    links.page_link("pages/train.py", label="Go to Model & Train")
     st.stop()
 
 st.subheader("All runs")

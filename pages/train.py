@@ -17,10 +17,10 @@ run_id = run_view.current_run_id(services.store())
 if dataset is None or data_spec is None:
     if run_id is None:
         st.info("First load and prepare a dataset on the **Data** page.")
-        links.page_link("pages/data.py", label="Go to Data", icon=":material/table_chart:")
+        links.page_link("pages/data.py", label="Go to Data")
         st.stop()
     st.info("To train a new model, load a dataset on the **Data** page. Below is the latest run.")
-    links.page_link("pages/data.py", label="Go to Data", icon=":material/table_chart:")
+    links.page_link("pages/data.py", label="Go to Data")
 else:
     n_train = len(dataset.train.texts)
     train_view.init_controls(n_train)
@@ -37,7 +37,8 @@ else:
         st.text_input("Run name", key=state.W_RUN_NAME, placeholder="Run name (optional)",
                       label_visibility="collapsed")
         busy = run_id is not None and run_view.is_active(run_id)
-        clicked = st.button("Train", key=state.W_TRAIN, type="primary", icon=":material/rocket_launch:",
+        clicked = st.button("Train", key=state.W_TRAIN, type="primary",
+                            icon=":material/rocket_launch:",
                             disabled=model_spec is None or busy, width="stretch",
                             help="The run below is still training: stop it or wait for it "
                                  "to end to train another." if busy else None)

@@ -168,7 +168,8 @@ def show_result(result: ExplainResult) -> None:
     st.subheader("Which words mattered")
     st.markdown(explain.summary_sentence(lime))
     stable = result.stability.stable
-    st.badge(result.stability.label(), icon=":material/check_circle:" if stable else ":material/warning:",
+    st.badge(result.stability.label(),
+             icon=":material/check_circle:" if stable else ":material/warning:",
              color="green" if stable else "orange")
     st.markdown(explain.highlight_legend(lime.class_name), unsafe_allow_html=True)
     left, right = st.columns(2)

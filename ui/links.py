@@ -10,6 +10,15 @@ from core.config import PROJECT_ROOT
 from core.explain import escape_markdown
 
 APP_SCRIPT = PROJECT_ROOT / "app.py"
+# One icon per page, for the menu (app.py) and every link to the page.
+PAGE_ICONS = {
+    "pages/data.py": ":material/table_chart:",
+    "pages/train.py": ":material/model_training:",
+    "pages/evaluate.py": ":material/analytics:",
+    "pages/explain.py": ":material/manage_search:",
+    "pages/predict.py": ":material/edit_note:",
+    "pages/runs.py": ":material/folder_open:",
+}
 
 
 def run_inside_app() -> None:
@@ -30,14 +39,15 @@ def run_inside_app() -> None:
         st.stop()
 
 
-def page_link(page: str, label: str, icon: str | None = None) -> None:
+def page_link(page: str, label: str) -> None:
     """``st.page_link``, or a plain pointer when the page runs on its own.
 
     A page run without ``app.py``'s navigation (``streamlit run pages/x.py``,
     or ``AppTest.from_file("pages/x.py")``) knows no other pages, and
     ``st.page_link`` would raise instead of showing the rest of the page.
     """
+    icon = PAGE_ICONS[page]
     try:
         st.page_link(page, label=label, icon=icon)
     except StreamlitPageNotFoundError:
-        st.markdown(f"{icon or '→'} {escape_markdown(label)} (open it from the menu on the left)")
+        st.markdown(f"{icon} {escape_markdown(label)} (open it from the menu on the left)")

@@ -286,11 +286,9 @@ def _result(store: runs_lib.RunStore, info: runs_lib.RunInfo) -> None:
         st.caption("For comparison: " + BaselineResult.from_dict(report["baseline"]).summary())
     left, right, _ = st.columns([1, 1, 2])
     with left:
-        links.page_link("pages/evaluate.py", label="Evaluate: where is it wrong?",
-                        icon=":material/bar_chart:")
+        links.page_link("pages/evaluate.py", label="Evaluate: where is it wrong?")
     with right:
-        links.page_link("pages/explain.py", label="Explain: which words mattered?",
-                        icon=":material/search:")
+        links.page_link("pages/explain.py", label="Explain: which words mattered?")
 
 
 def _train_more(store: runs_lib.RunStore, info: runs_lib.RunInfo, finishing: bool) -> None:

@@ -72,7 +72,7 @@ def report_button(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:
     st.download_button("Download a report (HTML)",
                        data=lambda: report.build_report(store, run.run_id),
                        file_name=report.report_file_name(run.name), mime="text/html",
-                       key=state.W_RUNS_REPORT, icon=":material/table_chart:",
+                       key=state.W_RUNS_REPORT, icon=":material/description:",
                        help="One file with the settings, scores, charts and worst mistakes; "
                             "it opens in any browser, offline.")
 

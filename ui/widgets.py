@@ -8,6 +8,7 @@ from core import runs as runs_lib
 from core.explain import escape_markdown
 from ui import links, state
 
+
 def run_label(run: runs_lib.RunInfo) -> str:
     """Plain text (a selectbox option): the status in words, as emoji may not render."""
     when = time.strftime("%d %b %H:%M", time.localtime(run.created))
@@ -32,7 +33,7 @@ def require_dataset():
     dataset = st.session_state.get(state.DATASET)
     if dataset is None:
         st.info("First load and prepare a dataset on the **Data** page.")
-        links.page_link("pages/data.py", label="Go to Data", icon=":material/description:")
+        links.page_link("pages/data.py", label="Go to Data")
         st.stop()
     return dataset
 
@@ -46,8 +47,7 @@ def require_runs_with_model(run_store: runs_lib.RunStore) -> list[runs_lib.RunIn
     if not runs:
         st.info("No trained model yet. Train one on the **Model & Train** page "
                 "(or import a model file on the **Predict** page).")
-        links.page_link("pages/train.py", label="Go to Model & Train",
-                        icon=":material/model_training:")
+        links.page_link("pages/train.py", label="Go to Model & Train")
         st.stop()
     return runs
 
