@@ -200,7 +200,8 @@ def train(store, run_id: str) -> str:
     state = store.status(run_id)
     resume = bool(state.get("target_epochs")) and store.has_model(run_id)
     if resume:
-        vectorizer, saved = model_lib.split_end_to_end(model_lib.load_model(run_dir / "model.keras"))
+        saved_file = model_lib.load_model(run_dir / "model.keras")
+        vectorizer, saved = model_lib.split_end_to_end(saved_file)
         int_model = model_lib.with_padding_mask(saved, on=False)
         initial_epoch = int(state.get("epochs_done") or 0)
         total_epochs = int(state["target_epochs"])
