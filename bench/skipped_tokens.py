@@ -27,9 +27,9 @@ def skipped_share(dataset, spec: ModelSpec, batch_size: int) -> float:
 
 
 def cases():
-    yield "news sample", data.load_sample("news"), DataSpec(("title", "body"), "topic"), 200, 32
-    yield ("reviews sample", data.load_sample("reviews"), DataSpec(("title", "review"), "rating"),
-           200, 32)
+    for sample in data.sample_datasets():
+        spec = DataSpec(sample.text_columns, sample.label_column, task=sample.task)
+        yield f"{sample.key} sample", data.load_sample(sample.key), spec, 200, 32
     if SHARED_DATA.exists():
         bbc = data.read_csv(SHARED_DATA / "bbc" / "bbc-text.csv")
         yield "BBC", bbc, DataSpec(("text",), "category"), 200, 32

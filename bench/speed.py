@@ -142,15 +142,14 @@ def time_isolated(pipeline: str, name: str, args) -> tuple[list[float], float]:
     TensorFlow fixes its thread pools once per process, so a same-process run
     gives the tutorial LSTM Studio's thread settings. Here the tutorial keeps
     TensorFlow's defaults (as its readers run it) and LSTM Studio gets the
-    environment its training worker gets (core.training.worker_env).
+    thread count its training worker gets by default (core.training.worker_env).
     """
     import subprocess
     import sys
 
-    env = dict(os.environ)
-    env.pop("TF_NUM_INTRAOP_THREADS", None)
+    env = {k: v for k, v in os.environ.items() if k != "TF_NUM_INTRAOP_THREADS"}
     if pipeline == "studio":
-        env = training.worker_env() | {k: v for k, v in env.items() if k != "TF_NUM_INTRAOP_THREADS"}
+        env["TF_NUM_INTRAOP_THREADS"] = str(training.intra_op_threads())
     command = [sys.executable, __file__, "--only", pipeline, "--arch", name,
                "--epochs", str(args.epochs), "--repeat", str(args.repeat)]
     if args.rows:
