@@ -110,18 +110,24 @@ def _validation_at_steps(records, metric: str) -> tuple[list, list]:
     return steps, values
 
 
+def curve_series(records: Sequence[Mapping], metric: str = "loss", per: str = "epoch"):
+    """(x-axis label, training (xs, ys), validation (xs, ys)) of ``metric``, by epoch or batch.
+
+    The one reading of the metric records behind both the plotly figure (report,
+    Runs page) and the live chart (core.live_chart).
+    """
+    if per == "batch":
+        return ("Training step (batch)", _thin(*_points(records, "batch", "step", metric)),
+                _validation_at_steps(records, metric))
+    return ("Epoch", _points(records, "epoch", "epoch", metric),
+            _points(records, "epoch", "epoch", "val_" + metric))
+
+
 def training_curves(records: Sequence[Mapping], metric: str = "loss",
                     per: str = "epoch") -> go.Figure:
     """Training vs validation ``metric`` by epoch, or by batch step (``per="batch"``)."""
     title = f"{metric_label(metric)} during training"
-    if per == "batch":
-        x_label = "Training step (batch)"
-        train = _thin(*_points(records, "batch", "step", metric))
-        valid = _validation_at_steps(records, metric)
-    else:
-        x_label = "Epoch"
-        train = _points(records, "epoch", "epoch", metric)
-        valid = _points(records, "epoch", "epoch", "val_" + metric)
+    x_label, train, valid = curve_series(records, metric, per)
     if not train[0] and not valid[0]:
         return empty_figure(title)
     fig = go.Figure()

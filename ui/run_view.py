@@ -237,22 +237,22 @@ def _status_line(info: runs_lib.RunInfo, records: list[dict]) -> None:
                    icon=":material/check_circle:")
 
 
-def _curve_figures(run_id: str, records: list[dict], metric: str, per: str) -> tuple:
-    """The loss and metric figures, rebuilt only when new records arrived.
+def _curve_options(run_id: str, records: list[dict], metric: str, per: str) -> tuple:
+    """The loss and metric chart options, rebuilt only when new records arrived.
 
-    Building a figure is most of a poll's CPU; a poll without new records sends the
-    same figures again (the chart must be drawn on every fragment rerun or it vanishes).
+    A poll without new records sends the same options again (the chart must be
+    drawn on every fragment rerun or it vanishes); the browser then redraws nothing.
     """
-    from core import charts  # plotly: only when there is a run to draw
+    from core import live_chart  # imports plotly: only when there is a run to draw
 
     wanted = (run_id, len(records), metric, per)
-    cached = st.session_state.get(state.CURVE_FIGURES)
+    cached = st.session_state.get(state.CURVE_OPTIONS)
     if not cached or cached["key"] != wanted:
-        figures = (charts.training_curves(records, "loss", per),
-                   charts.training_curves(records, metric, per))
-        cached = {"key": wanted, "figures": figures}
-        st.session_state[state.CURVE_FIGURES] = cached
-    return cached["figures"]
+        options = (live_chart.training_curves_option(records, "loss", per),
+                   live_chart.training_curves_option(records, metric, per))
+        cached = {"key": wanted, "options": options}
+        st.session_state[state.CURVE_OPTIONS] = cached
+    return cached["options"]
 
 
 def _curves(run_id: str, records: list[dict], task: str) -> None:
@@ -260,11 +260,15 @@ def _curves(run_id: str, records: list[dict], task: str) -> None:
     per = st.radio("Show the curves", list(CURVE_VIEWS), key=state.W_CURVE_VIEW, horizontal=True,
                    format_func=CURVE_VIEWS.get, label_visibility="collapsed")
     metric = "rmse" if task == TASK_REGRESSION else "accuracy"
-    loss_figure, metric_figure = _curve_figures(run_id, records, metric, per)
-    left, right = st.columns(2)
-    # Stable keys: the same chart is updated in place on every poll, without flicker.
-    left.plotly_chart(loss_figure, key=state.LOSS_CHART)
-    right.plotly_chart(metric_figure, key=state.METRIC_CHART)
+    options = _curve_options(run_id, records, metric, per)
+    from core import live_chart
+
+    # Keyed ECharts charts keep their identity across polls, so each poll updates the
+    # drawn chart in place (no remount, no flicker; bench/page_overhead.py).
+    for column, option, key in zip(st.columns(2), options, (state.LOSS_CHART, state.METRIC_CHART)):
+        with column:
+            st.echarts_chart(option, key=key, height=live_chart.HEIGHT,
+                             alt=live_chart.describe(option))
 
 
 def _stop_button(store: runs_lib.RunStore, run_id: str) -> None:

@@ -76,7 +76,7 @@ LOSS_CHART = "train.chart.loss"       # element keys: a live chart is updated in
 METRIC_CHART = "train.chart.metric"
 W_UNITS_PER_LAYER = tuple(f"keep.model.units.{i}" for i in range(1, 5))  # one per stacked layer
 RUN_RECORDS = "train.run_records"   # {"run_id", "offset", "records"}: metrics read so far
-CURVE_FIGURES = "train.curve_figures"  # {"key", "figures"}: live curves drawn from them
+CURVE_OPTIONS = "train.curve_options"  # {"key", "options"}: the live charts drawn from them
 VOCAB_COUNTS = "train.vocab_counts"  # (Dataset, lowercase, token counts) of the training split
 GLOVE_FILE = "train.glove_file"     # (upload file_id, saved path) of the uploaded vectors
 

@@ -58,7 +58,7 @@ def test_without_a_dataset_or_runs_points_to_the_data_page(empty_store):
     at = open_page()
     assert "First load and prepare a dataset" in at.info[0].value
     assert "Go to Data" in page_text(at)
-    assert not at.button and not at.get("plotly_chart")
+    assert not at.button and not at.get("plotly_chart") and not at.get("echarts_chart")
 
 
 def test_with_a_dataset_shows_the_model_summary(news):
@@ -128,7 +128,7 @@ def test_train_watch_it_live_and_reload(news, studio_home):
     assert store.status(run_id)["status"] == "finished"
     assert (store.path(run_id) / "model.keras").exists()
     assert (store.path(run_id) / "eval.json").exists()
-    assert len(at.get("plotly_chart")) == 2  # loss and accuracy curves
+    assert len(at.get("echarts_chart")) == 2  # loss and accuracy curves
     assert "Finished after 3 epochs" in page_text(at)
     assert "The model got" in page_text(at) and "test texts right" in page_text(at)
 

@@ -107,18 +107,22 @@ def test_a_poll_without_new_metrics_reuses_the_charts(tmp_path, monkeypatch):
         at.query_params["run"] = run_id
         at.run()
         assert not at.exception, at.exception
-        drawn = at.session_state[state.CURVE_FIGURES]["figures"]
+        drawn = at.session_state[state.CURVE_OPTIONS]["options"]
+        chart_ids = [chart.proto.id for chart in at.get("echarts_chart")]
 
-        poll_fragments(at, monkeypatch)  # nothing new: the same figures are sent again
-        assert at.session_state[state.CURVE_FIGURES]["figures"] is drawn
-        assert len(at.get("plotly_chart")) == 2  # still on screen
+        poll_fragments(at, monkeypatch)  # nothing new: the same options are sent again
+        assert at.session_state[state.CURVE_OPTIONS]["options"] is drawn
+        assert len(at.get("echarts_chart")) == 2  # still on screen
         assert "Training: epoch 3 of 10" in at.get("progress")[0].proto.text
 
         append_batches(tmp_path, run_id, 5)
-        poll_fragments(at, monkeypatch)  # new points: new figures
-        redrawn = at.session_state[state.CURVE_FIGURES]["figures"]
+        poll_fragments(at, monkeypatch)  # new points: new options, drawn into the same charts
+        redrawn = at.session_state[state.CURVE_OPTIONS]["options"]
         assert redrawn is not drawn
-        assert len(redrawn[0].data[0].x) == len(drawn[0].data[0].x) + 5
+        assert len(redrawn[0]["series"][0]["data"]) == len(drawn[0]["series"][0]["data"]) + 5
+        # The same element ids: the browser updates the drawn charts instead of rebuilding them.
+        assert [chart.proto.id for chart in at.get("echarts_chart")] == chart_ids
+        assert json.loads(at.get("echarts_chart")[0].proto.spec)["series"][0]["data"][-1][0] == 105
     finally:
         services.job_queue.clear()
 

@@ -15,6 +15,7 @@ from playwright.sync_api import Locator, Page
 
 RUNNING = '[data-testid="stStatusWidget"]'  # Streamlit's "Running…" indicator
 PLOTLY = '[data-testid="stPlotlyChart"]'
+LIVE_CHART = '[data-testid="stEChartsChart"]'  # the live training curves (core.live_chart)
 MAX_SHOT_HEIGHT = 8000
 
 
@@ -120,6 +121,10 @@ class Studio:
     def charts(self, containing: str | re.Pattern | None = None) -> Locator:
         charts = self.main().locator(PLOTLY)
         return charts.filter(has_text=containing) if containing else charts
+
+    def live_chart(self, title: str) -> Locator:
+        """A live training chart, found by its text alternative (its title is drawn on a canvas)."""
+        return self.main().locator(f'{LIVE_CHART}[aria-label^="{title}"]')
 
     def visible_text(self) -> str:
         return self.main().inner_text()

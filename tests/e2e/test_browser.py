@@ -45,11 +45,16 @@ def chart_traces(chart) -> list[dict]:
 
 
 def loss_chart_points(tab) -> int:
-    """Points drawn so far on the live loss chart (0 before the first record)."""
-    charts = tab.charts("Loss during training")
+    """Points drawn so far on the live loss chart (0 before the first record).
+
+    Read from the chart's text alternative ("Training, 12 points, latest 0.6931; ..."),
+    which the page sets from the same option the chart draws.
+    """
+    charts = tab.live_chart("Loss during training")
     if not charts.count():
         return 0
-    return sum(len(trace["x"]) for trace in chart_traces(charts.first))
+    summary = charts.first.get_attribute("aria-label") or ""
+    return sum(int(n) for n in re.findall(r"(\d+) points", summary))
 
 
 def choose_tiny_preset(tab) -> None:

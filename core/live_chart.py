@@ -1,0 +1,58 @@
+"""The live training curves as an Apache ECharts option (a plain dict).
+
+The Model & Train page redraws these every second while a run trains. A keyed
+``st.echarts_chart`` updates the same chart in place; a plotly chart is rebuilt
+from scratch on every data change (its element id includes the figure), and in
+a browser on the same 2-core laptop that cost training a quarter of its speed
+(bench/page_overhead.py). Static charts stay plotly (core/charts.py).
+
+Every string here is fixed text: ECharts draws option strings as plain text,
+and no user data reaches this chart.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+from core.charts import MUTED_COLOR, TRAIN_COLOR, VALID_COLOR, curve_series, metric_label
+
+HEIGHT = 340  # pixels, close to the plotly charts around it
+
+
+def _series(name: str, xs: list, ys: list, color: str, symbols: bool) -> dict:
+    return {"type": "line", "name": name, "data": [[x, round(y, 6)] for x, y in zip(xs, ys)],
+            "color": color, "showSymbol": symbols, "symbolSize": 6}
+
+
+def training_curves_option(records: Sequence[Mapping], metric: str = "loss",
+                           per: str = "epoch") -> dict:
+    """Training vs validation ``metric``, like charts.training_curves, for the live view."""
+    title = f"{metric_label(metric)} during training"
+    x_label, train, valid = curve_series(records, metric, per)
+    option = {
+        "animation": False,  # an animated redraw every second would cost the CPU training needs
+        "title": {"text": title, "left": 0, "textStyle": {"fontSize": 16, "fontWeight": "normal"}},
+        "grid": {"left": 50, "right": 20, "top": 60, "bottom": 50},
+        "xAxis": {"type": "value", "name": x_label, "nameLocation": "middle", "nameGap": 28,
+                  "minInterval": 1},
+        "yAxis": {"type": "value", "name": metric_label(metric), "scale": True},
+        "tooltip": {"trigger": "axis", "valueFormatter": "%.4f"},
+        "legend": {"right": 0, "top": 0},
+        "series": [],
+    }
+    if train[0]:
+        option["series"].append(_series("Training", *train, TRAIN_COLOR, symbols=per != "batch"))
+    if valid[0]:
+        option["series"].append(_series("Validation", *valid, VALID_COLOR, symbols=True))
+    if not option["series"]:
+        option["graphic"] = [{"type": "text", "left": "center", "top": "middle",
+                              "style": {"text": "No data yet", "fontSize": 16,
+                                        "fill": MUTED_COLOR}}]
+    return option
+
+
+def describe(option: dict) -> str:
+    """A text alternative for screen readers (and browser tests): each line's length and last value."""
+    lines = [f"{line['name']}, {len(line['data'])} points, latest {line['data'][-1][1]:.4f}"
+             for line in option["series"] if line["data"]]
+    return f"{option['title']['text']}: " + ("; ".join(lines) if lines else "no data yet") + "."

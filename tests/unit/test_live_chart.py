@@ -1,0 +1,49 @@
+import json
+
+from core import charts, live_chart
+from tests.unit.test_charts import RECORDS
+
+
+def series(option, name):
+    return next(s for s in option["series"] if s["name"] == name)
+
+
+def test_live_curves_by_epoch_match_the_plotly_figure():
+    option = live_chart.training_curves_option(RECORDS, "loss")
+    figure = charts.training_curves(RECORDS, "loss")
+    assert [s["name"] for s in option["series"]] == [t.name for t in figure.data]
+    for line, trace in zip(option["series"], figure.data):
+        assert [x for x, _ in line["data"]] == list(trace.x)
+        assert [y for _, y in line["data"]] == list(trace.y)
+    assert option["xAxis"]["name"] == "Epoch" and option["yAxis"]["name"] == "Loss"
+    assert option["title"]["text"] == "Loss during training"
+
+
+def test_live_curves_by_batch_put_validation_where_the_epoch_ended():
+    option = live_chart.training_curves_option(RECORDS, "accuracy", per="batch")
+    assert [x for x, _ in series(option, "Training")["data"]] == [1, 2, 3, 4]
+    assert series(option, "Validation")["data"] == [[2, 0.6], [4, 0.7]]
+    assert not series(option, "Training")["showSymbol"]  # many points: a plain line
+
+
+def test_live_curves_stay_light_and_still():
+    records = [{"kind": "batch", "epoch": 1, "step": i, "loss": 1.0} for i in range(1, 10_001)]
+    option = live_chart.training_curves_option(records, "loss", per="batch")
+    assert len(series(option, "Training")["data"]) <= charts.MAX_LINE_POINTS + 1
+    assert option["animation"] is False  # redrawn every second while the model trains
+    json.dumps(option)  # plain JSON for st.echarts_chart
+
+
+def test_no_points_yet_says_so():
+    for option in (live_chart.training_curves_option([]),
+                   live_chart.training_curves_option(RECORDS, "rmse")):
+        assert option["series"] == []
+        assert option["graphic"][0]["style"]["text"] == "No data yet"
+
+
+def test_text_alternative_says_how_far_each_line_got():
+    option = live_chart.training_curves_option(RECORDS, "loss", per="batch")
+    assert live_chart.describe(option) == ("Loss during training: Training, 4 points, latest 0.4000; "
+                                           "Validation, 2 points, latest 0.5000.")
+    assert live_chart.describe(live_chart.training_curves_option([])) == \
+        "Loss during training: no data yet."
