@@ -124,6 +124,10 @@ def build_model(spec: ModelSpec, task: str, n_classes: int, vocab_len: int,
     x = embedding(token_ids)
     if embedding_matrix is not None:
         embedding.set_weights([embedding_matrix.astype("float32")])
+    if reads_one_way(spec):
+        from core.layers import learned_start_layer
+
+        x = learned_start_layer()(name="learned_start")(x)
     pooled = spec.pooling != "last"
     for i, units in enumerate(spec.units):
         x = _recurrent_layer(spec, units, pooled or i < len(spec.units) - 1, i)(x)
@@ -139,6 +143,11 @@ def build_model(spec: ModelSpec, task: str, n_classes: int, vocab_len: int,
             x = keras.layers.Dropout(spec.dropout, name=f"dense_dropout_{i + 1}")(x)
     outputs = _head(task, n_classes, target_mean)(x)
     return keras.Model(token_ids, outputs, name="lstm_studio")
+
+
+def reads_one_way(spec: ModelSpec) -> bool:
+    """A left-to-right network summarised by its final state: it gets a learned start."""
+    return not spec.bidirectional and spec.pooling == "last"
 
 
 def with_padding_mask(int_model, on: bool):
@@ -235,6 +244,12 @@ def _walkthrough(spec: ModelSpec, task: str, n_classes: int, b: int) -> tuple[st
     dim = spec.embedding_dim
     steps = [f"{b} texts × {t} tokens: each word becomes a number (its place in the vocabulary; 0 = padding)",
              f"Embedding → {b} × {t} × {dim}: each number becomes a vector of {dim} values"]
+    if reads_one_way(spec):
+        from core.layers import START_STEPS
+
+        t += START_STEPS
+        steps.append(f"Learned start → {b} × {t} × {dim}: {START_STEPS} learned vectors go in "
+                     "front of each text, so the network starts reading from a state it learned")
     rnn = spec.rnn.upper()
     for i, units in enumerate(spec.units):
         width = units * (2 if spec.bidirectional else 1)
@@ -311,6 +326,10 @@ def save_model(model, path: Path) -> None:
 def load_model(path: str | Path):
     """Load an end-to-end model with ``safe_mode=True``; refuse anything else politely."""
     import keras
+
+    from core.layers import learned_start_layer
+
+    learned_start_layer()  # registered before Keras reads a file that may contain it
 
     path = Path(path)
     if not path.exists():

@@ -119,7 +119,8 @@ def model_download(store, run_id: str, run_name: str) -> None:
                        mime="application/octet-stream", key=state.W_MODEL_DOWNLOAD,
                        icon=":material/download:")
     st.caption("A .keras file with everything inside (text in, prediction out). Import it "
-               "here on another LSTM Studio, or load it in Python with keras.saving.load_model.")
+               "here on another LSTM Studio, or load it in Python with "
+               "LSTM Studio's core.model.load_model.")
 
 
 def model_import(store) -> None:

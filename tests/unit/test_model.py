@@ -31,9 +31,23 @@ def test_stacked_gru_without_bidirectional_and_dense_layers():
                      embedding_dim=3, max_tokens=10, vocab_size=40)
     net = model_lib.build_model(spec, TASK_MULTICLASS, 3, vocab_len=40)
     names = [layer.name for layer in net.layers]
-    assert names[:5] == ["token_ids", "embedding", "gru_1", "gru_2", "gru_3"]
+    # Left to right with a final-state summary: a learned start goes in front (core.layers).
+    assert names[:6] == ["token_ids", "embedding", "learned_start", "gru_1", "gru_2", "gru_3"]
     assert "dense_1" in names
     assert net.get_layer("gru_3").output.shape[-1] == 4
+
+
+def test_only_left_to_right_final_state_networks_get_a_learned_start():
+    def names(**changes):
+        spec = ModelSpec(embedding_dim=3, max_tokens=10, vocab_size=40, **changes)
+        return [layer.name for layer in model_lib.build_model(spec, TASK_BINARY, 2, 40).layers]
+
+    assert "learned_start" in names(bidirectional=False)
+    assert "learned_start" not in names(bidirectional=True)
+    assert "learned_start" not in names(bidirectional=False, pooling="mean")
+    one_way = ModelSpec(units=(4,), bidirectional=False, embedding_dim=3, max_tokens=10)
+    steps = model_lib.describe_model(one_way, TASK_BINARY, 2, batch_size=8).walkthrough
+    assert steps[2].startswith("Learned start → 8 × 15 × 3")
 
 
 def test_embedding_masks_padding():
@@ -104,11 +118,14 @@ def test_batched_prediction_matches_one_by_one(tmp_path):
     np.testing.assert_allclose(together, alone, rtol=1e-5, atol=1e-6)
 
 
-def test_fast_prediction_equals_the_saved_models_own_padded_masked_answers(tmp_path):
+@pytest.mark.parametrize("spec", [SPEC, ModelSpec(units=(4, 3), bidirectional=False, embedding_dim=4,
+                                                 max_tokens=12, vocab_size=50, dropout=0.0)],
+                         ids=["bidirectional", "left-to-right with a learned start"])
+def test_fast_prediction_equals_the_saved_models_own_padded_masked_answers(tmp_path, spec):
     import tensorflow as tf
 
-    vectorizer = model_lib.build_vectorizer(VOCAB, SPEC)
-    net = model_lib.build_model(SPEC, TASK_MULTICLASS, 3, vectorizer.vocabulary_size())
+    vectorizer = model_lib.build_vectorizer(VOCAB, spec)
+    net = model_lib.build_model(spec, TASK_MULTICLASS, 3, vectorizer.vocabulary_size())
     rng = np.random.default_rng(0)  # weights far from the near-uniform start
     net.set_weights([rng.normal(0, 0.5, w.shape) for w in net.get_weights()])
     path = tmp_path / "model.keras"
