@@ -256,13 +256,13 @@ def _curve_options(run_id: str, records: list[dict], metric: str, per: str) -> t
 
 
 def _curves(run_id: str, records: list[dict], task: str) -> None:
+    from core import live_chart
+
     st.session_state.setdefault(state.W_CURVE_VIEW, "batch")
     per = st.radio("Show the curves", list(CURVE_VIEWS), key=state.W_CURVE_VIEW, horizontal=True,
                    format_func=CURVE_VIEWS.get, label_visibility="collapsed")
     metric = "rmse" if task == TASK_REGRESSION else "accuracy"
     options = _curve_options(run_id, records, metric, per)
-    from core import live_chart
-
     # Keyed ECharts charts keep their identity across polls, so each poll updates the
     # drawn chart in place (no remount, no flicker; bench/page_overhead.py).
     for column, option, key in zip(st.columns(2), options, (state.LOSS_CHART, state.METRIC_CHART)):
