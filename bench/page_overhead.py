@@ -35,6 +35,7 @@ NEWS = ROOT / "sample_data" / "news" / "news.csv"
 SPEC = {"model": {"units": [32], "bidirectional": True},
         "train": {"batch_size": 32, "early_stopping_patience": None},
         "data": {"clean": {"drop_duplicates": False}}}  # the tiled copies must stay
+TILED_CSV = "news_tiled.csv"  # written beside the spec file in the work folder
 DEFAULT_TILE = 10  # news sample rows repeated: ~2-3 s epochs, so polls, not page load, dominate
 RESULTS = ROOT / "bench" / "results" / "page_overhead.json"
 RUN_TIMEOUT = 900
@@ -45,16 +46,15 @@ def tiled_csv(folder: Path, times: int) -> Path:
     """The news sample repeated ``times``: longer epochs with the same texts and spec."""
     import pandas as pd
 
-    path = folder / "news_tiled.csv"
+    path = folder / TILED_CSV
     pd.concat([pd.read_csv(NEWS)] * times).to_csv(path, index=False)
     return path
 
 
 def cli_command(config: Path, runs_dir: Path, name: str, epochs: int) -> list[str]:
-    return [sys.executable, "-m", "core", "train", "--csv", str(config.parent / "news_tiled.csv"),
-            "--text", "title",
-            "--text", "body", "--label", "topic", "--config", str(config), "--epochs", str(epochs),
-            "--runs-dir", str(runs_dir), "--name", name, "--quiet"]
+    return [sys.executable, "-m", "core", "train", "--csv", str(config.parent / TILED_CSV),
+            "--text", "title", "--text", "body", "--label", "topic", "--config", str(config),
+            "--epochs", str(epochs), "--runs-dir", str(runs_dir), "--name", name, "--quiet"]
 
 
 def summary_of(proc: subprocess.Popen, name: str) -> dict:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 
 START_STEPS = 5  # learned vectors read before each text by a left-to-right network
+MAX_STEPS = 100  # a model file asking for more is refused before any memory is taken
 
 
 @functools.cache
@@ -33,7 +34,9 @@ def learned_start_layer() -> type:
 
         def __init__(self, steps: int = START_STEPS, **kwargs):
             super().__init__(**kwargs)
-            self.steps = int(steps)
+            if not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+                raise ValueError(f"LearnedStart needs 1 to {MAX_STEPS} steps, not {steps!r}")
+            self.steps = steps
             self.supports_masking = True
 
         def build(self, input_shape):
@@ -41,9 +44,7 @@ def learned_start_layer() -> type:
                                          initializer="uniform", name="start")
 
         def call(self, vectors):
-            batch = ops.shape(vectors)[0]
-            start = ops.broadcast_to(ops.expand_dims(self.start, 0),
-                                     (batch, self.steps, ops.shape(self.start)[1]))
+            start = ops.broadcast_to(self.start[None], (ops.shape(vectors)[0], *self.start.shape))
             return ops.concatenate([ops.cast(start, vectors.dtype), vectors], axis=1)
 
         def compute_mask(self, vectors, mask=None):

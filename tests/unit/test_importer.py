@@ -113,3 +113,28 @@ def test_model_with_a_lambda_layer_is_refused(store, tmp_path):
     inputs = keras.Input((4,))
     outputs = keras.layers.Lambda(lambda x: x * 2)(inputs)
     _refused(store, _saved(keras.Model(inputs, outputs), tmp_path), "Lambda layer")
+
+
+def test_model_asking_for_a_huge_learned_start_is_refused(store, tmp_path):
+    """A crafted file must not make the server allocate a billion-row weight."""
+    from core import model as model_lib
+    from core.config import TASK_BINARY, ModelSpec
+    from core.layers import learned_start_layer
+
+    with pytest.raises(ValueError, match="1 to 100 steps"):  # refused before build()
+        learned_start_layer()(steps=1_000_000_000)
+
+    spec = ModelSpec(units=(2,), bidirectional=False, embedding_dim=2, max_tokens=5, vocab_size=10)
+    vectorizer = model_lib.build_vectorizer(["good", "bad"], spec)
+    net = model_lib.build_model(spec, TASK_BINARY, 2, vectorizer.vocabulary_size())
+    path = tmp_path / "one_way.keras"
+    model_lib.save_model(model_lib.end_to_end(vectorizer, net), path)
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "config.json":
+                assert b'"steps": 5' in content
+                content = content.replace(b'"steps": 5', b'"steps": 1000000000')
+            target.writestr(name, content)
+    _refused(store, out.getvalue(), "could not be loaded")
