@@ -108,16 +108,18 @@ def _head(task: str, n_classes: int, target_mean: float | None):
 
 def build_model(spec: ModelSpec, task: str, n_classes: int, vocab_len: int,
                 embedding_matrix: np.ndarray | None = None, target_mean: float | None = None,
-                padding_mask: bool = True):
+                padding_mask: bool = True, tokens: int | None = None):
     """The integer model: token ids (batch × tokens) in, scores out.
 
-    padding_mask=False builds the training twin (see with_padding_mask).
+    padding_mask=False builds the training twin (see with_padding_mask). ``tokens``
+    fixes the text length (describe_model, so every layer reports its real shape);
+    trained models take any length.
     """
     import keras
 
     validate_spec(spec)
     dim = embedding_matrix.shape[1] if embedding_matrix is not None else spec.embedding_dim
-    token_ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
+    token_ids = keras.Input(shape=(tokens,), dtype="int32", name="token_ids")
     # mask_zero: the vectorizer pads at the end, and the RNN must skip that padding.
     embedding = keras.layers.Embedding(vocab_len, dim, mask_zero=padding_mask, name="embedding",
                                        trainable=spec.trainable_embedding or embedding_matrix is None)
@@ -215,8 +217,8 @@ def describe_model(spec: ModelSpec, task: str, n_classes: int, batch_size: int =
     """Parameter counts per layer and a shape walk-through, without training."""
     if embedding_dim:
         spec = _with(spec, embedding_dim=embedding_dim)
-    model = build_model(spec, task, n_classes, vocab_len or spec.vocab_size)
-    layers = tuple(_layer_info(layer, batch_size, spec.max_tokens) for layer in model.layers)
+    model = build_model(spec, task, n_classes, vocab_len or spec.vocab_size, tokens=spec.max_tokens)
+    layers = tuple(_layer_info(layer, batch_size) for layer in model.layers)
     trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
     if spec.glove_path and not spec.trainable_embedding:  # frozen vectors are not learned
         trainable -= model.get_layer("embedding").count_params()
@@ -231,10 +233,9 @@ def _with(spec: ModelSpec, **changes) -> ModelSpec:
     return dataclasses.replace(spec, **changes)
 
 
-def _layer_info(layer, batch_size: int, max_tokens: int) -> LayerInfo:
+def _layer_info(layer, batch_size: int) -> LayerInfo:
     shape = tuple(layer.output.shape) if hasattr(layer, "output") else ()
-    shown = " × ".join(str(batch_size if i == 0 else (max_tokens if d is None else d))
-                       for i, d in enumerate(shape))
+    shown = " × ".join(str(batch_size if i == 0 else d) for i, d in enumerate(shape))
     return LayerInfo(name=layer.name, kind=type(layer).__name__, output_shape=shown,
                      params=layer.count_params())
 

@@ -46,8 +46,10 @@ def test_only_left_to_right_final_state_networks_get_a_learned_start():
     assert "learned_start" not in names(bidirectional=True)
     assert "learned_start" not in names(bidirectional=False, pooling="mean")
     one_way = ModelSpec(units=(4,), bidirectional=False, embedding_dim=3, max_tokens=10)
-    steps = model_lib.describe_model(one_way, TASK_BINARY, 2, batch_size=8).walkthrough
-    assert steps[2].startswith("Learned start → 8 × 15 × 3")
+    description = model_lib.describe_model(one_way, TASK_BINARY, 2, batch_size=8)
+    assert description.walkthrough[2].startswith("Learned start → 8 × 15 × 3")
+    shapes = {layer.name: layer.output_shape for layer in description.layers}
+    assert shapes["embedding"] == "8 × 10 × 3" and shapes["learned_start"] == "8 × 15 × 3"
 
 
 def test_embedding_masks_padding():
