@@ -7,8 +7,8 @@ import pytest
 
 from core.errors import StudioError
 from core.explain import (
-    Explanation, Stability, WordWeight, escape_markdown, explain_lime, explain_occlusion,
-    highlight_html, highlight_legend, stability, summary_sentence,
+    Explanation, Stability, WordWeight, _cosine_distances_x100, _neighbourhood, escape_markdown,
+    explain_lime, explain_occlusion, highlight_html, highlight_legend, stability, summary_sentence,
 )
 
 CLASSES = ("other", "animals")
@@ -45,6 +45,52 @@ def test_lime_is_deterministic_for_a_seed():
     first = explain_lime(zebra_model, text, 1, CLASSES, num_samples=300, seed=7)
     second = explain_lime(zebra_model, text, 1, CLASSES, num_samples=300, seed=7)
     assert first.words == second.words
+
+
+def test_neighbourhood_texts_are_limes_own_word_removals():
+    from lime.lime_text import IndexedString
+
+    text = "A zebra, a zebra! The old mill and the river; zebra."
+    indexed = IndexedString(text, split_expression=r"\W+", bow=True)
+    keep, texts = _neighbourhood(indexed, 400, np.random.RandomState(3))
+    assert keep.shape == (400, indexed.num_words()) and texts[0] == text
+    assert (keep[0] == 1).all() and (keep[1:].sum(axis=1) < indexed.num_words()).all()
+    removed_counts = indexed.num_words() - keep[1:].sum(axis=1)
+    assert set(removed_counts) == set(range(1, indexed.num_words() + 1))  # 1..d, as lime draws
+    for row, sample in zip(keep, texts):
+        assert sample == indexed.inverse_removing(np.flatnonzero(row == 0))
+
+
+def test_closed_form_distances_equal_limes_cosine():
+    from sklearn.metrics.pairwise import pairwise_distances
+
+    keep = (np.random.RandomState(0).random_sample((50, 9)) > 0.5).astype(float)
+    keep[0] = 1.0
+    keep[7] = 0.0  # every word removed
+    expected = pairwise_distances(keep, keep[:1], metric="cosine").ravel() * 100
+    np.testing.assert_allclose(_cosine_distances_x100(keep), expected, atol=1e-9)
+
+
+def test_lime_weights_match_the_lime_library():
+    from lime.lime_text import LimeTextExplainer
+
+    def counting_model(texts):  # the zebra-mill interaction makes the sample weighting matter
+        p = np.array([0.1 + 0.2 * ("zebra" in t) + 0.1 * ("mill" in t) - 0.05 * ("river" in t)
+                      + 0.3 * ("zebra" in t and "mill" in t) for t in texts])
+        return np.stack([1 - p, p], axis=1)
+
+    text = fifty_word_text().replace("mill", "mill river")
+    ours = explain_lime(counting_model, text, 1, CLASSES, num_samples=5000, seed=0)
+    library = LimeTextExplainer(class_names=list(CLASSES), random_state=0, bow=True,
+                                split_expression=r"\W+").explain_instance(
+        text, counting_model, labels=(1,), num_features=10, num_samples=5000)
+    theirs = dict(library.as_list(label=1))
+    assert [w.word for w in ours.words[:3]] == ["zebra", "mill", "river"]
+    assert [w for w, _ in sorted(theirs.items(), key=lambda kv: -abs(kv[1]))[:3]] == \
+        ["zebra", "mill", "river"]
+    for word in ("zebra", "mill", "river"):
+        assert dict((w.word, w.weight) for w in ours.words)[word] == pytest.approx(
+            theirs[word], abs=0.02)
 
 
 def test_occlusion_is_exact_with_one_call():
