@@ -55,10 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "train-run":
         from core import training
 
+        training.yield_to_pages()
         return training.run_worker(Path(args.run_dir))
     if args.command == "train-standby":
         from core import training
 
+        training.yield_to_pages()
         return training.standby_worker()
     try:
         result = COMMANDS[args.command](args)

@@ -39,6 +39,19 @@ def worker_limit() -> int:
         return 1
 
 
+def worker_nice() -> int:
+    """How far below the server a training worker runs (``$LSTM_STUDIO_WORKER_NICE``, default 10).
+
+    People wait on pages and explanations; nobody waits on one more batch. At equal
+    priority a training took a full core of a 2-core server and pages queued behind
+    it (bench/load.py). 0 keeps training at the server's priority.
+    """
+    try:
+        return max(0, min(19, int(os.environ.get("LSTM_STUDIO_WORKER_NICE", "10"))))
+    except ValueError:
+        return 10
+
+
 @dataclass(frozen=True)
 class CleanSpec:
     """How raw text is cleaned before the model sees it (applied at predict time too)."""

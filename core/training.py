@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core import baseline, evaluation
+from core import baseline, config, evaluation
 from core import data as data_lib
 from core import model as model_lib
 from core import predictor as predictor_lib
@@ -156,6 +156,14 @@ def _install_sigterm(store, run_id):
         except OSError:
             pass
     signal.signal(signal.SIGTERM, handler)
+
+
+def yield_to_pages() -> None:
+    """Lower this worker's CPU priority by config.worker_nice() (once, at process start)."""
+    try:
+        os.nice(config.worker_nice())
+    except OSError:  # not allowed here: train at normal priority
+        pass
 
 
 def run_worker(run_dir: Path) -> int:

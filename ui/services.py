@@ -1,6 +1,7 @@
 """Shared, cached objects: the job queue (one per server) and loaded models."""
 
 import json
+import sys
 from pathlib import Path
 
 import streamlit as st
@@ -34,3 +35,32 @@ def predictor(run_id: str):
     # A JSON string is a hashable cache key for the metadata dict.
     metadata = json.dumps(predictor_lib.run_metadata(run_store.spec(run_id)), sort_keys=True)
     return _cached_predictor(str(path), path.stat().st_mtime, metadata)
+
+
+def _close_matplotlib_figures() -> None:
+    """What Streamlit's after-run cleanup does besides resetting Keras."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        try:
+            pyplot.close("all")
+        except Exception:  # noqa: BLE001 (as Streamlit: never break a page for this)
+            pass
+
+
+def keep_keras_between_runs() -> bool:
+    """Stop Streamlit from resetting Keras after every script run.
+
+    Streamlit 1.67 calls keras.backend.clear_session() when any script run ends: a full
+    gc.collect() (0.11 s with the GIL held, measured with a model loaded) and an emptied
+    TensorFlow kernel cache, so the next prediction took 58 ms instead of 2.4 ms. With
+    ten sessions clicking, that was most of the server's CPU (bench/load.py). LSTM
+    Studio keeps its models in st.cache_resource on purpose, and builds none in the
+    server that need Keras' global name counters reset. Returns False (and changes
+    nothing) if a Streamlit upgrade moved the hook; tests/app checks it is in place.
+    """
+    from streamlit.runtime.scriptrunner import script_runner
+
+    if not hasattr(script_runner, "_clean_problem_modules"):
+        return False
+    script_runner._clean_problem_modules = _close_matplotlib_figures
+    return True

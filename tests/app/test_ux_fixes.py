@@ -213,3 +213,19 @@ def test_predict_offers_a_text_from_the_runs_own_test_split(run_store, news_run,
     at.text_area(key=state.W_PREDICT_TEXT).input("my own words").run()
     at.selectbox(key=state.W_PREDICT_RUN).set_value(news_run).run()  # the user's text stays
     assert at.text_area(key=state.W_PREDICT_TEXT).value == "my own words"
+
+
+def test_script_runs_do_not_reset_keras(trained_run, monkeypatch):
+    """Streamlit's after-run hook would gc.collect() and empty TF's kernel cache each click."""
+    import keras
+    from streamlit.runtime.scriptrunner import script_runner
+
+    resets = []
+    monkeypatch.setattr(keras.backend, "clear_session", lambda *a, **k: resets.append(a))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("pages/predict.py").run()  # loads the model and predicts a text
+    assert not at.exception, at.exception
+    assert services.keep_keras_between_runs()  # the hook still exists in this Streamlit
+    assert script_runner._clean_problem_modules is services._close_matplotlib_figures
+    assert resets == []

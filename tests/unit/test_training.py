@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from core import data, jobs, predictor, runs as runs_lib, training
+from core import config, data, jobs, predictor, runs as runs_lib, training
 from core.config import DataSpec, TrainSpec
 from tests.conftest import TINY_MODEL, TINY_TRAIN
 
@@ -187,12 +187,32 @@ def test_train_more_waits_for_the_old_worker_to_exit(tmp_path):
     queue.shutdown()
 
 
+def _assert_yields_to_pages(pid: int) -> None:
+    """The worker lowers its own priority at start (it needs a moment to get there)."""
+    import psutil
+
+    wanted = min(19, os.nice(0) + config.worker_nice())
+    deadline = time.monotonic() + 60
+    while psutil.Process(pid).nice() != wanted and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert psutil.Process(pid).nice() == wanted
+
+
+def test_worker_priority_setting(monkeypatch):
+    for value, expected in (("", 10), ("0", 0), ("5", 5), ("99", 19), ("-4", 0), ("x", 10)):
+        monkeypatch.setenv("LSTM_STUDIO_WORKER_NICE", value)
+        assert config.worker_nice() == expected
+    monkeypatch.delenv("LSTM_STUDIO_WORKER_NICE")
+    assert config.worker_nice() == 10
+
+
 def test_a_prewarmed_worker_takes_the_run_and_a_new_one_waits_after(tmp_path):
     store = runs_lib.RunStore(tmp_path / "runs")
     queue = jobs.JobQueue(store, workers=1, prewarm=True)
     try:
         first_standby = queue._standby
         assert first_standby is not None and first_standby.poll() is None
+        _assert_yields_to_pages(first_standby.pid)
         run_id = _queued_run(store, epochs=1, name="warm")
         queue.submit(run_id)
         assert queue.wait(run_id, timeout=120) == 0
