@@ -314,7 +314,7 @@ async def alone_baseline(browser, base_url: str) -> Recorder:
     return alone
 
 
-async def run(seconds: float) -> bool:
+async def run(seconds: float, browser_nice: int) -> bool:
     from playwright.async_api import async_playwright
 
     with tempfile.TemporaryDirectory(prefix="lstm-studio-load-") as work:
@@ -323,6 +323,10 @@ async def run(seconds: float) -> bool:
         print(f"pre-trained run {summary['run_id']}: test accuracy {summary['test_accuracy']:.2f}")
         rec, failed_http = Recorder(), []
         with running_studio(home, Path(work) / "server.log") as server:
+            if browser_nice:  # Playwright and Chromium start after this and inherit it
+                os.nice(browser_nice)
+                print(f"browsers (and this driver) run at nice {os.nice(0)}: they get the CPU "
+                      "the server leaves, as if each student had a device of their own")
             async with async_playwright() as playwright:
                 browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                                            args=CHROMIUM_ARGS)
@@ -348,11 +352,14 @@ async def run(seconds: float) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=120, help="how long the browsers loop")
+    parser.add_argument("--browser-nice", type=int, default=0,
+                        help="lower the browsers' CPU priority (e.g. 19) to emulate clients on "
+                             "their own devices; 0 (default) shares the CPU equally")
     args = parser.parse_args()
     if CHROMIUM is None:
         print("SKIP: Debian chromium (/usr/bin/chromium) is not installed.")
         return 0
-    answered = asyncio.run(asyncio.wait_for(run(args.seconds), HARD_LIMIT))
+    answered = asyncio.run(asyncio.wait_for(run(args.seconds, args.browser_nice), HARD_LIMIT))
     return 0 if answered else 1
 
 

@@ -229,3 +229,14 @@ def test_script_runs_do_not_reset_keras(trained_run, monkeypatch):
     assert services.keep_keras_between_runs()  # the hook still exists in this Streamlit
     assert script_runner._clean_problem_modules is services._close_matplotlib_figures
     assert resets == []
+
+
+def test_script_runs_end_without_a_full_garbage_collection():
+    """Streamlit's runner.postScriptGC would stall every session ~0.1 s after each click."""
+    import tomllib
+
+    from streamlit import config as st_config
+
+    settings = tomllib.loads((config.PROJECT_ROOT / ".streamlit" / "config.toml").read_text())
+    assert settings["runner"]["postScriptGC"] is False
+    assert st_config.get_option("runner.postScriptGC") is False  # what this server reads
