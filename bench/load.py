@@ -7,7 +7,8 @@ One headless Debian Chromium, 10 browser contexts (10 Streamlit sessions), all a
     text) on a run trained before the server starts.
 Every step is timed from the click to settled content (its result drawn and no script
 run in progress). It prints count, errors, p50/p95 per kind of step, whether every step
-got an answer, and the CPU seconds each process group used (where the time goes).
+got an answer, the CPU seconds of the server, its training workers and Chromium (where
+the time goes), and the server's memory at the end.
 
 Usage: .venv/bin/python bench/load.py [--seconds 120]
 Not run in CI. Talks to 127.0.0.1 only; the server, its workers and Chromium are
@@ -304,17 +305,26 @@ async def new_page(browser, failed_http: list[str]):
     return page
 
 
-async def alone_baseline(browser, base_url: str) -> Recorder:
-    """One session by itself: a warm-up round (model loads, first imports), then one timed round."""
+async def alone_baseline(browser, base_url: str, server_pid: int) -> Recorder:
+    """One session by itself: a warm-up round (model loads, first imports), then one timed round.
+
+    Also prints the CPU one step costs the server and the browser: on a shared machine the
+    ten browsers, not the server, are most of the load.
+    """
     page = await new_page(browser, [])
     await browser_session(0, page, base_url, Recorder(), time.monotonic() + HARD_LIMIT, rounds=1)
     alone = Recorder()
+    before = cpu_used(server_pid, our_chromium())
     await browser_session(0, page, base_url, alone, time.monotonic() + HARD_LIMIT, rounds=1)
+    after = cpu_used(server_pid, our_chromium())
+    steps = sum(len(v) for v in alone.seconds.values())
+    print("one session alone, CPU per step: " + ", ".join(
+        f"{name} {(after[name] - before[name]) / steps:.2f} s" for name in ("server", "chromium")))
     await page.context.close()
     return alone
 
 
-async def run(seconds: float, browser_nice: int) -> bool:
+async def run(seconds: float) -> bool:
     from playwright.async_api import async_playwright
 
     with tempfile.TemporaryDirectory(prefix="lstm-studio-load-") as work:
@@ -323,15 +333,11 @@ async def run(seconds: float, browser_nice: int) -> bool:
         print(f"pre-trained run {summary['run_id']}: test accuracy {summary['test_accuracy']:.2f}")
         rec, failed_http = Recorder(), []
         with running_studio(home, Path(work) / "server.log") as server:
-            if browser_nice:  # Playwright and Chromium start after this and inherit it
-                os.nice(browser_nice)
-                print(f"browsers (and this driver) run at nice {os.nice(0)}: they get the CPU "
-                      "the server leaves, as if each student had a device of their own")
             async with async_playwright() as playwright:
                 browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                                            args=CHROMIUM_ARGS)
                 chromium_pid = our_chromium()
-                alone = await alone_baseline(browser, server.base_url)
+                alone = await alone_baseline(browser, server.base_url, server.pid)
                 cpu_start = cpu_used(server.pid, chromium_pid)
                 pages = [await new_page(browser, failed_http) for _ in range(TRAINERS + BROWSERS)]
                 started = time.monotonic()
@@ -343,23 +349,22 @@ async def run(seconds: float, browser_nice: int) -> bool:
                           for i in range(BROWSERS)]
                 await asyncio.gather(*tasks)
                 wall = time.monotonic() - started
+                server_mb = psutil.Process(server.pid).memory_info().rss / 2**20
                 cpu = {name: seconds - cpu_start[name]
                        for name, seconds in cpu_used(server.pid, chromium_pid).items()}
                 await browser.close()
+        print(f"server memory (RSS) at the end: {server_mb:.0f} MB")
         return report(rec, alone, wall, cpu, failed_http)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=120, help="how long the browsers loop")
-    parser.add_argument("--browser-nice", type=int, default=0,
-                        help="lower the browsers' CPU priority (e.g. 19) to emulate clients on "
-                             "their own devices; 0 (default) shares the CPU equally")
     args = parser.parse_args()
     if CHROMIUM is None:
         print("SKIP: Debian chromium (/usr/bin/chromium) is not installed.")
         return 0
-    answered = asyncio.run(asyncio.wait_for(run(args.seconds, args.browser_nice), HARD_LIMIT))
+    answered = asyncio.run(asyncio.wait_for(run(args.seconds), HARD_LIMIT))
     return 0 if answered else 1
 
 
