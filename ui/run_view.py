@@ -81,6 +81,13 @@ def progress(status: dict, records: list[dict], now: float) -> Progress:
                     _eta(recent, total * batches, now))
 
 
+def progress_text(p: Progress) -> str:
+    """The progress bar's words; between two epochs no batch of the new one is done yet."""
+    eta = f" · about {_duration(p.eta_seconds)} left" if p.eta_seconds is not None else ""
+    where = f"batch {p.batch} of {p.batches}" if p.batch else "starting the epoch"
+    return f"Training: epoch {p.epoch} of {p.total_epochs} · {where}{eta}"
+
+
 def _eta(recent: list[dict], total_steps: int, now: float) -> float | None:
     """Seconds left at the pace since the first record (validation passes included).
 
@@ -219,9 +226,7 @@ def _status_line(info: runs_lib.RunInfo, records: list[dict]) -> None:
             st.info("Scoring the test texts, and a simple baseline to compare with…",
                     icon=":material/calculate:")
             return
-        eta = f" · about {_duration(p.eta_seconds)} left" if p.eta_seconds is not None else ""
-        st.progress(p.fraction, text=f"Training: epoch {p.epoch} of {p.total_epochs} · "
-                                     f"batch {p.batch} of {p.batches}{eta}")
+        st.progress(p.fraction, text=progress_text(p))
         st.caption("Watch the loss fall: blue is the texts it learns from, orange the validation "
                    "texts it never trains on. When orange turns up while blue keeps falling, "
                    "the model starts memorising.")

@@ -177,3 +177,15 @@ def test_progress_and_time_left_follow_the_steady_pace():
     assert progress(status, records[:1], now=121.0).eta_seconds is None  # one point: no pace yet
     older = [{"kind": "batch", "epoch": 1, "step": 3, "batch": 3, "time": 50.0}]  # before this start
     assert progress({**status, "epochs_done": 0}, older, now=101.0).batch == 0
+
+
+def test_progress_words_between_two_epochs():
+    from ui.run_view import progress, progress_text
+
+    status = {"started": 100.0, "total_epochs": 4, "batches_per_epoch": 10, "epochs_done": 2}
+    records = [{"kind": "batch", "epoch": 2, "step": 20, "batch": 10, "time": 130.0}]
+    assert progress_text(progress(status, records, now=131.0)) == \
+        "Training: epoch 3 of 4 · starting the epoch"  # not "batch 0 of 10"
+    records.append({"kind": "batch", "epoch": 3, "step": 24, "batch": 4, "time": 134.0})
+    assert progress_text(progress(status, records, now=134.0)).startswith(
+        "Training: epoch 3 of 4 · batch 4 of 10 · about ")
