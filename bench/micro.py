@@ -132,8 +132,8 @@ def main():
                      f"{plain / ours:.2f}x", "≤ 5 s"])
     print_table(["measure", "LSTM Studio", "baseline", "ratio", "target"], rows)
     save_summary("micro", summary)
-    print("baselines: LIME/prediction = model.predict(batch 32) on the same model; "
-          "CSV = plain pandas.read_csv")
+    print("baselines: LIME = lime's LimeTextExplainer on model.predict (batch 32); prediction = "
+          "model.predict (batch 32), same model; CSV = plain pandas.read_csv")
 
 
 if __name__ == "__main__":
