@@ -1,7 +1,9 @@
 """Shared, cached objects: the job queue (one per server) and loaded models."""
 
+import gc
 import json
 import sys
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -9,6 +11,8 @@ import streamlit as st
 from core import jobs, runs
 from core import predictor as predictor_lib
 from core.errors import StudioError
+
+GC_EVERY_S = 30.0  # full garbage collections, now that Streamlit does none after each run
 
 
 @st.cache_resource
@@ -64,3 +68,28 @@ def keep_keras_between_runs() -> bool:
         return False
     script_runner._clean_problem_modules = _close_matplotlib_figures
     return True
+
+
+def collect_garbage_every(seconds: float) -> threading.Event:
+    """A daemon thread running a full gc.collect() every ``seconds``; set the event to stop it.
+
+    Keras models hold reference cycles, so a model the server builds and drops (the Model
+    page's summary, an evicted cached model) is freed only by a full collection: without
+    one, RSS grew ~0.8 MB per summary built (200 builds: 727 -> 920 MB; with collections
+    756 MB). Streamlit's own collection after every script run cost every click 0.11 s
+    (see .streamlit/config.toml); one every 30 s costs ~0.4% of a core.
+    """
+    stop = threading.Event()
+
+    def loop():
+        while not stop.wait(seconds):
+            gc.collect()
+
+    threading.Thread(target=loop, name="lstm-studio-gc", daemon=True).start()
+    return stop
+
+
+@st.cache_resource
+def periodic_garbage_collection() -> threading.Event:
+    """One collector thread per server process."""
+    return collect_garbage_every(GC_EVERY_S)

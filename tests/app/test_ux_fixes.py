@@ -240,3 +240,22 @@ def test_script_runs_end_without_a_full_garbage_collection():
     settings = tomllib.loads((config.PROJECT_ROOT / ".streamlit" / "config.toml").read_text())
     assert settings["runner"]["postScriptGC"] is False
     assert st_config.get_option("runner.postScriptGC") is False  # what this server reads
+
+
+def test_the_server_collects_garbage_in_the_background():
+    """Keras models are freed only by full collections, so one must still run now and then."""
+    import gc
+    import threading
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert any(t.name == "lstm-studio-gc" and t.is_alive() for t in threading.enumerate())
+    before = gc.get_stats()[2]["collections"]
+    stop = services.collect_garbage_every(0.05)
+    try:
+        deadline = time.monotonic() + 10
+        while gc.get_stats()[2]["collections"] < before + 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+    assert gc.get_stats()[2]["collections"] >= before + 2
