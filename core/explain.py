@@ -211,7 +211,7 @@ def explain_lime(predict_fn: PredictFn, text: str, class_index: int,
     keep, texts = _neighbourhood(indexed, num_samples, rng)
     scores = _checked(predict_fn)(texts)
     # A ridge fit this small gains nothing from threads, and idle BLAS threads spinning
-    # after it slow the model calls that follow (LIME 0.061 -> 0.044 s, bench/micro.py).
+    # after it slow the model calls that follow (one-off: 0.061 -> 0.044 s back to back).
     with threadpool_limits(limits=1):
         _, weights, _, _ = LimeBase(_lime_kernel, random_state=rng).explain_instance_with_data(
             keep, scores, _cosine_distances_x100(keep), class_index, num_features,

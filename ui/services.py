@@ -1,4 +1,8 @@
-"""Shared, cached objects: the job queue (one per server) and loaded models."""
+"""Shared, cached objects (the job queue, loaded models) and the server's runtime settings.
+
+The last two, keep_keras_between_runs and periodic_garbage_collection, undo Streamlit
+defaults that cost every click ~0.1 s once TensorFlow is loaded (bench/README.md, Load).
+"""
 
 import gc
 import json
