@@ -18,6 +18,8 @@ import sys
 import threading
 from pathlib import Path
 
+from common import print_table  # noqa: E402  (bench/ is on sys.path when run)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -52,13 +54,14 @@ def main():
         start, end = build_many(args.builds, args.only == "collect")
         print(f"{start:.0f} {end:.0f}")
         return
-    print(f"{args.builds} model summaries built and dropped; RSS MB")
-    print(f"{'full collections':<28}{'start':>8}{'end':>8}{'growth':>8}")
+    rows = []
     for variant, label in (("none", "none (baseline)"), ("collect", "after each build")):
         done = subprocess.run([sys.executable, __file__, "--only", variant, "--builds",
                                str(args.builds)], capture_output=True, text=True, check=True)
         start, end = map(float, done.stdout.split()[-2:])
-        print(f"{label:<28}{start:>8.0f}{end:>8.0f}{end - start:>+8.0f}")
+        rows.append([label, f"{start:.0f}", f"{end:.0f}", f"{end - start:+.0f}"])
+    print(f"{args.builds} model summaries built and dropped")
+    print_table(["full collections", "start RSS MB", "end RSS MB", "growth MB"], rows)
 
 
 if __name__ == "__main__":
