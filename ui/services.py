@@ -80,8 +80,8 @@ def collect_garbage_every(seconds: float) -> threading.Event:
     Keras models hold reference cycles, so a model the server builds and drops (the Model
     page's summary, an evicted cached model) is freed only by a full collection: without
     one, 200 summaries built and dropped added 198 MB of RSS, with one after each 7 MB
-    (bench/server_memory.py). Streamlit's own collection after every script run cost every click 0.11 s
-    (see .streamlit/config.toml); one every 30 s costs ~0.4% of a core.
+    (bench/server_memory.py). Streamlit's own collection after every script run cost
+    every click 0.11 s (see .streamlit/config.toml); one every 30 s costs ~0.4% of a core.
     """
     stop = threading.Event()
 
