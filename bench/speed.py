@@ -107,14 +107,16 @@ def run_studio(ds, units, bidirectional, max_len, epochs, jit=False):
     keras.utils.set_random_seed(42)
     net = model_lib.build_model(spec, ds.task, ds.n_classes, vectorizer.vocabulary_size(),
                                 padding_mask=False)
-    model_lib.compile_model(net, ds.task, "rmsprop", 1e-3, jit_compile=jit)
+    trainer = model_lib.split_batch_trainer(net, training.split_parts(spec))  # as core.training
+    model_lib.compile_model(trainer, ds.task, "rmsprop", 1e-3, jit_compile=jit)
     x_train = predictor.vectorize(vectorizer, ds.train.texts)
     x_valid = predictor.vectorize(vectorizer, ds.valid.texts)
-    train_ds = training.training_batches(x_train, ds.train.y, BATCH, 42)
+    train_ds, steps = training.fit_batches(x_train, ds.train.y, BATCH, 42)
     valid_ds = training.exact_length_batches(x_valid, ds.valid.y, BATCH)
     callback = keras.callbacks.LambdaCallback(on_epoch_begin=lambda e, l: timer.begin(),
                                               on_epoch_end=lambda e, l: timer.end())
-    net.fit(train_ds, validation_data=valid_ds, epochs=epochs, verbose=0, callbacks=[callback])
+    trainer.fit(train_ds, steps_per_epoch=steps, validation_data=valid_ds, epochs=epochs,
+                verbose=0, callbacks=[callback])
     masked = model_lib.with_padding_mask(net, on=True)  # as core.training saves it
     model = predictor.Predictor(vectorizer, masked, ds.task, ds.class_names)
     accuracy = float(np.mean(model.scores(ds.test.texts, already_clean=True).argmax(1) == ds.test.y))

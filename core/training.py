@@ -59,6 +59,16 @@ def training_batches(ids: np.ndarray, y: np.ndarray, batch_size: int, seed: int)
     return batches.map(cut_to_shortest).prefetch(tf.data.AUTOTUNE)
 
 
+def fit_batches(ids: np.ndarray, y: np.ndarray, batch_size: int, seed: int):
+    """training_batches repeated without end, and the batches that make one epoch, for fit().
+
+    One iterator serves the whole fit: with a new one each epoch, the first batch of
+    an epoch sometimes waited 1-2 s (stacked LSTM, 31 batches of ~0.1 s; bench/README.md).
+    Every pass reshuffles, and ends with its one short batch, so epochs keep their edges.
+    """
+    return training_batches(ids, y, batch_size, seed).repeat(), -(-len(ids) // batch_size)
+
+
 def exact_length_batches(ids: np.ndarray, y: np.ndarray, batch_size: int):
     """tf.data batches whose texts all have the same length: no padding, nothing cut.
 
@@ -226,14 +236,14 @@ def train(store, run_id: str) -> str:
                                           vectorizer.vocabulary_size(), matrix, target_mean,
                                           padding_mask=False)
         initial_epoch, total_epochs = 0, train_spec.epochs
-    model_lib.compile_model(int_model, dataset.task, train_spec.optimizer, train_spec.learning_rate)
+    trainer = model_lib.split_batch_trainer(int_model, split_parts(model_spec))
+    model_lib.compile_model(trainer, dataset.task, train_spec.optimizer, train_spec.learning_rate)
 
     x_train = predictor_lib.vectorize(vectorizer, dataset.train.texts)
     x_valid = predictor_lib.vectorize(vectorizer, dataset.valid.texts)
-    train_ds = training_batches(x_train, dataset.train.y, train_spec.batch_size,
-                                train_spec.seed + initial_epoch)
+    train_ds, batches_per_epoch = fit_batches(x_train, dataset.train.y, train_spec.batch_size,
+                                              train_spec.seed + initial_epoch)
     valid_ds = exact_length_batches(x_valid, dataset.valid.y, max(256, train_spec.batch_size))
-    batches_per_epoch = -(-len(x_train) // train_spec.batch_size)
     store.update_status(run_id, total_epochs=total_epochs, batches_per_epoch=batches_per_epoch)
 
     metadata = predictor_lib.metadata_for(dataset.task, dataset.class_names, data_spec.clean,
@@ -262,9 +272,9 @@ def train(store, run_id: str) -> str:
             monitor="val_loss", patience=train_spec.early_stopping_patience))
     weights = (class_weights(dataset.train.y, dataset.n_classes)
                if train_spec.class_weights and dataset.is_classification else None)
-    int_model.fit(train_ds, validation_data=valid_ds, epochs=total_epochs,
-                  initial_epoch=initial_epoch, callbacks=callbacks, class_weight=weights,
-                  shuffle=False, verbose=0)  # training_batches shuffles every epoch itself
+    trainer.fit(train_ds, steps_per_epoch=batches_per_epoch, validation_data=valid_ds,
+                epochs=total_epochs, initial_epoch=initial_epoch, callbacks=callbacks,
+                class_weight=weights, shuffle=False, verbose=0)  # the batches shuffle themselves
 
     if studio.best_weights is not None:
         int_model.set_weights(studio.best_weights)
@@ -338,6 +348,11 @@ def warm_up() -> None:
     net.fit(training_batches(ids, y, 2, seed=0), epochs=1, verbose=0,
             validation_data=exact_length_batches(ids, y, 2))
     keras.backend.clear_session()
+
+
+def split_parts(spec: ModelSpec) -> int:
+    """Slices per training batch (model.split_batch_parts) for the cores this process may use."""
+    return model_lib.split_batch_parts(spec, os.cpu_count() or 1)
 
 
 def worker_env() -> dict:

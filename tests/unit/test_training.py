@@ -34,6 +34,17 @@ def test_shuffled_batches_cover_every_row_once_with_similar_lengths():
     assert [y.tolist() for _, y in first] != [y.tolist() for _, y in second]  # reshuffled
 
 
+def test_fit_batches_repeat_whole_reshuffled_epochs():
+    ids = np.arange(1, 101, dtype="int32").reshape(100, 1)  # one token naming its row
+    dataset, per_epoch = training.fit_batches(ids, np.arange(100), batch_size=16, seed=0)
+    assert per_epoch == 7  # six of 16 and one of 4
+    batches = [y.numpy() for _, y in dataset.take(3 * per_epoch)]
+    epochs = [batches[i * per_epoch:(i + 1) * per_epoch] for i in range(3)]
+    for epoch in epochs:
+        assert sorted(np.concatenate(epoch).tolist()) == list(range(100))
+    assert epochs[0][0].tolist() != epochs[1][0].tolist()
+
+
 def test_an_empty_text_does_not_cut_its_batch_to_one_token():
     ids = np.zeros((4, 10), dtype="int32")
     for row, length in enumerate([0, 6, 7, 7]):
@@ -67,6 +78,45 @@ def test_the_training_twin_without_a_mask_matches_the_saved_model_on_unpadded_te
     np.testing.assert_allclose(saved.predict(padded, verbose=0), saved.predict(ids, verbose=0),
                                atol=1e-6)
     assert not np.allclose(trained.predict(padded, verbose=0), trained.predict(ids, verbose=0))
+
+
+def _trained_weights(parts: int, ids, y) -> list:
+    import keras
+
+    from core import model as model_lib
+    from core.config import TASK_MULTICLASS, ModelSpec
+
+    keras.utils.set_random_seed(3)
+    spec = ModelSpec(units=(6, 4), embedding_dim=5, vocab_size=30, max_tokens=12, dropout=0.0)
+    net = model_lib.build_model(spec, TASK_MULTICLASS, 3, vocab_len=30, padding_mask=False)
+    trainer = model_lib.split_batch_trainer(net, parts)
+    model_lib.compile_model(trainer, TASK_MULTICLASS, "sgd", 0.5)
+    trainer.fit(training.training_batches(ids, y, 5, seed=1), epochs=2, verbose=0, shuffle=False)
+    return net.get_weights()
+
+
+def test_training_on_batch_slices_side_by_side_is_training_on_the_whole_batch():
+    rng = np.random.default_rng(0)
+    ids = np.zeros((11, 12), dtype="int32")  # batches of 5, 5 and 1: odd and one-row slices
+    for row, length in enumerate(rng.integers(3, 12, size=11)):
+        ids[row, :length] = rng.integers(2, 30, size=length)
+    y = rng.integers(0, 3, size=11)
+    whole, split = _trained_weights(1, ids, y), _trained_weights(2, ids, y)
+    for a, b in zip(whole, split, strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+    shuffled = _trained_weights(2, ids, np.roll(y, 1))  # labels must stay with their rows
+    assert not all(np.allclose(a, b, atol=1e-3) for a, b in zip(whole, shuffled))
+
+
+def test_only_one_way_networks_split_their_batches_across_two_cores():
+    from core import model as model_lib
+    from core.config import ModelSpec
+
+    one_way, both_ways = ModelSpec(bidirectional=False), ModelSpec(bidirectional=True)
+    assert [model_lib.split_batch_parts(one_way, n) for n in (1, 2, 16)] == [1, 2, 2]
+    assert model_lib.split_batch_parts(both_ways, 2) == 1
+    net = object()
+    assert model_lib.split_batch_trainer(net, 1) is net
 
 
 def test_a_finished_run_has_every_artefact(run_store, trained_run):
