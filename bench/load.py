@@ -41,6 +41,7 @@ from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, running_studio  
 from common import save_summary, summary_row  # noqa: E402  (bench/ is on sys.path when run)
 
 TRAINERS, BROWSERS = 2, 8
+PAGE_STEPS = ("Evaluate page", "Explain page", "Predict page")  # what the p95 target covers
 STEP_TIMEOUT = 90  # seconds for one step; a slower one counts as unanswered
 HARD_LIMIT = 900  # the whole benchmark, whatever happens
 START_STAGGER = 1.5  # seconds between two sessions' first page loads
@@ -59,10 +60,11 @@ TRACES_JS = """chart => { const p = chart.querySelector('.js-plotly-plot');
 class Recorder:
     def __init__(self):
         self.seconds: dict[str, list[float]] = defaultdict(list)
+        self.timeline: list[tuple[float, str, float, int]] = []  # started, kind, seconds, round
         self.errors: dict[str, list[str]] = defaultdict(list)
         self.notes: list[str] = []
 
-    async def step(self, kind: str, action) -> bool:
+    async def step(self, kind: str, action, round_no: int = 0) -> bool:
         """Run one timed step; a timeout or exception is an unanswered step, not a crash."""
         started = time.monotonic()
         try:
@@ -71,21 +73,34 @@ class Recorder:
             first_line = (str(exc).splitlines() or [""])[0][:160]
             self.errors[kind].append(f"{type(exc).__name__}: {first_line}")
             return False
-        self.seconds[kind].append((settled_at or time.monotonic()) - started)
+        seconds = (settled_at or time.monotonic()) - started
+        self.seconds[kind].append(seconds)
+        self.timeline.append((started, kind, seconds, round_no))
         return True
 
 
+SETTLED_JS = """([selector, settleMs]) => new Promise(resolve => {
+    let idleSince = null;
+    const tick = () => {
+        const now = performance.now();
+        if (document.querySelector(selector)) idleSince = null;
+        else if (idleSince === null) idleSince = now;
+        if (idleSince !== null && now - idleSince >= settleMs) resolve(now - idleSince);
+        else setTimeout(tick, 50);
+    };
+    tick();
+})"""
+
+
 async def settled(page, settle: float = 0.5) -> float:
-    """When the app went idle (no script running) and stayed idle for ``settle`` s."""
-    idle_since = None
-    while True:
-        if await page.locator(RUNNING).count() == 0:
-            idle_since = idle_since or time.monotonic()
-            if time.monotonic() - idle_since >= settle:
-                return idle_since
-        else:
-            idle_since = None
-        await asyncio.sleep(0.1)
+    """When the app went idle (no script running) and stayed idle for ``settle`` s.
+
+    The page watches itself: polling from here, ten pages ten times a second, was
+    CDP traffic through Chromium and Playwright's driver on the cores being measured.
+    Any delay in the answer's return makes the step look longer, never shorter.
+    """
+    idle_for_ms = await page.evaluate(SETTLED_JS, [RUNNING, settle * 1000])
+    return time.monotonic() - idle_for_ms / 1000
 
 
 def main_area(page):
@@ -166,16 +181,22 @@ async def trainer(index: int, page, base_url: str, rec: Recorder, first_started:
 # ---------------------------------------------------------------- the eight browsers
 
 async def browser_session(index: int, page, base_url: str, rec: Recorder, deadline: float,
-                          rounds: int = 10_000) -> None:
+                          rounds: int = 10_000, think: float = 0.0) -> None:
+    """Loop Evaluate → Explain (press it) → Predict (type a text), ``think`` s after each step."""
     main = main_area(page)
+
+    async def step(kind, action):
+        await rec.step(kind, action, round_no)
+        await asyncio.sleep(think)  # a person reads the page before the next click
+
     await asyncio.sleep(index * START_STAGGER)  # people do not all click at the same instant
     if not await rec.step("first load", lambda: open_app(page, base_url)):
         return
     round_no = 0
     while time.monotonic() < deadline and round_no < rounds:
-        await rec.step("Evaluate page", lambda: navigate(
+        await step("Evaluate page", lambda: navigate(
             page, "3 · Evaluate", main.locator(PLOTLY).filter(has_text="Confusion matrix").first))
-        await rec.step("Explain page", lambda: navigate(
+        await step("Explain page", lambda: navigate(
             page, "4 · Explain", main.get_by_role("button", name="Explain", exact=True)))
 
         async def explain():
@@ -183,9 +204,9 @@ async def browser_session(index: int, page, base_url: str, rec: Recorder, deadli
             await main.locator(HIGHLIGHTED).first.wait_for(timeout=STEP_TIMEOUT * 1000)
             return await settled(page)
 
-        await rec.step("press Explain", explain)
+        await step("press Explain", explain)
         chart = main.locator(PLOTLY).filter(has_text="How sure the model is").first
-        await rec.step("Predict page", lambda: navigate(page, "5 · Predict", chart))
+        await step("Predict page", lambda: navigate(page, "5 · Predict", chart))
 
         async def predict(text=TEXTS[(index + round_no) % len(TEXTS)]):
             before = await chart.evaluate(TRACES_JS)
@@ -196,7 +217,7 @@ async def browser_session(index: int, page, base_url: str, rec: Recorder, deadli
                 await asyncio.sleep(0.1)
             return await settled(page)
 
-        await rec.step("type a text", predict)
+        await step("type a text", predict)
         round_no += 1
 
 
@@ -244,8 +265,11 @@ def own_cpu_seconds(pid: int) -> float:
 def cpu_used(server_pid: int, chromium_pid: int | None) -> dict[str, float]:
     total = cpu_seconds(server_pid)
     server = own_cpu_seconds(server_pid)
-    return {"server": server, "training workers": total - server,
-            "chromium": cpu_seconds(chromium_pid) if chromium_pid else float("nan")}
+    chromium = cpu_seconds(chromium_pid) if chromium_pid else float("nan")
+    # This script and Playwright's driver: the measuring itself, on the same cores.
+    driver = cpu_seconds(os.getpid()) - total - (chromium if chromium_pid else 0.0)
+    return {"server": server, "training workers": total - server, "chromium": chromium,
+            "load driver": driver}
 
 
 def our_chromium() -> int | None:
@@ -264,9 +288,11 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
 
 
-def report(rec: Recorder, alone: Recorder, wall: float, cpu: dict, failed_http: list[str]) -> bool:
-    print(f"\n{TRAINERS + BROWSERS} sessions for {wall:.0f} s on {os.cpu_count()} CPUs "
-          f"(load average now {os.getloadavg()[0]:.1f}); 'alone' = one warm session, no other")
+def report(rec: Recorder, alone: Recorder, wall: float, cpu: dict, failed_http: list[str],
+           think: float) -> bool:
+    print(f"\n{TRAINERS + BROWSERS} sessions for {wall:.0f} s on {os.cpu_count()} CPUs, {think:g} s "
+          f"between a browser's steps (load average now {os.getloadavg()[0]:.1f}); "
+          "'alone' = one warm session, no other")
     print(f"{'step':<15}{'alone s':>8}{'count':>6}{'errors':>7}{'p50 s':>7}{'p95 s':>7}"
           f"{'max s':>7}{'p50/alone':>10}")
     for kind in sorted(set(rec.seconds) | set(rec.errors)):
@@ -277,6 +303,11 @@ def report(rec: Recorder, alone: Recorder, wall: float, cpu: dict, failed_http: 
         ratio = f"{statistics.median(values) / base:>9.1f}x" if values and base else f"{'-':>10}"
         shown_base = f"{base:>8.2f}" if base else f"{'-':>8}"
         print(f"{kind:<15}{shown_base}{len(values):>6}{len(rec.errors.get(kind, [])):>7}{stats}{ratio}")
+    page_steps = [t for t in rec.timeline if t[1] in PAGE_STEPS]
+    begin = min((t[0] for t in rec.timeline), default=0.0)
+    print("slowest page steps: " + ", ".join(
+        f"{kind} {seconds:.1f} s at +{started - begin:.0f} s (round {round_no + 1})"
+        for started, kind, seconds, round_no in sorted(page_steps, key=lambda t: -t[2])[:5]))
     for note in rec.notes:
         print(f"note: {note}")
     for kind, errors in rec.errors.items():
@@ -286,12 +317,19 @@ def report(rec: Recorder, alone: Recorder, wall: float, cpu: dict, failed_http: 
     print(f"failed HTTP requests: {len(failed_http)}" + (f" (e.g. {failed_http[0]})" if failed_http else ""))
     answered = not any(rec.errors.values()) and not failed_http
     print("every request got an answer:", "yes" if answered else "NO")
-    pages = [s for kind, values in rec.seconds.items() if kind.endswith(" page") for s in values]
-    worst = percentile(pages, 0.95) if pages else float("nan")
-    save_summary("load", [
-        summary_row(f"{TRAINERS + BROWSERS} sessions: page p95 s (Evaluate/Explain/Predict)", worst,
+    # A browser's first visit to a page also loads and starts that page's JavaScript (plotly
+    # on Evaluate), so the first round, when all ten start within 15 s, is reported apart.
+    worst = percentile([t[2] for t in page_steps], 0.95) if page_steps else float("nan")
+    later = [t[2] for t in page_steps if t[3] > 0]
+    worst_later = percentile(later, 0.95) if later else float("nan")
+    print(f"page p95: {worst:.2f} s all rounds, {worst_later:.2f} s from each session's second round")
+    sessions = f"{TRAINERS + BROWSERS} sessions, {think:g} s think"
+    save_summary(f"load_think{think:g}", [
+        summary_row(f"{sessions}: page p95 s (Evaluate/Explain/Predict)", worst,
                     target="≤ 2 s", met=worst <= 2),
-        summary_row("10 sessions: every request answered, queue position shown",
+        summary_row(f"{sessions}: page p95 s, second round on", worst_later,
+                    target="≤ 2 s", met=worst_later <= 2),
+        summary_row(f"{sessions}: every request answered, queue position shown",
                     "yes" if answered else "no", target="yes", met=answered)])
     return answered
 
@@ -319,12 +357,12 @@ async def alone_baseline(browser, base_url: str, server_pid: int) -> Recorder:
     after = cpu_used(server_pid, our_chromium())
     steps = sum(len(v) for v in alone.seconds.values())
     print("one session alone, CPU per step: " + ", ".join(
-        f"{name} {(after[name] - before[name]) / steps:.2f} s" for name in ("server", "chromium")))
+        f"{name} {(after[name] - before[name]) / steps:.2f} s" for name in ("server", "chromium", "load driver")))
     await page.context.close()
     return alone
 
 
-async def run(seconds: float) -> bool:
+async def run(seconds: float, think: float) -> bool:
     from playwright.async_api import async_playwright
 
     with tempfile.TemporaryDirectory(prefix="lstm-studio-load-") as work:
@@ -345,7 +383,8 @@ async def run(seconds: float) -> bool:
                 first_started = asyncio.Event()
                 tasks = [trainer(i, pages[i], server.base_url, rec, first_started, deadline)
                          for i in range(TRAINERS)]
-                tasks += [browser_session(i, pages[TRAINERS + i], server.base_url, rec, deadline)
+                tasks += [browser_session(i, pages[TRAINERS + i], server.base_url, rec, deadline,
+                                           think=think)
                           for i in range(BROWSERS)]
                 await asyncio.gather(*tasks)
                 wall = time.monotonic() - started
@@ -354,17 +393,19 @@ async def run(seconds: float) -> bool:
                        for name, seconds in cpu_used(server.pid, chromium_pid).items()}
                 await browser.close()
         print(f"server memory (RSS) at the end: {server_mb:.0f} MB")
-        return report(rec, alone, wall, cpu, failed_http)
+        return report(rec, alone, wall, cpu, failed_http, think)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=120, help="how long the browsers loop")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds a browser session waits after each step (0: click on at once)")
     args = parser.parse_args()
     if CHROMIUM is None:
         print("SKIP: Debian chromium (/usr/bin/chromium) is not installed.")
         return 0
-    answered = asyncio.run(asyncio.wait_for(run(args.seconds), HARD_LIMIT))
+    answered = asyncio.run(asyncio.wait_for(run(args.seconds, args.think), HARD_LIMIT))
     return 0 if answered else 1
 
 
