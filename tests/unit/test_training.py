@@ -108,6 +108,31 @@ def test_training_on_batch_slices_side_by_side_is_training_on_the_whole_batch():
     assert not all(np.allclose(a, b, atol=1e-3) for a, b in zip(whole, shuffled))
 
 
+@pytest.mark.parametrize("changes", [
+    {"rnn": "gru", "recurrent_dropout": 0.2, "dropout": 0.3},
+    {"pooling": "mean", "dense_layers": (4,)},
+])
+def test_one_way_variants_train_on_slices_of_odd_batches(changes):
+    import dataclasses
+
+    import keras
+
+    from core import model as model_lib
+    from core.config import TASK_BINARY, ModelSpec
+
+    spec = dataclasses.replace(ModelSpec(units=(5,), embedding_dim=4, vocab_size=20,
+                                         max_tokens=8, bidirectional=False), **changes)
+    net = model_lib.build_model(spec, TASK_BINARY, 2, vocab_len=20, padding_mask=False)
+    trainer = model_lib.split_batch_trainer(net, 2)
+    model_lib.compile_model(trainer, TASK_BINARY, "adam", 1e-2)
+    ids = np.random.default_rng(1).integers(2, 20, size=(9, 6)).astype("int32")
+    before = [w.copy() for w in net.get_weights()]
+    history = trainer.fit(ids, np.arange(9) % 2, batch_size=3, epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][-1])
+    assert any(not np.allclose(a, b) for a, b in zip(before, net.get_weights()))
+    keras.backend.clear_session()
+
+
 def test_only_one_way_networks_split_their_batches_across_two_cores():
     from core import model as model_lib
     from core.config import ModelSpec
