@@ -170,14 +170,20 @@ def with_padding_mask(int_model, on: bool):
     return twin
 
 
-def split_batch_parts(spec: ModelSpec, cores: int) -> int:
-    """How many pieces training cuts each batch into: one per core for a one-way network.
+SPLIT_MIN_BATCH = 256  # smaller batches: each slice's steps too small to gain (bench/README.md)
+
+
+def split_batch_parts(spec: ModelSpec, cores: int, batch_size: int) -> int:
+    """How many pieces training cuts each batch into: two for a one-way network's big batches.
 
     A one-way RNN is a single chain of small steps, so it keeps one core busy and
     leaves the other idle; a bidirectional one already runs its two directions side
     by side (bench/README.md: halves made LSTM(50) 1.7x faster, BiLSTM(50) ~1.1x).
+    Below SPLIT_MIN_BATCH rows the extra ops cost what the second core wins, or more.
     """
-    return 1 if spec.bidirectional else max(1, min(2, cores))
+    if spec.bidirectional or batch_size < SPLIT_MIN_BATCH:
+        return 1
+    return max(1, min(2, cores))
 
 
 def split_batch_trainer(int_model, parts: int):

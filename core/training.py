@@ -236,7 +236,8 @@ def train(store, run_id: str) -> str:
                                           vectorizer.vocabulary_size(), matrix, target_mean,
                                           padding_mask=False)
         initial_epoch, total_epochs = 0, train_spec.epochs
-    trainer = model_lib.split_batch_trainer(int_model, split_parts(model_spec))
+    trainer = model_lib.split_batch_trainer(int_model,
+                                            split_parts(model_spec, train_spec.batch_size))
     model_lib.compile_model(trainer, dataset.task, train_spec.optimizer, train_spec.learning_rate)
 
     x_train = predictor_lib.vectorize(vectorizer, dataset.train.texts)
@@ -350,9 +351,9 @@ def warm_up() -> None:
     keras.backend.clear_session()
 
 
-def split_parts(spec: ModelSpec) -> int:
-    """Slices per training batch (model.split_batch_parts) for the cores this process may use."""
-    return model_lib.split_batch_parts(spec, os.cpu_count() or 1)
+def split_parts(spec: ModelSpec, batch_size: int) -> int:
+    """Slices per training batch (model.split_batch_parts) on this machine's cores."""
+    return model_lib.split_batch_parts(spec, os.cpu_count() or 1, batch_size)
 
 
 def worker_env() -> dict:

@@ -138,8 +138,9 @@ def test_only_one_way_networks_split_their_batches_across_two_cores():
     from core.config import ModelSpec
 
     one_way, both_ways = ModelSpec(bidirectional=False), ModelSpec(bidirectional=True)
-    assert [model_lib.split_batch_parts(one_way, n) for n in (1, 2, 16)] == [1, 2, 2]
-    assert model_lib.split_batch_parts(both_ways, 2) == 1
+    assert [model_lib.split_batch_parts(one_way, n, 512) for n in (1, 2, 16)] == [1, 2, 2]
+    assert model_lib.split_batch_parts(both_ways, 2, 512) == 1
+    assert model_lib.split_batch_parts(one_way, 2, 32) == 1  # too small to gain
     net = object()
     assert model_lib.split_batch_trainer(net, 1) is net
 
@@ -170,6 +171,20 @@ def test_the_saved_model_reproduces_the_stored_test_scores(run_store, trained_ru
     stored = np.array(run_store.read_json(trained_run, "eval.json")["test_scores"])
     fresh = model.scores(dataset.test.texts, already_clean=True)
     np.testing.assert_allclose(fresh, stored, atol=1e-4)
+
+
+def test_a_run_trained_on_batch_slices_saves_a_model_that_reproduces_its_scores(run_store):
+    from tests.conftest import train_sample_run
+
+    train = TrainSpec(epochs=2, batch_size=256, early_stopping_patience=None, learning_rate=0.01)
+    assert training.split_parts(TINY_MODEL, train.batch_size) == min(2, os.cpu_count() or 1)
+    run_id = train_sample_run(run_store, "news", train=train)
+    assert run_store.status(run_id)["epochs_done"] == 2
+    model = predictor.load_predictor(run_store.model_path(run_id))
+    dataset = data.load_dataset(run_store.path(run_id))
+    stored = np.array(run_store.read_json(run_id, "eval.json")["test_scores"])
+    np.testing.assert_allclose(model.scores(dataset.test.texts, already_clean=True), stored,
+                               atol=1e-4)
 
 
 def _queued_run(store, epochs: int, name: str) -> str:
