@@ -10,7 +10,7 @@ run in progress). It prints count, errors, p50/p95 per kind of step, whether eve
 got an answer, the CPU seconds of the server, its training workers and Chromium (where
 the time goes), and the server's memory at the end.
 
-Usage: .venv/bin/python bench/load.py [--seconds 120]
+Usage: .venv/bin/python bench/load.py [--seconds 120] [--think 3]  (3 s between a session's steps)
 Not run in CI. Talks to 127.0.0.1 only; the server, its workers and Chromium are
 stopped at the end, also on errors or Ctrl+C.
 """

@@ -199,6 +199,7 @@ def main():
     timer = (lambda p, n, seed: time_isolated(p, n, args, seed)) if args.isolate else \
         (lambda p, n, seed: time_one(p, n, ds, args.epochs, seed))
     rows, results = [], {}
+    per_120k = 120_000 / len(ds.train.texts)
     for name in args.arch.split(","):
         units, bidirectional, max_len = ARCHS[name]
         tutorial, studio = over_seeds(timer, "tutorial", name, seeds), over_seeds(timer, "studio", name, seeds)
@@ -206,7 +207,6 @@ def main():
             jit_s, jit_acc = run_studio(ds, units, bidirectional, max_len, args.epochs, seeds[0], jit=True)
             print(json.dumps({name + "_xla": {"epoch_s": jit_s, "acc": jit_acc,
                                                "speedup_vs_tutorial": tutorial["steady_s"] / steady(jit_s)}}))
-        per_120k = 120_000 / len(ds.train.texts)
         ratio = tutorial["steady_s"] / studio["steady_s"]
         results[name] = {"tutorial": tutorial, "studio": studio, "speedup": ratio}
         rows.append([name, fmt(tutorial["steady_s"], 2), fmt(studio["steady_s"], 2), f"{ratio:.2f}x",
@@ -219,7 +219,7 @@ def main():
     print_table(["arch", "tutorial s/epoch", "studio s/epoch", "speed-up", "studio s per 120k",
                  "tutorial test acc", "studio test acc"], rows)
     save_summary("speed_isolated" if args.isolate else "speed_same_process",
-                 speed_summary(results, 120_000 / len(ds.train.texts), len(seeds)))
+                 speed_summary(results, per_120k, len(seeds)))
 
 
 def accuracies(pipeline: dict) -> str:

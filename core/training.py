@@ -28,6 +28,11 @@ BUCKET_CHUNK = 50  # batches whose texts are sorted together by length
 BATCH_RECORD_SECONDS = 0.5  # at most two batch points a second reach the chart
 
 
+def batches_per_pass(rows: int, batch_size: int) -> int:
+    """Batches in one pass over ``rows`` texts: the last one may be short."""
+    return -(-rows // batch_size)
+
+
 def training_batches(ids: np.ndarray, y: np.ndarray, batch_size: int, seed: int):
     """Shuffled tf.data batches of similar-length texts, cut to the shortest one, so no padding.
 
@@ -46,7 +51,8 @@ def training_batches(ids: np.ndarray, y: np.ndarray, batch_size: int, seed: int)
     rows = tf.data.Dataset.range(len(ids)).shuffle(len(ids), seed=seed)
     rows = rows.batch(batch_size * BUCKET_CHUNK).map(
         lambda chunk: tf.gather(chunk, tf.argsort(tf.gather(lengths, chunk), stable=True)))
-    batches = rows.unbatch().batch(batch_size).shuffle(-(-len(ids) // batch_size), seed=seed + 1)
+    batches = rows.unbatch().batch(batch_size).shuffle(batches_per_pass(len(ids), batch_size),
+                                                       seed=seed + 1)
 
     def cut_to_shortest(rows):
         # Empty texts (kept when "drop empty rows" is off) must not cut the others to nothing.
@@ -66,7 +72,8 @@ def fit_batches(ids: np.ndarray, y: np.ndarray, batch_size: int, seed: int):
     an epoch sometimes waited 1-2 s (stacked LSTM, 31 batches of ~0.1 s; bench/README.md).
     Every pass reshuffles, and ends with its one short batch, so epochs keep their edges.
     """
-    return training_batches(ids, y, batch_size, seed).repeat(), -(-len(ids) // batch_size)
+    per_epoch = batches_per_pass(len(ids), batch_size)
+    return training_batches(ids, y, batch_size, seed).repeat(), per_epoch
 
 
 def exact_length_batches(ids: np.ndarray, y: np.ndarray, batch_size: int):
