@@ -129,6 +129,9 @@ def test_one_way_variants_train_on_slices_of_odd_batches(changes):
     before = [w.copy() for w in net.get_weights()]
     history = trainer.fit(ids, np.arange(9) % 2, batch_size=3, epochs=1, verbose=0)
     assert np.isfinite(history.history["loss"][-1])
+    last_of_one = trainer.fit(ids, np.arange(9) % 2, batch_size=4, epochs=1, verbose=0)  # 4, 4, 1
+    assert np.isfinite(last_of_one.history["loss"][-1])
+    assert trainer.predict(ids[:1], verbose=0).shape == (1, 1)  # a known single row: not split
     assert any(not np.allclose(a, b) for a, b in zip(before, net.get_weights()))
     keras.backend.clear_session()
 
