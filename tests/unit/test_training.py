@@ -148,6 +148,50 @@ def test_only_one_way_networks_split_their_batches_across_two_cores():
     assert model_lib.split_batch_trainer(net, 1) is net
 
 
+def _adam_net(learning_rate=0.01):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    net = keras.Sequential([keras.Input((6,), dtype="int32"), keras.layers.Embedding(50, 8),
+                            keras.layers.LSTM(4), keras.layers.Dense(3, activation="softmax")])
+    net.compile(keras.optimizers.Adam(learning_rate), "sparse_categorical_crossentropy")
+    return net
+
+
+def test_a_restored_optimizer_continues_exactly_where_the_saved_one_stopped(tmp_path):
+    ids = np.random.default_rng(0).integers(1, 50, (64, 6))
+    y = ids[:, 0] % 3
+    first = _adam_net()
+    first.fit(ids, y, batch_size=16, epochs=2, verbose=0)
+    training.save_optimizer_state(first.optimizer, tmp_path / training.OPTIMIZER_FILE)
+    continued, restarted = _adam_net(learning_rate=0.002), _adam_net(learning_rate=0.002)
+    first.optimizer.learning_rate.assign(0.002)
+    for net in (continued, restarted):
+        net.set_weights(first.get_weights())
+    assert training.restore_optimizer_state(continued, tmp_path / training.OPTIMIZER_FILE)
+    assert float(continued.optimizer.learning_rate) == pytest.approx(0.002)  # the new spec's
+    for net in (first, continued, restarted):
+        net.fit(ids, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
+    for a, b in zip(first.get_weights(), continued.get_weights()):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    assert max(np.abs(a - b).max() for a, b in zip(first.get_weights(),
+                                                   restarted.get_weights())) > 1e-3
+
+
+def test_an_optimizer_state_from_another_network_is_ignored(tmp_path):
+    import keras
+
+    other = keras.Sequential([keras.Input((6,), dtype="int32"), keras.layers.Embedding(40, 8),
+                              keras.layers.GRU(4), keras.layers.Dense(3, activation="softmax")])
+    other.compile(keras.optimizers.Adam(), "sparse_categorical_crossentropy")
+    other.optimizer.build(other.trainable_variables)
+    training.save_optimizer_state(other.optimizer, tmp_path / training.OPTIMIZER_FILE)
+    net = _adam_net()
+    assert not training.restore_optimizer_state(net, tmp_path / training.OPTIMIZER_FILE)
+    assert not training.restore_optimizer_state(net, tmp_path / "missing.npz")
+    assert int(net.optimizer.iterations) == 0
+
+
 def test_a_finished_run_has_every_artefact(run_store, trained_run):
     folder = run_store.path(trained_run)
     state = run_store.status(trained_run)
@@ -227,6 +271,7 @@ def test_stop_keeps_the_best_checkpoint_and_train_more_continues(tmp_path):
         assert queue.wait(run_id, timeout=120) == 0
         state = store.status(run_id)
         assert state["status"] == runs_lib.FINISHED and state["epochs_done"] == done + 1
+        assert state["optimizer_continued"] is True
         epochs = [r["epoch"] for r in store.read_metrics(run_id)[0] if r["kind"] == "epoch"]
         assert epochs == list(range(1, done + 2))
     finally:
