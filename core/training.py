@@ -81,8 +81,11 @@ def save_optimizer_state(optimizer, path: Path) -> None:
     """The optimizer's step count and running averages, written atomically next to model.keras."""
     arrays = {f"v{i}": np.asarray(v.numpy()) for i, v in enumerate(optimizer.variables)}
     tmp = path.with_name(f".{path.stem}.tmp.npz")
-    np.savez(tmp, **arrays)
-    os.replace(tmp, path)
+    try:
+        np.savez(tmp, **arrays)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # only left over when the write failed
 
 
 def restore_optimizer_state(trainer, path: Path) -> bool:
