@@ -7,7 +7,8 @@ import pytest
 
 from core.errors import StudioError
 from core.explain import (
-    Explanation, Stability, WordWeight, _cosine_distances_x100, _neighbourhood, escape_markdown,
+    Explanation, Stability, WordWeight, _cosine_distances_x100, _indexed, _neighbourhood,
+    _scores_once_per_text, escape_markdown,
     explain_lime, explain_occlusion, highlight_html, highlight_legend, stability, summary_sentence,
 )
 
@@ -91,6 +92,22 @@ def test_lime_weights_match_the_lime_library():
     for word in ("zebra", "mill", "river"):
         assert dict((w.word, w.weight) for w in ours.words)[word] == pytest.approx(
             theirs[word], abs=0.02)
+
+
+def test_lime_asks_the_model_once_for_each_distinct_text():
+    asked = []
+
+    def recording_model(texts):
+        asked.extend(texts)
+        return zebra_model(texts)
+
+    text = "a zebra ran past the mill"  # 6 words: at most 64 distinct neighbourhood texts
+    explanation = explain_lime(recording_model, text, 1, CLASSES, num_samples=1000, seed=0)
+    assert len(asked) == len(set(asked)) <= 2 ** 6 and asked[0] == text
+    assert explanation.words[0].word == "zebra" and explanation.score == pytest.approx(0.9)
+    _, texts = _neighbourhood(_indexed(text), 1000, np.random.RandomState(0))
+    np.testing.assert_array_equal(_scores_once_per_text(recording_model, texts),
+                                  zebra_model(texts))  # every row gets its own text's scores
 
 
 def test_occlusion_is_exact_with_one_call():

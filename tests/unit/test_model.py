@@ -137,6 +137,7 @@ def test_fast_prediction_equals_the_saved_models_own_padded_masked_answers(tmp_p
     rare = ["goal " * n + "market" for n in range(0, 12, 3)] + ["", "zzz unknown", "rain"]
     common = [f"rain goal {word}" for word in ("market", "goal", "zzz")] * predictor_lib.SMALL_GROUP
     texts = rare + common  # rare lengths run padded and masked, a common one exactly
+    texts = [texts[i] for i in rng.permutation(len(texts))]  # batches pick rows from all over
     e2e = model_lib.load_model(path)  # pads every text to max_tokens and masks the padding
     reference = e2e.predict(tf.constant(texts)[:, None], verbose=0)
     np.testing.assert_allclose(loaded.scores(texts), reference, rtol=1e-5, atol=1e-6)
