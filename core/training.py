@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core import baseline, config, evaluation
+from core import baseline, config, evaluation, optimizer_state
 from core import data as data_lib
 from core import model as model_lib
 from core import predictor as predictor_lib
@@ -25,7 +25,6 @@ from core.config import (TASK_MULTICLASS, TASK_REGRESSION, ModelSpec, data_from_
 from core.errors import StudioError
 
 BUCKET_CHUNK = 50  # batches whose texts are sorted together by length
-OPTIMIZER_FILE = "optimizer.npz"  # the optimizer's state at the best checkpoint, for Train more
 BATCH_RECORD_SECONDS = 0.5  # at most two batch points a second reach the chart
 
 
@@ -75,40 +74,6 @@ def fit_batches(ids: np.ndarray, y: np.ndarray, batch_size: int, seed: int):
     """
     per_epoch = batches_per_pass(len(ids), batch_size)
     return training_batches(ids, y, batch_size, seed).repeat(), per_epoch
-
-
-def save_optimizer_state(optimizer, path: Path) -> None:
-    """The optimizer's step count and running averages, written atomically next to model.keras."""
-    arrays = {f"v{i}": np.asarray(v.numpy()) for i, v in enumerate(optimizer.variables)}
-    tmp = path.with_name(f".{path.stem}.tmp.npz")
-    try:
-        np.savez(tmp, **arrays)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)  # only left over when the write failed
-
-
-def restore_optimizer_state(trainer, path: Path) -> bool:
-    """Put a saved optimizer state back, so Train more continues rather than restarts.
-
-    Adam's running averages start at zero, and its first steps then move every
-    weight by about the learning rate: a restart shakes a trained network. The
-    learning rate itself is left as the run's spec says. Returns False, changing
-    nothing, when there is no state or it belongs to another network.
-    """
-    if not path.exists():
-        return False
-    optimizer = trainer.optimizer
-    optimizer.build(trainer.trainable_variables)
-    with np.load(path) as saved:
-        arrays = [saved[f"v{i}"] for i in range(len(saved.files))]
-    if len(arrays) != len(optimizer.variables) or any(
-            a.shape != tuple(v.shape) for a, v in zip(arrays, optimizer.variables)):
-        return False
-    for variable, value in zip(optimizer.variables, arrays):
-        if variable.name != "learning_rate":
-            variable.assign(value)
-    return True
 
 
 def exact_length_batches(ids: np.ndarray, y: np.ndarray, batch_size: int):
@@ -282,8 +247,8 @@ def train(store, run_id: str) -> str:
                                             split_parts(model_spec, train_spec.batch_size))
     model_lib.compile_model(trainer, dataset.task, train_spec.optimizer, train_spec.learning_rate)
     if resume:
-        store.update_status(run_id, optimizer_continued=restore_optimizer_state(
-            trainer, run_dir / OPTIMIZER_FILE))
+        store.update_status(run_id, optimizer_continued=optimizer_state.restore(
+            trainer, run_dir / optimizer_state.FILE))
 
     x_train = predictor_lib.vectorize(vectorizer, dataset.train.texts)
     x_valid = predictor_lib.vectorize(vectorizer, dataset.valid.texts)
@@ -303,7 +268,7 @@ def train(store, run_id: str) -> str:
         saved_model.set_weights(int_model.get_weights())
         model_lib.save_model(e2e, path)
         predictor_lib.embed_metadata(path, metadata)
-        save_optimizer_state(trainer.optimizer, run_dir / OPTIMIZER_FILE)
+        optimizer_state.save(trainer.optimizer, run_dir / optimizer_state.FILE)
 
     studio = studio_callback(store, run_id, save_checkpoint, batches_per_epoch)
     if resume:  # "Train more" must only replace the checkpoint with something better

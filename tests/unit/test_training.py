@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from core import config, data, jobs, predictor, runs as runs_lib, training
+from core import config, data, jobs, optimizer_state, predictor, runs as runs_lib, training
 from core.config import DataSpec, TrainSpec
 from tests.conftest import TINY_MODEL, TINY_TRAIN
 
@@ -91,7 +91,8 @@ def _trained_weights(parts: int, ids, y) -> list:
     net = model_lib.build_model(spec, TASK_MULTICLASS, 3, vocab_len=30, padding_mask=False)
     trainer = model_lib.split_batch_trainer(net, parts)
     model_lib.compile_model(trainer, TASK_MULTICLASS, "sgd", 0.5)
-    trainer.fit(training.training_batches(ids, y, 5, seed=1), epochs=2, verbose=0, shuffle=False)
+    batches, per_epoch = training.fit_batches(ids, y, 5, seed=1)  # as core.training fits
+    trainer.fit(batches, steps_per_epoch=per_epoch, epochs=2, verbose=0, shuffle=False)
     return net.get_weights()
 
 
@@ -163,12 +164,12 @@ def test_a_restored_optimizer_continues_exactly_where_the_saved_one_stopped(tmp_
     y = ids[:, 0] % 3
     first = _adam_net()
     first.fit(ids, y, batch_size=16, epochs=2, verbose=0)
-    training.save_optimizer_state(first.optimizer, tmp_path / training.OPTIMIZER_FILE)
+    optimizer_state.save(first.optimizer, tmp_path / optimizer_state.FILE)
     continued, restarted = _adam_net(learning_rate=0.002), _adam_net(learning_rate=0.002)
     first.optimizer.learning_rate.assign(0.002)
     for net in (continued, restarted):
         net.set_weights(first.get_weights())
-    assert training.restore_optimizer_state(continued, tmp_path / training.OPTIMIZER_FILE)
+    assert optimizer_state.restore(continued, tmp_path / optimizer_state.FILE)
     assert float(continued.optimizer.learning_rate) == pytest.approx(0.002)  # the new spec's
     for net in (first, continued, restarted):
         net.fit(ids, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
@@ -185,10 +186,12 @@ def test_an_optimizer_state_from_another_network_is_ignored(tmp_path):
                               keras.layers.GRU(4), keras.layers.Dense(3, activation="softmax")])
     other.compile(keras.optimizers.Adam(), "sparse_categorical_crossentropy")
     other.optimizer.build(other.trainable_variables)
-    training.save_optimizer_state(other.optimizer, tmp_path / training.OPTIMIZER_FILE)
+    optimizer_state.save(other.optimizer, tmp_path / optimizer_state.FILE)
     net = _adam_net()
-    assert not training.restore_optimizer_state(net, tmp_path / training.OPTIMIZER_FILE)
-    assert not training.restore_optimizer_state(net, tmp_path / "missing.npz")
+    assert not optimizer_state.restore(net, tmp_path / optimizer_state.FILE)
+    assert not optimizer_state.restore(net, tmp_path / "missing.npz")
+    (tmp_path / "broken.npz").write_bytes(b"PK\x03\x04 not a whole file")
+    assert not optimizer_state.restore(net, tmp_path / "broken.npz")
     assert int(net.optimizer.iterations) == 0
 
 
