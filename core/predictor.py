@@ -7,7 +7,6 @@ This is what makes LIME (1,000+ perturbed texts) and CSV prediction fast.
 
 from __future__ import annotations
 
-import functools
 import json
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -81,20 +80,23 @@ def predict_ids(exact_call, padded_call, n_outputs: int, ids: np.ndarray,
         return rows, call(ids[rows, :width]).numpy()
 
     out = np.empty((len(ids), n_outputs), dtype="float32")
-    for rows, values in _batch_pool().map(run, jobs):
+    for rows, values in _in_flight(run, jobs):
         out[rows] = values
     return out
 
 
-@functools.cache
-def _batch_pool() -> ThreadPoolExecutor:
-    """Threads that keep PREDICT_THREADS batches in flight.
+def _in_flight(run, jobs: list) -> list:
+    """``run`` over ``jobs``, PREDICT_THREADS at a time, results in order.
 
     One batch runs its LSTM steps one after another and leaves cores idle; two at
     once took LIME with 5,000 samples from 0.19 to 0.17 s on 2 cores (bench/micro.py).
-    TensorFlow releases the GIL while a batch runs.
+    TensorFlow releases the GIL while a batch runs. Each call has its own threads, so
+    one session's big CSV never queues another session's prediction behind it.
     """
-    return ThreadPoolExecutor(PREDICT_THREADS, thread_name_prefix="lstm-studio-predict")
+    if len(jobs) < 2:
+        return [run(job) for job in jobs]
+    with ThreadPoolExecutor(PREDICT_THREADS, thread_name_prefix="lstm-studio-predict") as pool:
+        return list(pool.map(run, jobs))
 
 
 def equal_length_batches(lengths: np.ndarray, batch_size: int) -> list[np.ndarray]:

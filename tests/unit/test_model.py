@@ -1,5 +1,8 @@
 """core.model and core.predictor: heads, description, save/load, GloVe, refusals."""
 
+import time
+import types
+
 import numpy as np
 import pytest
 
@@ -190,3 +193,40 @@ def test_malformed_metadata_falls_back_to_reading_the_head(tmp_path, bad_meta):
     _, _, path = _saved_model(tmp_path)
     loaded = predictor_lib.load_predictor(path, metadata=bad_meta)
     assert loaded.task == TASK_MULTICLASS and loaded.class_names == ("a", "b", "c")
+
+
+class _SlowBatchCall:
+    """A stand-in network call that takes 50 ms a batch and answers each row's length."""
+
+    def __call__(self, ids):
+        time.sleep(0.05)
+        answer = np.count_nonzero(ids, axis=1)[:, None].astype("float32")
+        return types.SimpleNamespace(numpy=lambda: answer)
+
+
+def _ids_of_lengths(lengths) -> np.ndarray:
+    ids = np.zeros((len(lengths), 40), dtype="int32")
+    for row, length in enumerate(lengths):
+        ids[row, :length] = 7
+    return ids
+
+
+def test_a_big_prediction_does_not_hold_up_another_sessions_small_one():
+    import threading
+
+    call = _SlowBatchCall()
+    big = _ids_of_lengths(np.repeat(np.arange(1, 41), predictor_lib.SMALL_GROUP))  # 40 batches
+    small = _ids_of_lengths([3] * predictor_lib.SMALL_GROUP + [5] * predictor_lib.SMALL_GROUP)
+    finished = []
+
+    def predict(name, ids):
+        out = predictor_lib.predict_ids(call, call, 1, ids)
+        np.testing.assert_array_equal(out[:, 0], np.count_nonzero(ids, axis=1))  # rows kept
+        finished.append(name)
+
+    big_thread = threading.Thread(target=predict, args=("big", big))
+    big_thread.start()
+    time.sleep(0.1)  # the big one has many batches still to go
+    predict("small", small)
+    big_thread.join()
+    assert finished == ["small", "big"]
