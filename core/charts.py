@@ -110,6 +110,20 @@ def _validation_at_steps(records, metric: str) -> tuple[list, list]:
     return steps, values
 
 
+def _training_at_steps(records, metric: str) -> tuple[list, list]:
+    """Batch points, plus each epoch's own figure at the step where it ended.
+
+    Batch points are written at most twice a second, so a fast epoch's last batches
+    often have none and the line stopped short of its validation point. Keras' batch
+    figure is the epoch's running mean, so the epoch's figure is its value at the last
+    step. Epoch records from before "step" was written are left out: their step is unknown.
+    """
+    points = dict(zip(*_points(records, "batch", "step", metric)))
+    points.update(zip(*_points(records, "epoch", "step", metric)))
+    steps = sorted(points)
+    return steps, [points[step] for step in steps]
+
+
 def curve_series(records: Sequence[Mapping], metric: str = "loss", per: str = "epoch"):
     """(x-axis label, training (xs, ys), validation (xs, ys)) of ``metric``, by epoch or batch.
 
@@ -117,7 +131,7 @@ def curve_series(records: Sequence[Mapping], metric: str = "loss", per: str = "e
     Runs page) and the live chart (core.live_chart).
     """
     if per == "batch":
-        return ("Training step (batch)", _thin(*_points(records, "batch", "step", metric)),
+        return ("Training step (batch)", _thin(*_training_at_steps(records, metric)),
                 _validation_at_steps(records, metric))
     return ("Epoch", _points(records, "epoch", "epoch", metric),
             _points(records, "epoch", "epoch", "val_" + metric))

@@ -112,3 +112,6 @@ def test_validation_points_sit_where_their_epoch_ended():
     fig = charts.training_curves(records, "loss", per="batch")
     validation = [t for t in fig.data if "valid" in (t.name or "").lower()]
     assert list(validation[0].x) == [14, 28]
+    training = [t for t in fig.data if t.name == "Training"][0]
+    assert list(training.x) == [1, 14, 15, 28]  # each epoch's end, though no batch point was
+    assert list(training.y) == [1.0, 0.9, 0.7, 0.6]
