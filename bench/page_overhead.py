@@ -4,7 +4,7 @@ Same spec, same data, two ways, alternated:
   (a) CLI:       `python -m core train` on sample_data/news/news.csv, nobody watching;
   (b) page open: the same CLI command, while headless Chromium shows the run on the
                  Model & Train page (?run=<id>), so the live fragment re-reads
-                 metrics.jsonl and redraws its charts every 2 s (ui.run_view.POLL_SECONDS).
+                 metrics.jsonl and redraws its plotly charts every second.
 The Streamlit server runs (idle) during (a) too, so the only difference is the page.
 Seconds per epoch come from the CLI's JSON summary (timed inside the worker). Epoch 1
 also builds the TensorFlow graph, so the steady figure leaves it out.

@@ -22,7 +22,7 @@ VALID_COLOR = "#f97316"
 POSITIVE_COLOR = "rgb(22, 163, 74)"
 NEGATIVE_COLOR = "rgb(220, 38, 38)"
 MUTED_COLOR = "#94a3b8"
-MAX_LINE_POINTS = 2000  # a live chart redrawn every poll must stay light
+MAX_LINE_POINTS = 2000  # a live chart redrawn every second must stay light
 MAX_SCATTER_POINTS = 5000
 METRIC_LABELS = {"loss": "Loss", "accuracy": "Accuracy", "rmse": "RMSE", "mae": "MAE"}
 

@@ -1,6 +1,6 @@
 """The live training curves as an Apache ECharts option (a plain dict).
 
-The Model & Train page redraws these every 2 s while a run trains. A keyed
+The Model & Train page redraws these every second while a run trains. A keyed
 ``st.echarts_chart`` updates the same chart in place; a plotly chart is rebuilt
 from scratch on every data change (its element id includes the figure). Watching
 a run took the browser 0.25 of a core with plotly and 0.17 with this chart
@@ -30,7 +30,7 @@ def training_curves_option(records: Sequence[Mapping], metric: str = "loss",
     title = f"{metric_label(metric)} during training"
     x_label, train, valid = curve_series(records, metric, per)
     option = {
-        "animation": False,  # an animated redraw every poll would cost the CPU training needs
+        "animation": False,  # an animated redraw every second would cost the CPU training needs
         "title": {"text": title, "left": 0, "textStyle": {"fontSize": 16, "fontWeight": "normal"}},
         "grid": {"left": 50, "right": 20, "top": 60, "bottom": 50},
         "xAxis": {"type": "value", "name": x_label, "nameLocation": "middle", "nameGap": 28,

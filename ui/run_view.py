@@ -2,7 +2,7 @@
 
 Everything shown is re-read from the run store, so a reload, a second viewer or
 a restarted server all see the same run. While the run is active the panel is a
-fragment that re-runs itself every POLL_SECONDS; it never starts a full script run,
+fragment that re-runs itself every second; it never starts a full script run,
 except once when the run ends so the whole page shows the final state.
 """
 
@@ -22,9 +22,7 @@ from core.errors import RunError, StudioError
 from core.explain import escape_markdown
 from ui import links, services, state, widgets
 
-# Every 2 s, not 1: the browser's redraws are CPU the training on the same laptop loses
-# (0.14-0.18 of a core at 1 s, 0.11 at 2 s; bench/page_overhead.py).
-POLL_SECONDS = 2.0
+POLL_SECONDS = 1.0
 CURVE_VIEWS = {"batch": "Every few batches (live)", "epoch": "Per epoch"}
 
 

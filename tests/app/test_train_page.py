@@ -33,7 +33,7 @@ def page_text(at: AppTest) -> str:
 
 
 def wait_until_ended(at: AppTest, store: RunStore, run_id: str) -> list[str]:
-    """Poll as the browser does (a rerun each second here); returns the status lines seen."""
+    """Poll like the browser does (a rerun each second); returns the status lines seen."""
     seen, deadline = [], time.monotonic() + DEADLINE_SECONDS
     while store.status(run_id)["status"] in ("queued", "running"):
         assert time.monotonic() < deadline, f"training did not end: {store.status(run_id)}"

@@ -30,7 +30,7 @@ def test_live_curves_stay_light_and_still():
     records = [{"kind": "batch", "epoch": 1, "step": i, "loss": 1.0} for i in range(1, 10_001)]
     option = live_chart.training_curves_option(records, "loss", per="batch")
     assert len(series(option, "Training")["data"]) <= charts.MAX_LINE_POINTS + 1
-    assert option["animation"] is False  # redrawn every 2 s while the model trains
+    assert option["animation"] is False  # redrawn every second while the model trains
     json.dumps(option)  # plain JSON for st.echarts_chart
 
 
