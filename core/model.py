@@ -20,6 +20,7 @@ import numpy as np
 from core import text as text_utils
 from core.config import TASK_BINARY, TASK_REGRESSION, ModelSpec
 from core.errors import ModelFileError, SpecError
+from core.runs import replace_atomically
 
 RNN_KINDS = ("lstm", "gru")
 POOLINGS = ("last", "mean", "max")
@@ -362,11 +363,7 @@ def _read_vector_file(path: Path, wanted: set[str]) -> tuple[dict[str, np.ndarra
 
 def save_model(model, path: Path) -> None:
     """Save atomically, so a crash never leaves a half-written model file."""
-    import os
-
-    tmp = path.with_name(f".{path.stem}.tmp.keras")
-    model.save(tmp)
-    os.replace(tmp, path)
+    replace_atomically(path, model.save, suffix=".keras")
 
 
 def load_model(path: str | Path):

@@ -8,11 +8,12 @@ writes ``optimizer.npz``, and Train more puts it back before fitting on.
 
 from __future__ import annotations
 
-import os
 import zipfile
 from pathlib import Path
 
 import numpy as np
+
+from core import runs
 
 FILE = "optimizer.npz"
 
@@ -20,12 +21,7 @@ FILE = "optimizer.npz"
 def save(optimizer, path: Path) -> None:
     """The optimizer's step count and running averages, written atomically next to model.keras."""
     arrays = {f"v{i}": np.asarray(v.numpy()) for i, v in enumerate(optimizer.variables)}
-    tmp = path.with_name(f".{path.stem}.tmp.npz")
-    try:
-        np.savez(tmp, **arrays)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)  # only left over when the write failed
+    runs.replace_atomically(path, lambda tmp: np.savez(tmp, **arrays), suffix=".npz")
 
 
 def restore(trainer, path: Path) -> bool:

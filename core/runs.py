@@ -44,10 +44,23 @@ _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 
 def write_json_atomic(path: Path, data) -> None:
     """Write via a temp file and ``os.replace`` so readers never see half a file."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
+    def write(tmp: Path) -> None:
         with open(tmp, "w", encoding="utf-8") as handle:
             json.dump(data, handle, ensure_ascii=False, indent=1)
+
+    replace_atomically(path, write)
+
+
+def replace_atomically(path: Path, write, suffix: str = "") -> None:
+    """``write(temp)`` beside ``path``, then ``os.replace``: readers never see half a file.
+
+    ``suffix`` ends the temp file's name, for writers that insist on one (Keras:
+    ".keras", numpy: ".npz"). A failed write leaves no temp file, and a full disk or
+    an unwritable folder becomes a RunError that says so in plain words.
+    """
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp{suffix}")
+    try:
+        write(tmp)
         os.replace(tmp, path)
     except BaseException as exc:
         _remove_quietly(tmp)  # never leave half-written temp files behind

@@ -168,6 +168,34 @@ def test_a_value_that_cannot_be_saved_leaves_no_temp_file(store):
     assert temp_files(store.path(run_id)) == []
 
 
+def test_a_full_disk_while_checkpointing_keeps_the_old_files_and_leaves_no_temp_files(
+        store, monkeypatch):
+    import keras
+
+    from core import model as model_lib
+    from core import optimizer_state
+
+    net = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    net.compile(keras.optimizers.Adam(), "mse")
+    net.optimizer.build(net.trainable_variables)
+    folder = store.path(store.create({}))
+    model_lib.save_model(net, folder / "model.keras")
+    optimizer_state.save(net.optimizer, folder / optimizer_state.FILE)
+    before = {name: (folder / name).read_bytes() for name in ("model.keras", optimizer_state.FILE)}
+
+    def no_space(src, dst):  # as on a full disk, after the temp file was written
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(runs_lib.os, "replace", no_space)
+    with pytest.raises(RunError, match=r"^Could not save model\.keras in the run store: No space"):
+        model_lib.save_model(net, folder / "model.keras")
+    with pytest.raises(RunError, match=r"^Could not save optimizer\.npz in the run store: No space"):
+        optimizer_state.save(net.optimizer, folder / optimizer_state.FILE)
+    monkeypatch.undo()
+    assert {name: (folder / name).read_bytes() for name in before} == before
+    assert not [p.name for p in folder.iterdir() if ".tmp" in p.name]
+
+
 def test_blocked_paths_inside_a_run_give_plain_messages(store):
     run_id = store.create({})
     folder = store.path(run_id)
