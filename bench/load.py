@@ -31,6 +31,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import psutil
 
@@ -59,11 +60,18 @@ TRACES_JS = """chart => { const p = chart.querySelector('.js-plotly-plot');
     return p && p._fullData ? p._fullData.map(t => Array.from(t.x || [])) : []; }"""
 
 
+class Step(NamedTuple):
+    started: float  # monotonic time of the click
+    kind: str
+    seconds: float  # to the answer drawn
+    round_no: int  # 0 = the session's first round
+    answered: float  # seconds to the server's last message before that
+
+
 class Recorder:
     def __init__(self):
         self.seconds: dict[str, list[float]] = defaultdict(list)
-        # started, kind, seconds to drawn, round, seconds to the server's last message
-        self.timeline: list[tuple[float, str, float, int, float]] = []
+        self.timeline: list[Step] = []
         self.errors: dict[str, list[str]] = defaultdict(list)
         self.notes: list[str] = []
 
@@ -79,7 +87,7 @@ class Recorder:
         seconds = done.drawn - started
         answered = min(seconds, max(0.0, done.answered - started))
         self.seconds[kind].append(seconds)
-        self.timeline.append((started, kind, seconds, round_no, answered))
+        self.timeline.append(Step(started, kind, seconds, round_no, answered))
         return True
 
 
@@ -320,7 +328,7 @@ def p95_all_and_later(steps, seconds_of) -> tuple[float, float]:
     on Evaluate), and in the first round all ten sessions start within 15 s.
     """
     every = [seconds_of(t) for t in steps]
-    later = [seconds_of(t) for t in steps if t[3] > 0]
+    later = [seconds_of(t) for t in steps if t.round_no > 0]
     return (percentile(every, 0.95) if every else float("nan"),
             percentile(later, 0.95) if later else float("nan"))
 
@@ -334,8 +342,8 @@ def report(rec: Recorder, alone: Recorder, wall: float, cpu: dict, failed_http: 
           f"{'max s':>7}{'p50/alone':>10}{'server p95 s':>13}")
     for kind in sorted(set(rec.seconds) | set(rec.errors)):
         values = rec.seconds.get(kind, [])
-        server = [t[4] for t in rec.timeline if t[1] == kind]
-        server_p95 = f"{percentile(server, 0.95):>13.2f}" if server else f"{'-':>13}"
+        answered = [t.answered for t in rec.timeline if t.kind == kind]
+        server_p95 = f"{percentile(answered, 0.95):>13.2f}" if answered else f"{'-':>13}"
         base = statistics.median(alone.seconds[kind]) if alone.seconds.get(kind) else None
         stats = (f"{statistics.median(values):>7.2f}{percentile(values, 0.95):>7.2f}{max(values):>7.2f}"
                  if values else f"{'-':>7}{'-':>7}{'-':>7}")
@@ -343,11 +351,11 @@ def report(rec: Recorder, alone: Recorder, wall: float, cpu: dict, failed_http: 
         shown_base = f"{base:>8.2f}" if base else f"{'-':>8}"
         print(f"{kind:<15}{shown_base}{len(values):>6}{len(rec.errors.get(kind, [])):>7}{stats}{ratio}"
               f"{server_p95}")
-    page_steps = [t for t in rec.timeline if t[1] in PAGE_STEPS]
-    begin = min((t[0] for t in rec.timeline), default=0.0)
+    page_steps = [t for t in rec.timeline if t.kind in PAGE_STEPS]
+    begin = min((t.started for t in rec.timeline), default=0.0)
     print("slowest page steps: " + ", ".join(
-        f"{kind} {seconds:.1f} s (server {answered:.1f} s) at +{started - begin:.0f} s (round {round_no + 1})"
-        for started, kind, seconds, round_no, answered in sorted(page_steps, key=lambda t: -t[2])[:5]))
+        f"{t.kind} {t.seconds:.1f} s (server {t.answered:.1f} s) at +{t.started - begin:.0f} s "
+        f"(round {t.round_no + 1})" for t in sorted(page_steps, key=lambda t: -t.seconds)[:5]))
     for note in rec.notes:
         print(f"note: {note}")
     for kind, errors in rec.errors.items():
@@ -357,8 +365,8 @@ def report(rec: Recorder, alone: Recorder, wall: float, cpu: dict, failed_http: 
     print(f"failed HTTP requests: {len(failed_http)}" + (f" (e.g. {failed_http[0]})" if failed_http else ""))
     answered = not any(rec.errors.values()) and not failed_http
     print("every request got an answer:", "yes" if answered else "NO")
-    worst, worst_later = p95_all_and_later(page_steps, lambda t: t[2])
-    server, server_later = p95_all_and_later(page_steps, lambda t: t[4])
+    worst, worst_later = p95_all_and_later(page_steps, lambda t: t.seconds)
+    server, server_later = p95_all_and_later(page_steps, lambda t: t.answered)
     print(f"page p95: {worst:.2f} s all rounds, {worst_later:.2f} s from each session's second round")
     print(f"server's part (click to its last message) p95: {server:.2f} s all rounds, "
           f"{server_later:.2f} s from the second round")
