@@ -3,7 +3,8 @@
 Everything shown is re-read from the run store, so a reload, a second viewer or
 a restarted server all see the same run. While the run is active the panel is a
 fragment that re-runs itself every second; it never starts a full script run,
-except once when the run ends so the whole page shows the final state.
+except once when the run ends so the whole page shows the final state, and once when
+a start has run long enough for the calmer redraw (``poll_seconds``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,12 @@ from core.errors import RunError, StudioError
 from core.explain import escape_markdown
 from ui import links, services, state, widgets
 
-POLL_SECONDS = 1.0
+# The first seconds of a start redraw every second: the Tiny demo trains in about 2 s,
+# and a class should see it move. Later a redraw every 2 s halves what the browser
+# takes from the training on a laptop that runs both (bench/page_overhead.py).
+FAST_POLL_SECONDS = 1.0
+CALM_POLL_SECONDS = 2.0
+FAST_POLL_FOR = 10.0  # seconds after a start
 CURVE_VIEWS = {"batch": "Every few batches (live)", "epoch": "Per epoch"}
 
 
@@ -136,12 +142,21 @@ def _live(info: runs_lib.RunInfo) -> bool:
     return info.is_active or _worker_busy(info.run_id)
 
 
+def poll_seconds(info: runs_lib.RunInfo, now: float) -> float:
+    """How often the live panel redraws: every second at first, then every 2 s."""
+    started = info.state.get("started")
+    if info.status == runs_lib.RUNNING and started and now - float(started) >= FAST_POLL_FOR:
+        return CALM_POLL_SECONDS
+    return FAST_POLL_SECONDS  # queued or just started: show the start as soon as it comes
+
+
 def show(run_id: str) -> None:
     try:
-        live = _live(services.store().info(run_id))
+        info = services.store().info(run_id)
+        every = poll_seconds(info, time.time()) if _live(info) else None
     except RunError:
-        live = False
-    st.fragment(run_every=POLL_SECONDS if live else None)(_panel)(run_id, live)
+        every = None
+    st.fragment(run_every=every)(_panel)(run_id, every)
 
 
 def _keep_settings_in_a_poll() -> None:
@@ -157,7 +172,7 @@ def _keep_settings_in_a_poll() -> None:
         state.keep_widget_values()
 
 
-def _panel(run_id: str, was_live: bool) -> None:
+def _panel(run_id: str, polling_every: float | None) -> None:
     _keep_settings_in_a_poll()
     store = services.store()
     try:
@@ -166,8 +181,10 @@ def _panel(run_id: str, was_live: bool) -> None:
         st.warning(str(err))
         return
     live = _live(info)
-    if was_live and not live:
+    if polling_every and not live:
         st.rerun()  # once: the full page redraws the final state and stops polling
+    if polling_every and poll_seconds(info, time.time()) > polling_every:
+        st.rerun()  # once, to the calmer redraw: a fragment's timer is set by a full run only
     st.subheader(f"Run: {escape_markdown(info.name)}")
     records = _records(store, run_id)
     _status_line(info, records)

@@ -71,12 +71,12 @@ def test_settings_survive_leaving_the_train_page_during_a_live_run(news, monkeyp
         services.job_queue().stop(run_id)
 
 
-def write_live_run(home, epochs_done: int = 2) -> str:
+def write_live_run(home, epochs_done: int = 2, seconds_ago: float = 60) -> str:
     """A run folder that looks live: status "running", this test process as its worker."""
     run_id = "20260101-000000-live00"
     path = home / run_id
     path.mkdir(parents=True)
-    started = time.time() - 60
+    started = time.time() - seconds_ago
     (path / "spec.json").write_text(json.dumps(
         {"name": "live", "task": "multiclass", "created": started}))
     (path / "status.json").write_text(json.dumps(
@@ -123,6 +123,47 @@ def test_a_poll_without_new_metrics_reuses_the_charts(tmp_path, monkeypatch):
         # The same element ids: the browser updates the drawn charts instead of rebuilding them.
         assert [chart.proto.id for chart in at.get("echarts_chart")] == chart_ids
         assert json.loads(at.get("echarts_chart")[0].proto.spec)["series"][0]["data"][-1][0] == 105
+    finally:
+        services.job_queue.clear()
+
+
+def redraw_intervals(at: AppTest, monkeypatch, poll: bool = False) -> list[float]:
+    """The run_every timers (seconds) one run sends to the browser, in order."""
+    sent = []
+    forward_msgs = LocalScriptRunner.forward_msgs
+
+    def recording(runner):
+        messages = forward_msgs(runner)
+        sent[:] = [m.auto_rerun.interval for m in messages if m.HasField("auto_rerun")]
+        return messages
+
+    with monkeypatch.context() as patch:
+        patch.setattr(LocalScriptRunner, "forward_msgs", recording)
+        poll_fragments(at, monkeypatch) if poll else at.run()
+    assert not at.exception, at.exception
+    return sent
+
+
+def test_a_long_run_redraws_every_two_seconds_after_its_first_ten(tmp_path, monkeypatch):
+    from ui import run_view
+
+    monkeypatch.setenv("LSTM_STUDIO_HOME", str(tmp_path))
+    services.job_queue.clear()
+    try:
+        run_id = write_live_run(tmp_path, seconds_ago=run_view.FAST_POLL_FOR - 3)
+        at = AppTest.from_file(str(config.PROJECT_ROOT / "pages" / "train.py"), default_timeout=60)
+        at.query_params["run"] = run_id
+        assert redraw_intervals(at, monkeypatch) == [1.0]  # a fresh start: every second
+        assert redraw_intervals(at, monkeypatch, poll=True) == []  # a poll keeps the timer
+
+        status_file = tmp_path / run_id / "status.json"
+        status = json.loads(status_file.read_text())
+        status["started"] -= 60  # the run has now trained for over a minute
+        status_file.write_text(json.dumps(status))
+        # The next poll starts one full run, which sets the slower timer.
+        assert redraw_intervals(at, monkeypatch, poll=True) == [2.0]
+        assert "Training: epoch 3 of 10" in at.get("progress")[0].proto.text
+        assert redraw_intervals(at, monkeypatch) == [2.0]  # and a reload keeps it
     finally:
         services.job_queue.clear()
 
