@@ -351,8 +351,8 @@ def load_dataset(folder: Path) -> Dataset:
                  for name in ("train", "valid", "test")]
         summary = PrepSummary(**meta["summary"])
     except (OSError, ValueError, KeyError, TypeError, pd.errors.ParserError) as exc:
-        raise DataError(f"The prepared data in '{folder.name}' is missing or damaged. "
-                        "Prepare the data again.") from exc
+        raise DataError("The training texts saved with this run are missing or damaged, so it "
+                        "cannot train. Load the data on the Data page and train a new model.") from exc
     return Dataset(task, class_names, *parts, summary=summary)
 
 

@@ -146,6 +146,18 @@ class JobQueue:
             standby.wait()
 
 
+NO_TRAINING_DATA_MESSAGE = (
+    "This model came from a file, so LSTM Studio does not have the texts it was trained on "
+    "and cannot train it further. To train more, load the data on the Data page and train "
+    "a new model.")
+
+
+def has_training_data(store: runs_lib.RunStore, run_id: str) -> bool:
+    """Whether the run keeps its prepared split: an imported model has none to train on."""
+    folder = store.path(run_id)
+    return (folder / data_lib.DATA_FILE).is_file() and (folder / data_lib.META_FILE).is_file()
+
+
 def train_more(queue: JobQueue, run_id: str, extra_epochs: int) -> None:
     """Continue an ended run for ``extra_epochs`` more epochs, from its best checkpoint."""
     store = queue.store
@@ -156,6 +168,8 @@ def train_more(queue: JobQueue, run_id: str, extra_epochs: int) -> None:
         raise RunError("This run is still training; wait for it to finish first.")
     if not store.has_model(run_id):
         raise RunError("This run has no saved model to continue from.")
+    if not has_training_data(store, run_id):
+        raise RunError(NO_TRAINING_DATA_MESSAGE)
     if not 1 <= extra_epochs <= 1000:
         raise RunError("Choose between 1 and 1,000 more epochs.")
     store.clear_stop(run_id)

@@ -188,7 +188,8 @@ def _panel(run_id: str, polling_every: float | None) -> None:
     st.subheader(f"Run: {escape_markdown(info.name)}")
     records = _records(store, run_id)
     _status_line(info, records)
-    _curves(run_id, records, info.task)
+    if not info.state.get("imported"):  # trained elsewhere: no curves to draw
+        _curves(run_id, records, info.task)
     if info.is_active:
         _stop_button(store, run_id)
     else:
@@ -251,6 +252,10 @@ def _status_line(info: runs_lib.RunInfo, records: list[dict]) -> None:
         widgets.show_error(status.get("error") or "The training failed.")
     elif info.status == runs_lib.INTERRUPTED:
         st.warning(status.get("error") or "The training was interrupted.")
+    elif status.get("imported"):
+        st.info("Imported from a model file: it was trained elsewhere, so there are no training "
+                "curves, and it cannot be trained further here. Explain and Predict use it.",
+                icon=":material/upload_file:")
     else:
         epochs, best = status.get("epochs_done") or 0, status.get("best_epoch")
         kept = f" The model from epoch {best} (lowest validation loss) is kept." if best else ""
@@ -319,8 +324,8 @@ def _result(store: runs_lib.RunStore, info: runs_lib.RunInfo) -> None:
 
 def _train_more(store: runs_lib.RunStore, info: runs_lib.RunInfo, finishing: bool) -> None:
     """More epochs from the best model; only once the old worker has exited."""
-    if not store.has_model(info.run_id):
-        return
+    if not store.has_model(info.run_id) or not jobs.has_training_data(store, info.run_id):
+        return  # an imported model: nothing to train on (its status line says so)
     st.session_state.setdefault(state.W_MORE_EPOCHS, 5)
     left, right, note = st.columns([1, 1, 2], vertical_alignment="bottom")
     extra = left.number_input("More epochs", 1, 1000, key=state.W_MORE_EPOCHS)

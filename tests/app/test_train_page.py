@@ -189,3 +189,19 @@ def test_progress_words_between_two_epochs():
     records.append({"kind": "batch", "epoch": 3, "step": 24, "batch": 4, "time": 134.0})
     assert progress_text(progress(status, records, now=134.0)).startswith(
         "Training: epoch 3 of 4 · batch 4 of 10 · about ")
+
+
+def test_an_imported_model_says_where_it_came_from_and_offers_no_train_more(run_store,
+                                                                           trained_run):
+    from core import importer
+
+    model_file = run_store.model_path(trained_run).read_bytes()
+    run_id = importer.import_model(run_store, model_file, "shared.keras")
+    try:
+        at = open_page(run_id=run_id)
+        assert "Imported from a model file" in page_text(at)
+        assert "Finished after" not in page_text(at)  # it was not trained here
+        assert not at.get("echarts_chart")  # no curves to draw
+        assert not [b for b in at.button if b.key == state.W_TRAIN_MORE]
+    finally:
+        run_store.delete(run_id)

@@ -7,10 +7,10 @@ import zipfile
 import numpy as np
 import pytest
 
-from core import importer
+from core import importer, jobs
 from core import predictor as predictor_lib
 from core import runs as runs_lib
-from core.errors import ModelFileError
+from core.errors import ModelFileError, RunError
 
 TEXTS = ["Broke after a week, very disappointed.", "Lovely, works perfectly every day."]
 
@@ -61,6 +61,15 @@ def test_studio_model_becomes_a_finished_run_that_predicts_the_same(store, run_s
     imported = predictor_lib.load_predictor(store.model_path(run_id))
     trained = predictor_lib.load_predictor(run_store.model_path(trained_run))
     np.testing.assert_allclose(imported.scores(TEXTS), trained.scores(TEXTS), rtol=1e-6)
+
+
+def test_an_imported_model_cannot_train_more_and_stays_finished(store, studio_model):
+    run_id = importer.import_model(store, studio_model, "shared.keras")
+    queue = jobs.JobQueue(store, workers=1)
+    with pytest.raises(RunError, match="does not have the texts it was trained on"):
+        jobs.train_more(queue, run_id, 3)
+    assert store.info(run_id).status == runs_lib.FINISHED  # still usable, not "failed"
+    assert not queue.is_tracked(run_id)
 
 
 def test_model_without_metadata_is_read_from_its_head(store, studio_model):
