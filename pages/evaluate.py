@@ -19,8 +19,7 @@ if not runs:
     links.page_link("pages/train.py", label="Go to Model & Train")
     st.stop()
 
-run_id = widgets.run_picker("Run", state.W_EVAL_RUN, runs,
-                            preferred=st.session_state.get(state.CURRENT_RUN))
+run_id = widgets.run_picker("Run", state.W_EVAL_RUN, runs)
 try:
     res = eval_view.load_results(store, run_id)
 except StudioError as err:

@@ -20,8 +20,6 @@ if not runs:
     predict_view.model_import(store)
     st.stop()
 
-if state.PREDICT_SELECT in st.session_state:  # a model imported on the last run
-    st.session_state[state.W_PREDICT_RUN] = st.session_state.pop(state.PREDICT_SELECT)
 run_id = widgets.run_picker("Run", state.W_PREDICT_RUN, runs)
 info = store.info(run_id)
 try:

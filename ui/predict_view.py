@@ -136,8 +136,8 @@ def model_import(store) -> None:
     except StudioError as err:
         widgets.show_error(err)
         return
-    st.session_state[state.PREDICT_SELECT] = run_id
+    st.session_state[state.CURRENT_RUN] = run_id  # every page's run picker now shows it
     st.session_state[state.IMPORT_MESSAGE] = (
         f"Imported as “{escape_markdown(store.info(run_id).name)}”. It is selected above and "
-        "can be used on the Explain page too.")
+        "on the Explain page too.")
     st.rerun()

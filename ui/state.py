@@ -14,7 +14,7 @@ FRAME = "data.frame"            # pd.DataFrame the user loaded
 FRAME_SOURCE = "data.source"    # its file name or sample title
 DATASET = "data.dataset"        # core.data.Dataset, prepared from FRAME
 DATA_SPEC = "data.spec"         # core.config.DataSpec used for DATASET
-CURRENT_RUN = "run.current"     # run id shown on Model & Train
+CURRENT_RUN = "run.current"     # the session's run: on Model & Train and in every run picker
 EXPLAIN_TEXT = "explain.handoff_text"  # text sent from Evaluate to Explain
 EXPLAIN_RUN = "explain.handoff_run"
 CONFIRM_DELETE = "runs.confirm_delete"
@@ -114,7 +114,6 @@ EXPLAIN_RESULT = "explain.result"        # ui.explain_view.ExplainResult of the 
 EXPLAIN_INPUT = "explain.input"          # (run id, text) the class choice was last reset for
 PREDICT_RESULT = "predict.result"        # {"key", "frame"}: the last CSV prediction
 PREDICT_EXAMPLE = "predict.example"      # (run id, text) last offered in the typed-text box
-PREDICT_SELECT = "predict.select_run"    # a freshly imported run to pick on the next run
 IMPORT_MESSAGE = "predict.import_message"  # success note shown once after an import
 RUNS_MESSAGE = "runs.message"            # note shown once after a delete
 

@@ -16,16 +16,28 @@ def run_label(run: runs_lib.RunInfo) -> str:
     return f"{run.name} · {run.task} · {when}{status}"
 
 
-def run_picker(label: str, key: str, runs: list[runs_lib.RunInfo],
-               preferred: str | None = None) -> str | None:
-    """A selectbox of runs (newest first); returns the chosen run id."""
+def run_picker(label: str, key: str, runs: list[runs_lib.RunInfo]) -> str | None:
+    """A selectbox of runs (newest first); returns the chosen run id.
+
+    Every page's picker shows the session's current run: the one last trained,
+    imported, sent to Explain or picked on any page. So after training a new model,
+    Evaluate, Explain and Predict show it without being asked.
+    """
     if not runs:
         return None
     ids = [r.run_id for r in runs]
     labels = {r.run_id: run_label(r) for r in runs}
-    if st.session_state.get(key) not in ids:
-        st.session_state[key] = preferred if preferred in ids else ids[0]
-    return st.selectbox(label, ids, key=key, format_func=labels.get)
+    current = st.session_state.get(state.CURRENT_RUN)
+    if current in ids:
+        st.session_state[key] = current
+    elif st.session_state.get(key) not in ids:
+        st.session_state[key] = ids[0]
+    return st.selectbox(label, ids, key=key, format_func=labels.get,
+                        on_change=_make_current, args=(key,))
+
+
+def _make_current(key: str) -> None:
+    st.session_state[state.CURRENT_RUN] = st.session_state[key]
 
 
 def require_dataset():

@@ -300,3 +300,30 @@ def test_the_server_collects_garbage_in_the_background():
     finally:
         stop.set()
     assert gc.get_stats()[2]["collections"] >= before + 2
+
+
+# ---------------------------------------------------------------- which run the pages show
+
+def test_every_page_shows_the_run_trained_or_picked_last(run_store, trained_run,
+                                                         trained_binary_run):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/evaluate.py").run()
+    at.selectbox(key=state.W_EVAL_RUN).set_value(trained_run).run()  # the user looks at A
+    at.switch_page("pages/predict.py").run()
+    assert at.selectbox(key=state.W_PREDICT_RUN).value == trained_run
+
+    # Then B is trained (the Model & Train page shows it, as after clicking Train).
+    at.query_params["run"] = trained_binary_run
+    at.switch_page("pages/train.py").run()
+    assert not at.exception, at.exception
+    pickers = {"pages/evaluate.py": state.W_EVAL_RUN, "pages/explain.py": state.W_EXPLAIN_RUN,
+               "pages/predict.py": state.W_PREDICT_RUN}
+    for page, key in pickers.items():
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+        assert at.selectbox(key=key).value == trained_binary_run, page
+
+    at.selectbox(key=state.W_PREDICT_RUN).set_value(trained_run).run()  # picked on Predict ...
+    at.switch_page("pages/explain.py").run()
+    assert at.selectbox(key=state.W_EXPLAIN_RUN).value == trained_run  # ... shown on Explain
