@@ -96,14 +96,15 @@ def resolve_task(labels: pd.Series, forced: str | None) -> str:
     numeric = _numbers(distinct) is not None
     if forced == TASK_REGRESSION and not numeric:
         words = [v for v in distinct if _numbers([v]) is None]
-        raise DataError(f"Regression needs numbers in the column {column}, but it contains "
-                        f"values such as {_examples(words)}. Choose classification instead.")
+        raise DataError(f"Predicting a number needs numbers in the column {column}, but it "
+                        f"contains values such as {_examples(words)}. Choose “Several classes” "
+                        "(or “Two classes”) as what to predict instead.")
     if len(distinct) < 2:
         infer_task(labels)  # raises the plain "only one class" message
     if forced == TASK_BINARY and len(distinct) != 2:
-        raise DataError(f"Binary classification needs exactly two labels, but the column {column} "
+        raise DataError(f"“Two classes” needs exactly two labels, but the column {column} "
                         f"has {len(distinct):,}: {_examples(_sorted_classes(distinct))}. "
-                        "Choose multi-class classification instead.")
+                        "Choose “Several classes” as what to predict instead.")
     if forced == TASK_MULTICLASS and len(distinct) > config.MAX_CLASSES:
         raise _too_many_classes(column, len(distinct), numeric)
     return forced

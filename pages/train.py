@@ -15,12 +15,10 @@ data_spec = st.session_state.get(state.DATA_SPEC)
 run_id = run_view.current_run_id(services.store())
 
 if dataset is None or data_spec is None:
-    if run_id is None:
-        st.info("First load and prepare a dataset on the **Data** page.")
-        links.page_link("pages/data.py", label="Go to Data")
-        st.stop()
-    st.info("To train a new model, load a dataset on the **Data** page. Below is the latest run.")
+    st.info(widgets.why_no_dataset() + (" Below is the latest run." if run_id else ""))
     links.page_link("pages/data.py", label="Go to Data")
+    if run_id is None:
+        st.stop()
 else:
     n_train = len(dataset.train.texts)
     train_view.init_controls(n_train)

@@ -86,7 +86,7 @@ def csv_uploader() -> None:
     if st.session_state.get(state.UPLOAD_ID) == uploaded.file_id:
         error = st.session_state.get(state.UPLOAD_ERROR)
         if error:
-            widgets.show_error(error)
+            _refused_upload(error)
         return
     st.session_state[state.UPLOAD_ID] = uploaded.file_id
     st.session_state[state.UPLOAD_ERROR] = None
@@ -94,12 +94,21 @@ def csv_uploader() -> None:
         frame = data.read_csv(uploaded, name=uploaded.name)
     except DataError as err:
         st.session_state[state.UPLOAD_ERROR] = str(err)
-        widgets.show_error(err)
+        _refused_upload(err)
         return
     suggestion = data.suggest_columns(frame)
     digest = hashlib.sha1(uploaded.getvalue()).hexdigest()[:16]
     _use_frame(frame, uploaded.name, f"upload:{digest}", suggestion.text_columns,
                suggestion.label_column, None)
+
+
+def _refused_upload(error) -> None:
+    """The file's problem, and which data the page still uses (a bad file changes nothing)."""
+    widgets.show_error(error)
+    if st.session_state.get(state.FRAME) is not None:
+        kept = escape_markdown(st.session_state.get(state.FRAME_SOURCE, ""))
+        st.warning(f"Nothing changed: the page below still uses **{kept}**, loaded before.",
+                   icon=":material/undo:")
 
 
 # ---------------------------------------------------------------- choosing columns

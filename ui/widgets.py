@@ -40,6 +40,17 @@ def _make_current(key: str) -> None:
     st.session_state[state.CURRENT_RUN] = st.session_state[key]
 
 
+def why_no_dataset() -> str:
+    """What the Data page still needs before a model can be trained, in one sentence."""
+    prepared = st.session_state.get(state.PREPARED_FROM)
+    if st.session_state.get(state.FRAME) is not None and prepared and prepared[2]:
+        return ("The data on the **Data** page is not ready yet: it shows what to change. "
+                "Then you can train a model here.")
+    if st.session_state.get(state.FRAME) is not None:
+        return "Choose the text and label columns on the **Data** page to train a model here."
+    return "First load and prepare a dataset on the **Data** page."
+
+
 def require_dataset():
     """The prepared dataset, or a pointer to the Data page and a stop."""
     dataset = st.session_state.get(state.DATASET)

@@ -71,8 +71,11 @@ def test_an_unreadable_file_shows_a_plain_error_and_keeps_the_prepared_data(name
     assert at.session_state[state.FRAME] is frame
     assert at.session_state[state.FRAME_SOURCE] == "News briefs (4 topics)"
     assert [m.label for m in at.metric][:1] == ["Texts used"]  # still shown as prepared
+    kept = "Nothing changed: the page below still uses **News briefs (4 topics)**, loaded before."
+    assert [shown_text(w.value) for w in at.warning] == [kept]  # the page says which data it still shows
     at.run()  # the same upload is not read again, and its message stays
     assert not at.exception and phrase in only_error(at)
+    assert [shown_text(w.value) for w in at.warning] == [kept]
     assert at.session_state[state.DATASET] is before
 
 
@@ -120,9 +123,11 @@ def test_a_forced_task_that_does_not_fit_is_explained_and_undone():
     news = at.session_state[state.DATASET]
     at.radio(key=state.W_TASK).set_value("regression").run()
     assert not at.exception
-    assert only_error(at).startswith("Regression needs numbers in the column 'topic'")
+    assert only_error(at).startswith("Predicting a number needs numbers in the column 'topic'")
+    assert "Choose “Several classes”" in only_error(at)  # the option's name on the page
     at.radio(key=state.W_TASK).set_value("binary").run()
     assert "exactly two labels" in only_error(at) and "has 4:" in only_error(at)
+    assert only_error(at).startswith("“Two classes” needs") and "“Several classes”" in only_error(at)
     at.radio(key=state.W_TASK).set_value("multiclass").run()
     assert not at.error
     again = at.session_state[state.DATASET]

@@ -205,3 +205,15 @@ def test_an_imported_model_says_where_it_came_from_and_offers_no_train_more(run_
         assert not [b for b in at.button if b.key == state.W_TRAIN_MORE]
     finally:
         run_store.delete(run_id)
+
+
+def test_data_that_is_not_ready_is_named_as_the_reason(empty_store):
+    import pandas as pd
+
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state[state.FRAME] = pd.DataFrame({"text": ["a b", "c d"], "label": ["x", "y"]})
+    at.session_state[state.PREPARED_FROM] = ("upload:1", None, "“Two classes” needs …")
+    at.run()
+    assert not at.exception
+    assert "The data on the **Data** page is not ready yet" in page_text(at)
+    assert "load a dataset" not in page_text(at)

@@ -298,7 +298,7 @@ CASES = [
          prepare(table([f"m {i}" for i in range(100)], [1 + i % 5 for i in range(100)]), task="regression"),
          check=check_regression({1, 2, 3, 4, 5})),
     Case("words forced to regression", prepare(two_classes(40), task="regression"),
-         (DataError, r"^Regression needs numbers in the column 'label', but it contains values such as 'a', 'b'")),
+         (DataError, r"^Predicting a number needs numbers in the column 'label', but it contains values such as 'a', 'b'")),
     Case("only HTML tags", prepare(two_classes(40, text="<p><br/></p><!-- {i} -->")),
          (DataError, r"^After cleaning, every text is empty\.")),
     Case("only stopwords", prepare(table([STOPWORD_TEXTS[i % 3] for i in range(40)], ["ab"[i % 2] for i in range(40)]),

@@ -327,7 +327,7 @@ def test_prepare_refuses_impossible_shares(valid, test):
 
 
 def test_prepare_refuses_forced_tasks_that_do_not_fit():
-    with pytest.raises(DataError, match=r"Regression needs numbers in the column 'label'.*'cat'"):
+    with pytest.raises(DataError, match=r"Predicting a number needs numbers in the column 'label'.*'cat'"):
         data.prepare_dataset(frame(), spec(task=TASK_REGRESSION))
     with pytest.raises(DataError, match=r"exactly two labels.*has 3: 'cat', 'dog', 'eel'"):
         data.prepare_dataset(frame(), spec(task=TASK_BINARY))
