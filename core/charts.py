@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from core import evaluation
 from core.config import MAX_CLASSES
 
 TEMPLATE = "plotly_white"
@@ -190,8 +191,12 @@ def confusion_heatmap(matrix, class_names: Sequence[str], normalized: bool) -> g
     return _finish(fig, title)
 
 
-def roc_pr(curves, threshold: float | None = None) -> go.Figure:
-    """ROC and precision-recall side by side; ``threshold`` marks the current cut-off."""
+def roc_pr(curves, threshold: float | None = None, at: Mapping | None = None) -> go.Figure:
+    """ROC and precision-recall side by side; ``threshold`` marks the current cut-off.
+
+    ``at``: the numbers shown beside the chart (evaluation.metrics_at_threshold), so the
+    mark sits exactly on them even when the curves were thinned.
+    """
     if not curves.roc_fpr:
         return empty_figure("ROC and precision-recall",
                             "Both classes must appear in the test set to draw these curves.")
@@ -206,7 +211,7 @@ def roc_pr(curves, threshold: float | None = None) -> go.Figure:
     fig.add_trace(go.Scatter(x=curves.pr_recall, y=curves.pr_precision, name="Precision-recall",
                              line=dict(color=VALID_COLOR)), row=1, col=2)
     if threshold is not None:
-        _mark_threshold(fig, curves, threshold)
+        _mark_threshold(fig, curves, threshold, at)
     fig.update_xaxes(title_text="False positive rate", range=[0, 1], row=1, col=1)
     fig.update_yaxes(title_text="True positive rate (recall)", range=[0, 1.02], row=1, col=1)
     fig.update_xaxes(title_text="Recall", range=[0, 1], row=1, col=2)
@@ -214,15 +219,15 @@ def roc_pr(curves, threshold: float | None = None) -> go.Figure:
     return _finish(fig, "How the threshold trades off errors", showlegend=False)
 
 
-def _mark_threshold(fig: go.Figure, curves, threshold: float) -> None:
+def _mark_threshold(fig: go.Figure, curves, threshold: float, at: Mapping | None) -> None:
+    """An X where the model stands at ``threshold``: the point its metrics describe."""
+    at = at or evaluation.curve_point(curves, threshold)
     marker = dict(color="black", size=10, symbol="x")
-    roc_i = int(np.argmin(np.abs(np.asarray(curves.roc_thresholds) - threshold)))
-    pr_i = int(np.argmin(np.abs(np.asarray(curves.pr_thresholds) - threshold)))
     label = f"Threshold {threshold:.2f}"
-    fig.add_trace(go.Scatter(x=[curves.roc_fpr[roc_i]], y=[curves.roc_tpr[roc_i]], name=label,
+    fig.add_trace(go.Scatter(x=[at["false_positive_rate"]], y=[at["recall"]], name=label,
                              mode="markers", marker=marker), row=1, col=1)
-    fig.add_trace(go.Scatter(x=[curves.pr_recall[pr_i]], y=[curves.pr_precision[pr_i]],
-                             name=label, mode="markers", marker=marker), row=1, col=2)
+    fig.add_trace(go.Scatter(x=[at["recall"]], y=[at["precision"]], name=label,
+                             mode="markers", marker=marker), row=1, col=2)
 
 
 def _jitter(values: np.ndarray) -> np.ndarray:

@@ -148,7 +148,8 @@ def _charts_section(res: results_lib.RunResults, records: list[dict], figure: _F
                                                      normalized=False)))
     if res.is_binary:
         curves = evaluation.threshold_curves(res.y, res.p_positive)
-        parts.append(figure(charts.roc_pr(curves, threshold=0.5)))
+        at = evaluation.metrics_at_threshold(res.y, res.p_positive, 0.5)  # exact on thinned curves
+        parts.append(figure(charts.roc_pr(curves, threshold=0.5, at=at)))
     values = res.true_and_predicted_values()
     if values is not None:
         parts.append(figure(charts.predicted_vs_true(*values)))

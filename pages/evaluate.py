@@ -44,8 +44,6 @@ if res.is_regression or res.is_ordinal:
     eval_view.values_section(res)
 
 st.subheader("The texts it got most wrong")
-st.write("The model was most sure about these wrong answers. Pick one and see which words "
-         "misled it.")
 mistakes = eval_view.mistakes_table(res, threshold)
 if mistakes and store.has_model(run_id):
     eval_view.send_to_explain(run_id, mistakes)

@@ -17,6 +17,7 @@ MISTAKES_SHOWN = 20
 PREVIEW_CHARS = 90
 PERCENT = st.column_config.NumberColumn(format="percent")
 AVERAGE_ROWS = {"macro avg": "average of classes", "weighted avg": "average of texts"}
+DEFAULT_THRESHOLD = 0.5  # what the worker scored eval.json at, and every other page shows
 
 
 @st.cache_data(max_entries=4, show_spinner="Reading the test results…")
@@ -39,36 +40,45 @@ def baseline_sentence(res: RunResults, result: EvalResult) -> str:
     base = res.baseline
     if base is None:
         return ""
-    if res.is_regression:
-        better = result.rmse < base.rmse
-    else:
-        better = result.accuracy > base.accuracy
-    if better:
+    verdict = evaluation.compare_with_baseline(result, base)
+    if verdict > 0:
         return base.summary() + " The LSTM does better."
-    return (base.summary() + " The simple model is as good or better: with little data or "
-            "few epochs this is common. Try more epochs, more data or a smaller network.")
+    advice = (" With little data or few epochs this is common: try more epochs, more data "
+              "or a smaller network.")
+    if verdict == 0:
+        return base.summary() + " The LSTM does about the same as the baseline." + advice
+    return base.summary() + " The simple model does better." + advice
 
 
-def _delta(difference: float, decimals: int, unit: str, better_when: str = "normal"):
-    """(text, colour) of a change against the baseline; a change that shows as zero is grey."""
+def _delta(difference: float, verdict: int, decimals: int, unit: str,
+           better_when: str = "normal"):
+    """(text, colour) of a change against the baseline; about the same (verdict 0) is grey.
+
+    A real gain or loss too small for ``decimals`` gets more of them, never a bare "0.00".
+    """
     shown = round(difference, decimals)
-    if shown == 0:
-        return f"{0:.{decimals}f}{unit} vs baseline", "off"
-    return f"{shown:+.{decimals}f}{unit} vs baseline", better_when
+    if verdict == 0:
+        text = f"{0:.{decimals}f}" if shown == 0 else f"{shown:+.{decimals}f}"
+        return f"{text}{unit} vs baseline", "off"
+    while round(difference, decimals) == 0 and decimals < 6:
+        decimals += 1
+    return f"{difference:+.{decimals}f}{unit} vs baseline", better_when
 
 
 def headline(res: RunResults, result: EvalResult) -> None:
     base = res.baseline
+    verdict = evaluation.compare_with_baseline(result, base) if base else 0
     cols = st.columns(4)
     if res.is_regression:
-        delta, colour = _delta(result.rmse - base.rmse, 2, "", "inverse") if base else (None, "off")
+        delta, colour = _delta(result.rmse - base.rmse, verdict, 2, "", "inverse") \
+            if base else (None, "off")
         cols[0].metric("RMSE (lower is better)", f"{result.rmse:.2f}", delta,
                        delta_color=colour, delta_arrow="off" if colour == "off" else "auto")
         cols[1].metric("Baseline RMSE", f"{base.rmse:.2f}" if base else "–",
                        help=base.description if base else None)
         cols[2].metric("Average error (MAE)", f"{result.mae:.2f}")
     else:
-        delta, colour = _delta(100 * (result.accuracy - base.accuracy), 1, " points") \
+        delta, colour = _delta(100 * (result.accuracy - base.accuracy), verdict, 1, " points") \
             if base else (None, "off")
         cols[0].metric("Test accuracy", _percent(result.accuracy), delta, delta_color=colour,
                        delta_arrow="off" if colour == "off" else "auto")
@@ -96,15 +106,33 @@ def _positive_index(res: RunResults) -> int:
     return res.class_names.index(chosen)
 
 
+def _restore_choices(res: RunResults) -> None:
+    """Each run keeps its own threshold and class choice: a run shown for the first time
+    starts at the default, one shown before gets back what was chosen for it."""
+    if (st.session_state.get(state.THRESHOLD_RUN) == res.run_id
+            and state.W_THRESHOLD in st.session_state
+            and state.W_POSITIVE_CLASS in st.session_state):
+        return
+    chosen = st.session_state.get(state.THRESHOLD_CHOICES, {}).get(res.run_id)
+    positive, slider = chosen or (res.class_names[1], DEFAULT_THRESHOLD)
+    st.session_state[state.W_POSITIVE_CLASS] = positive
+    st.session_state[state.W_THRESHOLD] = slider
+    st.session_state[state.THRESHOLD_RUN] = res.run_id
+
+
 def current_threshold(res: RunResults) -> float:
     """The cut-off on the model's probability (of ``class_names[1]``) the slider stands for.
 
     Known before the slider is drawn further down the page.
     """
     if not res.is_binary:
-        return 0.5
-    slider = float(st.session_state.setdefault(state.W_THRESHOLD, 0.5))
-    return slider if _positive_index(res) == 1 else 1 - slider
+        return DEFAULT_THRESHOLD
+    _restore_choices(res)
+    index = _positive_index(res)
+    slider = float(st.session_state[state.W_THRESHOLD])
+    choices = st.session_state.setdefault(state.THRESHOLD_CHOICES, {})
+    choices[res.run_id] = (res.class_names[index], slider)
+    return slider if index == 1 else 1 - slider
 
 
 def _flip_threshold() -> None:
@@ -140,7 +168,7 @@ def threshold_section(res: RunResults) -> None:
                    help=f"Of the texts that really are {positive}, the share the model found.")
     cols[3].metric("F1", _percent(numbers["f1"]), help="A balance of precision and recall.")
     curves = evaluation.threshold_curves(is_positive, p_positive)
-    st.plotly_chart(charts.roc_pr(curves, cut), key="eval.roc_pr")
+    st.plotly_chart(charts.roc_pr(curves, cut, at=numbers), key="eval.roc_pr")
 
 
 def class_report(result: EvalResult) -> None:
@@ -149,7 +177,11 @@ def class_report(result: EvalResult) -> None:
     table = pd.DataFrame(rows).T.rename(columns={"f1-score": "F1", "support": "test texts"},
                                         index=AVERAGE_ROWS)
     table.index.name = "class"
-    st.dataframe(table, column_config={"precision": PERCENT, "recall": PERCENT, "F1": PERCENT,
+    # Wide enough for its longest label: left to itself the grid cut "average of classes"
+    # to "averag…". About 8 pixels a character, plus the cell's padding.
+    width = min(400, 24 + 8 * max(len(str(label)) for label in table.index))
+    st.dataframe(table, column_config={"_index": st.column_config.TextColumn(width=width),
+                                       "precision": PERCENT, "recall": PERCENT, "F1": PERCENT,
                                        "test texts": st.column_config.NumberColumn(format="%d")})
     st.caption("**Precision**: of the texts the model put in a class, the share that belong "
                "there. **Recall**: of the texts that belong to a class, the share it found.")
@@ -190,7 +222,10 @@ def mistakes_table(res: RunResults, threshold: float) -> list:
     if not mistakes:
         st.success("The model got every test text right.")
         return []
+    # The sentence says how core.evaluation.worst_mistakes sorted them.
     if res.is_regression:
+        st.write("These predictions are the furthest from the true value, furthest first. "
+                 "Pick one and see which words misled the model.")
         table = pd.DataFrame({"text": [m.text for m in mistakes],
                               "true value": [m.true_label for m in mistakes],
                               "predicted": [m.predicted_label for m in mistakes],
@@ -198,6 +233,8 @@ def mistakes_table(res: RunResults, threshold: float) -> list:
         config = {"predicted": st.column_config.NumberColumn(format="%.2f"),
                   "off by": st.column_config.NumberColumn(format="%.2f")}
     else:
+        st.write("The model was most sure about these wrong answers, surest first. Pick one "
+                 "and see which words misled it.")
         table = pd.DataFrame({"text": [m.text for m in mistakes],
                               "true class": [m.true_label for m in mistakes],
                               "predicted": [m.predicted_label for m in mistakes],

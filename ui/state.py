@@ -14,6 +14,9 @@ FRAME = "data.frame"            # pd.DataFrame the user loaded
 FRAME_SOURCE = "data.source"    # its file name or sample title
 DATASET = "data.dataset"        # core.data.Dataset, prepared from FRAME
 DATA_SPEC = "data.spec"         # core.config.DataSpec used for DATASET
+# Evaluate: plain keys (not widgets), so they outlive the slider while another run is shown.
+THRESHOLD_CHOICES = "eval.threshold_choices"  # {run id: (positive class, slider value)}
+THRESHOLD_RUN = "eval.threshold_run"  # the run the slider and the class choice belong to now
 CURRENT_RUN = "run.current"     # the session's run: on Model & Train and in every run picker
 EXPLAIN_TEXT = "explain.handoff_text"  # text sent from Evaluate to Explain
 EXPLAIN_RUN = "explain.handoff_run"

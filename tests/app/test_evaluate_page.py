@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import config, evaluation
 from core import results as results_lib
-from tests.app.conftest import TIMEOUT, open_page, page_text
+from tests.app.conftest import TIMEOUT, copy_run, open_page, page_text
 from ui import state
 
 
@@ -108,3 +108,118 @@ def test_the_page_never_loads_tensorflow(studio_home, trained_run):
                           env={**os.environ, "LSTM_STUDIO_HOME": str(studio_home)})
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.fixture
+def second_binary_run(run_store, trained_binary_run):
+    """Another finished binary run (a copy: its numbers at 0.5 are known), removed after."""
+    run_id = copy_run(run_store, trained_binary_run, "second binary run")
+    yield run_id
+    run_store.delete(run_id)
+
+
+def test_each_run_keeps_its_own_threshold_and_class(run_store, trained_binary_run,
+                                                    second_binary_run):
+    """QA: run A at 0.90, then run B showed 0.90 too and a headline no other page showed."""
+    res = results_lib.load_results(run_store, trained_binary_run)
+    at = open_page("evaluate", {state.W_EVAL_RUN: trained_binary_run})
+    half = evaluation.metrics_at_threshold(res.y, res.p_positive, 0.5)
+    moved = next(t for t in (0.9, 0.1, 0.7, 0.3) if evaluation.metrics_at_threshold(
+        res.y, res.p_positive, t)["accuracy"] != half["accuracy"])
+    at.slider(key=state.W_THRESHOLD).set_value(moved).run()
+    assert metrics(at)["Test accuracy"] != f"{res.metrics.accuracy:.1%}"
+
+    at.selectbox(key=state.W_EVAL_RUN).set_value(second_binary_run).run()
+    assert not at.exception
+    assert at.slider(key=state.W_THRESHOLD).value == 0.5
+    assert at.radio(key=state.W_POSITIVE_CLASS).value == res.class_names[1]
+    stored = run_store.read_json(second_binary_run, "eval.json")["metrics"]
+    assert metrics(at)["Test accuracy"] == f"{stored['accuracy']:.1%}"  # as every other page
+    at.radio(key=state.W_POSITIVE_CLASS).set_value(res.class_names[0]).run()
+
+    at.selectbox(key=state.W_EVAL_RUN).set_value(trained_binary_run).run()
+    assert at.slider(key=state.W_THRESHOLD).value == pytest.approx(moved)
+    assert at.radio(key=state.W_POSITIVE_CLASS).value == res.class_names[1]
+    at.selectbox(key=state.W_EVAL_RUN).set_value(second_binary_run).run()
+    assert at.radio(key=state.W_POSITIVE_CLASS).value == res.class_names[0]
+    assert not at.exception
+
+
+def threshold_marks(at: AppTest) -> list[float]:
+    chart = next(c for c in at.get("plotly_chart") if "trades off" in json.dumps(
+        json.loads(c.proto.spec).get("layout", {}).get("title", {})))
+    roc, pr = [t for t in json.loads(chart.proto.spec)["data"]
+               if str(t.get("name", "")).startswith("Threshold")]
+    return [roc["x"][0], roc["y"][0], pr["x"][0], pr["y"][0]]
+
+
+def test_the_threshold_mark_matches_the_numbers_beside_it(run_store, trained_binary_run):
+    """QA: with positive class "no" at 0.20 the X sat at TPR 0.8125 beside a 75.0% recall."""
+    res = results_lib.load_results(run_store, trained_binary_run)
+    at = open_page("evaluate", {state.W_EVAL_RUN: trained_binary_run})
+    for index in (0, 1):
+        at.radio(key=state.W_POSITIVE_CLASS).set_value(res.class_names[index]).run()
+        is_positive = (res.y == index).astype(int)
+        for cut in (0.2, 0.35, 0.45, 0.5, 0.55, 0.65, 0.8):
+            at.slider(key=state.W_THRESHOLD).set_value(cut).run()
+            numbers = evaluation.metrics_at_threshold(is_positive, res.scores[:, index], cut)
+            (true_neg, false_pos), _ = numbers["confusion"]
+            assert metrics(at)["Recall"] == f"{numbers['recall']:.1%}"
+            assert threshold_marks(at) == pytest.approx(
+                [false_pos / (true_neg + false_pos), numbers["recall"], numbers["recall"],
+                 numbers["precision"]]), (res.class_names[index], cut)
+
+
+def test_the_worst_mistakes_are_the_surest_wrong_answers(trained_run, regression_run):
+    """QA: "most sure about these wrong answers" over 35.99%, 60.63%, 69.94%, 81.27%..."""
+    at = open_page("evaluate", {state.W_EVAL_RUN: trained_run})
+    confidence = list(at.dataframe[1].value["confidence"])
+    assert len(confidence) > 1 and confidence == sorted(confidence, reverse=True)
+    assert "most sure about these wrong answers" in page_text(at)
+
+    at = open_page("evaluate", {state.W_EVAL_RUN: regression_run})
+    off_by = list(at.dataframe[0].value["off by"])
+    assert off_by == sorted(off_by, reverse=True)
+    assert "furthest from the true value" in page_text(at)
+    assert "most sure" not in page_text(at)
+
+
+def with_baseline(run_store, run_id: str, name: str, **baseline) -> str:
+    """A copy of a run whose stored baseline scores are set to ``baseline``."""
+    copy = copy_run(run_store, run_id, name)
+    report = run_store.read_json(copy, "eval.json")
+    report["baseline"].update(baseline)
+    (run_store.path(copy) / "eval.json").write_text(json.dumps(report), encoding="utf-8")
+    return copy
+
+
+def test_a_tie_with_the_baseline_reads_about_the_same(run_store, trained_run, regression_run):
+    """QA: RMSE 0.906 against a baseline's 0.911 showed "0.00 vs baseline" and
+    "The LSTM does better."."""
+    rmse = run_store.read_json(regression_run, "eval.json")["metrics"]["rmse"]
+    accuracy = run_store.read_json(trained_run, "eval.json")["metrics"]["accuracy"]
+    copies = [with_baseline(run_store, regression_run, "tie rmse", rmse=rmse * 1.005),
+              with_baseline(run_store, trained_run, "tie accuracy", accuracy=accuracy - 0.0004),
+              with_baseline(run_store, regression_run, "worse rmse", rmse=rmse * 0.7)]
+    try:
+        for copy in copies[:2]:
+            at = open_page("evaluate", {state.W_EVAL_RUN: copy})
+            assert "about the same as the baseline" in page_text(at)
+            assert "The LSTM does better" not in page_text(at)
+            first = at.metric[0].proto
+            assert first.color == first.GRAY  # not a green "better"
+        at = open_page("evaluate", {state.W_EVAL_RUN: copies[2]})
+        assert "The simple model does better" in page_text(at)
+    finally:
+        for copy in copies:
+            run_store.delete(copy)
+
+
+def test_the_average_rows_of_the_class_table_fit(trained_run):
+    """QA: at 1400 px the average rows read "averag…"."""
+    at = open_page("evaluate", {state.W_EVAL_RUN: trained_run})
+    table = at.dataframe[0]
+    labels = [str(label) for label in table.value.index]
+    assert "average of classes" in labels
+    width = json.loads(table.proto.columns)["_index"]["width"]
+    assert width >= 8 * max(len(label) for label in labels)

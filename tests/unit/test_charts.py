@@ -2,9 +2,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+import pytest
 
 from core import charts
-from core.evaluation import threshold_curves
+from core.evaluation import metrics_at_threshold, threshold_curves
 from core.explain import Explanation, WordWeight
 
 RECORDS = [
@@ -115,3 +116,52 @@ def test_validation_points_sit_where_their_epoch_ended():
     training = [t for t in fig.data if t.name == "Training"][0]
     assert list(training.x) == [1, 14, 15, 28]  # each epoch's end, though no batch point was
     assert list(training.y) == [1.0, 0.9, 0.7, 0.6]
+
+
+def threshold_marks(fig):
+    """(false positive rate, recall) on the ROC and (recall, precision) on the PR chart."""
+    roc, pr = [t for t in fig.data if (t.name or "").startswith("Threshold")]
+    return [roc.x[0], roc.y[0], pr.x[0], pr.y[0]]
+
+
+def false_positive_rate(at):
+    (true_neg, false_pos), _ = at["confusion"]
+    return false_pos / (true_neg + false_pos)
+
+
+@pytest.mark.parametrize("positive", [1, 0])
+def test_the_threshold_mark_sits_on_the_numbers_beside_it(positive):
+    """QA: at 0.20 the X sat at TPR 0.8125 while recall said 75%: the nearest curve point
+    lay on the other side of the threshold. Now it is the point the metrics describe."""
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 36)
+    p_one = np.clip(0.35 * y + rng.uniform(0, 0.65, 36), 0.01, 0.99).round(3)
+    is_positive = (y == positive).astype(int)
+    p_positive = p_one if positive == 1 else 1 - p_one  # the page's "other class" view
+    curves = threshold_curves(is_positive, p_positive)
+    checked = 0
+    for t in (0.05, 0.2, 0.33, 0.5, 0.61, 0.8, 0.95, *p_positive[:5]):
+        at = metrics_at_threshold(is_positive, p_positive, t)
+        expected = [false_positive_rate(at), at["recall"], at["recall"], at["precision"]]
+        for fig in (charts.roc_pr(curves, t), charts.roc_pr(curves, t, at=at)):
+            assert threshold_marks(fig) == pytest.approx(expected), t
+            checked += 1
+    assert checked == 24
+
+
+def test_the_threshold_mark_is_exact_on_thinned_curves():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 3000)
+    p = np.clip(0.3 * y + rng.uniform(0, 0.7, 3000), 0, 1)
+    curves = threshold_curves(y, p)
+    assert len(curves.roc_fpr) <= 500  # thinned: the exact point may be gone from the curve
+    for t in (0.1, 0.42, 0.77):
+        at = metrics_at_threshold(y, p, t)
+        expected = [false_positive_rate(at), at["recall"], at["recall"], at["precision"]]
+        assert threshold_marks(charts.roc_pr(curves, t, at=at)) == pytest.approx(expected)
+
+
+def test_a_threshold_above_every_score_marks_no_positive_answers():
+    curves = threshold_curves([0, 1, 0, 1], [0.1, 0.3, 0.2, 0.4])
+    at = metrics_at_threshold([0, 1, 0, 1], [0.1, 0.3, 0.2, 0.4], 0.9)
+    assert threshold_marks(charts.roc_pr(curves, 0.9)) == [0, 0, 0, at["precision"]] == [0] * 4

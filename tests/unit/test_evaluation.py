@@ -137,3 +137,65 @@ def test_headlines_are_plain_sentences():
     almost = evaluate_predictions(config.TASK_BINARY, ("a", "b"), [1] * 999 + [0],
                                   binary_scores([0.9] * 1000))
     assert "99.9%" in headline(almost)  # never a rounded, untrue 100%
+
+
+def test_worst_mistakes_put_the_surest_wrong_answer_first():
+    """The page says "the model was most sure about these wrong answers": sort by that."""
+    texts = ["truth nearly ignored", "sure and wrong", "unsure and wrong", "right"]
+    scores = np.array([
+        [0.05, 0.50, 0.45],  # true "a": least chance for the truth, but only 50% sure
+        [0.20, 0.80, 0.00],  # true "a": 80% sure of "b"
+        [0.30, 0.35, 0.35],  # true "c": predicted "b" (first of the tie), 35% sure
+        [0.10, 0.10, 0.80],  # true "c": right
+    ])
+    mistakes = worst_mistakes(texts, config.TASK_MULTICLASS, ("a", "b", "c"), [0, 0, 2, 2],
+                              scores)
+    assert [m.text for m in mistakes] == ["sure and wrong", "truth nearly ignored",
+                                          "unsure and wrong"]
+    assert [m.confidence for m in mistakes] == pytest.approx([0.80, 0.50, 0.35])
+    assert mistakes[1].error == pytest.approx(0.95)  # 1 - p(true class) is still there
+
+
+def baseline(task, accuracy=None, rmse=None):
+    from core.baseline import BaselineResult
+
+    return BaselineResult(task=task, accuracy=accuracy, rmse=rmse,
+                          mae=None if rmse is None else rmse, seconds=0.1, description="TF-IDF")
+
+
+def regression_result(rmse):
+    return EvalResult(task=config.TASK_REGRESSION, class_names=(), n_test=100, rmse=rmse, mae=rmse)
+
+
+def accuracy_result(accuracy):
+    return EvalResult(task=config.TASK_MULTICLASS, class_names=("a", "b"), n_test=1000,
+                      accuracy=accuracy)
+
+
+@pytest.mark.parametrize("model, base, verdict", [
+    (0.906, 0.911, 0),   # QA's case: "0.91 vs 0.91" must not read "the LSTM does better"
+    (0.911, 0.906, 0),
+    (0.80, 0.91, 1),
+    (0.95, 0.91, -1),
+    (0.0, 0.0, 0),
+])
+def test_a_regression_within_one_percent_of_the_baseline_is_about_the_same(model, base,
+                                                                            verdict):
+    from core import evaluation
+
+    result, other = regression_result(model), baseline(config.TASK_REGRESSION, rmse=base)
+    assert evaluation.compare_with_baseline(result, other) == verdict
+
+
+@pytest.mark.parametrize("model, base, verdict", [
+    (0.7004, 0.7, 0),    # shows as "+0.0 points"
+    (0.703, 0.7, 0),     # under half a point
+    (0.697, 0.7, 0),
+    (0.72, 0.7, 1),
+    (0.68, 0.7, -1),
+])
+def test_an_accuracy_within_half_a_point_of_the_baseline_is_about_the_same(model, base, verdict):
+    from core import evaluation
+
+    result, other = accuracy_result(model), baseline(config.TASK_MULTICLASS, accuracy=base)
+    assert evaluation.compare_with_baseline(result, other) == verdict
