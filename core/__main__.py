@@ -171,12 +171,11 @@ def cmd_evaluate(args) -> dict:
 
 
 def cmd_predict(args) -> dict:
-    from core import data as data_lib
     from core import predict_csv
 
     store = _store(args)
     predictor = _predictor(store, args.run)
-    frame = data_lib.read_csv(args.csv)
+    frame = predict_csv.read_texts(args.csv)  # no label column needed
     columns = store.spec(args.run)["data"]["text_columns"]
     result = predict_csv.predict_frame(predictor, frame, columns)
     result.to_csv(args.out, index=False)

@@ -43,9 +43,11 @@ def _subject(name: str) -> str:
     return name[:1].upper() + name[1:] if name.startswith("the ") else name
 
 
-def _empty_file(name: str) -> DataError:
+def _empty_file(name: str, for_prediction: bool = False) -> DataError:
+    wanted = "the texts to predict, one per row" if for_prediction else \
+        "at least a few rows of data"
     return DataError(f"{_subject(name)} is empty. Choose a CSV file with a header row "
-                     "and at least a few rows of data.")
+                     f"and {wanted}.")
 
 
 def _check_size(size: int, max_bytes: int, name: str) -> None:
@@ -253,15 +255,20 @@ def _parse(data: bytes, encoding: str, options: dict) -> tuple[pd.DataFrame, int
     return df, len(bad_lines)
 
 
-def read_csv(source, *, max_bytes: int = config.MAX_CSV_BYTES, name: str = "the file") -> pd.DataFrame:
-    """Read a user's CSV as strings; see ``df.attrs`` for how it was read."""
+def read_csv(source, *, max_bytes: int = config.MAX_CSV_BYTES, name: str = "the file",
+             for_prediction: bool = False) -> pd.DataFrame:
+    """Read a user's CSV as strings; see ``df.attrs`` for how it was read.
+
+    ``for_prediction`` reads a file of new texts (the Predict page): one column is enough,
+    as no label is needed, and rows are kept in place (see ``_prediction_rows``).
+    """
     data = _read_bytes(source, max_bytes, name)
     if not data or data.isspace():
-        raise _empty_file(name)
+        raise _empty_file(name, for_prediction)
     encoding = _detect_encoding(data)
     sample, truncated = _text_sample(data, encoding)
     if not sample.strip():
-        raise _empty_file(name)
+        raise _empty_file(name, for_prediction)
     hint = _SEPARATOR_HINT.match(sample)
     if hint:
         sample = sample[hint.end():]
@@ -270,9 +277,11 @@ def read_csv(source, *, max_bytes: int = config.MAX_CSV_BYTES, name: str = "the 
     has_header = not _first_row_is_data(rows)
     width = max(len(rows[0]) if rows else 0, _modal_width(rows)[0])
     names = _unique_names(rows[0] if has_header and rows else [], width)
+    one_column = for_prediction and width == 1
+    skip = (1 if hint else 0) + (_leading_blank_lines(sample) if one_column else 0)
     options = dict(sep=delimiter, header=0 if has_header else None, names=names, dtype=str,
-                   keep_default_na=True, index_col=False, skip_blank_lines=True,
-                   skiprows=1 if hint else None)
+                   keep_default_na=True, index_col=False, skip_blank_lines=not one_column,
+                   skiprows=skip or None)
     try:
         df, skipped = _parse(data, encoding, options)
     except DataError:
@@ -280,8 +289,12 @@ def read_csv(source, *, max_bytes: int = config.MAX_CSV_BYTES, name: str = "the 
     except Exception as exc:  # any parser failure is a problem with the file, not a crash
         raise DataError(f"{_subject(name)} could not be read as a CSV table ({exc}). "
                         "Open it in a spreadsheet, save it as CSV (UTF-8) and try again.") from exc
-    df = df.dropna(how="all").reset_index(drop=True)
-    _check_shape(df, name)
+    df = _prediction_rows(df, one_column) if for_prediction else df.dropna(how="all")
+    df = df.reset_index(drop=True)
+    if for_prediction:
+        _check_texts_shape(df, name)
+    else:
+        _check_shape(df, name)
     df.attrs.update(skipped_rows=skipped, encoding=encoding, delimiter=delimiter,
                     has_header=has_header)
     return df
@@ -295,3 +308,30 @@ def _check_shape(df: pd.DataFrame, name: str) -> None:
     if len(df) == 0:
         raise DataError(f"{_subject(name)} has a header row but no data rows. "
                         "Add rows of data below the header and try again.")
+
+
+def _leading_blank_lines(sample: str) -> int:
+    return re.match(r"(?:[ \t]*\r?\n)*", sample).group(0).count("\n")
+
+
+def _prediction_rows(df: pd.DataFrame, one_column: bool) -> pd.DataFrame:
+    """The rows of a file of texts to predict, one per row of the file, in order.
+
+    Predictions must line up with the user's file, so no row is dropped for being empty:
+    a line with a separator or quotes (",", "\"\"") is a row even when all its cells are
+    empty. A completely blank line has no cells: in a file of several columns it is
+    padding and is skipped (as pandas does), but in a one-column file it is how a
+    spreadsheet saves an empty cell, so there it is an empty row (read with
+    skip_blank_lines off). Empty rows after the last text are not rows of data (a file
+    may end in blank lines), so a one-column file drops those.
+    """
+    if not one_column:
+        return df
+    filled = np.flatnonzero(df.notna().any(axis=1).to_numpy())
+    return df.iloc[: filled[-1] + 1 if len(filled) else 0]
+
+
+def _check_texts_shape(df: pd.DataFrame, name: str) -> None:
+    if len(df) == 0:
+        raise DataError(f"{_subject(name)} has a header row but no texts below it. "
+                        "Add the texts to predict, one per row, and try again.")

@@ -8,31 +8,61 @@ import numpy as np
 import pandas as pd
 
 from core import data as data_lib
+from core import text as text_lib
 from core.config import TASK_REGRESSION
 from core.errors import DataError
 
 CHUNK_ROWS = 5000
+NOTE_COLUMN = "note"
+NO_TEXT = "no text"  # the note on a row that has nothing for the model to read
+
+
+def read_texts(source, name: str = "the file") -> pd.DataFrame:
+    """A CSV file of new texts: no label column needed, one row per row of the file."""
+    return data_lib.read_csv(source, name=name, for_prediction=True)
+
+
+def _has_words(text: str) -> bool:
+    """Whether the model gets any token: a text of only spaces or punctuation gives none."""
+    return bool(text_lib.tokenize(text))
 
 
 def predict_frame(predictor, frame: pd.DataFrame, text_columns: list[str],
                   progress: Callable[[float], None] | None = None,
                   threshold: float = 0.5) -> pd.DataFrame:
-    """``frame`` plus a ``prediction`` column and one probability column per class."""
+    """``frame`` plus a ``prediction`` column and one probability column per class.
+
+    Every row stays, in order. A row with no text (empty, or only spaces or punctuation
+    after the run's cleaning) gets no prediction rather than the one the model gives to
+    nothing: empty prediction and probability cells, and NO_TEXT in a ``note`` column
+    (added only when such rows exist). ``attrs["rows_without_text"]`` counts them.
+    """
     missing = [c for c in text_columns if c not in frame.columns]
     if missing:
         raise DataError(f"This file has no column named {', '.join(repr(c) for c in missing)}, "
                         f"which the model was trained on. Available columns: "
                         f"{', '.join(map(str, frame.columns))}.")
-    texts = data_lib.join_text_columns(frame, list(text_columns)).tolist()
+    texts = predictor.clean_texts(data_lib.join_text_columns(frame, list(text_columns)).tolist())
+    readable = np.array([_has_words(t) for t in texts], dtype=bool)
+    kept = [t for t, ok in zip(texts, readable) if ok]
     parts = []
-    for start in range(0, len(texts), CHUNK_ROWS):
-        parts.append(predictor.scores(texts[start:start + CHUNK_ROWS]))
+    for start in range(0, len(kept), CHUNK_ROWS):
+        parts.append(predictor.scores(kept[start:start + CHUNK_ROWS], already_clean=True))
         if progress:
-            progress(min(1.0, (start + CHUNK_ROWS) / max(1, len(texts))))
-    scores = np.concatenate(parts) if parts else np.zeros((0, predictor.n_outputs))
+            progress(min(1.0, (start + CHUNK_ROWS) / len(kept)))
+    empty_shape = (0,) if predictor.task == TASK_REGRESSION else (0, predictor.n_outputs)
+    scores = np.concatenate(parts) if parts else np.zeros(empty_shape)
     out = frame.copy()
-    out["prediction"] = predictor.labels(scores, threshold) if len(scores) else []
-    if predictor.task != TASK_REGRESSION and len(scores):
+    predictions = np.full(len(frame), "", dtype=object)
+    predictions[readable] = predictor.labels(scores, threshold) if len(scores) else []
+    out["prediction"] = predictions
+    if predictor.task != TASK_REGRESSION:
         for i, name in enumerate(predictor.class_names):
-            out[f"probability {name}"] = np.round(scores[:, i], 4)
+            column = np.full(len(frame), np.nan)
+            column[readable] = np.round(scores[:, i], 4)
+            out[f"probability {name}"] = column
+    n_without = int((~readable).sum())
+    if n_without:
+        out[NOTE_COLUMN] = np.where(readable, "", NO_TEXT)
+    out.attrs["rows_without_text"] = n_without
     return out

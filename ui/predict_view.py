@@ -57,15 +57,53 @@ def typed_text(predictor, label_column: str, run_id: str | None = None) -> None:
     st.plotly_chart(charts.probability_bars(predictor.class_names, scores), key="predict.probs")
 
 
+def _quoted(names: list[str]) -> str:
+    return ", ".join(f"'{escape_markdown(name)}'" for name in names)
+
+
+def _missing_columns_message(missing: list[str], trained_columns: list[str]) -> str:
+    if not trained_columns:
+        return ("This model does not say which column it read its texts from. "
+                "Choose which column(s) of this file hold the texts.")
+    many = len(missing) > 1
+    trained = (f" (it read its texts from {_quoted(trained_columns)})"
+               if len(trained_columns) > len(missing) else "")
+    return (f"This file has no column{'s' if many else ''} named {_quoted(missing)}, which "
+            f"the model was trained on{trained}. Choose which column(s) of this file hold "
+            "the texts to predict.")
+
+
+def _rows(count: int) -> str:
+    return f"{count:,} row{'' if count == 1 else 's'}"
+
+
+def _read_notes(frame) -> None:
+    skipped = frame.attrs.get("skipped_rows") or 0
+    if skipped:
+        st.warning(f"{_rows(skipped)} of this file could not be read (more cells than the "
+                   f"header row) and {'is' if skipped == 1 else 'are'} left out of the "
+                   "predictions.")
+
+
+def _result_notes(out) -> None:
+    without = out.attrs.get("rows_without_text") or 0
+    if not without:
+        return
+    one = without == 1
+    st.info(f"{without:,} of the {_rows(len(out))} {'has' if one else 'have'} no text (empty, "
+            "or only spaces or punctuation), so the model gave "
+            f"{'it' if one else 'them'} no prediction. {'It is' if one else 'They are'} marked "
+            f"“{predict_csv.NO_TEXT}” in the {predict_csv.NOTE_COLUMN} column.")
+
+
 def _text_columns(frame, trained_columns: list[str]) -> list[str]:
     """The run's text columns if the file has them, else the user's choice."""
-    if trained_columns and all(c in frame.columns for c in trained_columns):
+    missing = [c for c in trained_columns if c not in frame.columns]
+    if trained_columns and not missing:
         st.caption("Reading the text from the column(s) the model was trained on: "
                    + ", ".join(escape_markdown(c) for c in trained_columns) + ".")
         return trained_columns
-    st.warning("This file does not have the text column(s) the model was trained on "
-               f"({', '.join(escape_markdown(c) for c in trained_columns) or 'none recorded'}). "
-               "Choose which column(s) hold the text.")
+    st.warning(_missing_columns_message(missing, trained_columns))
     options = list(map(str, frame.columns))
     if not set(st.session_state.get(state.W_PREDICT_COLUMNS) or []) <= set(options):
         st.session_state.pop(state.W_PREDICT_COLUMNS, None)
@@ -80,13 +118,14 @@ def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
     if upload is None:
         return
     try:
-        frame = data_lib.read_csv(upload, name=f"'{upload.name}'")
+        frame = predict_csv.read_texts(upload, name=f"'{upload.name}'")
     except StudioError as err:
         widgets.show_error(err)
         return
+    _read_notes(frame)
     columns = _text_columns(frame, trained_columns)
     key = (run_id, upload.file_id, tuple(columns))
-    if columns and st.button(f"Predict all {len(frame):,} rows", key=state.W_PREDICT_GO,
+    if columns and st.button(f"Predict all {_rows(len(frame))}", key=state.W_PREDICT_GO,
                              type="primary"):
         bar = st.progress(0.0, text="Predicting…")
         try:
@@ -100,6 +139,7 @@ def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
     done = st.session_state.get(state.PREDICT_RESULT)
     if done and done["key"] == key:
         out = done["frame"]
+        _result_notes(out)
         st.dataframe(out.head(PREVIEW_ROWS))
         if len(out) > PREVIEW_ROWS:
             st.caption(f"Showing the first {PREVIEW_ROWS:,} of {len(out):,} rows; the download "

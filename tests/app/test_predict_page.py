@@ -83,7 +83,7 @@ def test_a_csv_without_them_asks_which_column_holds_the_text(trained_binary_run)
     at = open_page("predict", {state.W_PREDICT_RUN: trained_binary_run})
     upload(at, state.W_PREDICT_CSV, "other.csv",
            b"id,comment\n1,Stopped working after a week\n2,Brilliant and sturdy\n")
-    assert "does not have the text column(s)" in at.warning[0].value
+    assert "has no columns named 'title', 'review'" in shown_text(at.warning[0].value)
     assert at.multiselect(key=state.W_PREDICT_COLUMNS).value == ["comment"]
     at.button(key=state.W_PREDICT_GO).click().run()
     result = at.dataframe[0].value
@@ -118,3 +118,50 @@ def test_an_exported_model_imports_as_a_new_selected_run(run_store, trained_bina
     finally:
         for run_id in new:
             run_store.delete(run_id)
+
+
+def test_a_one_column_csv_of_texts_is_predicted(trained_run):
+    """A file of new texts needs no label column (the run reads title and review)."""
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_run})
+    upload(at, state.W_PREDICT_CSV, "pred_review_only.csv",
+           b"review\nnice product works great\nawful broke in a day\n")
+    assert not at.error, at.error[0].value
+    assert "the label" not in page_text(at) and "answer to learn" not in page_text(at)
+    assert "has no column named 'title'" in shown_text(at.warning[0].value)
+    assert at.multiselect(key=state.W_PREDICT_COLUMNS).value == ["review"]
+    assert at.button(key=state.W_PREDICT_GO).label == "Predict all 2 rows"
+    at.button(key=state.W_PREDICT_GO).click().run()
+    result = at.dataframe[0].value
+    assert list(result["review"]) == ["nice product works great", "awful broke in a day"]
+    assert result["prediction"].isin(["1", "2", "3", "4", "5"]).all()
+
+
+def test_a_reading_error_talks_about_texts_to_predict(trained_run):
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_run})
+    upload(at, state.W_PREDICT_CSV, "header_only.csv", b"review\n")
+    message = shown_text(at.error[0].value)
+    assert "no texts below it" in message and "label" not in message
+
+
+def test_rows_without_text_keep_their_place_and_get_no_prediction(trained_run):
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_run})
+    upload(at, state.W_PREDICT_CSV, "gaps.csv",
+           b"title,review\nStriker scores twice,The striker scored twice in the final.\n"
+           b",\n   ,   \nMarkets fall,\n")
+    assert at.button(key=state.W_PREDICT_GO).label == "Predict all 4 rows"
+    at.button(key=state.W_PREDICT_GO).click().run()
+    assert not at.exception, at.exception
+    result = at.dataframe[0].value
+    assert len(result) == 4 and result["title"].iloc[3] == "Markets fall"
+    assert list(result["prediction"].iloc[[1, 2]]) == ["", ""]
+    assert result["prediction"].iloc[[0, 3]].isin(["1", "2", "3", "4", "5"]).all()
+    assert list(result["note"]) == ["", "no text", "no text", ""]
+    assert "2 of the 4 rows have no text" in page_text(at)
+
+
+def test_rows_that_cannot_be_read_are_named(trained_run):
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_run})
+    upload(at, state.W_PREDICT_CSV, "ragged.csv",
+           b"title,review\nGreat,Works well\nBad,Broke,after,a day\nFine,Does the job\n")
+    assert "1 row of this file could not be read" in at.warning[0].value
+    assert at.button(key=state.W_PREDICT_GO).label == "Predict all 2 rows"

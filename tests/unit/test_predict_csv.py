@@ -1,0 +1,104 @@
+"""Predicting a CSV file of new texts: reading it, and one answer per row of the file."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core import data, predict_csv
+from core import predictor as predictor_lib
+from core.errors import DataError
+
+ONE_COLUMN = b"review\nnice product works great\nawful broke in a day\n"
+# The Predict page's bug report: an all-empty row and a whitespace-only row among texts.
+WITH_EMPTY_ROWS = (b"title,review\nStriker scores twice,The striker scored twice in the final.\n"
+                   b",\n   ,   \nMarkets fall,\n")
+
+
+@pytest.fixture(scope="module")
+def predictor(run_store, trained_run):
+    """The session's really trained review-ratings model (text columns title and review)."""
+    meta = predictor_lib.run_metadata(run_store.spec(trained_run))
+    return predictor_lib.load_predictor(run_store.model_path(trained_run), meta)
+
+
+def test_a_one_column_file_of_texts_is_read_and_predicted(predictor):
+    frame = predict_csv.read_texts(ONE_COLUMN, name="'pred_review_only.csv'")
+    assert list(frame.columns) == ["review"]
+    assert list(frame["review"]) == ["nice product works great", "awful broke in a day"]
+    out = predict_csv.predict_frame(predictor, frame, ["review"])
+    assert list(out["review"]) == list(frame["review"])
+    assert out["prediction"].isin(predictor.class_names).all() and len(out) == 2
+    assert "note" not in out.columns and out.attrs["rows_without_text"] == 0
+
+
+def test_the_data_page_still_needs_a_label_column():
+    with pytest.raises(DataError, match="needs at least two: one with the text and one with "
+                                        "the label"):
+        data.read_csv(ONE_COLUMN, name="'reviews.csv'")
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", r"^'new\.csv' is empty\. Choose a CSV file with a header row and the texts to "
+          r"predict, one per row\.$"),
+    (b"review\n", r"^'new\.csv' has a header row but no texts below it\. Add the texts to "
+                  r"predict, one per row, and try again\.$"),
+    (b"review\n\n\n", r"no texts below it"),
+])
+def test_reading_errors_talk_about_texts_to_predict(content, message):
+    with pytest.raises(DataError, match=message) as caught:
+        predict_csv.read_texts(content, name="'new.csv'")
+    assert "label" not in str(caught.value)
+
+
+def test_every_line_with_cells_stays_a_row_in_its_place():
+    frame = predict_csv.read_texts(WITH_EMPTY_ROWS, name="'new.csv'")
+    assert len(frame) == 4  # the "," row is a row of empty cells, not dropped
+    assert list(frame["title"].iloc[[0, 3]]) == ["Striker scores twice", "Markets fall"]
+    assert frame.iloc[1].isna().all() and frame["title"].iloc[2].strip() == ""
+    # The training reader keeps dropping rows with nothing in them, as before.
+    assert len(data.read_csv(WITH_EMPTY_ROWS)) == 3
+
+
+def test_blank_lines_are_rows_only_in_a_one_column_file():
+    several = predict_csv.read_texts(b"title,review\n\na,b\n\nc,d\n\n", name="'new.csv'")
+    assert list(several["title"]) == ["a", "c"]  # a blank line has no cells to line up
+    # A spreadsheet saves an empty cell of a one-column sheet as a blank line; blank lines
+    # before the header and after the last text are not rows.
+    one = predict_csv.read_texts(b"\n\nreview\nfirst\n\nthird\n\"\"\nfifth\n\n\n", name="'new.csv'")
+    assert list(one.columns) == ["review"]
+    assert one["review"].tolist()[::2] == ["first", "third", "fifth"]
+    assert one["review"].iloc[[1, 3]].isna().all() and len(one) == 5
+
+
+def test_rows_without_text_get_no_made_up_prediction(predictor):
+    frame = pd.DataFrame({"title": ["Striker scores twice", None, "   ", "Markets fall", "!!!"],
+                          "review": ["The striker scored twice in the final.", None, "   ",
+                                     None, "..."]}, dtype=object)
+    out = predict_csv.predict_frame(predictor, frame, ["title", "review"])
+    assert len(out) == 5 and list(out["title"].iloc[[0, 3]]) == ["Striker scores twice",
+                                                                 "Markets fall"]
+    assert out["prediction"].iloc[[0, 3]].isin(predictor.class_names).all()
+    assert list(out["prediction"].iloc[[1, 2, 4]]) == ["", "", ""]
+    probabilities = out[[f"probability {name}" for name in predictor.class_names]]
+    assert probabilities.iloc[[1, 2, 4]].isna().all(axis=None)
+    assert np.allclose(probabilities.iloc[[0, 3]].sum(axis=1), 1, atol=1e-3)
+    assert list(out["note"]) == ["", predict_csv.NO_TEXT, predict_csv.NO_TEXT, "",
+                                 predict_csv.NO_TEXT]
+    assert out.attrs["rows_without_text"] == 3
+
+
+def test_the_answers_do_not_depend_on_the_empty_rows_around_them(predictor):
+    texts = ["nice product works great", "awful broke in a day"]
+    alone = predict_csv.predict_frame(predictor, pd.DataFrame({"review": texts}), ["review"])
+    mixed = predict_csv.predict_frame(
+        predictor, pd.DataFrame({"review": [None, texts[0], " ", texts[1]]}, dtype=object),
+        ["review"])
+    assert list(mixed["prediction"].iloc[[1, 3]]) == list(alone["prediction"])
+    column = f"probability {predictor.class_names[0]}"
+    assert np.allclose(mixed[column].iloc[[1, 3]], alone[column], atol=1e-4)
+
+
+def test_a_file_where_no_row_has_text_is_predicted_as_all_empty(predictor):
+    frame = predict_csv.read_texts(b"title,review\n,\n ,\n", name="'new.csv'")
+    out = predict_csv.predict_frame(predictor, frame, ["title", "review"])
+    assert list(out["prediction"]) == ["", ""] and out.attrs["rows_without_text"] == 2
