@@ -284,8 +284,9 @@ def probability_bars(class_names: Sequence[str], probs) -> go.Figure:
 
 # ---------------------------------------------------------------- data and explanations
 
-def word_weight_bars(explanation, top: int = 10) -> go.Figure:
-    """Horizontal bars of the strongest words: green pushed toward the class, red away."""
+def word_weight_bars(explanation, top: int = 10, regression: bool = False) -> go.Figure:
+    """Horizontal bars of the strongest words: green pushed toward the class (or the
+    predicted number up), red away (or down)."""
     title = "Words that mattered most"
     words = [w for w in explanation.words if w.weight != 0][:top][::-1]  # largest on top
     if not words:
@@ -295,7 +296,9 @@ def word_weight_bars(explanation, top: int = 10) -> go.Figure:
         marker_color=[POSITIVE_COLOR if w.weight > 0 else NEGATIVE_COLOR for w in words],
         hovertemplate="%{y}: %{x:+.3f}<extra></extra>",
     ))
-    fig.update_xaxes(title_text=f"Push toward {plain(explanation.class_name)}")
+    name = plain(explanation.class_name)
+    fig.update_xaxes(title_text=f"Push on the predicted {name}: up (+) or down (−)"
+                     if regression else f"Push toward {name}")
     fig.update_yaxes(type="category")
     return _finish(fig, title, height=max(220, 80 + 28 * len(words)))
 

@@ -26,7 +26,8 @@ from core.errors import StudioError
 PredictFn = Callable[[list[str]], np.ndarray]
 
 SPLIT_EXPRESSION = r"\W+"  # LIME's default word boundary
-NO_WORDS_MESSAGE = "Type some words to explain."
+NO_WORDS_MESSAGE = ("This text has no words to explain. Explanations weigh words (letters or "
+                    "digits), and this text holds only emoji, punctuation or spaces.")
 # A word whose weight is under this share of the largest weight is noise, not a reason.
 RELEVANT_SHARE = 0.1
 STABLE_AGREEMENT = 0.6
@@ -115,6 +116,11 @@ def _indexed(text: str):
     if indexed.num_words() == 0:
         raise StudioError(NO_WORDS_MESSAGE)
     return indexed
+
+
+def require_words(text: str) -> None:
+    """Raise the plain NO_WORDS_MESSAGE before any work when ``text`` has no word to weigh."""
+    _indexed(text)
 
 
 def _as_matrix(output, n_rows: int) -> np.ndarray:
@@ -299,12 +305,17 @@ def _quoted_list(words: Sequence[WordWeight]) -> str:
     return ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
-def summary_sentence(explanation: Explanation, top: int = 3) -> str:
-    """One markdown-safe sentence naming the words that mattered most."""
+def summary_sentence(explanation: Explanation, top: int = 3, regression: bool = False) -> str:
+    """One markdown-safe sentence naming the words that mattered most.
+
+    For a predicted number (``regression``) words push the value up or down, not toward it.
+    """
     relevant = _relevant(explanation.words)
     toward = [w for w in relevant if w.weight > 0][:top]
     against = [w for w in relevant if w.weight < 0][:top]
     target = f"*{escape_markdown(explanation.class_name)}*"
+    if regression:
+        return _up_and_down(target, toward, against)
     if not toward and not against:
         return f"No single word changed the score for {target} much."
     against_part = ""
@@ -315,6 +326,18 @@ def summary_sentence(explanation: Explanation, top: int = 3) -> str:
     noun, verb = ("word", "was") if len(toward) == 1 else ("words", "were")
     sentence = f"The {noun} that pushed this toward {target} most {verb} {_quoted_list(toward)}"
     return sentence + (f"; {against_part}." if against else ".")
+
+
+def _up_and_down(target: str, up: list[WordWeight], down: list[WordWeight]) -> str:
+    if not up and not down:
+        return f"No single word changed the predicted {target} much."
+    parts = []
+    if up:
+        parts.append(f"{_quoted_list(up)} pushed the predicted {target} up most")
+    if down:
+        parts.append(f"{_quoted_list(down)} pushed it down most" if up else
+                     f"{_quoted_list(down)} pushed the predicted {target} down most")
+    return "; ".join(parts) + "."
 
 
 # ---------------------------------------------------------------- highlighting
@@ -346,7 +369,7 @@ def highlight_html(token_weights: Sequence[tuple[str, float]]) -> str:
     return '<div style="white-space: pre-wrap; line-height: 1.9">' + "".join(pieces) + "</div>"
 
 
-def highlight_legend(class_name: str) -> str:
+def highlight_legend(class_name: str, regression: bool = False) -> str:
     """A one-line HTML key for ``highlight_html``."""
     def swatch(rgb, label):
         red, green, blue = rgb
@@ -354,6 +377,9 @@ def highlight_legend(class_name: str) -> str:
                 f'border-radius: 3px; padding: 0 4px">{label}</span>')
 
     name = _safe_html(str(class_name))
-    return (f'<div style="font-size: 0.85em">{swatch(POSITIVE_RGB, "green")} pushed toward '
-            f'<b>{name}</b>, {swatch(NEGATIVE_RGB, "red")} pushed away from it; '
+    green, red = swatch(POSITIVE_RGB, "green"), swatch(NEGATIVE_RGB, "red")
+    pushes = (f"{green} pushed the predicted <b>{name}</b> up, {red} pushed it down"
+              if regression else
+              f"{green} pushed toward <b>{name}</b>, {red} pushed away from it")
+    return (f'<div style="font-size: 0.85em">{pushes}; '
             "stronger colour means a stronger push.</div>")

@@ -61,6 +61,6 @@ if go:
 
 result = st.session_state.get(state.EXPLAIN_RESULT)
 if result is not None and result.key == key:
-    explain_view.show_result(result)
+    explain_view.show_result(result, regression)
 else:
     st.caption("Press **Explain** to see which words mattered (a few seconds; thorough takes longer).")

@@ -140,6 +140,7 @@ def choose_class(class_names: tuple[str, ...], predicted: int, run_id: str, text
 def run_explainers(predict_fn, text: str, class_index: int, class_names, key: tuple,
                    num_samples: int) -> ExplainResult:
     """LIME, then occlusion, then the stability check, with a progress bar."""
+    explain.require_words(text)  # before the progress box, which an error would leave open
     started = time.perf_counter()
     scored = LastCallMemo(predict_fn)
     with st.status("Explaining the prediction…", expanded=True) as status:
@@ -163,24 +164,24 @@ def _highlight(explanation: explain.Explanation) -> None:
     st.markdown(explain.highlight_html(explanation.token_weights), unsafe_allow_html=True)
 
 
-def show_result(result: ExplainResult) -> None:
+def show_result(result: ExplainResult, regression: bool = False) -> None:
     lime, occlusion = result.lime, result.occlusion
     st.subheader("Which words mattered")
-    st.markdown(explain.summary_sentence(lime))
+    st.markdown(explain.summary_sentence(lime, regression=regression))
     stable = result.stability.stable
     st.badge(result.stability.label(),
              icon=":material/check_circle:" if stable else ":material/warning:",
              color="green" if stable else "orange")
-    st.markdown(explain.highlight_legend(lime.class_name), unsafe_allow_html=True)
+    st.markdown(explain.highlight_legend(lime.class_name, regression), unsafe_allow_html=True)
     left, right = st.columns(2)
     with left:
         st.markdown(f"**LIME** · {lime.num_samples:,} samples")
         _highlight(lime)
-        st.plotly_chart(charts.word_weight_bars(lime), key="explain.lime_bars")
+        st.plotly_chart(charts.word_weight_bars(lime, regression=regression), key="explain.lime_bars")
     with right:
         st.markdown(f"**Leave one word out** · exact, {occlusion.num_samples:,} predictions")
         _highlight(occlusion)
-        st.plotly_chart(charts.word_weight_bars(occlusion), key="explain.occlusion_bars")
+        st.plotly_chart(charts.word_weight_bars(occlusion, regression=regression), key="explain.occlusion_bars")
     st.caption("LIME scores the text many times with random words removed and fits a simple "
                "model of which words matter. Leave-one-word-out removes each word once and "
                "measures how the score changes. Where both agree, trust the explanation more.")

@@ -1,9 +1,10 @@
 """The Explain page with real trained models: LIME, occlusion, stability and safe rendering."""
 
+import json
 import re
 
 from core import data as data_lib
-from tests.app.conftest import open_page, page_text
+from tests.app.conftest import open_page, page_text, shown_text
 from ui import explain_view, state
 
 HOSTILE = "Great kettle <script>alert(1)</script> but <img src=x onerror=alert(1)> it leaks"
@@ -91,4 +92,20 @@ def test_regression_explains_the_predicted_value(trained_run, regression_run):
     assert [m.label for m in at.metric] == ["Predicted rating"]
     explain(at)
     assert len(highlighted(at)) == 2
-    assert "*rating*" in page_text(at) or "No single word" in page_text(at)
+    text = page_text(at)
+    assert "pushed the predicted *rating* up" in text or "pushed the predicted *rating* down" \
+        in text or "No single word changed the predicted *rating*" in text
+    assert "toward *rating*" not in text and "toward <b>rating" not in text  # up or down
+    axes = [json.loads(chart.proto.spec)["layout"]["xaxis"]["title"]["text"]
+            for chart in at.get("plotly_chart")[-2:]]
+    assert axes == ["Push on the predicted rating: up (+) or down (−)"] * 2
+
+
+def test_a_text_without_words_says_so_and_leaves_no_progress_box(trained_binary_run):
+    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
+                               state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
+                               state.W_EXPLAIN_TEXT: "😡😡😡 !!! ???"})
+    explain(at)
+    assert [shown_text(e.value) for e in at.error] == [explain_view.explain.NO_WORDS_MESSAGE]
+    assert not [box for box in at.expander if "Explaining" in box.label]
+    assert not highlighted(at)

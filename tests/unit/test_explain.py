@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import re
 import time
@@ -137,7 +138,7 @@ def test_token_weights_rebuild_the_text():
 
 def test_text_without_words_is_a_user_error():
     for text in ["", "   ", "?!, ..."]:
-        with pytest.raises(StudioError, match="Type some words"):
+        with pytest.raises(StudioError, match="no words to explain"):
             explain_lime(zebra_model, text, 1, CLASSES, num_samples=50)
         with pytest.raises(StudioError):
             explain_occlusion(zebra_model, text, 1, CLASSES)
@@ -174,6 +175,19 @@ def test_summary_sentence_words():
     assert summary_sentence(explanation) == (
         "The words that pushed this toward *Sports* most were “goal”, “league” and “coach”; "
         "“market” pushed against it.")
+
+
+def test_a_predicted_number_is_pushed_up_or_down():
+    words = (WordWeight("great", 0.5), WordWeight("broke", -0.4), WordWeight("fine", 0.3))
+    explanation = Explanation(
+        text="", method="lime", class_index=0, class_name="rating", score=4.1, words=words,
+        token_weights=(), num_samples=10, seed=0, seconds=0.0)
+    assert summary_sentence(explanation, regression=True) == (
+        "“great” and “fine” pushed the predicted *rating* up most; “broke” pushed it down most.")
+    only_down = dataclasses.replace(explanation, words=words[1:2])
+    assert summary_sentence(only_down, regression=True) == (
+        "“broke” pushed the predicted *rating* down most.")
+    assert "pushed the predicted <b>rating</b> up" in highlight_legend("rating", regression=True)
 
 
 def test_summary_sentence_without_positive_words():
