@@ -85,7 +85,18 @@ class _Figures:
         return div
 
 
-def _settings_rows(spec: dict) -> list[list]:
+def _epochs(train: dict, status: dict) -> str:
+    """Epochs as trained (early stopping, Stop and Train more all change the plan)."""
+    done, planned = status.get("epochs_done"), train.get("epochs")
+    if done is None:
+        return f"{planned} planned"
+    target = status.get("target_epochs") or planned
+    text = f"{done} trained" + (f" of {target} planned" if target and target != done else "")
+    best = status.get("best_epoch")
+    return text + (f"; the model from epoch {best} is kept" if best else "")
+
+
+def _settings_rows(spec: dict, status: dict) -> list[list]:
     data, model, train = spec.get("data") or {}, spec.get("model") or {}, spec.get("train") or {}
     rows = [["Text column(s)", ", ".join(map(str, data.get("text_columns") or []))],
             ["Label column", data.get("label_column")], ["Task", spec.get("task")]]
@@ -105,7 +116,8 @@ def _settings_rows(spec: dict) -> list[list]:
                  ["Dropout", model.get("dropout")]]
     if train:
         rows += [["Optimizer / learning rate", f"{train.get('optimizer')} / {train.get('learning_rate')}"],
-                 ["Batch size / epochs", f"{train.get('batch_size')} / {train.get('epochs')}"],
+                 ["Batch size", train.get("batch_size")],
+                 ["Epochs", _epochs(train, status)],
                  ["Early stopping patience", train.get("early_stopping_patience") or "off"],
                  ["Seed", train.get("seed")]]
     if spec.get("imported"):
@@ -178,7 +190,7 @@ def build_report(store: runs_lib.RunStore, run_id: str,
             f"created {_e(created)}</p>"]
     if info.state.get("error"):
         body.append(f'<p class="error">{_e(info.state["error"])}</p>')
-    body += ["<h2>Settings</h2>", _table(["Setting", "Value"], _settings_rows(info.spec))]
+    body += ["<h2>Settings</h2>", _table(["Setting", "Value"], _settings_rows(info.spec, info.state))]
     try:
         res = results_lib.load_results(store, run_id) if results_lib.has_results(store, run_id) else None
     except StudioError as exc:

@@ -125,9 +125,11 @@ def studio_callback(store, run_id, save_checkpoint, batches_per_epoch):
         def on_epoch_begin(self, epoch, logs=None):
             self.epoch_start = time.time()
             self.epoch = epoch + 1
+            self.epoch_batches = 0
 
         def on_train_batch_end(self, batch, logs=None):
             self.step += 1
+            self.epoch_batches += 1
             now = time.time()
             if now - self.last_batch_record < BATCH_RECORD_SECONDS:
                 return
@@ -157,7 +159,9 @@ def studio_callback(store, run_id, save_checkpoint, batches_per_epoch):
             store.append_metrics(run_id, [record])
             store.update_status(run_id, epochs_done=epoch + 1, best_epoch=self.best_epoch,
                                 best_val_loss=float(self.best_val_loss),
-                                epoch_seconds=self.epoch_seconds, steps_done=self.step)
+                                epoch_seconds=self.epoch_seconds, steps_done=self.step,
+                                # fewer than batches_per_epoch when Stop ended the epoch early
+                                last_epoch_batches=self.epoch_batches)
             if store.stop_requested(run_id):
                 self.stopped_by_user = True
                 self.model.stop_training = True

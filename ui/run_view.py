@@ -257,11 +257,21 @@ def _status_line(info: runs_lib.RunInfo, records: list[dict]) -> None:
                 "curves, and it cannot be trained further here. Explain and Predict use it.",
                 icon=":material/upload_file:")
     else:
-        epochs, best = status.get("epochs_done") or 0, status.get("best_epoch")
+        best = status.get("best_epoch")
         kept = f" The model from epoch {best} (lowest validation loss) is kept." if best else ""
-        verb = "Stopped by you" if info.status == runs_lib.STOPPED else "Finished"
-        st.success(f"{verb} after {epochs} epoch{'s' if epochs != 1 else ''}.{kept}",
-                   icon=":material/check_circle:")
+        st.success(ended_line(info.status, status) + kept, icon=":material/check_circle:")
+
+
+def ended_line(status_name: str, status: dict) -> str:
+    """"Finished after 6 epochs." or, when Stop cut the last epoch short, where it stopped."""
+    epochs = int(status.get("epochs_done") or 0)
+    batches, per_epoch = status.get("last_epoch_batches"), status.get("batches_per_epoch")
+    if status_name != runs_lib.STOPPED:
+        return f"Finished after {epochs} epoch{'s' if epochs != 1 else ''}."
+    if epochs and batches and per_epoch and batches < per_epoch:
+        return (f"Stopped by you during epoch {epochs}, after {batches} of {per_epoch} "
+                "batches.")
+    return f"Stopped by you after {epochs} epoch{'s' if epochs != 1 else ''}."
 
 
 def _curve_options(run_id: str, records: list[dict], metric: str, per: str) -> tuple:

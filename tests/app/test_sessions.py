@@ -61,8 +61,7 @@ def test_another_session_cannot_train_on_data_it_did_not_load():
 
     b_train = open_page("train")
     assert not [b for b in b_train.button if b.key == state.W_TRAIN]
-    assert "load a dataset on the **Data** page" in page_text(b_train) or \
-        "First load and prepare a dataset" in page_text(b_train)
+    assert "First load and prepare a dataset on the **Data** page" in page_text(b_train)
 
 
 def test_text_typed_in_one_session_is_not_shown_in_another(run_store, trained_binary_run):

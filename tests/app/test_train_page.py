@@ -136,7 +136,7 @@ def test_train_watch_it_live_and_reload(news, studio_home):
 
     reloaded = open_page(run_id=run_id)  # a new session without data, the URL names the run
     assert "The model got" in page_text(reloaded)
-    assert "load a dataset on the **Data** page" in page_text(reloaded)
+    assert "First load and prepare a dataset on the **Data** page" in page_text(reloaded)
 
     # Train more (once the old worker has exited), then Stop it: it stops and keeps a model.
     deadline = time.monotonic() + DEADLINE_SECONDS
@@ -217,3 +217,15 @@ def test_data_that_is_not_ready_is_named_as_the_reason(empty_store):
     assert not at.exception
     assert "The data on the **Data** page is not ready yet" in page_text(at)
     assert "load a dataset" not in page_text(at)
+
+
+def test_the_end_line_says_when_stop_cut_the_last_epoch_short():
+    from ui.run_view import ended_line
+
+    stopped_early = {"epochs_done": 1, "last_epoch_batches": 1, "batches_per_epoch": 7}
+    assert ended_line("stopped", stopped_early) == (
+        "Stopped by you during epoch 1, after 1 of 7 batches.")
+    whole = {"epochs_done": 3, "last_epoch_batches": 7, "batches_per_epoch": 7}
+    assert ended_line("stopped", whole) == "Stopped by you after 3 epochs."
+    assert ended_line("finished", {"epochs_done": 1}) == "Finished after 1 epoch."
+    assert ended_line("stopped", {"epochs_done": 2}) == "Stopped by you after 2 epochs."  # older runs

@@ -40,6 +40,16 @@ def test_report_has_scores_charts_and_mistakes(store):
     assert "The texts it got most wrong" in page and page.count("<tr>") > 10
 
 
+def test_the_epochs_are_those_trained_not_those_planned(store):
+    run_id = synthetic_runs.binary_run(store)  # planned: TrainSpec's default epochs
+    store.update_status(run_id, epochs_done=17, target_epochs=17, best_epoch=15)
+    page = report.build_report(store, run_id, include_plotlyjs="cdn")
+    assert "<td>Epochs</td><td>17 trained; the model from epoch 15 is kept</td>" in page
+    store.update_status(run_id, epochs_done=6, target_epochs=15, best_epoch=3)  # stopped early
+    page = report.build_report(store, run_id, include_plotlyjs="cdn")
+    assert "<td>6 trained of 15 planned; the model from epoch 3 is kept</td>" in page
+
+
 def test_plotly_js_is_embedded_once_so_the_file_works_offline(store):
     run_id = synthetic_runs.binary_run(store, name="offline")
     page = report.build_report(store, run_id)

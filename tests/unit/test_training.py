@@ -266,6 +266,7 @@ def test_stop_keeps_the_best_checkpoint_and_train_more_continues(tmp_path):
         state = store.status(run_id)
         assert state["status"] == runs_lib.STOPPED
         assert 1 <= state["epochs_done"] < 200
+        assert 1 <= state["last_epoch_batches"] <= state["batches_per_epoch"]  # counted per epoch
         assert store.read_json(run_id, "eval.json")["metrics"]["n_test"] > 0
         predictor.load_predictor(store.model_path(run_id)).scores(["great value"])
 
@@ -275,6 +276,7 @@ def test_stop_keeps_the_best_checkpoint_and_train_more_continues(tmp_path):
         state = store.status(run_id)
         assert state["status"] == runs_lib.FINISHED and state["epochs_done"] == done + 1
         assert state["optimizer_continued"] is True
+        assert state["last_epoch_batches"] == state["batches_per_epoch"]  # a whole epoch
         epochs = [r["epoch"] for r in store.read_metrics(run_id)[0] if r["kind"] == "epoch"]
         assert epochs == list(range(1, done + 2))
     finally:
