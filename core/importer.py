@@ -88,8 +88,12 @@ def _valid_metadata(raw) -> dict | None:
         return None
     if raw["task"] != TASK_REGRESSION and len(names) < 2:
         return None
-    return {"task": raw["task"], "class_names": [n[:200] for n in names],
-            "clean": dataclasses.asdict(_clean_spec(raw.get("clean")))}
+    valid = {"task": raw["task"], "class_names": [n[:200] for n in names],
+             "clean": dataclasses.asdict(_clean_spec(raw.get("clean")))}
+    value_range = predictor_lib.value_range_of(raw)  # None unless two finite, ordered numbers
+    if value_range:
+        valid["value_range"] = list(value_range)
+    return valid
 
 
 def _check_outputs(predictor) -> None:
@@ -129,8 +133,11 @@ def load_uploaded(path: Path):
     columns = raw.get("text_columns") if isinstance(raw, dict) else None
     if not (isinstance(columns, list) and columns and all(isinstance(c, str) for c in columns)):
         columns = ["text"]
-    return predictor, {"task": predictor.task, "class_names": list(predictor.class_names),
-                       "clean": dataclasses.asdict(predictor.clean), "text_columns": columns}
+    metadata = {"task": predictor.task, "class_names": list(predictor.class_names),
+                "clean": dataclasses.asdict(predictor.clean), "text_columns": columns}
+    if predictor.value_range:
+        metadata["value_range"] = list(predictor.value_range)
+    return predictor, metadata
 
 
 def _run_name(file_name: str) -> str:
@@ -158,6 +165,8 @@ def _store_run(store: runs_lib.RunStore, path: Path, metadata: dict, file_name: 
             "data": {"text_columns": metadata["text_columns"], "label_column": "", "clean": metadata["clean"]},
             "model": {}, "train": {}, "imported": True, "source": str(file_name)[:200],
             "rows": {}}
+    if metadata.get("value_range"):
+        spec["value_range"] = metadata["value_range"]
     run_id = store.create(spec, name=_run_name(file_name))
     try:
         target = store.model_path(run_id)

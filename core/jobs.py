@@ -198,11 +198,15 @@ def start_run(queue: JobQueue, dataset, data_spec, model_spec, train_spec,
 
 def build_spec(dataset, data_spec, model_spec, train_spec, source: str = "") -> dict:
     model_lib.validate_spec(model_spec)
-    return {"data": to_dict(data_spec), "model": to_dict(model_spec),
+    spec = {"data": to_dict(data_spec), "model": to_dict(model_spec),
             "train": to_dict(train_spec), "task": dataset.task,
             "class_names": list(dataset.class_names), "source": source,
             "rows": {"train": len(dataset.train.texts), "valid": len(dataset.valid.texts),
                      "test": len(dataset.test.texts)}}
+    value_range = training.label_range(dataset)
+    if value_range:
+        spec["value_range"] = list(value_range)
+    return spec
 
 
 def run_in_foreground(store: runs_lib.RunStore, run_id: str) -> int:

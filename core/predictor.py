@@ -125,6 +125,9 @@ class Predictor:
     task: str
     class_names: tuple[str, ...]
     clean: CleanSpec = field(default_factory=CleanSpec)
+    # Regression: the lowest and highest value in the training labels. A linear head can
+    # answer 6.75 on a 1-5 scale; answers are kept inside what the model learned from.
+    value_range: tuple[float, float] | None = None
 
     def __post_init__(self):
         self._padded_call = compiled_call(self.int_model)
@@ -144,7 +147,7 @@ class Predictor:
         raw = predict_ids(self._exact_call, self._padded_call, self._raw_outputs,
                           vectorize(self.vectorizer, texts))
         if self.task == TASK_REGRESSION:
-            return raw[:, 0]
+            return np.clip(raw[:, 0], *self.value_range) if self.value_range else raw[:, 0]
         if self.task == TASK_BINARY:
             return np.column_stack([1.0 - raw[:, 0], raw[:, 0]])
         return raw
@@ -162,17 +165,36 @@ class Predictor:
         return [self.class_names[i] for i in scores.argmax(axis=1)]
 
 
-def metadata_for(task: str, class_names, clean: CleanSpec, extra: dict | None = None) -> dict:
+def metadata_for(task: str, class_names, clean: CleanSpec, extra: dict | None = None,
+                 value_range: tuple[float, float] | None = None) -> dict:
     import dataclasses
 
-    return {"format": 1, "task": task, "class_names": list(class_names),
+    meta = {"format": 1, "task": task, "class_names": list(class_names),
             "clean": dataclasses.asdict(clean), **(extra or {})}
+    if value_range is not None:
+        meta["value_range"] = [float(value_range[0]), float(value_range[1])]
+    return meta
 
 
 def run_metadata(spec: dict) -> dict:
     """What reading a run's predictions needs, from its spec.json."""
-    return {"task": spec["task"], "class_names": list(spec.get("class_names", [])),
+    meta = {"task": spec["task"], "class_names": list(spec.get("class_names", [])),
             "clean": (spec.get("data") or {}).get("clean", {})}
+    if spec.get("value_range"):
+        meta["value_range"] = spec["value_range"]
+    return meta
+
+
+def value_range_of(meta: dict) -> tuple[float, float] | None:
+    """A usable (low, high) from metadata, or None (older runs, foreign files)."""
+    found = meta.get("value_range") if meta.get("task") == TASK_REGRESSION else None
+    if not isinstance(found, list | tuple):
+        return None
+    try:
+        low, high = (float(v) for v in found)
+    except (TypeError, ValueError):
+        return None
+    return (low, high) if np.isfinite([low, high]).all() and low <= high else None
 
 
 def embed_metadata(model_path: Path, metadata: dict) -> None:
@@ -199,7 +221,7 @@ def load_predictor(model_path: Path, metadata: dict | None = None) -> Predictor:
     meta = next((m for m in (metadata, read_metadata(Path(model_path))) if valid_metadata(m)),
                 None) or guess_metadata(int_model)
     return Predictor(vectorizer, int_model, meta["task"], tuple(meta["class_names"]),
-                     clean_from_dict(meta.get("clean") or {}))
+                     clean_from_dict(meta.get("clean") or {}), value_range_of(meta))
 
 
 def valid_metadata(meta) -> bool:

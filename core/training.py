@@ -262,7 +262,8 @@ def train(store, run_id: str) -> str:
     store.update_status(run_id, total_epochs=total_epochs, batches_per_epoch=batches_per_epoch)
 
     metadata = predictor_lib.metadata_for(dataset.task, dataset.class_names, data_spec.clean,
-                                          {"run_id": run_id, "name": spec.get("name")})
+                                          {"run_id": run_id, "name": spec.get("name")},
+                                          label_range(dataset))
 
     saved_model = model_lib.with_padding_mask(int_model, on=True)  # what model.keras holds
     e2e = model_lib.end_to_end(vectorizer, saved_model)
@@ -301,10 +302,18 @@ def train(store, run_id: str) -> str:
     return runs_lib.STOPPED if studio.stopped_by_user else runs_lib.FINISHED
 
 
+def label_range(dataset) -> tuple[float, float] | None:
+    """Regression: the training labels' lowest and highest value, which answers stay within."""
+    if dataset.task != TASK_REGRESSION or not len(dataset.train.y):
+        return None
+    return float(np.min(dataset.train.y)), float(np.max(dataset.train.y))
+
+
 def evaluate_run(store, run_id, dataset, vectorizer, int_model, data_spec) -> dict:
     """Score the test split, train the TF-IDF baseline, write eval.json."""
     predictor = predictor_lib.Predictor(vectorizer, int_model, dataset.task,
-                                        dataset.class_names, data_spec.clean)
+                                        dataset.class_names, data_spec.clean,
+                                        label_range(dataset))
     test_texts = dataset.test.texts
     start = time.time()
     scores = predictor.scores(test_texts, already_clean=True)

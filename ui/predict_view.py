@@ -50,6 +50,10 @@ def typed_text(predictor, label_column: str, run_id: str | None = None) -> None:
     scores = predictor.predict_fn([text])[0]
     if predictor.task == TASK_REGRESSION:
         st.metric(f"Predicted {label_column}", f"{scores[0]:.2f}")
+        if predictor.value_range:
+            low, high = predictor.value_range
+            st.caption(f"Answers stay between {low:g} and {high:g}, the lowest and highest "
+                       f"{escape_markdown(label_column)} in the training texts.")
         return
     best = int(scores.argmax())
     st.markdown(f"The model says **{escape_markdown(predictor.class_names[best])}** "

@@ -68,6 +68,40 @@ def test_regression_shows_the_predicted_value(regression_run):
     assert 0 < float(at.metric[0].value) < 7
 
 
+def test_a_predicted_number_stays_within_the_training_labels(run_store, regression_run):
+    import dataclasses
+
+    from core import data as data_lib
+    from core import importer
+    from core import predictor as predictor_lib
+
+    spec = run_store.spec(regression_run)
+    ratings = data_lib.load_dataset(run_store.path(regression_run)).train.y
+    assert spec["value_range"] == [float(ratings.min()), float(ratings.max())]
+    model = predictor_lib.load_predictor(run_store.model_path(regression_run),
+                                         predictor_lib.run_metadata(spec))
+    assert model.value_range == tuple(spec["value_range"])
+    texts = ["perfect amazing love " * 30, "broke awful refund " * 30, "ok", "fine fabric"]
+    free = dataclasses.replace(model, value_range=None).scores(texts)
+    narrow = (float(np.median(free)) - 0.01, float(np.median(free)) + 0.01)
+    kept = dataclasses.replace(model, value_range=narrow).scores(texts)
+    np.testing.assert_allclose(kept, np.clip(free, *narrow))  # clipped, nothing else changed
+    assert (kept != free).any()  # these texts reach outside so narrow a range
+    stored = run_store.read_json(regression_run, "eval.json")["test_scores"]
+    assert spec["value_range"][0] <= min(stored) and max(stored) <= spec["value_range"][1]
+
+    at = open_page("predict", {state.W_PREDICT_RUN: regression_run,
+                               state.W_PREDICT_TEXT: "Lovely dress, fits perfectly."})
+    assert "Answers stay between 1 and 5, the lowest and highest" in page_text(at)
+
+    imported = importer.import_model(run_store, run_store.model_path(regression_run).read_bytes(),
+                                     "ratings.keras")  # an exported file keeps the range
+    try:
+        assert run_store.spec(imported)["value_range"] == spec["value_range"]
+    finally:
+        run_store.delete(imported)
+
+
 def test_a_csv_with_the_trained_columns_is_predicted_and_downloadable(trained_run):
     at = open_page("predict", {state.W_PREDICT_RUN: trained_run})
     upload(at, state.W_PREDICT_CSV, "reviews.csv", REVIEWS_CSV)

@@ -147,3 +147,11 @@ def test_model_asking_for_a_huge_learned_start_is_refused(store, tmp_path):
                 content = content.replace(b'"steps": 5', b'"steps": 1000000000')
             target.writestr(name, content)
     _refused(store, out.getvalue(), "could not be loaded")
+
+
+@pytest.mark.parametrize("found, expected", [
+    ([1, 5], (1.0, 5.0)), (["1", "5"], (1.0, 5.0)), ([5, 1], None), (["x", 5], None),
+    ([float("nan"), 5], None), ([1, 2, 3], None), (None, None), ("15", None)])
+def test_a_stored_value_range_is_used_only_when_it_makes_sense(found, expected):
+    assert predictor_lib.value_range_of({"task": "regression", "value_range": found}) == expected
+    assert predictor_lib.value_range_of({"task": "multiclass", "value_range": [1, 5]}) is None
