@@ -286,6 +286,8 @@ def read_csv(source, *, max_bytes: int = config.MAX_CSV_BYTES, name: str = "the 
         df, skipped = _parse(data, encoding, options)
     except DataError:
         raise
+    except UnicodeError as exc:  # e.g. a UTF-16 byte-order mark in front of binary data
+        raise DataError(BINARY_FILE) from exc
     except Exception as exc:  # any parser failure is a problem with the file, not a crash
         raise DataError(f"{_subject(name)} could not be read as a CSV table ({exc}). "
                         "Open it in a spreadsheet, save it as CSV (UTF-8) and try again.") from exc
