@@ -87,7 +87,8 @@ def main() -> None:
         summary.append(summary_row(f"{key} test {metric} (mean of {len(seeds)} seeds; "
                                    "baseline: TF-IDF)", mean, base, target=(
                                        f"{'≤' if metric == 'rmse' else '≥'} tutorial {published}"
-                                       if published else "see speed.py"), met=better, digits=3))
+                                       if published else "see speed.py"), met=better, digits=3,
+                                   key=f"{key} test {metric}"))
         rows.append([key, metric, spread(ours) + extra, fmt(published), fmt(base),
                      "/".join(str(len(s["epoch_seconds"])) for s in summaries),
                      fmt(sum(seconds) / len(seconds), 1),

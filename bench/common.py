@@ -59,18 +59,31 @@ RESULTS_DIR = ROOT / "bench" / "results"  # git-ignored; bench/summary.py reads 
 
 
 def save_summary(name: str, rows: list[dict]) -> None:
-    """Rows for the one table of bench/summary.py.
+    """Rows for the one table of bench/summary.py, each stamped with when it was measured.
 
     Each row: measure, value, baseline, ratio, target (all text) and met (True/False/None).
+    A row replaces the stored row of the same key (the measure unless summary_row was
+    given one); the others stay, so a partial run (accuracy.py --only bbc) keeps the
+    figures it did not measure, with their own times.
     """
     import json
 
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    (RESULTS_DIR / f"{name}.summary.json").write_text(json.dumps(rows, indent=1))
+    path = RESULTS_DIR / f"{name}.summary.json"
+    stamped = [{**row, "measured": time.time()} for row in rows]
+    try:
+        kept = json.loads(path.read_text())
+    except (OSError, ValueError):
+        kept = []
+    fresh = {row["key"] for row in stamped}
+    merged = [row for row in kept if row.get("key", row.get("measure")) not in fresh] + stamped
+    path.write_text(json.dumps(merged, indent=1))
 
 
 def summary_row(measure: str, value, baseline=None, ratio: float | None = None,
-                target: str = "-", met: bool | None = None, digits: int = 2) -> dict:
-    return {"measure": measure, "value": fmt(value, digits),
+                target: str = "-", met: bool | None = None, digits: int = 2,
+                key: str | None = None) -> dict:
+    """``key`` names what is measured when ``measure`` also carries results (save_summary)."""
+    return {"key": key or measure, "measure": measure, "value": fmt(value, digits),
             "baseline": fmt(baseline, digits) if baseline is not None else "-",
             "ratio": f"{ratio:.2f}x" if ratio is not None else "-", "target": target, "met": met}

@@ -22,8 +22,9 @@ def main():
         return
     rows = []
     for name in sorted(files, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER)):
-        when = time.strftime("%d %b %H:%M", time.localtime(files[name].stat().st_mtime))
+        file_time = files[name].stat().st_mtime
         for row in json.loads(files[name].read_text()):
+            when = time.strftime("%d %b %H:%M", time.localtime(row.get("measured", file_time)))
             met = {True: "yes", False: "NO", None: "-"}[row["met"]]
             rows.append([name, row["measure"], row["value"], row["baseline"], row["ratio"],
                          row["target"], met, when])
