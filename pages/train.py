@@ -25,9 +25,9 @@ else:
     preset_col, button_col = st.columns([3, 1], vertical_alignment="center")
     with preset_col:
         train_view.preset_picker(n_train)
-    glove_path = train_view.controls(dataset, data_spec.clean.lowercase)
+    vectors = train_view.controls(dataset, data_spec.clean.lowercase)
     try:
-        model_spec, train_spec = train_view.specs_from_controls(glove_path)
+        model_spec, train_spec = train_view.specs_from_controls(vectors)
     except SpecError as err:
         widgets.show_error(err)
         model_spec = train_spec = None

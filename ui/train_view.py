@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -13,12 +14,15 @@ from core import jobs, presets, text
 from core import model as model_lib
 from core.config import ModelSpec, TrainSpec
 from core.errors import SpecError, StudioError
+from core.explain import escape_markdown
 from ui import services, state, widgets
 
 PRESETS = {item.key: item for item in presets.PRESETS}
 LEARNING_RATES = (0.0001, 0.0003, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1)
 BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512, 1024, 2048)
 RNN_LABELS = {"lstm": "LSTM", "gru": "GRU"}
+POOLING_LABELS = {"last": "The final state (default)", "mean": "The average over all words",
+                  "max": "The strongest signal"}
 GLOVE_CHECK_WORDS = 20_000  # the most frequent training words looked up in uploaded vectors
 UPLOADS_FOLDER = "_uploads"  # inside the run store; not a run id, so never listed as a run
 
@@ -30,7 +34,8 @@ def _nearest(value, options):
 def _control_values(model: ModelSpec, train: TrainSpec) -> dict:
     values = {
         state.W_RNN: model.rnn, state.W_LAYERS: len(model.units),
-        state.W_BIDIRECTIONAL: model.bidirectional, state.W_DROPOUT: model.dropout,
+        state.W_BIDIRECTIONAL: model.bidirectional, state.W_POOLING: model.pooling,
+        state.W_DROPOUT: model.dropout,
         state.W_RECURRENT_DROPOUT: model.recurrent_dropout,
         state.W_DENSE: presets.format_layer_sizes(model.dense_layers),
         state.W_EMBEDDING_DIM: model.embedding_dim,
@@ -70,7 +75,16 @@ def preset_picker(n_train: int) -> None:
 
 # ---------------------------------------------------------------- controls
 
-def _words_controls(glove_path: str | None) -> None:
+@dataclass(frozen=True)
+class UploadedVectors:
+    """Word vectors the user uploaded and this session trains with (until Remove)."""
+
+    name: str  # the file's name as uploaded
+    path: str  # its copy in the run store
+    size: int  # numbers per word
+
+
+def _words_controls(vectors: UploadedVectors | None) -> None:
     st.markdown("**Words**")
     st.number_input("Vocabulary size (words the model knows)", 100, 500_000, step=1000,
                     key=state.W_VOCAB, help="The most frequent words of the training texts; "
@@ -79,9 +93,16 @@ def _words_controls(glove_path: str | None) -> None:
                     help="Longer texts are cut; shorter ones are padded (the padding is skipped).")
     st.number_input("Minimum word frequency", 1, 1000, key=state.W_MIN_FREQ,
                     help="Words seen fewer times in the training texts are treated as unknown.")
-    st.number_input("Word vector size (embedding)", 2, 1024, step=8, key=state.W_EMBEDDING_DIM,
-                    disabled=glove_path is not None,
-                    help="How many numbers describe each word. Ignored when you upload vectors.")
+    if vectors is None:
+        st.number_input("Word vector size (embedding)", 2, 1024, step=8, key=state.W_EMBEDDING_DIM,
+                        help="How many numbers describe each word.")
+        return
+    # The uploaded file decides the size: show it, and keep the user's own size for later.
+    st.session_state[state.W_EMBEDDING_DIM] = st.session_state[state.W_EMBEDDING_DIM]
+    st.session_state[state.W_VECTOR_SIZE_SHOWN] = vectors.size
+    st.number_input("Word vector size (embedding)", 2, 1024, key=state.W_VECTOR_SIZE_SHOWN,
+                    disabled=True, help="Set by the uploaded word vectors. Remove them to "
+                    "choose the size yourself.")
 
 
 def _network_controls() -> None:
@@ -95,7 +116,14 @@ def _network_controls() -> None:
         previous = st.session_state.get(state.W_UNITS_PER_LAYER[max(i - 1, 0)], 64)
         st.session_state.setdefault(state.W_UNITS_PER_LAYER[i], previous)
         cell.number_input(f"Units {i + 1}", 1, 1024, step=8, key=state.W_UNITS_PER_LAYER[i])
-    st.toggle("Bidirectional (read each text both ways)", key=state.W_BIDIRECTIONAL)
+    st.toggle("Read both ways (bidirectional)", key=state.W_BIDIRECTIONAL,
+              help="Reads each text left to right and right to left, and uses both. Often "
+                   "more accurate; training takes about twice as long.")
+    st.selectbox("Summarise each text by", list(POOLING_LABELS), key=state.W_POOLING,
+                 format_func=POOLING_LABELS.get,
+                 help="How the network turns what it read into one summary before it decides. "
+                      "The final state is what it holds after the last word; the average and "
+                      "the strongest signal look at every word, which can help with long texts.")
     st.slider("Dropout", 0.0, 0.9, step=0.05, key=state.W_DROPOUT,
               help="Randomly silences some numbers while training, so the model memorises less.")
     st.slider("Recurrent dropout", 0.0, 0.9, step=0.05, key=state.W_RECURRENT_DROPOUT,
@@ -112,28 +140,33 @@ def _training_controls(classification: bool) -> None:
     st.select_slider("Batch size", BATCH_SIZES, key=state.W_BATCH_SIZE,
                      help="Texts per training step.")
     st.number_input("Epochs (passes over the training texts)", 1, 1000, key=state.W_EPOCHS)
-    left, right = st.columns(2)
-    left.toggle("Early stopping", key=state.W_EARLY_STOP,
-                help="Stop when the validation loss has not improved for this many epochs.")
-    right.number_input("Patience", 1, 100, key=state.W_PATIENCE,
-                       disabled=not st.session_state[state.W_EARLY_STOP])
+    st.toggle("Early stopping", key=state.W_EARLY_STOP,
+              help="Stop training when the validation loss has not improved for a few epochs "
+                   "in a row (the patience), and keep the best model.")
+    st.number_input("Patience (epochs)", 1, 100, key=state.W_PATIENCE,
+                    disabled=not st.session_state[state.W_EARLY_STOP],
+                    help="How many epochs in a row without a better validation loss before "
+                         "early stopping ends the training.")
     if classification:
         st.checkbox("Balance rare classes (class weights)", key=state.W_CLASS_WEIGHTS)
     st.number_input("Random seed", 0, 2**31 - 1, key=state.W_TRAIN_SEED)
 
 
-def controls(dataset, lowercase: bool) -> str | None:
-    """All architecture and training controls; returns the uploaded vectors' path, if any."""
+def controls(dataset, lowercase: bool) -> UploadedVectors | None:
+    """All architecture and training controls; returns the uploaded vectors in use, if any."""
     with st.expander("Adjust the network (optional)", icon=":material/tune:"):
-        glove_path = glove_upload(dataset, lowercase)
+        vectors = glove_upload(dataset, lowercase)
         words, network, training = st.columns(3, gap="large")
         with words:
-            _words_controls(glove_path)
+            _words_controls(vectors)
         with network:
             _network_controls()
         with training:
             _training_controls(dataset.is_classification)
-    return glove_path
+    if vectors is not None:  # also said outside the (usually closed) expander
+        st.caption(f"Trains with the word vectors from {escape_markdown(vectors.name)} "
+                   "(see Adjust the network).")
+    return vectors
 
 
 def _save_upload(uploaded) -> str:
@@ -156,41 +189,67 @@ def _check_vectors(path: str, words: tuple[str, ...]) -> tuple[int, int]:
     return int(matrix.shape[1]), found
 
 
-def glove_upload(dataset, lowercase: bool) -> str | None:
-    """Optional pre-trained vectors (GloVe text format), saved once in the run store."""
-    uploaded = st.file_uploader("Pre-trained word vectors (optional, GloVe .txt)", type=["txt"],
-                                key=state.W_GLOVE, help="Each line: a word, then its numbers. "
-                                "Words missing from the file start with random vectors.")
-    if uploaded is None:
-        return None
-    saved = st.session_state.get(state.GLOVE_FILE)
-    if not saved or saved[0] != uploaded.file_id:
-        saved = (uploaded.file_id, _save_upload(uploaded))
-        st.session_state[state.GLOVE_FILE] = saved
+def _stop_using_vectors() -> None:
+    st.session_state.pop(state.GLOVE_FILE, None)
+
+
+def glove_upload(dataset, lowercase: bool) -> UploadedVectors | None:
+    """Optional pre-trained vectors (GloVe text format), saved once in the run store.
+
+    Once checked, they stay in use for the session (across pages) until Remove: the
+    uploader is a widget, and Streamlit empties it when the page is left.
+    """
     words = tuple(w for w, _ in _token_counts(dataset, lowercase).most_common(GLOVE_CHECK_WORDS))
+    in_use = st.session_state.get(state.GLOVE_FILE)
+    if in_use is None:
+        uploaded = st.file_uploader("Pre-trained word vectors (optional, GloVe .txt)",
+                                    type=["txt"], key=state.W_GLOVE,
+                                    help="Each line: a word, then its numbers. Words missing "
+                                         "from the file start with random vectors.")
+        if uploaded is None:
+            return None
+        path = _save_upload(uploaded)
+        try:
+            _check_vectors(path, words)
+        except SpecError as err:
+            widgets.show_error(err)
+            return None
+        st.session_state[state.GLOVE_FILE] = {"name": uploaded.name, "path": path}
+        st.rerun()  # the uploader makes way for the file in use and its Remove button
     try:
-        size, found = _check_vectors(saved[1], words)
+        if not Path(in_use["path"]).is_file():
+            raise SpecError("The uploaded word vectors are no longer on the server.")
+        size, found = _check_vectors(in_use["path"], words)
     except SpecError as err:
-        widgets.show_error(err)
+        _stop_using_vectors()
+        widgets.show_error(f"{err} Upload the file again to use it.")
         return None
-    st.session_state[state.W_EMBEDDING_DIM] = size
-    st.toggle("Fine-tune the uploaded vectors while training", key=state.W_TRAINABLE_EMBEDDING,
-              help="Off: the vectors stay frozen, which helps with little data.")
-    st.caption(f"Using {size}-number vectors from the uploaded file: {found:,} of the "
-               f"{len(words):,} most frequent training words have one; the others start random.")
-    return saved[1]
+    with st.container(border=True):
+        note, remove = st.columns([5, 1], vertical_alignment="center")
+        note.markdown(f"Using {size}-number vectors from the uploaded file "
+                      f"**{escape_markdown(in_use['name'])}**: {found:,} of the {len(words):,} "
+                      "most frequent training words have one; the others start random.")
+        remove.button("Remove", key=state.W_GLOVE_REMOVE, icon=":material/close:",
+                      on_click=_stop_using_vectors, width="stretch",
+                      help="Stop using these vectors: words start with random vectors again.")
+        st.toggle("Fine-tune the uploaded vectors while training", key=state.W_TRAINABLE_EMBEDDING,
+                  help="Off: the vectors stay frozen, which helps with little data.")
+    return UploadedVectors(in_use["name"], in_use["path"], size)
 
 
-def specs_from_controls(glove_path: str | None) -> tuple[ModelSpec, TrainSpec]:
+def specs_from_controls(vectors: UploadedVectors | None) -> tuple[ModelSpec, TrainSpec]:
     """The specs the controls describe; SpecError if they are impossible."""
     ss = st.session_state
+    glove_path = vectors.path if vectors else None
+    size = vectors.size if vectors else int(ss[state.W_EMBEDDING_DIM])
     layers = int(ss[state.W_LAYERS])
     model = ModelSpec(
         rnn=ss[state.W_RNN], units=tuple(int(ss[k]) for k in state.W_UNITS_PER_LAYER[:layers]),
-        bidirectional=bool(ss[state.W_BIDIRECTIONAL]), dropout=float(ss[state.W_DROPOUT]),
+        bidirectional=bool(ss[state.W_BIDIRECTIONAL]), pooling=ss[state.W_POOLING],
+        dropout=float(ss[state.W_DROPOUT]),
         recurrent_dropout=float(ss[state.W_RECURRENT_DROPOUT]),
         dense_layers=presets.parse_layer_sizes(ss[state.W_DENSE]),
-        embedding_dim=int(ss[state.W_EMBEDDING_DIM]), glove_path=glove_path,
+        embedding_dim=size, glove_path=glove_path,
         trainable_embedding=bool(ss[state.W_TRAINABLE_EMBEDDING]) if glove_path else True,
         vocab_size=int(ss[state.W_VOCAB]), max_tokens=int(ss[state.W_MAX_TOKENS]),
         min_freq=int(ss[state.W_MIN_FREQ]))

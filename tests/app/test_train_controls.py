@@ -1,0 +1,146 @@
+"""Model & Train controls: uploaded word vectors across pages, pooling, labels that fit."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Column
+
+from core import config
+from core.runs import RunStore
+from tests.app.conftest import TIMEOUT, page_text, shown_text
+from ui import services, state
+
+APP = str(config.PROJECT_ROOT / "app.py")
+VECTORS = "\n".join(f"{word} " + " ".join(["0.5"] * 8)
+                    for word in ("the", "market", "match", "storm")).encode()
+
+
+def open_train_page(news) -> AppTest:
+    """The whole app (as a browser gets it), switched to Model & Train with the news sample."""
+    dataset, spec, source = news
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state[state.DATASET] = dataset
+    at.session_state[state.DATA_SPEC] = spec
+    at.session_state[state.FRAME_SOURCE] = source
+    at.run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def walkthrough(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if "Embedding →" in m.value)
+
+
+def trained_spec(at: AppTest, studio_home) -> dict:
+    """Press Train; the spec.json of the run it queued (the run is stopped right after)."""
+    at.button(key=state.W_TRAIN).click().run()
+    assert not at.exception, at.exception
+    run_id = at.session_state[state.CURRENT_RUN]
+    try:
+        return RunStore(studio_home).spec(run_id)
+    finally:
+        services.job_queue().stop(run_id)
+        services.job_queue().wait(run_id, timeout=TIMEOUT)
+
+
+def test_uploaded_vectors_stay_in_use_after_leaving_the_page_until_removed(news, studio_home):
+    at = open_train_page(news)
+    at.selectbox(key=state.W_PRESET).set_value("tiny").run()
+    at.number_input(key=state.W_EPOCHS).set_value(1).run()
+    at.text_input(key=state.W_RUN_NAME).set_value("with my vectors").run()
+    at.file_uploader(key=state.W_GLOVE).set_value(("my glove.txt", VECTORS, "text/plain")).run()
+    assert not at.exception and not at.error
+    assert "Using 8-number vectors from the uploaded file" in page_text(at)
+
+    at.switch_page("pages/evaluate.py").run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception, at.exception
+    shown = shown_text(page_text(at))
+    assert "8-number vectors from the uploaded file **my glove.txt**" in shown
+    assert "Trains with the word vectors from my glove.txt" in shown  # outside the expander
+    assert at.number_input(key=state.W_VECTOR_SIZE_SHOWN).value == 8
+    assert at.number_input(key=state.W_VECTOR_SIZE_SHOWN).disabled
+    assert "× 8: each number becomes a vector of 8 values" in walkthrough(at)
+    assert at.text_input(key=state.W_RUN_NAME).value == "with my vectors"  # kept too
+    spec = trained_spec(at, studio_home)
+    assert spec["name"] == "with my vectors"
+    assert spec["model"]["embedding_dim"] == 8
+    assert spec["model"]["glove_path"].endswith("my_glove.txt")
+
+    at.button(key=state.W_GLOVE_REMOVE).click().run()
+    assert not at.exception, at.exception
+    assert "my glove.txt" not in shown_text(page_text(at))
+    assert at.file_uploader(key=state.W_GLOVE).value is None  # ready for another file
+    size = at.number_input(key=state.W_EMBEDDING_DIM)
+    assert size.value == 32 and not size.disabled  # the tiny preset's own size, not the file's
+    assert "× 32: each number becomes a vector of 32 values" in walkthrough(at)
+    at.switch_page("pages/evaluate.py").run()
+    at.switch_page("pages/train.py").run()
+    assert "my glove.txt" not in shown_text(page_text(at))
+
+
+def test_a_bad_vectors_file_is_refused_and_not_used(news):
+    at = open_train_page(news)
+    at.file_uploader(key=state.W_GLOVE).set_value(("bad.txt", b"the 0.1 zero 0.3\n", "text/plain"))
+    at.run()
+    assert "not numbers" in shown_text(at.error[0].value)
+    assert not at.number_input(key=state.W_EMBEDDING_DIM).disabled
+    at.switch_page("pages/evaluate.py").run()
+    at.switch_page("pages/train.py").run()
+    assert not at.error and "bad.txt" not in page_text(at)
+
+
+def test_pooling_is_a_control_that_reaches_the_trained_spec(news, studio_home):
+    at = open_train_page(news)
+    at.selectbox(key=state.W_PRESET).set_value("tiny").run()
+    at.number_input(key=state.W_EPOCHS).set_value(1).run()
+    pooling = at.selectbox(key=state.W_POOLING)
+    assert pooling.value == "last"
+    assert pooling.options == ["The final state (default)", "The average over all words",
+                               "The strongest signal"]
+    assert "Pooling" not in walkthrough(at)
+    pooling.set_value("mean").run()
+    assert not at.exception, at.exception
+    assert "Pooling → 32 × 16: the average of each feature" in walkthrough(at)
+    assert trained_spec(at, studio_home)["model"]["pooling"] == "mean"
+    at.selectbox(key=state.W_POOLING).set_value("max").run()
+    assert "the strongest value of each feature" in walkthrough(at)
+    at.selectbox(key=state.W_PRESET).set_value("lstm50").run()  # a preset sets it back
+    assert at.selectbox(key=state.W_POOLING).value == "last"
+
+
+# Measured in Chromium at 1400 px (tests/e2e/server.py's VIEWPORT): a third of the
+# "Adjust the network" expander holds about 44 characters of label. The help icon takes
+# about 4 characters' room and a toggle or checkbox about 7. "Bidirectional (read each text
+# both ways)" (40 + 7) was cut, and so was "Early stopping" (14 + 7 + 4) in half a third.
+CHARS_PER_THIRD = 44
+HELP_ICON_CHARS = 4
+SWITCH_CHARS = 7
+
+
+def _labels_with_room(node, share: float = 1.0):
+    """(kind, label, help, characters of room) for every labelled widget under ``node``."""
+    for child in getattr(node, "children", {}).values():
+        if isinstance(child, Column):
+            yield from _labels_with_room(child, share * child.weight)
+        elif getattr(child, "label", None):
+            yield type(child).__name__, child.label, child.help, CHARS_PER_THIRD * 3 * share
+        else:
+            yield from _labels_with_room(child, share)
+
+
+def test_every_label_in_adjust_the_network_fits_a_1400_px_window(news):
+    at = open_train_page(news)
+    at.number_input(key=state.W_LAYERS).set_value(4).run()  # the narrowest units boxes
+    at.file_uploader(key=state.W_GLOVE).set_value(("tiny.txt", VECTORS, "text/plain")).run()
+    widgets = list(_labels_with_room(at.expander[0]))
+    assert {"Toggle", "Checkbox", "NumberInput", "Selectbox"} <= {w[0] for w in widgets}
+    too_long = [(label, round(room)) for kind, label, help_text, room in widgets
+                if len(label) + (SWITCH_CHARS if kind in ("Toggle", "Checkbox") else 0)
+                + (HELP_ICON_CHARS if help_text else 0) > room]
+    assert not too_long
+    # The shorter labels keep their meaning, with the detail in the help text.
+    assert "both ways" in at.toggle(key=state.W_BIDIRECTIONAL).label
+    assert "right to left" in at.toggle(key=state.W_BIDIRECTIONAL).help
+    assert "validation loss has not improved" in at.toggle(key=state.W_EARLY_STOP).help
