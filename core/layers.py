@@ -1,8 +1,8 @@
-"""LSTM Studio's one custom Keras layer, LearnedStart.
+"""LSTM Studio's custom Keras layers: LearnedStart and MaskedPooling.
 
-Keras is imported only when ``learned_start_layer()`` is first called (core/
-imports TensorFlow lazily). The class is registered with Keras, so model.keras
-files that contain it load with ``safe_mode=True`` like any built-in layer: safe
+Keras is imported only when a ``*_layer()`` function is first called (core/
+imports TensorFlow lazily). The classes are registered with Keras, so model.keras
+files that contain them load with ``safe_mode=True`` like any built-in layer: safe
 mode refuses code, such as Lambda layers, not registered classes.
 """
 
@@ -62,3 +62,52 @@ def learned_start_layer() -> type:
             return {**super().get_config(), "steps": self.steps}
 
     return LearnedStart
+
+
+POOLINGS = ("mean", "max")
+
+
+@functools.cache
+def masked_pooling_layer() -> type:
+    """The MaskedPooling class, defined and registered with Keras on first use."""
+    import keras
+    from keras import ops
+
+    @keras.saving.register_keras_serializable(package="lstm_studio")
+    class MaskedPooling(keras.layers.Layer):
+        """The mean or the max of each feature over a text's real tokens only.
+
+        Keras' GlobalMaxPooling1D drops the padding mask, so a padded text's max also
+        read the padding steps; GlobalAveragePooling1D divides by zero for a text
+        with no token at all (LIME's neighbourhood has one), which gave NaN. Here
+        padding never counts, and a text without tokens pools to zeros.
+        """
+
+        def __init__(self, how: str = "mean", **kwargs):
+            super().__init__(**kwargs)
+            if how not in POOLINGS:
+                raise ValueError(f"MaskedPooling pools by mean or max, not {how!r}")
+            self.how = how
+            self.supports_masking = True
+
+        def call(self, steps, mask=None):
+            if mask is None:
+                return ops.mean(steps, axis=1) if self.how == "mean" else ops.max(steps, axis=1)
+            kept = ops.expand_dims(ops.cast(mask, steps.dtype), -1)
+            count = ops.sum(kept, axis=1)
+            if self.how == "mean":
+                return ops.sum(steps * kept, axis=1) / ops.maximum(count, 1.0)
+            lowest = ops.min(steps, axis=1, keepdims=True)  # padding never wins the max
+            pooled = ops.max(ops.where(kept > 0, steps, lowest - 1.0), axis=1)
+            return ops.where(count > 0, pooled, ops.zeros_like(pooled))
+
+        def compute_mask(self, steps, mask=None):
+            return None
+
+        def compute_output_shape(self, input_shape):
+            return (input_shape[0], input_shape[2])
+
+        def get_config(self):
+            return {**super().get_config(), "how": self.how}
+
+    return MaskedPooling

@@ -134,10 +134,10 @@ def build_model(spec: ModelSpec, task: str, n_classes: int, vocab_len: int,
     pooled = spec.pooling != "last"
     for i, units in enumerate(spec.units):
         x = _recurrent_layer(spec, units, pooled or i < len(spec.units) - 1, i)(x)
-    if spec.pooling == "mean":
-        x = keras.layers.GlobalAveragePooling1D(name="mean_over_tokens")(x)  # mask-aware
-    elif spec.pooling == "max":
-        x = keras.layers.GlobalMaxPooling1D(name="max_over_tokens")(x)
+    if pooled:
+        from core.layers import masked_pooling_layer
+
+        x = masked_pooling_layer()(spec.pooling, name=f"{spec.pooling}_over_tokens")(x)
     if spec.dropout:
         x = keras.layers.Dropout(spec.dropout, name="dropout")(x)
     for i, units in enumerate(spec.dense_layers):
@@ -370,9 +370,10 @@ def load_model(path: str | Path):
     """Load an end-to-end model with ``safe_mode=True``; refuse anything else politely."""
     import keras
 
-    from core.layers import learned_start_layer
+    from core.layers import learned_start_layer, masked_pooling_layer
 
-    learned_start_layer()  # registered before Keras reads a file that may contain it
+    learned_start_layer()  # registered before Keras reads a file that may contain them
+    masked_pooling_layer()
 
     path = Path(path)
     if not path.exists():

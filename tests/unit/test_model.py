@@ -1,5 +1,6 @@
 """core.model and core.predictor: heads, description, save/load, GloVe, refusals."""
 
+import dataclasses
 import time
 import types
 
@@ -55,12 +56,18 @@ def test_only_left_to_right_final_state_networks_get_a_learned_start():
     assert shapes["embedding"] == "8 × 10 × 3" and shapes["learned_start"] == "8 × 15 × 3"
 
 
-def test_embedding_masks_padding():
-    net = model_lib.build_model(SPEC, TASK_BINARY, 2, vocab_len=10)
-    ids = np.array([[2, 3, 0, 0, 0]], dtype="int32")
+@pytest.mark.parametrize("pooling", ["last", "mean", "max"])
+def test_embedding_masks_padding(pooling):
+    spec = dataclasses.replace(SPEC, pooling=pooling)
+    net = model_lib.build_model(spec, TASK_BINARY, 2, vocab_len=10)
+    rng = np.random.default_rng(0)  # weights far from the near-uniform start
+    net.set_weights([rng.normal(0, 0.5, w.shape) for w in net.get_weights()])
+    ids = np.array([[2, 3, 0, 0, 0], [4, 5, 6, 7, 8]], dtype="int32")
     trimmed = np.array([[2, 3]], dtype="int32")
     # With mask_zero, trailing padding must not change the output.
-    np.testing.assert_allclose(net(ids).numpy(), net(trimmed).numpy(), rtol=1e-5)
+    np.testing.assert_allclose(net(ids).numpy()[:1], net(trimmed).numpy(), rtol=1e-5, atol=1e-6)
+    empty = np.zeros((1, 5), dtype="int32")  # a text with no known word at all
+    assert np.isfinite(net(empty).numpy()).all()
 
 
 def test_describe_model_counts_params_and_walks_shapes():
@@ -124,8 +131,11 @@ def test_batched_prediction_matches_one_by_one(tmp_path):
 
 
 @pytest.mark.parametrize("spec", [SPEC, ModelSpec(units=(4, 3), bidirectional=False, embedding_dim=4,
-                                                 max_tokens=12, vocab_size=50, dropout=0.0)],
-                         ids=["bidirectional", "left-to-right with a learned start"])
+                                                 max_tokens=12, vocab_size=50, dropout=0.0),
+                                  dataclasses.replace(SPEC, pooling="max"),
+                                  dataclasses.replace(SPEC, pooling="mean")],
+                         ids=["bidirectional", "left-to-right with a learned start", "max pooling",
+                              "mean pooling"])
 def test_fast_prediction_equals_the_saved_models_own_padded_masked_answers(tmp_path, spec):
     import tensorflow as tf
 
