@@ -44,6 +44,7 @@ if res.is_regression or res.is_ordinal:
     eval_view.values_section(res)
 
 st.subheader("The texts it got most wrong")
-mistakes = eval_view.mistakes_table(res, threshold)
-if mistakes and store.has_model(run_id):
+can_explain = store.has_model(run_id)
+mistakes = eval_view.mistakes_table(res, threshold, can_explain)
+if mistakes and can_explain:
     eval_view.send_to_explain(run_id, mistakes)

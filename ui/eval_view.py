@@ -217,15 +217,16 @@ def _preview(text: str) -> str:
     return flat if len(flat) <= PREVIEW_CHARS else flat[:PREVIEW_CHARS - 1] + "…"
 
 
-def mistakes_table(res: RunResults, threshold: float) -> list:
+def mistakes_table(res: RunResults, threshold: float, can_explain: bool = True) -> list:
+    """The worst mistakes; ``can_explain`` when the run has a model to send one to Explain."""
     mistakes = res.mistakes(MISTAKES_SHOWN, threshold)
     if not mistakes:
         st.success("The model got every test text right.")
         return []
+    pick = " Pick one and see which words misled the model." if can_explain else ""
     # The sentence says how core.evaluation.worst_mistakes sorted them.
     if res.is_regression:
-        st.write("These predictions are the furthest from the true value, furthest first. "
-                 "Pick one and see which words misled the model.")
+        st.write("These predictions are the furthest from the true value, furthest first." + pick)
         table = pd.DataFrame({"text": [m.text for m in mistakes],
                               "true value": [m.true_label for m in mistakes],
                               "predicted": [m.predicted_label for m in mistakes],
@@ -233,8 +234,7 @@ def mistakes_table(res: RunResults, threshold: float) -> list:
         config = {"predicted": st.column_config.NumberColumn(format="%.2f"),
                   "off by": st.column_config.NumberColumn(format="%.2f")}
     else:
-        st.write("The model was most sure about these wrong answers, surest first. Pick one "
-                 "and see which words misled it.")
+        st.write("The model was most sure about these wrong answers, surest first." + pick)
         table = pd.DataFrame({"text": [m.text for m in mistakes],
                               "true class": [m.true_label for m in mistakes],
                               "predicted": [m.predicted_label for m in mistakes],

@@ -223,3 +223,15 @@ def test_the_average_rows_of_the_class_table_fit(trained_run):
     assert "average of classes" in labels
     width = json.loads(table.proto.columns)["_index"]["width"]
     assert width >= 8 * max(len(label) for label in labels)
+
+
+def test_without_a_model_file_the_mistakes_do_not_offer_explain(run_store, trained_run):
+    run_id = copy_run(run_store, trained_run, "results but no model")
+    run_store.model_path(run_id).unlink()  # e.g. a model file removed by hand
+    try:
+        at = open_page("evaluate", {state.W_EVAL_RUN: run_id})
+        assert "The model was most sure about these wrong answers" in page_text(at)
+        assert "Pick one" not in page_text(at)
+        assert not [b for b in at.button if "Explain" in (b.label or "")]
+    finally:
+        run_store.delete(run_id)
