@@ -27,6 +27,13 @@ def _has_words(text: str) -> bool:
     return bool(text_lib.tokenize(text))
 
 
+def _new_column(frame: pd.DataFrame, name: str) -> str:
+    """``name``, or "name (model)" if the user's file has that column: theirs is kept."""
+    while name in frame.columns:
+        name = f"{name} (model)"
+    return name
+
+
 def predict_frame(predictor, frame: pd.DataFrame, text_columns: list[str],
                   progress: Callable[[float], None] | None = None,
                   threshold: float = 0.5) -> pd.DataFrame:
@@ -55,14 +62,15 @@ def predict_frame(predictor, frame: pd.DataFrame, text_columns: list[str],
     out = frame.copy()
     predictions = np.full(len(frame), "", dtype=object)
     predictions[readable] = predictor.labels(scores, threshold) if len(scores) else []
-    out["prediction"] = predictions
+    out[_new_column(out, "prediction")] = predictions
     if predictor.task != TASK_REGRESSION:
         for i, name in enumerate(predictor.class_names):
             column = np.full(len(frame), np.nan)
             column[readable] = np.round(scores[:, i], 4)
-            out[f"probability {name}"] = column
+            out[_new_column(out, f"probability {name}")] = column
     n_without = int((~readable).sum())
     if n_without:
-        out[NOTE_COLUMN] = np.where(readable, "", NO_TEXT)
+        out.attrs["note_column"] = _new_column(out, NOTE_COLUMN)
+        out[out.attrs["note_column"]] = np.where(readable, "", NO_TEXT)
     out.attrs["rows_without_text"] = n_without
     return out

@@ -97,7 +97,8 @@ def _result_notes(out) -> None:
     st.info(f"{without:,} of the {_rows(len(out))} {'has' if one else 'have'} no text (empty, "
             "or only spaces or punctuation), so the model gave "
             f"{'it' if one else 'them'} no prediction. {'It is' if one else 'They are'} marked "
-            f"“{predict_csv.NO_TEXT}” in the {predict_csv.NOTE_COLUMN} column.")
+            f"“{predict_csv.NO_TEXT}” in the "
+            f"{escape_markdown(out.attrs.get('note_column', predict_csv.NOTE_COLUMN))} column.")
 
 
 def _text_columns(frame, trained_columns: list[str]) -> list[str]:

@@ -102,3 +102,14 @@ def test_a_file_where_no_row_has_text_is_predicted_as_all_empty(predictor):
     frame = predict_csv.read_texts(b"title,review\n,\n ,\n", name="'new.csv'")
     out = predict_csv.predict_frame(predictor, frame, ["title", "review"])
     assert list(out["prediction"]) == ["", ""] and out.attrs["rows_without_text"] == 2
+
+
+def test_the_users_own_columns_are_never_overwritten(predictor):
+    frame = pd.DataFrame({"text": ["Lovely and soft", ""], "prediction": ["mine", "mine too"],
+                          "note": ["keep", "this"]})
+    out = predict_csv.predict_frame(predictor, frame, ["text"])
+    assert out["prediction"].tolist() == ["mine", "mine too"]
+    assert out["note"].tolist() == ["keep", "this"]
+    assert out["prediction (model)"].iloc[0] in predictor.class_names
+    assert out["note (model)"].tolist() == ["", predict_csv.NO_TEXT]
+    assert out.attrs["note_column"] == "note (model)"  # what the page's message names
