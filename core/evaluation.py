@@ -321,9 +321,14 @@ def _worst_classification(texts, task, class_names, y_true, scores, n, threshold
     rows = np.arange(len(y_true))
     error = 1.0 - scores[rows, y_true]
     confidence = scores[rows, y_pred]
+    # How far past the line the answer was. With two classes the line is the threshold, so
+    # at 0.7 a text the model gives 59% is called "no" and counts as 0.11 past it; with
+    # several classes the line is the next best class, so the surest answer comes first.
+    past_the_line = (np.abs(scores[:, 1] - threshold) if task == config.TASK_BINARY
+                     else confidence)
     wrong = np.flatnonzero(y_pred != y_true)
-    # Surest wrong answer first; among equally sure ones, the least chance given to the truth.
-    order = wrong[np.lexsort((-error[wrong], -confidence[wrong]))][:n]
+    # Furthest wrong answer first; among equal ones, the least chance given to the truth.
+    order = wrong[np.lexsort((-error[wrong], -past_the_line[wrong]))][:n]
     return [
         Mistake(text=texts[i], true_label=class_names[y_true[i]],
                 predicted_label=class_names[y_pred[i]],

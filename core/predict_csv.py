@@ -66,7 +66,7 @@ def predict_frame(predictor, frame: pd.DataFrame, text_columns: list[str],
     if predictor.task != TASK_REGRESSION:
         for i, name in enumerate(predictor.class_names):
             column = np.full(len(frame), np.nan)
-            column[readable] = np.round(scores[:, i], 4)
+            column[readable] = np.round(scores[:, i].astype(float), 4)  # no float32 noise
             out[_new_column(out, f"probability {name}")] = column
     n_without = int((~readable).sum())
     if n_without:

@@ -19,6 +19,7 @@ if not runs:
     links.page_link("pages/train.py", label="Go to Model & Train")
     st.stop()
 
+eval_view.note_current_run_without_results(store, runs)
 run_id = widgets.run_picker("Run", state.W_EVAL_RUN, runs)
 try:
     res = eval_view.load_results(store, run_id)

@@ -10,7 +10,7 @@ from ui import explain_view, links, services, state, widgets
 links.run_inside_app()
 st.title("4 · Explain")
 st.write("Pick a text and see which words pushed the model toward its answer: green words "
-         "pushed toward the class, red words pushed away from it.")
+         "pushed toward it (or a predicted number up), red words away from it (or down).")
 
 store = services.store()
 runs = widgets.require_runs_with_model(store)
@@ -58,6 +58,7 @@ if go:
             predictor.predict_fn, text, class_index, class_names, key, samples)
     except StudioError as err:
         widgets.show_error(err)
+        st.stop()  # the message says what to change; "press Explain" would not
 
 result = st.session_state.get(state.EXPLAIN_RESULT)
 if result is not None and result.key == key:

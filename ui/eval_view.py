@@ -8,6 +8,7 @@ import streamlit as st
 
 from core import charts, evaluation
 from core import results as results_lib
+from core.errors import StudioError
 from core.evaluation import EvalResult
 from core.explain import escape_markdown
 from core.results import RunResults
@@ -33,6 +34,21 @@ def load_results(store, run_id: str) -> RunResults:
 
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
+
+
+def note_current_run_without_results(store, runs: list) -> None:
+    """Say so when the session's current run (an imported model, say) cannot be shown here."""
+    current = st.session_state.get(state.CURRENT_RUN)
+    if not current or current in {run.run_id for run in runs}:
+        return
+    try:
+        info = store.info(current)
+    except StudioError:
+        return
+    why = ("it was imported from a file, so its test texts are not here"
+           if info.state.get("imported") else "it has no test results yet")
+    st.info(f"“{escape_markdown(info.name)}” cannot be evaluated here: {why}. Below is a run "
+            "that has test results.", icon=":material/info:")
 
 
 def baseline_sentence(res: RunResults, result: EvalResult) -> str:
@@ -233,17 +249,26 @@ def mistakes_table(res: RunResults, threshold: float, can_explain: bool = True) 
                               "off by": [m.error for m in mistakes]})
         config = {"predicted": st.column_config.NumberColumn(format="%.2f"),
                   "off by": st.column_config.NumberColumn(format="%.2f")}
+    elif res.is_binary and abs(threshold - DEFAULT_THRESHOLD) > 1e-9:
+        st.write("These wrong answers are the furthest past the threshold chosen above, "
+                 "furthest first. At a threshold other than 0.5 the model can give its answer "
+                 "under 50%." + pick)
+        table, config = _wrong_answers(mistakes, "chance of its answer")
     else:
         st.write("The model was most sure about these wrong answers, surest first." + pick)
-        table = pd.DataFrame({"text": [m.text for m in mistakes],
-                              "true class": [m.true_label for m in mistakes],
-                              "predicted": [m.predicted_label for m in mistakes],
-                              "confidence": [m.confidence for m in mistakes]})
-        config = {"confidence": PERCENT}
+        table, config = _wrong_answers(mistakes, "confidence")
     config["text"] = st.column_config.TextColumn(width="large")
     table.index = pd.RangeIndex(1, len(table) + 1, name="#")
     st.dataframe(table, column_config=config)
     return mistakes
+
+
+def _wrong_answers(mistakes: list, sureness: str) -> tuple[pd.DataFrame, dict]:
+    table = pd.DataFrame({"text": [m.text for m in mistakes],
+                          "true class": [m.true_label for m in mistakes],
+                          "predicted": [m.predicted_label for m in mistakes],
+                          sureness: [m.confidence for m in mistakes]})
+    return table, {sureness: PERCENT}
 
 
 def send_to_explain(run_id: str, mistakes: list) -> None:
@@ -262,6 +287,10 @@ def send_to_explain(run_id: str, mistakes: list) -> None:
     choice = left.selectbox("Which mistake do you want to understand?", options,
                             key=state.W_EVAL_MISTAKE)
     if right.button("Explain this text", key=state.W_EVAL_EXPLAIN, type="primary"):
-        st.session_state[state.EXPLAIN_TEXT] = mistakes[options.index(choice)].text
+        mistake = mistakes[options.index(choice)]
+        st.session_state[state.EXPLAIN_TEXT] = mistake.text
         st.session_state[state.EXPLAIN_RUN] = run_id
+        # Explain then weighs the words for the wrong answer this page showed, which at a
+        # threshold other than 0.5 need not be the class with the highest probability.
+        st.session_state[state.EXPLAIN_CLASS_NAME] = mistake.predicted_label
         st.switch_page("pages/explain.py")

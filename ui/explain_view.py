@@ -76,8 +76,10 @@ def take_handoff() -> str | None:
     """A text sent from Evaluate: select its run now (before the picker is drawn)."""
     run_id = st.session_state.pop(state.EXPLAIN_RUN, None)
     text = st.session_state.pop(state.EXPLAIN_TEXT, None)
+    class_name = st.session_state.pop(state.EXPLAIN_CLASS_NAME, None)
     if run_id and text:
         st.session_state[state.CURRENT_RUN] = run_id  # the picker shows the current run
+        st.session_state[state.EXPLAIN_PENDING_CLASS] = (run_id, text, class_name)
         return text
     return None
 
@@ -127,7 +129,16 @@ def choose_text(texts: list[str], labels: list[str], label_column: str) -> str:
 
 
 def choose_class(class_names: tuple[str, ...], predicted: int, run_id: str, text: str) -> int:
-    """The class to explain; it follows the prediction whenever the text or run changes."""
+    """The class to explain; it follows the prediction whenever the text or run changes.
+
+    A text sent from Evaluate starts at the answer Evaluate showed for it instead.
+    """
+    pending = st.session_state.pop(state.EXPLAIN_PENDING_CLASS, None)
+    if pending and pending[:2] == (run_id, text) and pending[2] in class_names:
+        st.session_state[state.W_EXPLAIN_CLASS] = class_names.index(pending[2])
+        st.session_state[state.EXPLAIN_INPUT] = (run_id, text)
+        st.caption(f"Explaining “{escape_markdown(pending[2])}”, the answer the Evaluate page "
+                   "showed for this text (at the run's threshold there).")
     if st.session_state.get(state.EXPLAIN_INPUT) != (run_id, text) or \
             st.session_state.get(state.W_EXPLAIN_CLASS) not in range(len(class_names)):
         st.session_state[state.W_EXPLAIN_CLASS] = predicted

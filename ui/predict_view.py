@@ -50,15 +50,19 @@ def typed_text(predictor, label_column: str, run_id: str | None = None) -> None:
     scores = predictor.predict_fn([text])[0]
     if predictor.task == TASK_REGRESSION:
         st.metric(f"Predicted {label_column}", f"{scores[0]:.2f}")
-        if predictor.value_range:
-            low, high = predictor.value_range
-            st.caption(f"Answers stay between {low:g} and {high:g}, the lowest and highest "
-                       f"{escape_markdown(label_column)} in the training texts.")
+        _value_range_note(predictor, label_column)
         return
     best = int(scores.argmax())
     st.markdown(f"The model says **{escape_markdown(predictor.class_names[best])}** "
                 f"({scores[best]:.0%} sure).")
     st.plotly_chart(charts.probability_bars(predictor.class_names, scores), key="predict.probs")
+
+
+def _value_range_note(predictor, label_column: str) -> None:
+    if predictor.value_range:
+        low, high = predictor.value_range
+        st.caption(f"Answers stay between {low:g} and {high:g}, the lowest and highest "
+                   f"{escape_markdown(label_column)} in the training texts.")
 
 
 def _quoted(names: list[str]) -> str:
@@ -145,6 +149,8 @@ def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
     if done and done["key"] == key:
         out = done["frame"]
         _result_notes(out)
+        if predictor.task == TASK_REGRESSION:
+            _value_range_note(predictor, "values")
         st.dataframe(out.head(PREVIEW_ROWS))
         if len(out) > PREVIEW_ROWS:
             st.caption(f"Showing the first {PREVIEW_ROWS:,} of {len(out):,} rows; the download "

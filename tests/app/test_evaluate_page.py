@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import config, evaluation
 from core import results as results_lib
-from tests.app.conftest import TIMEOUT, copy_run, open_page, page_text
+from tests.app.conftest import TIMEOUT, copy_run, open_page, page_text, shown_text
 from ui import state
 
 
@@ -92,6 +92,36 @@ def test_a_mistake_can_be_sent_to_explain(trained_run):
     assert at.session_state[state.W_EXPLAIN_RUN] == trained_run
     shown = at.selectbox(key=state.W_EXPLAIN_TEST_INDEX)
     assert at.text[0].value == first_mistake and shown.value is not None
+
+
+def test_explain_starts_at_the_answer_evaluate_showed(trained_binary_run):
+    at = AppTest.from_file(str(config.PROJECT_ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.session_state[state.W_EVAL_RUN] = trained_binary_run
+    at.switch_page("pages/evaluate.py")
+    at.run()
+    at.slider(key=state.W_THRESHOLD).set_value(0.9).run()  # most texts are now the other class
+    assert "furthest past the threshold chosen above" in page_text(at)
+    shown = at.dataframe[-1].value
+    at.button(key=state.W_EVAL_EXPLAIN).click().run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "4 · Explain"
+    picked = at.selectbox(key=state.W_EXPLAIN_CLASS)
+    assert picked.options[picked.value] == shown["predicted"].iloc[0]  # the wrong answer
+    assert "the answer the Evaluate page showed for this text" in page_text(at)
+
+
+def test_an_imported_current_run_is_named_and_another_run_shown(run_store, trained_run):
+    from core import importer
+
+    run_id = importer.import_model(run_store, run_store.model_path(trained_run).read_bytes(),
+                                   "from a colleague.keras")
+    try:
+        at = open_page("evaluate", {state.CURRENT_RUN: run_id})
+        assert "“Imported: from a colleague.keras” cannot be evaluated here: it was imported " \
+               "from a file" in shown_text(page_text(at))
+        assert at.selectbox(key=state.W_EVAL_RUN).value != run_id
+    finally:
+        run_store.delete(run_id)
 
 
 def test_the_page_never_loads_tensorflow(studio_home, trained_run):

@@ -109,3 +109,4 @@ def test_a_text_without_words_says_so_and_leaves_no_progress_box(trained_binary_
     assert [shown_text(e.value) for e in at.error] == [explain_view.explain.NO_WORDS_MESSAGE]
     assert not [box for box in at.expander if "Explaining" in box.label]
     assert not highlighted(at)
+    assert "Press **Explain**" not in page_text(at)  # it was just pressed

@@ -156,6 +156,19 @@ def test_worst_mistakes_put_the_surest_wrong_answer_first():
     assert mistakes[1].error == pytest.approx(0.95)  # 1 - p(true class) is still there
 
 
+def test_two_class_mistakes_are_ordered_by_how_far_past_the_threshold():
+    texts = ["59% yes, called no", "20% yes, called no", "75% yes, called yes", "95% yes"]
+    p_yes = np.array([0.59, 0.20, 0.75, 0.95])
+    truth = [1, 1, 0, 1]  # the first two are wrong at 0.7, the third is wrong too
+    mistakes = worst_mistakes(texts, config.TASK_BINARY, ("no", "yes"), truth, p_yes,
+                              threshold=0.7)
+    # 0.50 past the line, then 0.11 and 0.05: at 0.7 the 75% "yes" is barely an answer
+    assert [m.text for m in mistakes] == ["20% yes, called no", "59% yes, called no",
+                                          "75% yes, called yes"]
+    assert [m.predicted_label for m in mistakes] == ["no", "no", "yes"]
+    assert [m.confidence for m in mistakes] == pytest.approx([0.80, 0.41, 0.75])
+
+
 def baseline(task, accuracy=None, rmse=None):
     from core.baseline import BaselineResult
 

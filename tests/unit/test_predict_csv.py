@@ -104,6 +104,13 @@ def test_a_file_where_no_row_has_text_is_predicted_as_all_empty(predictor):
     assert list(out["prediction"]) == ["", ""] and out.attrs["rows_without_text"] == 2
 
 
+def test_the_download_has_probabilities_to_four_decimals(predictor):
+    frame = pd.DataFrame({"title": ["Soft"], "review": ["Lovely and soft, fits well"]})
+    written = predict_csv.predict_frame(predictor, frame, ["title", "review"]).to_csv(index=False)
+    numbers = written.splitlines()[1].split(",")[3:]
+    assert numbers and all(len(n.split(".")[-1]) <= 4 for n in numbers), written
+
+
 def test_the_users_own_columns_are_never_overwritten(predictor):
     frame = pd.DataFrame({"text": ["Lovely and soft", ""], "prediction": ["mine", "mine too"],
                           "note": ["keep", "this"]})
