@@ -66,11 +66,31 @@ def init_controls(n_train: int) -> None:
         _apply_preset(n_train)
 
 
+def _changed_settings(n_train: int) -> list[str]:
+    """The control keys whose value differs from the chosen preset's (the ones in use)."""
+    model, train = PRESETS[st.session_state[state.W_PRESET]].for_rows(n_train)
+    wanted = _control_values(model, train)
+    unused = set(state.W_UNITS_PER_LAYER[int(st.session_state.get(state.W_LAYERS, 1)):])
+    if not st.session_state.get(state.W_EARLY_STOP):
+        unused.add(state.W_PATIENCE)
+    return [key for key, value in wanted.items()
+            if key not in unused and st.session_state.get(key, value) != value]
+
+
 def preset_picker(n_train: int) -> None:
     choice = st.selectbox("Start from a preset", list(PRESETS), key=state.W_PRESET,
                           format_func=lambda k: PRESETS[k].title, on_change=_apply_preset,
                           args=(n_train,))
-    st.caption(PRESETS[choice].description)
+    changed = _changed_settings(n_train)
+    if not changed:
+        st.caption(PRESETS[choice].description)
+        return
+    many = len(changed) > 1
+    text, button = st.columns([3, 1], vertical_alignment="center")
+    text.caption(f"Your own settings: {len(changed)} setting{'s' if many else ''} changed from "
+                 "this preset under “Adjust the network”.")
+    button.button("Back to the preset", key=state.W_PRESET_RESET, on_click=_apply_preset,
+                  args=(n_train,), help="Puts every setting back to the preset's values.")
 
 
 # ---------------------------------------------------------------- controls

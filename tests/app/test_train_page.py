@@ -109,6 +109,7 @@ def test_uploaded_word_vectors_set_the_embedding_size(news):
 
 def test_train_watch_it_live_and_reload(news, studio_home):
     at = open_page(news)
+    assert not [b for b in at.button if b.key == state.W_PRESET_RESET]  # the recommended preset
     at.selectbox(key=state.W_PRESET).set_value("tiny").run()
     at.number_input(key=state.W_EPOCHS).set_value(3).run()  # fewer than the preset: a quick test
     at.button(key=state.W_TRAIN).click().run()
@@ -227,3 +228,18 @@ def test_the_end_line_says_when_stop_cut_the_last_epoch_short():
     assert ended_line("stopped", whole) == "Stopped by you after 3 epochs."
     assert ended_line("finished", {"epochs_done": 1}) == "Finished after 1 epoch."
     assert ended_line("stopped", {"epochs_done": 2}) == "Stopped by you after 2 epochs."  # older runs
+
+
+def test_a_changed_preset_says_so_and_goes_back(news):
+    at = open_page(news)
+    assert not [b for b in at.button if b.key == state.W_PRESET_RESET]  # the recommended preset
+    at.selectbox(key=state.W_PRESET).set_value("tiny").run()
+    description = [c.value for c in at.caption if "trains in seconds" in c.value]
+    assert description and not [b for b in at.button if b.key == state.W_PRESET_RESET]
+    at.number_input(key=state.W_UNITS_PER_LAYER[0]).set_value(200).run()
+    assert not at.exception
+    assert "Your own settings:" in page_text(at) and "changed from this preset" in page_text(at)
+    at.button(key=state.W_PRESET_RESET).click().run()
+    assert not at.exception
+    assert "Your own settings:" not in page_text(at)
+    assert at.number_input(key=state.W_UNITS_PER_LAYER[0]).value != 200  # the preset's again
