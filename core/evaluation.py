@@ -295,8 +295,9 @@ def worst_mistakes(texts: Sequence[str], task: str, class_names: Sequence[str], 
                    scores, n: int = 20, threshold: float = 0.5) -> list[Mistake]:
     """The ``n`` most wrong test texts, most wrong first.
 
-    Classes: the wrong answers the model was surest of (highest probability of the class
-    it predicted) first. Regression: the predictions furthest from the true value first.
+    Several classes: the wrong answers the model was surest of (highest probability of the
+    class it predicted) first. Two classes: the furthest past ``threshold`` first (at 0.5,
+    the same order). Regression: the predictions furthest from the true value first.
     """
     y_true = np.asarray(y_true)
     scores = class_scores(task, scores)

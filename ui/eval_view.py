@@ -292,5 +292,6 @@ def send_to_explain(run_id: str, mistakes: list) -> None:
         st.session_state[state.EXPLAIN_RUN] = run_id
         # Explain then weighs the words for the wrong answer this page showed, which at a
         # threshold other than 0.5 need not be the class with the highest probability.
-        st.session_state[state.EXPLAIN_CLASS_NAME] = mistake.predicted_label
+        st.session_state[state.EXPLAIN_PENDING_CLASS] = (run_id, mistake.text,
+                                                         mistake.predicted_label)
         st.switch_page("pages/explain.py")

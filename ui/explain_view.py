@@ -76,10 +76,8 @@ def take_handoff() -> str | None:
     """A text sent from Evaluate: select its run now (before the picker is drawn)."""
     run_id = st.session_state.pop(state.EXPLAIN_RUN, None)
     text = st.session_state.pop(state.EXPLAIN_TEXT, None)
-    class_name = st.session_state.pop(state.EXPLAIN_CLASS_NAME, None)
     if run_id and text:
         st.session_state[state.CURRENT_RUN] = run_id  # the picker shows the current run
-        st.session_state[state.EXPLAIN_PENDING_CLASS] = (run_id, text, class_name)
         return text
     return None
 

@@ -20,8 +20,7 @@ THRESHOLD_RUN = "eval.threshold_run"  # the run the slider and the class choice 
 CURRENT_RUN = "run.current"     # the session's run: on Model & Train and in every run picker
 EXPLAIN_TEXT = "explain.handoff_text"  # text sent from Evaluate to Explain
 EXPLAIN_RUN = "explain.handoff_run"
-EXPLAIN_CLASS_NAME = "explain.handoff_class"  # the answer Evaluate gave it (at its threshold)
-EXPLAIN_PENDING_CLASS = "explain.pending_class"  # (run, text, class name) to select once
+EXPLAIN_PENDING_CLASS = "explain.handoff_class"  # (run, text, the answer Evaluate gave it)
 CONFIRM_DELETE = "runs.confirm_delete"
 
 # -- Data page widgets -------------------------------------------------------

@@ -51,16 +51,6 @@ def why_no_dataset() -> str:
     return "First load and prepare a dataset on the **Data** page."
 
 
-def require_dataset():
-    """The prepared dataset, or a pointer to the Data page and a stop."""
-    dataset = st.session_state.get(state.DATASET)
-    if dataset is None:
-        st.info("First load and prepare a dataset on the **Data** page.")
-        links.page_link("pages/data.py", label="Go to Data")
-        st.stop()
-    return dataset
-
-
 def runs_with_model(run_store: runs_lib.RunStore) -> list[runs_lib.RunInfo]:
     return [r for r in run_store.list_runs() if run_store.has_model(r.run_id)]
 
