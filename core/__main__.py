@@ -195,7 +195,8 @@ def cmd_explain(args) -> dict:
     else:
         index = int(predictor.predict_fn([args.text])[0].argmax())
     result = explain.explain_lime(predictor.predict_fn, args.text, index, names,
-                                  num_samples=args.samples)
+                                  num_samples=args.samples,
+                                  removal_scores=predictor.removal_scores)
     return {"run_id": args.run, **result.to_dict(), "sentence": explain.summary_sentence(result)}
 
 

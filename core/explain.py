@@ -21,9 +21,12 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from core import neighbourhood
 from core.errors import StudioError
 
 PredictFn = Callable[[list[str]], np.ndarray]
+# (pieces, word index of each piece or -1, copies × words 0/1) -> predict_fn's rows, or None
+RemovalFn = Callable[[list[str], np.ndarray, np.ndarray], "np.ndarray | None"]
 
 SPLIT_EXPRESSION = r"\W+"  # LIME's default word boundary
 NO_WORDS_MESSAGE = ("This text has no words to explain. Explanations weigh words (letters or "
@@ -166,26 +169,16 @@ def _relevant(words: Sequence[WordWeight]) -> list[WordWeight]:
 
 # ---------------------------------------------------------------- explainers
 
-def _neighbourhood(indexed, num_samples: int, rng: np.random.RandomState):
-    """LIME's text neighbourhood, drawn with whole-array numpy instead of a loop per text.
-
-    The recipe is lime_text's own: row 0 is the text itself; every other row removes
-    a uniformly drawn number (1..d) of distinct words, with all their occurrences.
-    Returns the 0/1 word matrix and the texts. lime builds each text with a Python
-    loop, which took a third of an explanation once the model calls got fast.
-    """
-    n_words = indexed.num_words()
-    removed = rng.randint(1, n_words + 1, num_samples - 1)
-    noise = rng.random_sample((num_samples - 1, n_words))
-    cutoff = np.sort(noise, axis=1)[np.arange(num_samples - 1), removed - 1]
-    keep = np.vstack([np.ones((1, n_words), bool), noise > cutoff[:, None]])
-    word_of_piece = np.full(len(indexed.as_list), n_words)  # separators: the last column
-    for word, positions in enumerate(indexed.positions):
-        word_of_piece[positions] = word
-    keep_pieces = np.hstack([keep, np.ones((num_samples, 1), bool)])[:, word_of_piece]
-    pieces = indexed.as_list
-    texts = ["".join(itertools.compress(pieces, row)) for row in keep_pieces.tolist()]
-    return keep.astype(float), texts
+def _neighbourhood_scores(predict_fn: PredictFn, removal_scores: RemovalFn | None,
+                          indexed, keep: np.ndarray) -> np.ndarray:
+    """The model's rows for the copies: from their tokens where the model can put them
+    together (``removal_scores``, see core.neighbourhood), else from the copies as texts."""
+    if removal_scores is not None:
+        pieces = list(indexed.as_list)
+        scores = removal_scores(pieces, neighbourhood.word_of_piece(indexed), keep)
+        if scores is not None:
+            return _as_matrix(scores, len(keep))
+    return _scores_once_per_text(predict_fn, neighbourhood.copy_texts(indexed, keep))
 
 
 def _scores_once_per_text(predict_fn: PredictFn, texts: list[str]) -> np.ndarray:
@@ -213,11 +206,12 @@ def _lime_kernel(distances: np.ndarray, width: float = 25.0) -> np.ndarray:
 
 def explain_lime(predict_fn: PredictFn, text: str, class_index: int,
                  class_names: Sequence[str], num_samples: int = 1000, seed: int = 0,
-                 num_features: int = 10) -> Explanation:
+                 num_features: int = 10, removal_scores: RemovalFn | None = None) -> Explanation:
     """LIME: fit a small linear model on ``num_samples`` copies of the text with words removed.
 
     Same neighbourhood, distance, kernel and weighted ridge fit as lime's
     LimeTextExplainer (the fit is lime's own LimeBase); only the sampling is vectorized.
+    ``removal_scores`` (Predictor.removal_scores) scores the copies without building them.
     """
     from lime.lime_base import LimeBase
     from threadpoolctl import threadpool_limits
@@ -225,8 +219,9 @@ def explain_lime(predict_fn: PredictFn, text: str, class_index: int,
     indexed = _indexed(text)
     started = time.perf_counter()
     rng = np.random.RandomState(seed)
-    keep, texts = _neighbourhood(indexed, num_samples, rng)
-    scores = _scores_once_per_text(predict_fn, texts)
+    removals = neighbourhood.draw(indexed, num_samples, rng)
+    scores = _neighbourhood_scores(predict_fn, removal_scores, indexed, removals)
+    keep = removals.astype(float)
     # A ridge fit this small gains nothing from threads, and idle BLAS threads spinning
     # after it slow the model calls that follow (one-off: 0.061 -> 0.044 s back to back).
     with threadpool_limits(limits=1):
@@ -272,7 +267,7 @@ def _jaccard(a: set, b: set) -> float:
 
 def stability(predict_fn: PredictFn, text: str, class_index: int, class_names: Sequence[str],
               num_samples: int = 1000, seeds: Sequence[int] = (0, 1, 2),
-              top_k: int = 5) -> Stability:
+              top_k: int = 5, removal_scores: RemovalFn | None = None) -> Stability:
     """Run LIME once per seed and measure how much the top words overlap.
 
     Only relevant words (see RELEVANT_SHARE) count, so near-zero noise words that
@@ -280,7 +275,8 @@ def stability(predict_fn: PredictFn, text: str, class_index: int, class_names: S
     """
     explanations = tuple(
         explain_lime(predict_fn, text, class_index, class_names,
-                     num_samples=num_samples, seed=seed, num_features=max(top_k, 10))
+                     num_samples=num_samples, seed=seed, num_features=max(top_k, 10),
+                     removal_scores=removal_scores)
         for seed in seeds
     )
     top = tuple(_top_words(e, top_k) for e in explanations)

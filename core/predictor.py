@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from core import model as model_lib
+from core import neighbourhood
 from core import text as text_utils
 from core.config import TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION, CleanSpec, clean_from_dict
 from core.errors import ModelFileError
@@ -144,18 +145,36 @@ class Predictor:
     def scores(self, texts: list[str], already_clean: bool = False) -> np.ndarray:
         """(n, k) probabilities (binary as [1-p, p]) or (n,) values for regression."""
         texts = list(texts) if already_clean else self.clean_texts(list(texts))
-        raw = predict_ids(self._exact_call, self._padded_call, self._raw_outputs,
-                          vectorize(self.vectorizer, texts))
+        return self._scores_from_raw(self.raw_outputs(vectorize(self.vectorizer, texts)))
+
+    def _scores_from_raw(self, raw: np.ndarray) -> np.ndarray:
         if self.task == TASK_REGRESSION:
             return np.clip(raw[:, 0], *self.value_range) if self.value_range else raw[:, 0]
         if self.task == TASK_BINARY:
             return np.column_stack([1.0 - raw[:, 0], raw[:, 0]])
         return raw
 
+    def raw_outputs(self, ids: np.ndarray) -> np.ndarray:
+        """The network's outputs for token ids."""
+        return predict_ids(self._exact_call, self._padded_call, self._raw_outputs, ids)
+
     def predict_fn(self, texts: list[str]) -> np.ndarray:
         """The explanation contract: always 2-D, (n, k) or (n, 1) for regression."""
-        scores = self.scores(texts)
-        return scores[:, None] if scores.ndim == 1 else scores
+        return _two_d(self.scores(texts))
+
+    def removal_scores(self, pieces: list[str], piece_words: np.ndarray,
+                       keep: np.ndarray) -> np.ndarray | None:
+        """predict_fn's rows for LIME's copies of a text, without building them as texts.
+
+        See core.neighbourhood.token_ids; None where the copies' tokens cannot be put together
+        exactly, and the copies must be scored as texts.
+        """
+        ids = neighbourhood.token_ids(pieces, piece_words, keep, self.clean,
+                                      lambda texts: vectorize(self.vectorizer, texts))
+        if ids is None:
+            return None
+        distinct, rows = np.unique(ids, axis=0, return_inverse=True)  # copies repeat
+        return _two_d(self._scores_from_raw(self.raw_outputs(distinct)))[rows.ravel()]
 
     def labels(self, scores: np.ndarray, threshold: float = 0.5) -> list[str]:
         if self.task == TASK_REGRESSION:
@@ -163,6 +182,10 @@ class Predictor:
         if self.task == TASK_BINARY:
             return [self.class_names[int(p >= threshold)] for p in scores[:, 1]]
         return [self.class_names[i] for i in scores.argmax(axis=1)]
+
+
+def _two_d(scores: np.ndarray) -> np.ndarray:
+    return scores[:, None] if scores.ndim == 1 else scores
 
 
 def metadata_for(task: str, class_names, clean: CleanSpec, extra: dict | None = None,

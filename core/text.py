@@ -63,11 +63,16 @@ def _fix_entity_debris(text: str) -> str:
     return _NAMED_DEBRIS.sub(lambda m: f"&{m.group(1)};", text)
 
 
+def may_hold_html(text: str) -> bool:
+    """Does ``text`` hold a mark that strip_html acts on? Without one it only collapses spaces."""
+    return any(hint in text for hint in _HTML_HINTS)
+
+
 def strip_html(text) -> str:
     """Plain text from HTML-ish input: entities decoded, tags and scripts removed."""
     if not _is_text(text):
         return ""
-    if not any(hint in text for hint in _HTML_HINTS):
+    if not may_hold_html(text):
         return collapse_whitespace(text)
     text = _fix_entity_debris(text)
     # Unescape before removing tags: escaped markup ("&lt;b&gt;") is markup too.

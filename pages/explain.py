@@ -55,7 +55,8 @@ if go:
     samples = explain_view.THOROUGH_SAMPLES if thorough else explain_view.SAMPLES
     try:
         st.session_state[state.EXPLAIN_RESULT] = explain_view.run_explainers(
-            predictor.predict_fn, text, class_index, class_names, key, samples)
+            predictor.predict_fn, text, class_index, class_names, key, samples,
+            removal_scores=predictor.removal_scores)
     except StudioError as err:
         widgets.show_error(err)
         st.stop()  # the message says what to change; "press Explain" would not

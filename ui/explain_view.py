@@ -32,16 +32,19 @@ class ExplainResult:
 
 
 class LastCallMemo:
-    """Remembers the last batch a predict_fn scored.
+    """Remembers the last batch a model scored, as texts or as LIME's word removals.
 
-    LIME with a fixed seed draws the same perturbed texts, so the stability
+    LIME with a fixed seed draws the same copies of the text, so the stability
     check's seed-0 run can reuse the batch the first LIME step already scored.
     """
 
-    def __init__(self, predict_fn):
+    def __init__(self, predict_fn, removal_scores=None):
         self.predict_fn = predict_fn
+        self._removal_scores = removal_scores
         self.texts: list[str] | None = None
         self.output = None
+        self._removals_key = None
+        self._removals_output = None
 
     def __call__(self, texts):
         texts = list(texts)
@@ -49,6 +52,15 @@ class LastCallMemo:
             self.output = np.asarray(self.predict_fn(texts))
             self.texts = texts
         return self.output
+
+    def removal_scores(self, pieces, piece_words, keep):
+        if self._removal_scores is None:
+            return None
+        key = (tuple(pieces), keep.shape, keep.tobytes())
+        if key != self._removals_key:
+            self._removals_output = self._removal_scores(pieces, piece_words, keep)
+            self._removals_key = key
+        return self._removals_output
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -147,21 +159,26 @@ def choose_class(class_names: tuple[str, ...], predicted: int, run_id: str, text
 
 
 def run_explainers(predict_fn, text: str, class_index: int, class_names, key: tuple,
-                   num_samples: int) -> ExplainResult:
-    """LIME, then occlusion, then the stability check, with a progress bar."""
+                   num_samples: int, removal_scores=None) -> ExplainResult:
+    """LIME, then occlusion, then the stability check, with a progress bar.
+
+    ``removal_scores`` (Predictor.removal_scores) scores LIME's copies without texts.
+    """
     explain.require_words(text)  # before the progress box, which an error would leave open
     started = time.perf_counter()
-    scored = LastCallMemo(predict_fn)
+    scored = LastCallMemo(predict_fn, removal_scores)
     with st.status("Explaining the prediction…", expanded=True) as status:
         bar = st.progress(0.0, text=f"Step 1 of 3: LIME removes words from {num_samples:,} "
                                     "copies of the text…")
         lime = explain.explain_lime(scored, text, class_index, class_names,
-                                    num_samples=num_samples, seed=0)
+                                    num_samples=num_samples, seed=0,
+                                    removal_scores=scored.removal_scores)
         bar.progress(1 / 3, text="Step 2 of 3: leaving out one word at a time…")
         occlusion = explain.explain_occlusion(predict_fn, text, class_index, class_names)
         bar.progress(2 / 3, text="Step 3 of 3: checking stability with two more LIME runs…")
         stable = explain.stability(scored, text, class_index, class_names,
-                                   num_samples=num_samples, seeds=(0, 1, 2))
+                                   num_samples=num_samples, seeds=(0, 1, 2),
+                                   removal_scores=scored.removal_scores)
         seconds = time.perf_counter() - started
         bar.progress(1.0, text="Done.")
         status.update(label=f"Explained in {seconds:.1f} s", state="complete", expanded=False)

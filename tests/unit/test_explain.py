@@ -6,9 +6,10 @@ import time
 import numpy as np
 import pytest
 
+from core import neighbourhood
 from core.errors import StudioError
 from core.explain import (
-    Explanation, Stability, WordWeight, _cosine_distances_x100, _indexed, _neighbourhood,
+    Explanation, Stability, WordWeight, _cosine_distances_x100, _indexed,
     _scores_once_per_text, escape_markdown,
     explain_lime, explain_occlusion, highlight_html, highlight_legend, stability, summary_sentence,
 )
@@ -54,7 +55,8 @@ def test_neighbourhood_texts_are_limes_own_word_removals():
 
     text = "A zebra, a zebra! The old mill and the river; zebra."
     indexed = IndexedString(text, split_expression=r"\W+", bow=True)
-    keep, texts = _neighbourhood(indexed, 400, np.random.RandomState(3))
+    keep = neighbourhood.draw(indexed, 400, np.random.RandomState(3))
+    texts = neighbourhood.copy_texts(indexed, keep)
     assert keep.shape == (400, indexed.num_words()) and texts[0] == text
     assert (keep[0] == 1).all() and (keep[1:].sum(axis=1) < indexed.num_words()).all()
     removed_counts = indexed.num_words() - keep[1:].sum(axis=1)
@@ -106,7 +108,8 @@ def test_lime_asks_the_model_once_for_each_distinct_text():
     explanation = explain_lime(recording_model, text, 1, CLASSES, num_samples=1000, seed=0)
     assert len(asked) == len(set(asked)) <= 2 ** 6 and asked[0] == text
     assert explanation.words[0].word == "zebra" and explanation.score == pytest.approx(0.9)
-    _, texts = _neighbourhood(_indexed(text), 1000, np.random.RandomState(0))
+    texts = neighbourhood.copy_texts(_indexed(text), neighbourhood.draw(
+        _indexed(text), 1000, np.random.RandomState(0)))
     np.testing.assert_array_equal(_scores_once_per_text(recording_model, texts),
                                   zebra_model(texts))  # every row gets its own text's scores
 

@@ -1,0 +1,98 @@
+"""core.neighbourhood: the copies' token ids, put together from chunks, equal the real pipeline's."""
+
+import numpy as np
+import pytest
+
+from core import explain, neighbourhood
+from core import model as model_lib
+from core import predictor as predictor_lib
+from core import text as text_utils
+from core.config import CleanSpec, ModelSpec
+
+TEXTS = {
+    "hyphens and apostrophes": "Self-destruction. Don't  go now!! a-a, well-known o'clock",
+    "unicode spaces and line breaks": "tabs\there\nnew lines\r\n and\u00a0no-break\u2003em  spaces ",
+    "final sigma": "ΟΔΟΣ ΑΣ.Β ΣΟΦΟΣ.ΚΑΙ σοφός",
+    "stopwords and case": "The zebra and THE Zebra of a river, and an old mill in the hills",
+    "emoji and dashes": "emoji 😀 party🎉time — dash—joined “quoted” café’s text",
+    "digits and underscores": "pi is 3.14 and 1,000 or 2nd_place under_score __init__",
+    "right to left": "مرحبا بالعالم hello עולם, שלום-עולם",
+    "fifty words": " ".join(f"word{i % 23}-x{i % 7}" if i % 5 == 0 else f"w{i % 31}"
+                            for i in range(50)),
+}
+CLEANINGS = {
+    "default": CleanSpec(),
+    "case kept": CleanSpec(lowercase=False),
+    "stopwords removed": CleanSpec(remove_stopwords=True),
+    "first 6 words": CleanSpec(max_words=6),
+    "no html stripping": CleanSpec(strip_html=False),
+}
+
+
+def _vectorizer(lowercase: bool, max_tokens: int = 30):
+    spec = ModelSpec(max_tokens=max_tokens, vocab_size=200)
+    # A vocabulary that knows only some of the words, so unknown tokens (id 1) appear too.
+    vocabulary = model_lib.build_vocabulary(list(TEXTS.values())[::2], spec, lowercase)
+    return model_lib.build_vectorizer(vocabulary, spec, lowercase)
+
+
+def _both_ways(text: str, clean: CleanSpec, vectorizer, samples: int = 300):
+    indexed = explain._indexed(text)
+    keep = neighbourhood.draw(indexed, samples, np.random.RandomState(0))
+    fast = neighbourhood.token_ids(list(indexed.as_list), neighbourhood.word_of_piece(indexed),
+                                   keep, clean,
+                                   lambda texts: predictor_lib.vectorize(vectorizer, texts))
+    texts = text_utils.clean_texts(neighbourhood.copy_texts(indexed, keep), clean)
+    return fast, predictor_lib.vectorize(vectorizer, texts)
+
+
+@pytest.mark.parametrize("clean_name", CLEANINGS)
+@pytest.mark.parametrize("text_name", TEXTS)
+def test_copies_from_chunks_equal_copies_as_texts(text_name, clean_name):
+    for lowercase in (True, False):
+        fast, slow = _both_ways(TEXTS[text_name], CLEANINGS[clean_name], _vectorizer(lowercase))
+        assert fast is not None
+        np.testing.assert_array_equal(fast, slow)
+
+
+def test_texts_longer_than_the_token_limit_are_cut_like_the_vectorizer_cuts_them():
+    fast, slow = _both_ways(TEXTS["fifty words"], CleanSpec(), _vectorizer(True, max_tokens=8))
+    np.testing.assert_array_equal(fast, slow)
+    assert (np.count_nonzero(slow, axis=1) == 8).any()
+
+
+def test_html_marks_send_the_copies_back_to_being_built_as_texts():
+    text = "a <b>bold</b> move &amp; a fair one"
+    fast, _ = _both_ways(text, CleanSpec(), _vectorizer(True))
+    assert fast is None
+    fast, slow = _both_ways(text, CleanSpec(strip_html=False), _vectorizer(True))
+    np.testing.assert_array_equal(fast, slow)
+
+
+def test_a_chunk_of_too_many_words_is_not_enumerated():
+    text = "a.b.c.d.e.f.g.h.i.j and more"  # one chunk of 10 words
+    fast, _ = _both_ways(text, CleanSpec(), _vectorizer(True))
+    assert fast is None
+
+
+def test_the_predictor_scores_copies_from_chunks_as_it_scores_their_texts():
+    import keras
+
+    vectorizer = _vectorizer(True)
+    spec = ModelSpec(units=(5,), embedding_dim=4, max_tokens=30, vocab_size=200, dropout=0.0)
+    keras.utils.set_random_seed(0)
+    net = model_lib.build_model(spec, "multiclass", 3, vectorizer.vocabulary_size())
+    model = predictor_lib.Predictor(vectorizer, net, "multiclass", ("a", "b", "c"))
+    text = TEXTS["hyphens and apostrophes"]
+    indexed = explain._indexed(text)
+    keep = neighbourhood.draw(indexed, 400, np.random.RandomState(1))
+    scores = model.removal_scores(list(indexed.as_list), neighbourhood.word_of_piece(indexed),
+                                  keep)
+    np.testing.assert_allclose(scores, model.predict_fn(neighbourhood.copy_texts(indexed, keep)),
+                               atol=2e-6)
+    lime_fast = explain.explain_lime(model.predict_fn, text, 2, model.class_names,
+                                     num_samples=400, removal_scores=model.removal_scores)
+    lime_texts = explain.explain_lime(model.predict_fn, text, 2, model.class_names,
+                                      num_samples=400)
+    assert [(w.word, round(w.weight, 5)) for w in lime_fast.words] == \
+        [(w.word, round(w.weight, 5)) for w in lime_texts.words]
