@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from core import model as model_lib
-from core import neighbourhood
+from core import neighbourhood, prefix_tree
 from core import text as text_utils
 from core.config import TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION, CleanSpec, clean_from_dict
 from core.errors import ModelFileError
@@ -129,11 +129,15 @@ class Predictor:
     # Regression: the lowest and highest value in the training labels. A linear head can
     # answer 6.75 on a 1-5 scale; answers are kept inside what the model learned from.
     value_range: tuple[float, float] | None = None
+    # Batches of texts that begin alike (LIME's) run through prefix trees (core.prefix_tree).
+    share_prefixes: bool = True
 
     def __post_init__(self):
         self._padded_call = compiled_call(self.int_model)
         self._exact_call = compiled_call(unpadded_twin(self.int_model))
         self._raw_outputs = int(self.int_model.output_shape[-1])
+        self._shared_prefixes = (prefix_tree.for_model(self.int_model)
+                                 if self.share_prefixes else None)
 
     @property
     def n_outputs(self) -> int:
@@ -155,7 +159,11 @@ class Predictor:
         return raw
 
     def raw_outputs(self, ids: np.ndarray) -> np.ndarray:
-        """The network's outputs for token ids."""
+        """The network's outputs for token ids, through prefix trees when texts share a lot
+        (LIME's and occlusion's copies of one text, see core.prefix_tree)."""
+        shared = self._shared_prefixes.predict(ids) if self._shared_prefixes else None
+        if shared is not None:
+            return shared
         return predict_ids(self._exact_call, self._padded_call, self._raw_outputs, ids)
 
     def predict_fn(self, texts: list[str]) -> np.ndarray:
