@@ -16,6 +16,8 @@ $py bench/first_point.py 2>/dev/null
 echo
 echo "== explain / predict / vectorize / CSV =="
 $py bench/micro.py 2>/dev/null
+echo "-- one Explain click at the default network, 30/100/200 words, now vs the previous path:"
+$py bench/explain_sizes.py 2>/dev/null
 echo
 echo "== memory: peak RSS of a 120k x 50-token training epoch =="
 $py bench/memory.py 2>/dev/null

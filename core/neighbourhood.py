@@ -11,7 +11,8 @@ vectorized once, by the real cleaning and the model's own vectorizer.
 
 Each step is chunk by chunk except two, handled here or refused:
 - HTML stripping: tags and entities can span chunks, so a text that holds any of
-  its marks ("<", "&", ";", "\\") gets None, and the copies are built as texts.
+  their marks ("<", "&", "\\", entity debris such as " #39;") gets None, and the
+  copies are built as texts. Without them, stripping only collapses whitespace.
 - The "first N words" cut counts the cleaned chunks, so it is applied across them.
 A chunk that gives more than one token, or too many words to enumerate, gets None too.
 """
@@ -105,7 +106,7 @@ def token_ids(pieces: list[str], piece_words: np.ndarray, keep: np.ndarray,
     model's vectorizer on cleaned texts. None where the copies' tokens cannot be put
     together exactly (see the module docstring).
     """
-    if clean.strip_html and text_utils.may_hold_html("".join(pieces)):
+    if clean.strip_html and text_utils.holds_html("".join(pieces)):
         return None
     chunks = _chunks(pieces, piece_words)
     if any(len(_words_in(chunk)) > MAX_WORDS_PER_CHUNK for chunk in chunks):

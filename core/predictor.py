@@ -181,8 +181,8 @@ class Predictor:
                                       lambda texts: vectorize(self.vectorizer, texts))
         if ids is None:
             return None
-        distinct, rows = np.unique(ids, axis=0, return_inverse=True)  # copies repeat
-        return _two_d(self._scores_from_raw(self.raw_outputs(distinct)))[rows.ravel()]
+        distinct, rows = prefix_tree.distinct_rows(ids)  # copies repeat
+        return _two_d(self._scores_from_raw(self.raw_outputs(distinct)))[rows]
 
     def labels(self, scores: np.ndarray, threshold: float = 0.5) -> list[str]:
         if self.task == TASK_REGRESSION:

@@ -63,16 +63,22 @@ def _fix_entity_debris(text: str) -> str:
     return _NAMED_DEBRIS.sub(lambda m: f"&{m.group(1)};", text)
 
 
-def may_hold_html(text: str) -> bool:
-    """Does ``text`` hold a mark that strip_html acts on? Without one it only collapses spaces."""
-    return any(hint in text for hint in _HTML_HINTS)
+def holds_html(text: str) -> bool:
+    """Could strip_html do more than collapse whitespace, on ``text`` or on it with words removed?
+
+    Only "<" (tags), "&" (entities), "\\" and entity debris change anything. Removing
+    whole words (runs of \\w) cannot add those marks, nor make debris: a word keeps the
+    separator characters on both sides of it.
+    """
+    return (any(mark in text for mark in "<&\\") or _NUMERIC_DEBRIS.search(text) is not None
+            or _NAMED_DEBRIS.search(text) is not None)
 
 
 def strip_html(text) -> str:
     """Plain text from HTML-ish input: entities decoded, tags and scripts removed."""
     if not _is_text(text):
         return ""
-    if not may_hold_html(text):
+    if not any(hint in text for hint in _HTML_HINTS):
         return collapse_whitespace(text)
     text = _fix_entity_debris(text)
     # Unescape before removing tags: escaped markup ("&lt;b&gt;") is markup too.

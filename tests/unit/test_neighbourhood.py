@@ -17,6 +17,7 @@ TEXTS = {
     "emoji and dashes": "emoji 😀 party🎉time — dash—joined “quoted” café’s text",
     "digits and underscores": "pi is 3.14 and 1,000 or 2nd_place under_score __init__",
     "right to left": "مرحبا بالعالم hello עולם, שלום-עולם",
+    "semicolons and number signs": "It rained; we left. Item #3 sold; 39; quote; #4x;5 lt ;gt",
     "fifty words": " ".join(f"word{i % 23}-x{i % 7}" if i % 5 == 0 else f"w{i % 31}"
                             for i in range(50)),
 }
@@ -61,8 +62,9 @@ def test_texts_longer_than_the_token_limit_are_cut_like_the_vectorizer_cuts_them
     assert (np.count_nonzero(slow, axis=1) == 8).any()
 
 
-def test_html_marks_send_the_copies_back_to_being_built_as_texts():
-    text = "a <b>bold</b> move &amp; a fair one"
+@pytest.mark.parametrize("text", ["a <b>bold</b> move, a fair one", "fish &amp; chips today",
+                                  "it #39;s a back\\slash", "say quot;hi quot; now"])
+def test_html_marks_send_the_copies_back_to_being_built_as_texts(text):
     fast, _ = _both_ways(text, CleanSpec(), _vectorizer(True))
     assert fast is None
     fast, slow = _both_ways(text, CleanSpec(strip_html=False), _vectorizer(True))

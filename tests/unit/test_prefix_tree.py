@@ -153,3 +153,10 @@ def test_lime_through_the_trees_gives_the_same_explanation():
     assert [w.word for w in through_trees.words] == [w.word for w in ordinary.words]
     np.testing.assert_allclose([w.weight for w in through_trees.words],
                                [w.weight for w in ordinary.words], atol=1e-5)
+
+
+def test_distinct_rows_are_nps_unique_rows():
+    rows = np.random.default_rng(6).integers(0, 3, size=(500, 6)).astype("int32")
+    distinct, inverse = prefix_tree.distinct_rows(rows)
+    assert len(distinct) == len(np.unique(rows, axis=0)) < 500
+    np.testing.assert_array_equal(distinct[inverse], rows)
