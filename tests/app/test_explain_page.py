@@ -110,3 +110,26 @@ def test_a_text_without_words_says_so_and_leaves_no_progress_box(trained_binary_
     assert not [box for box in at.expander if "Explaining" in box.label]
     assert not highlighted(at)
     assert "Press **Explain**" not in page_text(at)  # it was just pressed
+
+
+def test_the_stability_checks_seed_0_run_reuses_limes_scored_copies():
+    import numpy as np
+
+    asked = []
+
+    def removal_scores(pieces, piece_words, keep):
+        asked.append(keep.copy())
+        return np.tile([0.3, 0.7], (len(keep), 1))
+
+    memo = explain_view.LastCallMemo(lambda texts: np.zeros((len(texts), 2)), removal_scores)
+    pieces, piece_words = ["kettle", " ", "leaks"], np.array([0, -1, 1])
+    keep = np.array([[True, True], [False, True], [True, False]])
+    first = memo.removal_scores(pieces, piece_words, keep)
+    assert memo.removal_scores(pieces, piece_words, keep.copy()) is first  # seed 0 again
+    other = keep.copy()
+    other[1] = [True, False]
+    memo.removal_scores(pieces, piece_words, other)  # another seed's copies
+    memo.removal_scores(["kettle", " ", "boils"], piece_words, other)  # another text
+    assert len(asked) == 3
+    assert explain_view.LastCallMemo(lambda texts: None).removal_scores(
+        pieces, piece_words, keep) is None  # no scorer: LIME builds the copies as texts
