@@ -212,14 +212,25 @@ class SharedPrefixModel:
             forward_seqs = np.hstack([np.broadcast_to(start, (len(ids), len(start))), compact])
             forward_lengths = lengths + len(start)
         trees = [build_tree(forward_seqs, forward_lengths)]
-        widest = max(r.units for r in (*self.layout.forward, self.layout.backward) if r)
-        if trees[0].nodes * widest * 4 * (len(self.layout.forward) + 2) > MAX_STATE_BYTES:
+        if trees[0].nodes * self._bytes_per_node() > MAX_STATE_BYTES:
             return None
         if self.layout.backward is not None:
             trees.append(build_tree(reversed_sequences(compact, lengths), lengths))
         tensors = [tensor for tree in trees
                    for tensor in (tree.inputs, tree.parents, tree.offsets, tree.ends)]
         return self._call(tokens, *tensors).numpy()
+
+    def _bytes_per_node(self) -> int:
+        """Float32 memory a node takes while the trees run, over every layer.
+
+        Each layer keeps every node's state, and the copy its summary reads (2 × units).
+        A higher layer also projects every node's input (4 × units for an LSTM).
+        """
+        first, *higher = self.layout.forward
+        floats = 2 * first.units + sum(6 * layer.units for layer in higher)
+        if self.layout.backward is not None:
+            floats += 2 * self.layout.backward.units
+        return 4 * floats
 
     def _compiled(self):
         import tensorflow as tf
