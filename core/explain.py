@@ -2,8 +2,8 @@
 
 The model contract is ``predict_fn(texts) -> (n, k)`` probabilities (binary as
 [1-p, p]; regression as (n, 1) predicted values with ``class_index`` 0).
-Words are split exactly as LIME splits them (``\\W+``), so LIME, occlusion and
-the highlighted text always agree on what a "word" is.
+Words are split one way (``SPLIT_EXPRESSION``: LIME's ``\\W+``, keeping "don't"
+whole), so LIME, occlusion and the highlighted text always agree on what a "word" is.
 
 Everything that turns user text into markup (``summary_sentence``,
 ``highlight_html``, ``highlight_legend``) escapes it first.
@@ -28,7 +28,9 @@ PredictFn = Callable[[list[str]], np.ndarray]
 # (pieces, word index of each piece or -1, copies × words 0/1) -> predict_fn's rows, or None
 RemovalFn = Callable[[list[str], np.ndarray, np.ndarray], "np.ndarray | None"]
 
-SPLIT_EXPRESSION = r"\W+"  # LIME's default word boundary
+# LIME's default word boundary (\W+), except that an apostrophe between letters stays in
+# its word: "don't" is one word to a reader (and one token to the vectorizer), not "don", "t".
+SPLIT_EXPRESSION = r"(?:(?!(?<=\w)['’](?=\w))\W)+"
 NO_WORDS_MESSAGE = ("This text has no words to explain. Explanations weigh words (letters or "
                     "digits), and this text holds only emoji, punctuation or spaces.")
 # A word whose weight is under this share of the largest weight is noise, not a reason.

@@ -63,8 +63,8 @@ def copy_texts(indexed, keep: np.ndarray) -> list[str]:
 def _chunks(pieces: list[str], piece_words: np.ndarray) -> list[list]:
     """The text's chunks, each a list of parts: (word index, its text) or fixed text (str).
 
-    Whitespace only ever sits in the separators (LIME's words are runs of \\w), and it
-    is what str.split() calls whitespace that the cleaning collapses.
+    Whitespace only ever sits in the separators (a word is a run of \\w and inner
+    apostrophes), and it is what str.split() calls whitespace that the cleaning collapses.
     """
     chunks, current = [], []
     for piece, word in zip(pieces, piece_words):

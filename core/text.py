@@ -67,8 +67,8 @@ def holds_html(text: str) -> bool:
     """Could strip_html do more than collapse whitespace, on ``text`` or on it with words removed?
 
     Only "<" (tags), "&" (entities), "\\" and entity debris change anything. Removing
-    whole words (runs of \\w) cannot add those marks, nor make debris: a word keeps the
-    separator characters on both sides of it.
+    whole words (runs of \\w and inner apostrophes) cannot add those marks, nor make
+    debris: the separator characters on both sides of a word stay.
     """
     return (any(mark in text for mark in "<&\\") or _NUMERIC_DEBRIS.search(text) is not None
             or _NAMED_DEBRIS.search(text) is not None)

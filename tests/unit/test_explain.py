@@ -226,3 +226,10 @@ def test_highlight_html_escapes_weighted_tokens_and_keeps_lines():
     assert "\n" not in out and "<br><br>" in out
     assert "rgba(220, 38, 38" in out
     assert "&lt;i&gt;" in highlight_legend("<i>")
+
+
+def test_a_contraction_is_one_word_and_quotes_stay_separators():
+    explanation = explain_occlusion(zebra_model, "Don't feed the zebra's 'friend'", 1, CLASSES)
+    words = {w.word for w in explanation.words}
+    assert {"Don't", "zebra's", "friend"} <= words and not words & {"Don", "t", "s"}
+    assert ("'", 0.0) in explanation.token_weights  # the quote marks weigh nothing
