@@ -274,10 +274,12 @@ def probability_bars(class_names: Sequence[str], probs) -> go.Figure:
     colors = [TRAIN_COLOR if i == best else MUTED_COLOR for i in range(probs.size)]
     fig = go.Figure(go.Bar(
         x=probs, y=[plain(n) for n in class_names], orientation="h", marker_color=colors,
-        text=[f"{p:.0%}" for p in probs], textposition="auto",
+        # Beside the bar, upright: plotly turns a label inside a narrow bar on its side.
+        text=[f"{p:.0%}" for p in probs], textposition="outside", textangle=0, cliponaxis=False,
         hovertemplate="%{y}: %{x:.1%}<extra></extra>",
     ))
-    fig.update_xaxes(range=[0, 1], tickformat=".0%", title_text="Probability")
+    fig.update_xaxes(range=[0, 1.12], tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0], tickformat=".0%",
+                     title_text="Probability")
     fig.update_yaxes(type="category", autorange="reversed")
     return _finish(fig, "How sure the model is", height=max(200, 60 + 32 * probs.size))
 
