@@ -146,6 +146,17 @@ class Predictor:
     def clean_texts(self, texts: list[str]) -> list[str]:
         return text_utils.clean_texts(texts, self.clean)
 
+    def text_as_read(self, text: str) -> str:
+        """``text`` without the HTML tags and entities this model's cleaning strips.
+
+        Explanations weigh the words of this text: the pieces of "&lt;" or "<script>"
+        ("lt", "script") are words the model never sees. Case, stopwords and line
+        breaks stay where there is no HTML, so readers find their own words.
+        """
+        if self.clean.strip_html and text_utils.holds_html(text):
+            return text_utils.strip_html(text)
+        return text
+
     def scores(self, texts: list[str], already_clean: bool = False) -> np.ndarray:
         """(n, k) probabilities (binary as [1-p, p]) or (n,) values for regression."""
         texts = list(texts) if already_clean else self.clean_texts(list(texts))

@@ -51,11 +51,13 @@ with right:
     go = st.button("Explain", key=state.W_EXPLAIN_GO, type="primary")
 
 key = (run_id, text, class_index)
+read = explain_view.as_the_model_reads_it(predictor, text)
 if go:
     samples = explain_view.THOROUGH_SAMPLES if thorough else explain_view.SAMPLES
     try:
+        explain_view.require_words(text, read)
         st.session_state[state.EXPLAIN_RESULT] = explain_view.run_explainers(
-            predictor.predict_fn, text, class_index, class_names, key, samples,
+            predictor.predict_fn, read, class_index, class_names, key, samples,
             removal_scores=predictor.removal_scores)
     except StudioError as err:
         widgets.show_error(err)

@@ -158,6 +158,27 @@ def choose_class(class_names: tuple[str, ...], predicted: int, run_id: str, text
                         help="By default the class the model predicted.")
 
 
+NO_WORDS_BUT_HTML = ("Without its HTML tags and entities, which the model never sees, this "
+                     "text has no words to explain.")
+
+
+def as_the_model_reads_it(predictor, text: str) -> str:
+    """The text to explain: without the HTML the model strips, and a note when that differs."""
+    read = predictor.text_as_read(text)
+    if read != text:
+        st.caption("Explained as the model reads this text: without its HTML tags and "
+                   "entities, whose pieces the model never sees.")
+    return read
+
+
+def require_words(text: str, read: str) -> None:
+    """A plain message, before any progress box, when the text as read has no word to weigh."""
+    try:
+        explain.require_words(read)
+    except StudioError as err:
+        raise StudioError(NO_WORDS_BUT_HTML) if read != text else err
+
+
 def run_explainers(predict_fn, text: str, class_index: int, class_names, key: tuple,
                    num_samples: int, removal_scores=None) -> ExplainResult:
     """LIME, then occlusion, then the stability check, with a progress bar.

@@ -4,7 +4,7 @@ import json
 import re
 
 from core import data as data_lib
-from tests.app.conftest import open_page, page_text, shown_text
+from tests.app.conftest import copy_run, open_page, page_text, shown_text
 from ui import explain_view, state
 
 HOSTILE = "Great kettle <script>alert(1)</script> but <img src=x onerror=alert(1)> it leaks"
@@ -43,11 +43,41 @@ def test_explaining_a_test_text_shows_words_sentence_and_stability(run_store, tr
     assert len(at.get("plotly_chart")) == 3  # probabilities + two word-weight charts
 
 
-def test_typed_html_is_shown_escaped_never_rendered(trained_binary_run):
+def _bars_words(at) -> set[str]:
+    return {y for chart in at.get("plotly_chart") for trace in json.loads(chart.proto.spec)["data"]
+            if trace.get("orientation") == "h" for y in trace.get("y", [])}
+
+
+def test_typed_html_is_explained_as_the_model_reads_it_without_tags(trained_binary_run):
     at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
+                               state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
+                               state.W_EXPLAIN_TEXT: HOSTILE + " &lt;b&gt;"})
+    explain(at)
+    assert any("without its HTML tags" in c.value for c in at.caption)
+    blocks = highlighted(at)
+    assert len(blocks) == 2
+    for body in blocks:
+        visible = re.sub(r'<span style="[^"]*" title="[^"]*">|</span>', "", body)
+        assert "kettle" in visible and "leaks" in visible
+        assert "script" not in visible and "img" not in visible and "lt;" not in visible
+    # The pieces of tags and entities are no words the model sees, so no bar names them.
+    assert {"kettle", "leaks"} <= _bars_words(at)
+    assert not _bars_words(at) & {"script", "alert", "img", "src", "onerror", "lt", "gt", "b"}
+    for element in at.markdown:  # nothing renders the raw text either
+        assert "<script" not in element.value and "<img" not in element.value
+
+
+def test_typed_html_is_shown_escaped_where_the_model_keeps_html(run_store, trained_binary_run):
+    run_id = copy_run(run_store, trained_binary_run, "keeps HTML")
+    spec_file = run_store.path(run_id) / "spec.json"
+    spec = json.loads(spec_file.read_text())
+    spec["data"]["clean"]["strip_html"] = False
+    spec_file.write_text(json.dumps(spec))
+    at = open_page("explain", {state.W_EXPLAIN_RUN: run_id,
                                state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
                                state.W_EXPLAIN_TEXT: HOSTILE})
     explain(at)
+    assert not any("without its HTML tags" in c.value for c in at.caption)
     blocks = highlighted(at)
     assert len(blocks) == 2
     for body in blocks:
@@ -59,6 +89,14 @@ def test_typed_html_is_shown_escaped_never_rendered(trained_binary_run):
         assert "&lt;img src=x onerror=alert(1)&gt;" in visible
     for element in at.markdown:  # nothing else renders the raw text either
         assert "<script" not in element.value and "<img" not in element.value
+
+
+def test_a_text_of_only_html_says_the_model_sees_no_words(trained_binary_run):
+    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
+                               state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
+                               state.W_EXPLAIN_TEXT: "<b></b> <script>alert(1)</script>"})
+    explain(at)
+    assert [shown_text(e.value) for e in at.error] == [explain_view.NO_WORDS_BUT_HTML]
 
 
 def test_changing_the_text_hides_the_old_explanation(trained_binary_run):
