@@ -56,6 +56,7 @@ def _control_values(model: ModelSpec, train: TrainSpec) -> dict:
 def _apply_preset(n_train: int) -> None:
     model, train = PRESETS[st.session_state[state.W_PRESET]].for_rows(n_train)
     st.session_state.update(_control_values(model, train))
+    st.session_state[state.CONTROLS_ROWS] = n_train
 
 
 def init_controls(n_train: int) -> None:
@@ -64,6 +65,27 @@ def init_controls(n_train: int) -> None:
         st.session_state[state.W_PRESET] = presets.DEFAULT_PRESET
     if state.W_RNN not in st.session_state:
         _apply_preset(n_train)
+    else:
+        _follow_new_data(n_train)
+
+
+def _batch_size_for(n_train: int) -> int:
+    _, train = PRESETS[st.session_state[state.W_PRESET]].for_rows(n_train)
+    return _nearest(train.batch_size, BATCH_SIZES)
+
+
+def _follow_new_data(n_train: int) -> None:
+    """Data of another size: a batch size the preset chose for the old data follows the new.
+
+    Presets shrink the batch for a small training split. Without this, loading bigger
+    data kept the small batch and blamed the user ("1 setting changed"). A batch size
+    the user set stays.
+    """
+    before = st.session_state.get(state.CONTROLS_ROWS)
+    if before is not None and before != n_train and \
+            st.session_state.get(state.W_BATCH_SIZE) == _batch_size_for(before):
+        st.session_state[state.W_BATCH_SIZE] = _batch_size_for(n_train)
+    st.session_state[state.CONTROLS_ROWS] = n_train
 
 
 def _changed_settings(n_train: int) -> list[str]:

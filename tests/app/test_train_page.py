@@ -243,3 +243,25 @@ def test_a_changed_preset_says_so_and_goes_back(news):
     assert not at.exception
     assert "Your own settings:" not in page_text(at)
     assert at.number_input(key=state.W_UNITS_PER_LAYER[0]).value != 200  # the preset's again
+
+
+def test_the_presets_batch_size_follows_data_of_another_size(news):
+    from core import data
+
+    dataset, spec, source = news
+    frame = data.load_sample("news")
+    small = data.prepare_dataset(frame.groupby(spec.label_column).head(15), spec)
+    at = open_page((small, spec, "a small file"))
+    at.selectbox(key=state.W_PRESET).set_value("tiny").run()
+    small_batch = at.select_slider(key=state.W_BATCH_SIZE).value
+    at.session_state[state.DATASET] = dataset  # the Data page loads the whole sample
+    at.session_state[state.FRAME_SOURCE] = source
+    at.run()
+    assert not at.exception
+    assert at.select_slider(key=state.W_BATCH_SIZE).value > small_batch
+    assert "Your own settings:" not in page_text(at)
+    at.select_slider(key=state.W_BATCH_SIZE).set_value(64).run()  # the user's own choice ...
+    at.session_state[state.DATASET] = small
+    at.run()
+    assert at.select_slider(key=state.W_BATCH_SIZE).value == 64  # ... stays with new data
+    assert "Your own settings:" in page_text(at)
