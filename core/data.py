@@ -142,7 +142,17 @@ def suggest_columns(df: pd.DataFrame) -> ColumnSuggestion:
     order = {c: i for i, c in enumerate(df.columns)}
     label = min(candidates, default=None,
                 key=lambda c: (_hint_rank(c, LABEL_HINTS), profiles[c]["distinct"], order[c]))
+    if label is None:  # no categories: a column of numbers to predict (a score, a price)
+        numbers = [c for c, p in profiles.items() if c not in text_columns and p["numeric"]
+                   and p["distinct"] > config.MAX_CLASSES and not _row_numbers(sample[c])]
+        label = min(numbers, default=None, key=lambda c: (_hint_rank(c, LABEL_HINTS), order[c]))
     return ColumnSuggestion(text_columns=text_columns, label_column=label)
+
+
+def _row_numbers(values: pd.Series) -> bool:
+    """Whole numbers, each once: an id or a stray index column, nothing to predict."""
+    numbers = pd.to_numeric(values.dropna(), errors="coerce")
+    return bool((numbers % 1 == 0).all() and numbers.is_unique)
 
 
 def _require_columns(df: pd.DataFrame, columns) -> None:

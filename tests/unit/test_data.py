@@ -193,6 +193,16 @@ def test_suggests_single_text_column_and_few_valued_label():
     assert data.suggest_columns(df) == data.ColumnSuggestion(("comment",), "stars")
 
 
+def test_suggests_a_column_of_many_numbers_when_there_are_no_categories():
+    texts = [f"review {i} is rather long and wordy" for i in range(80)]
+    scores = [f"{1 + i * 0.05:.2f}" for i in range(80)]  # 80 distinct decimals
+    ids = [str(i) for i in range(80)]
+    df = pd.DataFrame({"row": ids, "text": texts, "score": scores})
+    assert data.suggest_columns(df) == data.ColumnSuggestion(("text",), "score")
+    # An id column (whole numbers, each once) is nothing to predict.
+    assert data.suggest_columns(df[["row", "text"]]).label_column is None
+
+
 def test_join_text_columns_skips_empty_parts_and_doubled_periods():
     df = pd.DataFrame({"title": ["Great kettle.", None, "Loud", "Wow!"],
                        "body": ["Boils fast", "Only body", None, "Nice"]})
