@@ -297,8 +297,9 @@ def read_csv(source, *, max_bytes: int = config.MAX_CSV_BYTES, name: str = "the 
         _check_texts_shape(df, name)
     else:
         _check_shape(df, name)
+    header_width = len(rows[0]) if has_header and rows else width
     df.attrs.update(skipped_rows=skipped, encoding=encoding, delimiter=delimiter,
-                    has_header=has_header)
+                    has_header=has_header, unnamed_columns=names[header_width:])
     return df
 
 

@@ -27,6 +27,7 @@ if frame is None:
 source = escape_markdown(st.session_state.get(state.FRAME_SOURCE, ""))
 st.subheader("Which columns?")
 st.caption(f"Loaded **{source}**: {len(frame):,} rows, {len(frame.columns)} columns.")
+data_view.reading_notes(frame)
 text_columns, label_column = data_view.column_choice(frame)
 task = data_view.task_choice(frame, label_column)
 clean, valid_share, test_share, seed = data_view.cleaning_and_split()

@@ -102,6 +102,23 @@ def csv_uploader() -> None:
                suggestion.label_column, None)
 
 
+def reading_notes(frame: pd.DataFrame) -> None:
+    """What the reader had to guess or leave out, so a misread file does not pass unseen."""
+    unnamed = frame.attrs.get("unnamed_columns") or []
+    if unnamed:
+        names = ", ".join(f"“{escape_markdown(str(name))}”" for name in unnamed)
+        separator = escape_markdown(str(frame.attrs.get("delimiter", ",")))
+        st.warning(f"The header names fewer columns than the rows hold, so {names} got a made-up "
+                   f"name. If your texts contain the separator “{separator}”, each text needs "
+                   "quotes around it; check the columns in the preview below.",
+                   icon=":material/table_chart:")
+    skipped = frame.attrs.get("skipped_rows") or 0
+    if skipped:
+        lines, verb = ("lines", "were") if skipped != 1 else ("line", "was")
+        st.warning(f"{skipped:,} {lines} had more fields than the others and {verb} left out.",
+                   icon=":material/table_chart:")
+
+
 def _refused_upload(error) -> None:
     """The file's problem, and which data the page still uses (a bad file changes nothing)."""
     widgets.show_error(error)

@@ -172,3 +172,22 @@ def test_markdown_in_a_class_name_inside_an_error_is_shown_literally():
     assert "[win](https://example.com)" in only_error(at)  # what the reader sees
     source = at.error[0].value  # what Streamlit's markdown renderer receives
     assert not re.search(r"(?<!\\)[\[\]():]", source), source  # no live link syntax left
+
+
+def test_columns_beyond_the_header_and_left_out_lines_are_pointed_out():
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.run()
+    semicolons = "text;label\n" + "".join(f"item {i} is {'good' if i % 2 else 'bad'}; really #{i};"
+                                          f"{'pos' if i % 2 else 'neg'}\n" for i in range(40))
+    upload(at, "semi.csv", semicolons.encode())
+    notes = [shown_text(w.value) for w in at.warning]
+    assert any("“column_3” got a made-up name" in n and "separator “;”" in n for n in notes)
+    clean = at.session_state[state.FRAME]
+    assert list(clean.columns) == ["text", "label", "column_3"]  # read, and the data kept
+
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.run()
+    upload(at, "ragged.csv", rows(40) + b"extra,a,b,c\nmore,b,c,d\n")
+    assert "2 lines had more fields than the others and were left out." in \
+        [shown_text(w.value) for w in at.warning]
+    assert len(at.session_state[state.FRAME]) == 40
