@@ -51,4 +51,6 @@ else:
 if run_id is not None:
     run_view.remember(run_id)
     st.divider()
+    if dataset is not None:
+        train_view.note_run_on_other_data(services.store(), run_id)
     run_view.show(run_id)

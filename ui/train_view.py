@@ -361,3 +361,16 @@ def start_training(dataset, data_spec, model: ModelSpec, train: TrainSpec) -> st
     except StudioError as err:
         widgets.show_error(err)
         return None
+
+
+def note_run_on_other_data(store, run_id: str) -> None:
+    """Say so when the run shown below learned from other data than the data loaded now."""
+    try:
+        trained_on = store.spec(run_id).get("source")
+    except StudioError:  # a broken run: its panel says what is wrong
+        return
+    loaded = st.session_state.get(state.FRAME_SOURCE)
+    if trained_on and loaded and trained_on != loaded:
+        st.caption(f"The run below learned from “{escape_markdown(str(trained_on))}”, not from "
+                   f"the data loaded now (“{escape_markdown(str(loaded))}”). Press **Train** to "
+                   "train on the new data.")

@@ -265,3 +265,14 @@ def test_the_presets_batch_size_follows_data_of_another_size(news):
     at.run()
     assert at.select_slider(key=state.W_BATCH_SIZE).value == 64  # ... stays with new data
     assert "Your own settings:" in page_text(at)
+
+
+def test_a_run_shown_under_other_data_says_what_it_learned_from(news, run_store, trained_run):
+    dataset, spec, _ = news
+    at = open_page((dataset, spec, "my_reviews.csv"), run_id=trained_run)
+    notes = [shown_text(c.value) for c in at.caption if "learned from" in c.value]
+    trained_on = run_store.spec(trained_run)["source"]
+    assert notes == [f"The run below learned from “{trained_on}”, not from the data loaded now "
+                     "(“my_reviews.csv”). Press **Train** to train on the new data."]
+    at = open_page((dataset, spec, trained_on), run_id=trained_run)  # the data it learned from
+    assert not [c for c in at.caption if "learned from" in c.value]
