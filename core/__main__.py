@@ -196,7 +196,8 @@ def cmd_explain(args) -> dict:
         index = int(predictor.predict_fn([args.text])[0].argmax())
     result = explain.explain_lime(predictor.predict_fn, args.text, index, names,
                                   num_samples=args.samples,
-                                  removal_scores=predictor.removal_scores)
+                                  removal_scores=predictor.removal_scores,
+                                  fold_case=predictor.clean.lowercase)
     return {"run_id": args.run, **result.to_dict(), "sentence": explain.summary_sentence(result)}
 
 

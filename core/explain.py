@@ -111,13 +111,11 @@ class Stability:
 
 # ---------------------------------------------------------------- helpers
 
-def _indexed(text: str):
+def _indexed(text: str, fold_case: bool = False) -> neighbourhood.Words:
     """LIME's view of the text: pieces in order plus the distinct words."""
-    from lime.lime_text import IndexedString  # lazy: lime pulls in sklearn (~2 s)
-
     if not text or not text.strip():
         raise StudioError(NO_WORDS_MESSAGE)
-    indexed = IndexedString(text, split_expression=SPLIT_EXPRESSION, bow=True)
+    indexed = neighbourhood.Words(text, SPLIT_EXPRESSION, fold_case)
     if indexed.num_words() == 0:
         raise StudioError(NO_WORDS_MESSAGE)
     return indexed
@@ -155,10 +153,11 @@ def _sorted_words(pairs) -> tuple[WordWeight, ...]:
     return tuple(sorted(words, key=lambda w: -abs(w.weight)))
 
 
-def _token_weights(indexed, words: tuple[WordWeight, ...]) -> tuple[tuple[str, float], ...]:
-    # Separators are never words, so a plain lookup gives them weight 0.
-    by_word = {w.word: w.weight for w in words}
-    return tuple((str(token), by_word.get(str(token), 0.0)) for token in indexed.as_list)
+def _token_weights(indexed, weights: dict[int, float]) -> tuple[tuple[str, float], ...]:
+    """Every piece of the text with its word's weight; separators weigh 0."""
+    word_of = {place: word for word, places in enumerate(indexed.positions) for place in places}
+    return tuple((str(piece), float(weights.get(word_of.get(place), 0.0)))
+                 for place, piece in enumerate(indexed.as_list))
 
 
 def _relevant(words: Sequence[WordWeight]) -> list[WordWeight]:
@@ -208,17 +207,19 @@ def _lime_kernel(distances: np.ndarray, width: float = 25.0) -> np.ndarray:
 
 def explain_lime(predict_fn: PredictFn, text: str, class_index: int,
                  class_names: Sequence[str], num_samples: int = 1000, seed: int = 0,
-                 num_features: int = 10, removal_scores: RemovalFn | None = None) -> Explanation:
+                 num_features: int = 10, removal_scores: RemovalFn | None = None,
+                 fold_case: bool = False) -> Explanation:
     """LIME: fit a small linear model on ``num_samples`` copies of the text with words removed.
 
     Same neighbourhood, distance, kernel and weighted ridge fit as lime's
     LimeTextExplainer (the fit is lime's own LimeBase); only the sampling is vectorized.
-    ``removal_scores`` (Predictor.removal_scores) scores the copies without building them.
+    ``removal_scores`` (Predictor.removal_scores) scores the copies without building them;
+    ``fold_case`` (for a model that lowercases) makes "It" and "it" one word.
     """
-    from lime.lime_base import LimeBase
+    from lime.lime_base import LimeBase  # lazy: lime pulls in sklearn (~2 s)
     from threadpoolctl import threadpool_limits
 
-    indexed = _indexed(text)
+    indexed = _indexed(text, fold_case)
     started = time.perf_counter()
     rng = np.random.RandomState(seed)
     removals = neighbourhood.draw(indexed, num_samples, rng)
@@ -235,15 +236,15 @@ def explain_lime(predict_fn: PredictFn, text: str, class_index: int,
         text=text, method="lime", class_index=class_index,
         class_name=_class_name(class_names, class_index),
         score=float(scores[0, class_index]), words=words,
-        token_weights=_token_weights(indexed, words), num_samples=num_samples,
+        token_weights=_token_weights(indexed, dict(weights)), num_samples=num_samples,
         seed=seed, seconds=time.perf_counter() - started,
     )
 
 
 def explain_occlusion(predict_fn: PredictFn, text: str, class_index: int,
-                      class_names: Sequence[str]) -> Explanation:
+                      class_names: Sequence[str], fold_case: bool = False) -> Explanation:
     """Leave one word out (every occurrence of it); exact, n words + 1 predictions in one call."""
-    indexed = _indexed(text)
+    indexed = _indexed(text, fold_case)
     started = time.perf_counter()
     n_words = indexed.num_words()
     variants = [text] + [indexed.inverse_removing([i]) for i in range(n_words)]
@@ -253,7 +254,7 @@ def explain_occlusion(predict_fn: PredictFn, text: str, class_index: int,
     return Explanation(
         text=text, method="occlusion", class_index=class_index,
         class_name=_class_name(class_names, class_index), score=float(scores[0]),
-        words=words, token_weights=_token_weights(indexed, words),
+        words=words, token_weights=_token_weights(indexed, dict(enumerate(weights))),
         num_samples=len(variants), seed=None, seconds=time.perf_counter() - started,
     )
 
@@ -269,7 +270,8 @@ def _jaccard(a: set, b: set) -> float:
 
 def stability(predict_fn: PredictFn, text: str, class_index: int, class_names: Sequence[str],
               num_samples: int = 1000, seeds: Sequence[int] = (0, 1, 2),
-              top_k: int = 5, removal_scores: RemovalFn | None = None) -> Stability:
+              top_k: int = 5, removal_scores: RemovalFn | None = None,
+              fold_case: bool = False) -> Stability:
     """Run LIME once per seed and measure how much the top words overlap.
 
     Only relevant words (see RELEVANT_SHARE) count, so near-zero noise words that
@@ -278,7 +280,7 @@ def stability(predict_fn: PredictFn, text: str, class_index: int, class_names: S
     explanations = tuple(
         explain_lime(predict_fn, text, class_index, class_names,
                      num_samples=num_samples, seed=seed, num_features=max(top_k, 10),
-                     removal_scores=removal_scores)
+                     removal_scores=removal_scores, fold_case=fold_case)
         for seed in seeds
     )
     top = tuple(_top_words(e, top_k) for e in explanations)

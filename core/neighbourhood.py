@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 from typing import Callable
 
 import numpy as np
@@ -29,6 +30,44 @@ from core import text as text_utils
 from core.config import CleanSpec
 
 MAX_WORDS_PER_CHUNK = 8  # each chunk's 2^words variants are cleaned and vectorized
+
+
+class Words:
+    """A text as LIME sees it (lime_text.IndexedString with bow=True): its pieces in order
+    (words and the separators between them) and its distinct words, each with its pieces.
+
+    ``fold_case`` makes "It" and "it" one word, for a model that lowercases what it
+    reads: it cannot tell them apart, so a reader should not see two weights. A word is
+    shown as it first appears.
+    """
+
+    def __init__(self, text: str, split_expression: str, fold_case: bool = False):
+        splitter = re.compile(r"(%s)|$" % split_expression)  # lime's own splitter
+        self.raw = text
+        self.as_list = [piece for piece in splitter.split(text) if piece]
+        self.positions: list[list[int]] = []
+        self._shown: list[str] = []
+        index: dict[str, int] = {}
+        for place, piece in enumerate(self.as_list):
+            if splitter.match(piece):
+                continue  # a separator
+            key = piece.lower() if fold_case else piece
+            if key not in index:
+                index[key] = len(self.positions)
+                self.positions.append([])
+                self._shown.append(piece)
+            self.positions[index[key]].append(place)
+
+    def num_words(self) -> int:
+        return len(self.positions)
+
+    def word(self, index: int) -> str:
+        return self._shown[index]
+
+    def inverse_removing(self, words) -> str:
+        """The text without these words (every piece of each)."""
+        gone = {place for word in words for place in self.positions[word]}
+        return "".join(piece for place, piece in enumerate(self.as_list) if place not in gone)
 
 
 def draw(indexed, num_samples: int, rng: np.random.RandomState) -> np.ndarray:

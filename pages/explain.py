@@ -58,7 +58,7 @@ if go:
         explain_view.require_words(text, read)
         st.session_state[state.EXPLAIN_RESULT] = explain_view.run_explainers(
             predictor.predict_fn, read, class_index, class_names, key, samples,
-            removal_scores=predictor.removal_scores)
+            removal_scores=predictor.removal_scores, fold_case=predictor.clean.lowercase)
     except StudioError as err:
         widgets.show_error(err)
         st.stop()  # the message says what to change; "press Explain" would not

@@ -180,10 +180,11 @@ def require_words(text: str, read: str) -> None:
 
 
 def run_explainers(predict_fn, text: str, class_index: int, class_names, key: tuple,
-                   num_samples: int, removal_scores=None) -> ExplainResult:
+                   num_samples: int, removal_scores=None, fold_case: bool = False) -> ExplainResult:
     """LIME, then occlusion, then the stability check, with a progress bar.
 
-    ``removal_scores`` (Predictor.removal_scores) scores LIME's copies without texts.
+    ``removal_scores`` (Predictor.removal_scores) scores LIME's copies without texts;
+    ``fold_case``: the model lowercases, so "It" and "it" are one word.
     """
     explain.require_words(text)  # before the progress box, which an error would leave open
     started = time.perf_counter()
@@ -193,13 +194,14 @@ def run_explainers(predict_fn, text: str, class_index: int, class_names, key: tu
                                     "copies of the text…")
         lime = explain.explain_lime(scored, text, class_index, class_names,
                                     num_samples=num_samples, seed=0,
-                                    removal_scores=scored.removal_scores)
+                                    removal_scores=scored.removal_scores, fold_case=fold_case)
         bar.progress(1 / 3, text="Step 2 of 3: leaving out one word at a time…")
-        occlusion = explain.explain_occlusion(predict_fn, text, class_index, class_names)
+        occlusion = explain.explain_occlusion(predict_fn, text, class_index, class_names,
+                                              fold_case=fold_case)
         bar.progress(2 / 3, text="Step 3 of 3: checking stability with two more LIME runs…")
         stable = explain.stability(scored, text, class_index, class_names,
                                    num_samples=num_samples, seeds=(0, 1, 2),
-                                   removal_scores=scored.removal_scores)
+                                   removal_scores=scored.removal_scores, fold_case=fold_case)
         seconds = time.perf_counter() - started
         bar.progress(1.0, text="Done.")
         status.update(label=f"Explained in {seconds:.1f} s", state="complete", expanded=False)

@@ -171,3 +171,12 @@ def test_the_stability_checks_seed_0_run_reuses_limes_scored_copies():
     assert len(asked) == 3
     assert explain_view.LastCallMemo(lambda texts: None).removal_scores(
         pieces, piece_words, keep) is None  # no scorer: LIME builds the copies as texts
+
+
+def test_case_variants_are_one_word_for_a_model_that_lowercases(trained_binary_run):
+    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
+                               state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
+                               state.W_EXPLAIN_TEXT: "Great kettle. GREAT price, great lid"})
+    explain(at)
+    bars = _bars_words(at)
+    assert "Great" in bars and not bars & {"GREAT", "great"}

@@ -98,3 +98,32 @@ def test_the_predictor_scores_copies_from_chunks_as_it_scores_their_texts():
                                       num_samples=400)
     assert [(w.word, round(w.weight, 5)) for w in lime_fast.words] == \
         [(w.word, round(w.weight, 5)) for w in lime_texts.words]
+
+
+@pytest.mark.parametrize("text", list(TEXTS.values()) + ["", "!!", "one", " lead and trail! "])
+def test_words_split_a_text_as_limes_indexed_string_does(text):
+    from lime.lime_text import IndexedString
+
+    ours = neighbourhood.Words(text, r"\W+")
+    theirs = IndexedString(text, split_expression=r"\W+", bow=True)
+    assert ours.as_list == list(theirs.as_list)
+    assert [list(p) for p in ours.positions] == [list(p) for p in theirs.positions]
+    assert [ours.word(i) for i in range(ours.num_words())] == \
+        [str(theirs.word(i)) for i in range(theirs.num_words())]
+    if ours.num_words():
+        assert ours.inverse_removing([0]) == theirs.inverse_removing([0])
+
+
+def test_folded_case_makes_it_and_it_one_word():
+    words = neighbourhood.Words("It is what it IS, isn't it?", explain.SPLIT_EXPRESSION,
+                                fold_case=True)
+    assert [words.word(i) for i in range(words.num_words())] == ["It", "is", "what", "isn't"]
+    assert words.inverse_removing([0]) == " is what  IS, isn't ?"
+    explanation = explain.explain_occlusion(
+        lambda texts: np.array([[1.0 - 0.5 * ("it" in t.lower().split()), 0.5 * (
+            "it" in t.lower().split())] for t in texts]), "It rains and it pours", 1, ("a", "b"),
+        fold_case=True)
+    assert [w.word for w in explanation.words].count("It") == 1
+    assert "it" not in [w.word for w in explanation.words]
+    weights = dict((piece, weight) for piece, weight in explanation.token_weights)
+    assert weights["It"] == weights["it"] == 0.5  # both pieces share their word's weight
