@@ -194,7 +194,8 @@ def cmd_explain(args) -> dict:
         index = names.index(args.class_name)
     else:
         index = int(predictor.predict_fn([args.text])[0].argmax())
-    result = explain.explain_lime(predictor.predict_fn, args.text, index, names,
+    text = predictor.text_as_read(args.text)  # no HTML pieces the model never sees
+    result = explain.explain_lime(predictor.predict_fn, text, index, names,
                                   num_samples=args.samples,
                                   removal_scores=predictor.removal_scores,
                                   fold_case=predictor.clean.lowercase)

@@ -56,11 +56,14 @@ def test_evaluate_predict_and_explain_print_json(cli_run, tmp_path):
     lines = out.read_text().splitlines()
     assert lines[0].endswith("prediction") and len(lines) == 3
 
-    explained = run_cli("explain", run_id, "--text", "Terrible quality, it broke at once",
+    explained = run_cli("explain", run_id, "--text",
+                        "Terrible quality, it broke at once &lt;b&gt; IT BROKE",
                         "--samples", "200", "--runs-dir", str(runs_dir))
     assert explained.returncode == 0, explained.stderr
     payload = json.loads(explained.stdout)
     assert payload["method"] == "lime" and payload["words"]
+    words = {w["word"] for w in payload["words"]}  # as the model reads it: no HTML, one "it"
+    assert "it" in words and not words & {"lt", "gt", "b", "IT", "BROKE"}
 
 
 @pytest.mark.parametrize("args,message", [
