@@ -32,6 +32,9 @@ text = explain_view.choose_text(texts, labels, label_column)
 if not text or not text.strip():
     st.info("Type some words to see what the model makes of them.")
     st.stop()
+read = explain_view.as_the_model_reads_it(predictor, text)
+if read is None:  # only HTML: nothing the model reads
+    st.stop()
 
 regression = predictor.task == TASK_REGRESSION
 class_names = (label_column,) if regression else predictor.class_names
@@ -51,11 +54,9 @@ with right:
     go = st.button("Explain", key=state.W_EXPLAIN_GO, type="primary")
 
 key = (run_id, text, class_index)
-read = explain_view.as_the_model_reads_it(predictor, text)
 if go:
     samples = explain_view.THOROUGH_SAMPLES if thorough else explain_view.SAMPLES
     try:
-        explain_view.require_words(text, read)
         st.session_state[state.EXPLAIN_RESULT] = explain_view.run_explainers(
             predictor.predict_fn, read, class_index, class_names, key, samples,
             removal_scores=predictor.removal_scores, fold_case=predictor.clean.lowercase)

@@ -147,8 +147,9 @@ def choose_class(class_names: tuple[str, ...], predicted: int, run_id: str, text
     if pending and pending[:2] == (run_id, text) and pending[2] in class_names:
         st.session_state[state.W_EXPLAIN_CLASS] = class_names.index(pending[2])
         st.session_state[state.EXPLAIN_INPUT] = (run_id, text)
+        where = " (at the run's threshold there)" if len(class_names) == 2 else ""
         st.caption(f"Explaining “{escape_markdown(pending[2])}”, the answer the Evaluate page "
-                   "showed for this text (at the run's threshold there).")
+                   f"showed for this text{where}.")
     if st.session_state.get(state.EXPLAIN_INPUT) != (run_id, text) or \
             st.session_state.get(state.W_EXPLAIN_CLASS) not in range(len(class_names)):
         st.session_state[state.W_EXPLAIN_CLASS] = predicted
@@ -162,21 +163,22 @@ NO_WORDS_BUT_HTML = ("Without its HTML tags and entities, which the model never 
                      "text has no words to explain.")
 
 
-def as_the_model_reads_it(predictor, text: str) -> str:
-    """The text to explain: without the HTML the model strips, and a note when that differs."""
+def as_the_model_reads_it(predictor, text: str) -> str | None:
+    """The text to explain: without the HTML the model strips, and a note when that differs.
+
+    None, after a plain message, when nothing but HTML is left to explain.
+    """
     read = predictor.text_as_read(text)
-    if read != text:
-        st.caption("Explained as the model reads this text: without its HTML tags and "
-                   "entities, whose pieces the model never sees.")
-    return read
-
-
-def require_words(text: str, read: str) -> None:
-    """A plain message, before any progress box, when the text as read has no word to weigh."""
+    if read == text:
+        return read
     try:
         explain.require_words(read)
-    except StudioError as err:
-        raise StudioError(NO_WORDS_BUT_HTML) if read != text else err
+    except StudioError:
+        st.info(NO_WORDS_BUT_HTML, icon=":material/info:")
+        return None
+    st.caption("Explained as the model reads this text: without its HTML tags and "
+               "entities, whose pieces the model never sees.")
+    return read
 
 
 def run_explainers(predict_fn, text: str, class_index: int, class_names, key: tuple,

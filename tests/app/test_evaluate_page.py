@@ -92,6 +92,8 @@ def test_a_mistake_can_be_sent_to_explain(trained_run):
     assert at.session_state[state.W_EXPLAIN_RUN] == trained_run
     shown = at.selectbox(key=state.W_EXPLAIN_TEST_INDEX)
     assert at.text[0].value == first_mistake and shown.value is not None
+    assert "the answer the Evaluate page showed for this text." in page_text(at)
+    assert "threshold" not in page_text(at)  # several classes: no threshold to speak of
 
 
 def test_explain_starts_at_the_answer_evaluate_showed(trained_binary_run):
@@ -107,7 +109,7 @@ def test_explain_starts_at_the_answer_evaluate_showed(trained_binary_run):
     assert at.title[0].value == "4 · Explain"
     picked = at.selectbox(key=state.W_EXPLAIN_CLASS)
     assert picked.options[picked.value] == shown["predicted"].iloc[0]  # the wrong answer
-    assert "the answer the Evaluate page showed for this text" in page_text(at)
+    assert "showed for this text (at the run's threshold there)" in page_text(at)
 
 
 def test_an_imported_current_run_is_named_and_another_run_shown(run_store, trained_run):

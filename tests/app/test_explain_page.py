@@ -95,8 +95,10 @@ def test_a_text_of_only_html_says_the_model_sees_no_words(trained_binary_run):
     at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
                                state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
                                state.W_EXPLAIN_TEXT: "<b></b> <script>alert(1)</script>"})
-    explain(at)
-    assert [shown_text(e.value) for e in at.error] == [explain_view.NO_WORDS_BUT_HTML]
+    assert [shown_text(i.value) for i in at.info] == [explain_view.NO_WORDS_BUT_HTML]
+    assert not at.error and not at.get("plotly_chart")  # no answer for a text it cannot read
+    assert not [b for b in at.button if b.key == state.W_EXPLAIN_GO]
+    assert not any("Explained as the model reads" in c.value for c in at.caption)
 
 
 def test_changing_the_text_hides_the_old_explanation(trained_binary_run):
