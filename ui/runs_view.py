@@ -45,9 +45,13 @@ def table(frame: pd.DataFrame) -> None:
 def compare_curves(store: runs_lib.RunStore, runs: list[runs_lib.RunInfo]) -> None:
     ids = [r.run_id for r in runs]
     labels = {r.run_id: widgets.run_label(r) for r in runs}
-    chosen = [i for i in st.session_state.get(state.W_RUNS_SELECTED, ids[:DEFAULT_COMPARED])
-              if i in ids]  # deleted runs drop out
+    chosen = list(st.session_state.get(state.W_RUNS_SELECTED, ids[:DEFAULT_COMPARED]))
+    seen = st.session_state.get(state.RUNS_SEEN)
+    if seen is not None:  # runs trained or imported since the last visit join the comparison
+        chosen = [i for i in ids if i not in seen] + chosen
+    chosen = [i for i in dict.fromkeys(chosen) if i in ids]  # deleted runs drop out
     st.session_state[state.W_RUNS_SELECTED] = chosen
+    st.session_state[state.RUNS_SEEN] = ids
     left, right = st.columns([3, 1])
     selected = left.multiselect("Runs to compare", ids, key=state.W_RUNS_SELECTED,
                                 format_func=labels.get)
@@ -66,6 +70,10 @@ def compare_curves(store: runs_lib.RunStore, runs: list[runs_lib.RunInfo]) -> No
             else f"{names[run_id]} ({run_id[-6:]})"  # two runs with one name stay apart
         curves[label] = records
     st.plotly_chart(charts.compare_curves(curves, metric), key="runs.curves")
+    without = [escape_markdown(label) for label, records in curves.items() if not records]
+    if without:
+        st.caption(f"No curve for {', '.join(without)}: an imported model comes without its "
+                   "training history, and a new run draws one after its first epoch.")
 
 
 def report_button(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:

@@ -108,6 +108,7 @@ W_PREDICT_GO = "predict.go"
 W_MODEL_UPLOAD = "predict.model_upload"  # file_uploader
 W_MODEL_IMPORT = "predict.model_import"
 W_RUNS_SELECTED = "keep.runs.selected"
+RUNS_SEEN = "runs.seen"  # the run ids the comparison knew at its last visit
 W_RUNS_METRIC = "keep.runs.metric"
 W_RUNS_DELETE = "runs.delete"
 W_RUNS_DELETE_CONFIRM = "runs.delete_confirm"

@@ -84,3 +84,20 @@ def test_a_running_run_cannot_be_deleted(run_store, throwaway):
     at.button(key=state.W_RUNS_DELETE_CONFIRM).click().run()
     assert "still training" in shown_text(at.error[0].value)
     assert run_store.path(throwaway).exists()
+
+
+def test_a_run_made_since_the_last_visit_joins_the_comparison(run_store, trained_run,
+                                                               trained_binary_run):
+    at = open_page("runs", {state.W_RUNS_SELECTED: [trained_run]})
+    assert at.multiselect(key=state.W_RUNS_SELECTED).value == [trained_run]
+    newer = copy_run(run_store, trained_binary_run, "Trained since")  # as if trained meanwhile
+    try:
+        at.run()
+        assert at.multiselect(key=state.W_RUNS_SELECTED).value == [newer, trained_run]
+        at.multiselect(key=state.W_RUNS_SELECTED).set_value([trained_run]).run()
+        assert at.multiselect(key=state.W_RUNS_SELECTED).value == [trained_run]  # stays out
+        run_store.path(newer).joinpath("metrics.jsonl").write_text("")  # no history, as imported
+        at.multiselect(key=state.W_RUNS_SELECTED).set_value([trained_run, newer]).run()
+        assert "No curve for Trained since" in page_text(at)
+    finally:
+        run_store.delete(newer)
