@@ -265,12 +265,15 @@ def predicted_vs_true(y_true, y_pred) -> go.Figure:
     return _finish(fig, title)
 
 
-def probability_bars(class_names: Sequence[str], probs) -> go.Figure:
-    """How sure the model is about each class for one text; the winner stands out."""
+def probability_bars(class_names: Sequence[str], probs, answer: int | None = None) -> go.Figure:
+    """How sure the model is about each class for one text; its answer stands out.
+
+    ``answer``: the class given at a threshold (two classes); by default the likeliest.
+    """
     probs = np.asarray(probs, dtype=float).reshape(-1)
     if probs.size == 0:
         return empty_figure("How sure the model is")
-    best = int(np.argmax(probs))
+    best = int(np.argmax(probs)) if answer is None else int(answer)
     colors = [TRAIN_COLOR if i == best else MUTED_COLOR for i in range(probs.size)]
     fig = go.Figure(go.Bar(
         x=probs, y=[plain(n) for n in class_names], orientation="h", marker_color=colors,

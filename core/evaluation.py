@@ -134,6 +134,17 @@ def predicted_classes(task: str, scores: np.ndarray, threshold: float = 0.5) -> 
     return scores.argmax(axis=1)
 
 
+def cut_on_second_class(class_names: Sequence[str], choice: tuple[str, float] | None) -> float:
+    """The threshold on p(class_names[1]) that a (positive class, threshold) choice stands for.
+
+    A cut-off t on one class is 1 - t on the other. Without a usable choice: 0.5.
+    """
+    if not choice or len(class_names) != 2 or choice[0] not in class_names:
+        return 0.5
+    positive, value = choice
+    return float(value) if positive == class_names[1] else 1.0 - float(value)
+
+
 def numeric_class_values(class_names: Sequence[str]) -> np.ndarray | None:
     """The class names as numbers ("1".."5" -> 1..5), or None if any is not a number."""
     try:

@@ -39,6 +39,7 @@ ENDED_STATUSES = (FINISHED, STOPPED, FAILED, INTERRUPTED)
 
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
 # A file inside a run folder: one plain name, never a path ("../x", "a/b", "/etc/x").
+THRESHOLD_FILE = "threshold.json"  # the two-class cut-off chosen on Evaluate, kept with the run
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 
 
@@ -278,6 +279,17 @@ class RunStore:
 
     def read_json(self, run_id: str, name: str, default=None):
         return read_json(self.file_path(run_id, name), default)
+
+    def threshold_choice(self, run_id: str) -> tuple[str, float] | None:
+        """(positive class, threshold) chosen on Evaluate for a two-class run, or None."""
+        data = self.read_json(run_id, THRESHOLD_FILE)
+        try:
+            return str(data["positive"]), float(data["threshold"])
+        except (TypeError, KeyError, ValueError):
+            return None
+
+    def save_threshold_choice(self, run_id: str, positive: str, threshold: float) -> None:
+        self.write_json(run_id, THRESHOLD_FILE, {"positive": positive, "threshold": threshold})
 
     def model_path(self, run_id: str) -> Path:
         return self.existing_path(run_id) / "model.keras"

@@ -44,11 +44,14 @@ with left:
     if regression:
         st.metric(f"Predicted {label_column}", f"{scores[0]:.2f}")
         class_index = 0
-    else:
-        st.plotly_chart(charts.probability_bars(class_names, scores), key="explain.probs")
+    else:  # a two-class run answers at the threshold chosen on Evaluate
+        answer, threshold_note = widgets.answer_index(store, predictor, run_id, scores)
+        st.plotly_chart(charts.probability_bars(class_names, scores, answer), key="explain.probs")
+        if threshold_note:
+            st.caption(threshold_note)
 with right:
     if not regression:
-        class_index = explain_view.choose_class(class_names, int(scores.argmax()), run_id, text)
+        class_index = explain_view.choose_class(class_names, answer, run_id, text)
     thorough = st.toggle("Thorough (5,000 samples, slower)", key=state.W_EXPLAIN_THOROUGH,
                          help="More samples give steadier word weights.")
     go = st.button("Explain", key=state.W_EXPLAIN_GO, type="primary")

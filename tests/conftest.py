@@ -41,6 +41,16 @@ def train_sample_run(store, sample_key: str, *, label: str | None = None, task: 
     return run_id
 
 
+@pytest.fixture(autouse=True)
+def no_threshold_left_behind(studio_home):
+    """A threshold chosen on Evaluate is kept with its run; no test inherits another's."""
+    yield
+    from core.runs import THRESHOLD_FILE
+
+    for path in studio_home.rglob(THRESHOLD_FILE):
+        path.unlink()
+
+
 @pytest.fixture(scope="session")
 def run_store(studio_home):
     from core.runs import RunStore

@@ -12,13 +12,13 @@ from core.errors import StudioError
 from core.evaluation import EvalResult
 from core.explain import escape_markdown
 from core.results import RunResults
-from ui import state
+from ui import services, state
 
 MISTAKES_SHOWN = 20
 PREVIEW_CHARS = 90
 PERCENT = st.column_config.NumberColumn(format="percent")
 AVERAGE_ROWS = {"macro avg": "average of classes", "weighted avg": "average of texts"}
-DEFAULT_THRESHOLD = 0.5  # what the worker scored eval.json at, and every other page shows
+DEFAULT_THRESHOLD = 0.5  # what the worker scored eval.json at, until one is chosen for the run
 
 
 @st.cache_data(max_entries=4, show_spinner="Reading the test results…")
@@ -129,7 +129,8 @@ def _restore_choices(res: RunResults) -> None:
             and state.W_THRESHOLD in st.session_state
             and state.W_POSITIVE_CLASS in st.session_state):
         return
-    chosen = st.session_state.get(state.THRESHOLD_CHOICES, {}).get(res.run_id)
+    chosen = (st.session_state.get(state.THRESHOLD_CHOICES, {}).get(res.run_id)
+              or _saved_choice(res.run_id))
     positive, slider = chosen or (res.class_names[1], DEFAULT_THRESHOLD)
     st.session_state[state.W_POSITIVE_CLASS] = positive
     st.session_state[state.W_THRESHOLD] = slider
@@ -147,8 +148,25 @@ def current_threshold(res: RunResults) -> float:
     index = _positive_index(res)
     slider = float(st.session_state[state.W_THRESHOLD])
     choices = st.session_state.setdefault(state.THRESHOLD_CHOICES, {})
-    choices[res.run_id] = (res.class_names[index], slider)
+    choice = (res.class_names[index], slider)
+    if choices.get(res.run_id) != choice and choice != _saved_choice(res.run_id):
+        _save_choice(res.run_id, choice)  # Predict and Explain answer at it too, after a reload
+    choices[res.run_id] = choice
     return slider if index == 1 else 1 - slider
+
+
+def _saved_choice(run_id: str) -> tuple[str, float] | None:
+    try:
+        return services.store().threshold_choice(run_id)
+    except StudioError:
+        return None
+
+
+def _save_choice(run_id: str, choice: tuple[str, float]) -> None:
+    try:
+        services.store().save_threshold_choice(run_id, *choice)
+    except (StudioError, OSError):  # a read-only store: the choice lasts for this session
+        pass
 
 
 def _flip_threshold() -> None:

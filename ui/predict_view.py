@@ -52,10 +52,14 @@ def typed_text(predictor, label_column: str, run_id: str | None = None) -> None:
         st.metric(f"Predicted {label_column}", f"{scores[0]:.2f}")
         _value_range_note(predictor, label_column)
         return
-    best = int(scores.argmax())
+    run_id = run_id or st.session_state[state.W_PREDICT_RUN]
+    best, threshold_note = widgets.answer_index(services.store(), predictor, run_id, scores)
     st.markdown(f"The model says **{escape_markdown(predictor.class_names[best])}** "
                 f"({scores[best]:.0%} sure).")
-    st.plotly_chart(charts.probability_bars(predictor.class_names, scores), key="predict.probs")
+    if threshold_note:
+        st.caption(threshold_note)
+    st.plotly_chart(charts.probability_bars(predictor.class_names, scores, best),
+                    key="predict.probs")
 
 
 def _value_range_note(predictor, label_column: str) -> None:
@@ -133,13 +137,14 @@ def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
         return
     _read_notes(frame)
     columns = _text_columns(frame, trained_columns)
-    key = (run_id, upload.file_id, tuple(columns))
+    cut, threshold_note = widgets.run_cut(services.store(), predictor, run_id)
+    key = (run_id, upload.file_id, tuple(columns), cut)
     if columns and st.button(f"Predict all {_rows(len(frame))}", key=state.W_PREDICT_GO,
                              type="primary"):
         bar = st.progress(0.0, text="Predicting…")
         try:
             out = predict_csv.predict_frame(
-                predictor, frame, columns,
+                predictor, frame, columns, threshold=cut,
                 progress=lambda share: bar.progress(share, text=f"Predicting… {share:.0%}"))
             st.session_state[state.PREDICT_RESULT] = {"key": key, "frame": out}
         except StudioError as err:
@@ -149,6 +154,8 @@ def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
     if done and done["key"] == key:
         out = done["frame"]
         _result_notes(out)
+        if threshold_note:
+            st.caption(threshold_note)
         if predictor.task == TASK_REGRESSION:
             _value_range_note(predictor, "values")
         st.dataframe(out.head(PREVIEW_ROWS))

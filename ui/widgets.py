@@ -4,7 +4,12 @@ import time
 
 import streamlit as st
 
+import numpy as np
+
+from core import evaluation
 from core import runs as runs_lib
+from core.config import TASK_BINARY
+from core.errors import StudioError
 from core.explain import escape_markdown
 from ui import links, state
 
@@ -72,3 +77,28 @@ def show_error(error) -> None:
     markdown, so a class named "[win](https://…)" would otherwise become a link.
     """
     st.error(escape_markdown(str(error)))
+
+
+def run_cut(store: runs_lib.RunStore, predictor, run_id: str) -> tuple[float, str]:
+    """The cut-off on p(second class) a two-class run answers at, and a note when not 50%.
+
+    It is the threshold chosen for the run on Evaluate (kept with the run), so every
+    page gives the answers Evaluate shows; without one, 50%.
+    """
+    try:
+        choice = store.threshold_choice(run_id) if predictor.task == TASK_BINARY else None
+    except StudioError:
+        choice = None
+    cut = evaluation.cut_on_second_class(predictor.class_names, choice)
+    if cut == 0.5 or not choice:
+        return cut, ""
+    return cut, (f"At the threshold chosen on the Evaluate page: a text counts as "
+                 f"“{escape_markdown(choice[0])}” from {choice[1]:.0%} sure.")
+
+
+def answer_index(store: runs_lib.RunStore, predictor, run_id: str, scores) -> tuple[int, str]:
+    """The class a run answers for one text's scores (see run_cut), and the threshold note."""
+    if predictor.task != TASK_BINARY:
+        return int(np.argmax(scores)), ""
+    cut, note = run_cut(store, predictor, run_id)
+    return int(scores[1] >= cut), note

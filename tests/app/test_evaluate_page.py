@@ -267,3 +267,27 @@ def test_without_a_model_file_the_mistakes_do_not_offer_explain(run_store, train
         assert not [b for b in at.button if "Explain" in (b.label or "")]
     finally:
         run_store.delete(run_id)
+
+
+def test_the_chosen_threshold_is_kept_with_the_run_and_used_by_predict_and_explain(
+        run_store, trained_binary_run):
+    res = results_lib.load_results(run_store, trained_binary_run)
+    positive = res.class_names[1]
+    cut = 0.97  # almost no text is positive any more
+    at = open_page("evaluate", {state.W_EVAL_RUN: trained_binary_run})
+    at.slider(key=state.W_THRESHOLD).set_value(cut).run()
+    assert run_store.threshold_choice(trained_binary_run) == (positive, cut)
+    fresh = open_page("evaluate", {state.W_EVAL_RUN: trained_binary_run})  # a reload
+    assert fresh.slider(key=state.W_THRESHOLD).value == pytest.approx(cut)
+
+    text = next(t for t, y, p in zip(res.texts, res.y, res.p_positive) if 0.5 <= p < cut)
+    predicted = open_page("predict", {state.W_PREDICT_RUN: trained_binary_run,
+                                      state.W_PREDICT_TEXT: text})
+    said = [m.value for m in predicted.markdown if m.value.startswith("The model says")]
+    assert said and f"**{res.class_names[0]}**" in said[0]  # not the 50% answer
+    assert any("threshold chosen on the Evaluate page" in c.value for c in predicted.caption)
+    explained = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
+                                      state.W_EXPLAIN_SOURCE: "Type your own",
+                                      state.W_EXPLAIN_TEXT: text})
+    picked = explained.selectbox(key=state.W_EXPLAIN_CLASS)
+    assert picked.options[picked.value] == res.class_names[0]

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from core import config
+from core import config, evaluation
 from core.errors import StudioError
 from core.evaluation import (
     EvalResult, Mistake, ThresholdCurves, evaluate_predictions, headline,
@@ -212,3 +212,12 @@ def test_an_accuracy_within_half_a_point_of_the_baseline_is_about_the_same(model
 
     result, other = accuracy_result(model), baseline(config.TASK_MULTICLASS, accuracy=base)
     assert evaluation.compare_with_baseline(result, other) == verdict
+
+
+def test_a_threshold_choice_is_read_as_a_cut_on_the_second_class():
+    names = ("no", "yes")
+    assert evaluation.cut_on_second_class(names, ("yes", 0.7)) == pytest.approx(0.7)
+    assert evaluation.cut_on_second_class(names, ("no", 0.7)) == pytest.approx(0.3)
+    assert evaluation.cut_on_second_class(names, None) == 0.5
+    assert evaluation.cut_on_second_class(names, ("maybe", 0.7)) == 0.5  # renamed classes
+    assert evaluation.cut_on_second_class(("a", "b", "c"), ("b", 0.7)) == 0.5

@@ -127,3 +127,16 @@ def test_unwritable_store_gives_a_message_not_a_traceback(tmp_path):
         store = runs_lib.RunStore(locked / "runs")
     with pytest.raises(RunError, match="Could not create the run folder"):
         store.create({})
+
+
+@pytest.mark.parametrize("content", ["", "[1, 2]", '{"positive": "yes"}',
+                                     '{"positive": "yes", "threshold": "high"}'])
+def test_a_broken_threshold_file_is_no_choice(tmp_path, content):
+    from core.runs import THRESHOLD_FILE, RunStore
+
+    store = RunStore(tmp_path)
+    run_id = store.create({"task": "binary"}, name="a run")
+    store.save_threshold_choice(run_id, "yes", 0.7)
+    assert store.threshold_choice(run_id) == ("yes", 0.7)
+    store.path(run_id).joinpath(THRESHOLD_FILE).write_text(content)
+    assert store.threshold_choice(run_id) is None
