@@ -212,9 +212,10 @@ def roc_pr(curves, threshold: float | None = None, at: Mapping | None = None) ->
                              line=dict(color=VALID_COLOR)), row=1, col=2)
     if threshold is not None:
         _mark_threshold(fig, curves, threshold, at)
-    fig.update_xaxes(title_text="False positive rate", range=[0, 1], row=1, col=1)
+    # A little room past 1 on both axes: a curve or mark at recall 1 was cut in half.
+    fig.update_xaxes(title_text="False positive rate", range=[0, 1.02], row=1, col=1)
     fig.update_yaxes(title_text="True positive rate (recall)", range=[0, 1.02], row=1, col=1)
-    fig.update_xaxes(title_text="Recall", range=[0, 1], row=1, col=2)
+    fig.update_xaxes(title_text="Recall", range=[0, 1.02], row=1, col=2)
     fig.update_yaxes(title_text="Precision", range=[0, 1.02], row=1, col=2)
     return _finish(fig, "How the threshold trades off errors", showlegend=False)
 
