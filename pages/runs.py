@@ -8,7 +8,7 @@ from ui import links, runs_view, services, state, widgets
 links.run_inside_app()
 st.title("6 · Runs")
 st.write("Every model trained here, side by side: compare settings and test scores, overlay "
-         "learning curves, download a report, or delete runs you no longer need.")
+         "learning curves, rename runs, download a report, or delete runs you no longer need.")
 
 message = st.session_state.pop(state.RUNS_MESSAGE, None)
 if message:
@@ -29,9 +29,10 @@ st.write("Lower validation loss is better. Lines that keep falling could use mor
          "a validation loss that rises again means the model started memorising.")
 runs_view.compare_curves(store, runs)
 
-st.subheader("Report or delete a run")
+st.subheader("Rename, report or delete a run")
 run_id = widgets.run_picker("Run", state.W_RUNS_REPORT_RUN, runs)
 run = next(r for r in runs if r.run_id == run_id)
+runs_view.rename_box(store, run)
 left, right = st.columns(2)
 with left:
     runs_view.report_button(store, run)

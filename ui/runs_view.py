@@ -85,6 +85,25 @@ def report_button(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:
                             "it opens in any browser, offline.")
 
 
+def rename_box(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:
+    """A new name for the run, which every page's run picker then shows."""
+    with st.form(key=state.W_RUNS_RENAME, border=False):
+        typed = st.text_input("Name", value=run.name, max_chars=80,
+                              key=f"{state.W_RUNS_RENAME}.{run.run_id}")
+        if not st.form_submit_button("Rename", icon=":material/edit:"):
+            return
+    if not typed.strip():
+        st.error("Type a name for the run first.")
+        return
+    try:
+        store.rename(run.run_id, typed)
+    except StudioError as err:
+        widgets.show_error(err)
+        return
+    st.session_state[state.RUNS_MESSAGE] = f"Renamed to “{escape_markdown(typed.strip())}”."
+    st.rerun()
+
+
 def delete_flow(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:
     """Two steps: "Delete…" asks, "Yes, delete <name>" deletes."""
     if st.button("Delete this run…", key=state.W_RUNS_DELETE, icon=":material/delete:"):

@@ -108,6 +108,7 @@ W_PREDICT_GO = "predict.go"
 W_MODEL_UPLOAD = "predict.model_upload"  # file_uploader
 W_MODEL_IMPORT = "predict.model_import"
 W_RUNS_SELECTED = "keep.runs.selected"
+W_RUNS_RENAME = "runs.rename"  # the rename form (its name box adds the run id)
 RUNS_SEEN = "runs.seen"  # the run ids the comparison knew at its last visit
 W_RUNS_METRIC = "keep.runs.metric"
 W_RUNS_DELETE = "runs.delete"
@@ -125,7 +126,7 @@ EXPLAIN_INPUT = "explain.input"          # (run id, text) the class choice was l
 PREDICT_RESULT = "predict.result"        # {"key", "frame"}: the last CSV prediction
 PREDICT_EXAMPLE = "predict.example"      # (run id, text) last offered in the typed-text box
 IMPORT_MESSAGE = "predict.import_message"  # success note shown once after an import
-RUNS_MESSAGE = "runs.message"            # note shown once after a delete
+RUNS_MESSAGE = "runs.message"            # note shown once after a delete or a rename
 
 
 def keep_widget_values() -> None:
