@@ -90,7 +90,7 @@ def rename_box(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:
     with st.form(key=state.W_RUNS_RENAME, border=False):
         typed = st.text_input("Name", value=run.name, max_chars=80,
                               key=f"{state.W_RUNS_RENAME}.{run.run_id}")
-        if not st.form_submit_button("Rename", icon=":material/edit:"):
+        if not st.form_submit_button("Rename", key=state.W_RUNS_RENAME_GO, icon=":material/edit:"):
             return
     if not typed.strip():
         st.error("Type a name for the run first.")

@@ -109,6 +109,7 @@ W_MODEL_UPLOAD = "predict.model_upload"  # file_uploader
 W_MODEL_IMPORT = "predict.model_import"
 W_RUNS_SELECTED = "keep.runs.selected"
 W_RUNS_RENAME = "runs.rename"  # the rename form (its name box adds the run id)
+W_RUNS_RENAME_GO = "runs.rename_go"
 RUNS_SEEN = "runs.seen"  # the run ids the comparison knew at its last visit
 W_RUNS_METRIC = "keep.runs.metric"
 W_RUNS_DELETE = "runs.delete"

@@ -106,12 +106,12 @@ def test_a_run_made_since_the_last_visit_joins_the_comparison(run_store, trained
 def test_a_run_can_be_renamed_and_every_picker_shows_the_new_name(run_store, throwaway):
     at = manage(throwaway)
     at.text_input(key=f"{state.W_RUNS_RENAME}.{throwaway}").set_value("Class demo, <i>v2</i>")
-    at.button[[b.label for b in at.button].index("Rename")].click().run()
+    at.button(key=state.W_RUNS_RENAME_GO).click().run()
     assert not at.exception
     assert run_store.info(throwaway).name == "Class demo, <i>v2</i>"
     assert "Renamed to “Class demo, <i>v2</i>”." in [shown_text(s.value) for s in at.success]
     assert "Class demo, <i>v2</i>" in set(at.dataframe[0].value["name"])
     at.text_input(key=f"{state.W_RUNS_RENAME}.{throwaway}").set_value("   ")
-    at.button[[b.label for b in at.button].index("Rename")].click().run()
+    at.button(key=state.W_RUNS_RENAME_GO).click().run()
     assert "Type a name for the run first." in [e.value for e in at.error]
     assert run_store.info(throwaway).name == "Class demo, <i>v2</i>"
