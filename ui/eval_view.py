@@ -152,7 +152,7 @@ def current_threshold(res: RunResults) -> float:
     if choices.get(res.run_id) != choice and choice != _saved_choice(res.run_id):
         _save_choice(res.run_id, choice)  # Predict and Explain answer at it too, after a reload
     choices[res.run_id] = choice
-    return slider if index == 1 else 1 - slider
+    return evaluation.cut_on_second_class(res.class_names, choice)
 
 
 def _saved_choice(run_id: str) -> tuple[str, float] | None:

@@ -2,9 +2,8 @@
 
 import time
 
-import streamlit as st
-
 import numpy as np
+import streamlit as st
 
 from core import evaluation
 from core import runs as runs_lib
@@ -98,7 +97,6 @@ def run_cut(store: runs_lib.RunStore, predictor, run_id: str) -> tuple[float, st
 
 def answer_index(store: runs_lib.RunStore, predictor, run_id: str, scores) -> tuple[int, str]:
     """The class a run answers for one text's scores (see run_cut), and the threshold note."""
-    if predictor.task != TASK_BINARY:
-        return int(np.argmax(scores)), ""
-    cut, note = run_cut(store, predictor, run_id)
-    return int(scores[1] >= cut), note
+    cut, note = run_cut(store, predictor, run_id)  # 50% and no note but for two classes
+    one_row = np.asarray(scores, dtype=float)[None]
+    return int(evaluation.predicted_classes(predictor.task, one_row, cut)[0]), note
