@@ -155,9 +155,9 @@ def _sorted_words(pairs) -> tuple[WordWeight, ...]:
 
 def _token_weights(indexed, weights: dict[int, float]) -> tuple[tuple[str, float], ...]:
     """Every piece of the text with its word's weight; separators weigh 0."""
-    word_of = {place: word for word, places in enumerate(indexed.positions) for place in places}
-    return tuple((str(piece), float(weights.get(word_of.get(place), 0.0)))
-                 for place, piece in enumerate(indexed.as_list))
+    words = neighbourhood.word_of_piece(indexed)
+    return tuple((str(piece), float(weights.get(int(word), 0.0)))
+                 for piece, word in zip(indexed.as_list, words))
 
 
 def _relevant(words: Sequence[WordWeight]) -> list[WordWeight]:
@@ -175,8 +175,7 @@ def _neighbourhood_scores(predict_fn: PredictFn, removal_scores: RemovalFn | Non
     """The model's rows for the copies: from their tokens where the model can put them
     together (``removal_scores``, see core.neighbourhood), else from the copies as texts."""
     if removal_scores is not None:
-        pieces = list(indexed.as_list)
-        scores = removal_scores(pieces, neighbourhood.word_of_piece(indexed), keep)
+        scores = removal_scores(indexed.as_list, neighbourhood.word_of_piece(indexed), keep)
         if scores is not None:
             return _as_matrix(scores, len(keep))
     return _scores_once_per_text(predict_fn, neighbourhood.copy_texts(indexed, keep))
