@@ -43,7 +43,6 @@ class Words:
 
     def __init__(self, text: str, split_expression: str, fold_case: bool = False):
         splitter = re.compile(r"(%s)|$" % split_expression)  # lime's own splitter
-        self.raw = text
         self.as_list = [piece for piece in splitter.split(text) if piece]
         self.positions: list[list[int]] = []
         self._shown: list[str] = []

@@ -281,8 +281,9 @@ def _walk(recurrent: _Recurrent, table, node_inputs, parents, offsets):
         rows = tf.range(offsets[d], offsets[d + 1])
         parent = tf.gather(parents, rows)
         x = tf.gather(projected, tf.gather(node_inputs, rows))
-        h, c = tf.gather(h, parent), tf.gather(c, parent)
-        if recurrent.kind == "lstm":
+        h = tf.gather(h, parent)
+        if recurrent.kind == "lstm":  # a GRU carries no cell state: c stays the zero row
+            c = tf.gather(c, parent)
             i, f, g, o = tf.split(x + tf.matmul(h, kernel), 4, axis=1)
             c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)
             h = tf.sigmoid(o) * tf.tanh(c)
