@@ -19,6 +19,7 @@ from core import runs as runs_lib
 from core.errors import StudioError
 
 MISTAKES_SHOWN = 10
+DEFAULT_THRESHOLD = 0.5  # what a two-class run is scored at until one is chosen on Evaluate
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto;
        max-width: 1100px; padding: 0 1rem; color: #1e293b; line-height: 1.5; }
@@ -125,8 +126,28 @@ def _settings_rows(spec: dict, status: dict) -> list[list]:
     return rows
 
 
-def _scores_section(res: results_lib.RunResults) -> str:
-    m, base = res.metrics, res.baseline
+Choice = tuple[str, float]  # (the class the threshold is about, the threshold on it)
+
+
+def _saved_choice(store: runs_lib.RunStore, res: results_lib.RunResults) -> Choice | None:
+    """The threshold saved on Evaluate for a two-class run, if it names one of its classes."""
+    choice = store.threshold_choice(res.run_id) if res.is_binary else None
+    # cut_on_second_class ignores any other; the report must not then claim to use it.
+    return choice if choice and choice[0] in res.class_names else None
+
+
+def _threshold_sentence(res: results_lib.RunResults, choice: Choice | None) -> str:
+    """Which cut-off the numbers below follow, in the words of the Evaluate page."""
+    positive, value = choice or (res.class_names[1], DEFAULT_THRESHOLD)
+    other = res.class_names[1 - res.class_names.index(positive)]
+    which = (f"the {value:.0%} threshold chosen on the Evaluate page" if choice else
+             f"the usual {value:.0%} threshold (another can be chosen on the Evaluate page)")
+    return (f"<p>Scored at {which}: a text counts as {_e(positive)} when the model is at "
+            f"least {value:.0%} sure it is, otherwise as {_e(other)}.</p>")
+
+
+def _scores_section(res: results_lib.RunResults, m: evaluation.EvalResult, threshold: str) -> str:
+    base = res.baseline
     rows = []
     if res.is_regression:
         rows += [["RMSE (lower is better)", m.rmse, base.rmse if base else None],
@@ -138,7 +159,7 @@ def _scores_section(res: results_lib.RunResults) -> str:
         if m.ordinal_rmse is not None:
             rows += [["RMSE of the predicted class", m.ordinal_rmse, None],
                      ["Mean absolute error of the class", m.ordinal_mae, None]]
-    parts = [f'<p class="headline">{_e(evaluation.headline(m))}</p>']
+    parts = [f'<p class="headline">{_e(evaluation.headline(m))}</p>', threshold]
     if base:
         parts.append(f"<p>{_e(base.summary())}</p>")
     parts.append(_table(["Measure", "This model", "Baseline"], rows))
@@ -151,31 +172,42 @@ def _scores_section(res: results_lib.RunResults) -> str:
     return "".join(parts)
 
 
-def _charts_section(res: results_lib.RunResults, records: list[dict], figure: _Figures) -> str:
+def _charts_section(res: results_lib.RunResults, m: evaluation.EvalResult,
+                    choice: Choice | None, records: list[dict], figure: _Figures) -> str:
     second = "rmse" if res.is_regression else "accuracy"
     parts = [figure(charts.training_curves(records, "loss")),
              figure(charts.training_curves(records, second))]
-    if res.metrics.confusion is not None:
-        parts.append(figure(charts.confusion_heatmap(res.metrics.confusion, res.class_names,
+    if m.confusion is not None:
+        parts.append(figure(charts.confusion_heatmap(m.confusion, res.class_names,
                                                      normalized=False)))
     if res.is_binary:
-        curves = evaluation.threshold_curves(res.y, res.p_positive)
-        at = evaluation.metrics_at_threshold(res.y, res.p_positive, 0.5)  # exact on thinned curves
-        parts.append(figure(charts.roc_pr(curves, threshold=0.5, at=at)))
+        # The curves from the class the threshold is about, as Evaluate draws them.
+        positive, value = choice or (res.class_names[1], DEFAULT_THRESHOLD)
+        index = res.class_names.index(positive)
+        is_positive, p_positive = (np.asarray(res.y) == index).astype(int), res.scores[:, index]
+        curves = evaluation.threshold_curves(is_positive, p_positive)
+        at = evaluation.metrics_at_threshold(is_positive, p_positive, value)  # exact when thinned
+        parts.append(figure(charts.roc_pr(curves, threshold=value, at=at)))
     values = res.true_and_predicted_values()
     if values is not None:
         parts.append(figure(charts.predicted_vs_true(*values)))
     return "".join(parts)
 
 
-def _mistakes_section(res: results_lib.RunResults) -> str:
-    mistakes = res.mistakes(n=MISTAKES_SHOWN)
+def _mistakes_section(res: results_lib.RunResults, cut: float) -> str:
+    mistakes = res.mistakes(n=MISTAKES_SHOWN, threshold=cut)
     if not mistakes:
         return "<p>The model got every test text right.</p>"
     if res.is_regression:
         rows = [[m.text, m.true_label, m.predicted_label, m.error] for m in mistakes]
         return _table(["Text", "True value", "Predicted", "Off by"], rows)
     rows = [[m.text, m.true_label, m.predicted_label, _share(m.confidence)] for m in mistakes]
+    if res.is_binary and cut != DEFAULT_THRESHOLD:
+        # As on Evaluate: at another threshold an answer can have a chance under 50%, which
+        # "confidence" would misstate, and worst_mistakes sorts by the distance past it.
+        return ("<p>These wrong answers are the furthest past the threshold, furthest first. "
+                "At a threshold other than 50% the model can give its answer under 50%.</p>"
+                + _table(["Text", "True class", "Predicted class", "Chance of its answer"], rows))
     return _table(["Text", "True class", "Predicted class", "Model's confidence"], rows)
 
 
@@ -200,9 +232,14 @@ def build_report(store: runs_lib.RunStore, run_id: str,
         body.append("<h2>Results</h2><p>This run has no test results.</p>")
     else:
         records, _ = store.read_metrics(run_id)
-        body += ["<h2>How well it does on the test texts</h2>", _scores_section(res),
-                 "<h2>Charts</h2>", _charts_section(res, records, figure),
-                 "<h2>The texts it got most wrong</h2>", _mistakes_section(res)]
+        # Two classes: every number, chart and mistake follows the threshold saved on Evaluate.
+        choice = _saved_choice(store, res)
+        cut = evaluation.cut_on_second_class(res.class_names, choice)  # on p(class_names[1])
+        m = res.at_threshold(cut)
+        threshold = _threshold_sentence(res, choice) if res.is_binary else ""
+        body += ["<h2>How well it does on the test texts</h2>", _scores_section(res, m, threshold),
+                 "<h2>Charts</h2>", _charts_section(res, m, choice, records, figure),
+                 "<h2>The texts it got most wrong</h2>", _mistakes_section(res, cut)]
     body.append(f'<p class="muted">Made with LSTM Studio on '
                 f'{_e(time.strftime("%d %B %Y, %H:%M"))}.</p>')
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

@@ -79,3 +79,46 @@ def test_run_without_results_still_gets_a_report(store):
 def test_file_names_are_safe(name, expected):
     assert report.safe_file_stem(name) == expected
     assert report.report_file_name(name) == expected + "-report.html"
+
+
+@pytest.mark.parametrize("positive, value, called", [
+    ("yes", 0.9, "no"),  # no text reaches 90% yes: every one is called "no"
+    ("no", 0.9, "yes"),  # the same cut-off seen from the other class
+])
+def test_the_report_scores_at_the_threshold_saved_on_evaluate(store, monkeypatch,
+                                                              positive, value, called):
+    run_id = synthetic_runs.binary_run(store, name="Reviews run", class_names=("no", "yes"))
+    store.save_threshold_choice(run_id, positive, value)
+    drawn = {}
+
+    def recording(name, draw):
+        def record(*args, **kwargs):
+            drawn[name] = (args, kwargs)
+            return draw(*args, **kwargs)
+        monkeypatch.setattr(report.charts, name, record)
+
+    recording("confusion_heatmap", report.charts.confusion_heatmap)
+    recording("roc_pr", report.charts.roc_pr)
+    page = report.build_report(store, run_id, include_plotlyjs="cdn")
+    other = "no" if positive == "yes" else "yes"
+    assert (f"Scored at the 90% threshold chosen on the Evaluate page: a text counts as "
+            f"{positive} when the model is at least 90% sure it is, otherwise as {other}.") in page
+    # Scores, confusion matrix, ROC/PR mark and mistakes all follow the same cut-off.
+    assert "The model got 50% of the 40 test texts right." in page
+    assert f'<td>{called}</td><td class="num">50.0%</td><td class="num">100.0%</td>' in page
+    everything_called = [[0, 20], [0, 20]] if called == "yes" else [[20, 0], [20, 0]]
+    assert drawn["confusion_heatmap"][0][0] == everything_called
+    (curves,), marked = drawn["roc_pr"]
+    assert marked["threshold"] == value and marked["at"]["recall"] == 0.0  # none called positive
+    wrong = "yes" if called == "no" else "no"
+    assert page.count(f"<td>{wrong}</td><td>{called}</td>") == report.MISTAKES_SHOWN
+    assert "Chance of its answer" in page and "Model&#x27;s confidence" not in page
+
+
+def test_without_a_saved_threshold_the_report_says_it_used_50(store):
+    run_id = synthetic_runs.binary_run(store, name="Reviews run", class_names=("no", "yes"))
+    page = report.build_report(store, run_id, include_plotlyjs="cdn")
+    assert "Scored at the usual 50% threshold" in page
+    assert "The model got 80% of the 40 test texts right." in page
+    store.save_threshold_choice(run_id, "a class it does not have", 0.9)  # unusable: ignored
+    assert "Scored at the usual 50% threshold" in report.build_report(store, run_id, "cdn")
