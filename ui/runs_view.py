@@ -13,6 +13,7 @@ from ui import state, widgets
 
 CURVE_METRICS = ("val_loss", "val_accuracy", "loss", "accuracy", "val_rmse")
 DEFAULT_COMPARED = 3
+EMPTY_CELL = "–"  # an en dash, as the HTML report shows a missing value
 _PERCENT = st.column_config.NumberColumn(format="percent")
 _TWO_DECIMALS = st.column_config.NumberColumn(format="%.2f")
 TABLE_CONFIG = {
@@ -34,9 +35,13 @@ COLUMN_ORDER = ("name", "status", "task", "test accuracy", "baseline accuracy", 
 
 
 def table(frame: pd.DataFrame) -> None:
-    # Columns no run fills (RMSE when every run is a classifier) would only show "None".
+    # Columns no run fills (RMSE when every run is a classifier) would only show dashes.
     shown = [c for c in COLUMN_ORDER if c in frame.columns and frame[c].notna().any()]
-    st.dataframe(frame, hide_index=True, column_config=TABLE_CONFIG, column_order=shown)
+    # An empty cell (an imported run has no scores or timing) showed the word "None". The
+    # placeholder only changes what the browser shows: the columns keep their numbers, so
+    # they still sort and format as numbers.
+    st.dataframe(frame, hide_index=True, column_config=TABLE_CONFIG, column_order=shown,
+                 placeholder=EMPTY_CELL)
     st.caption("Accuracy: share of test texts classified right (higher is better). RMSE: how "
                "far predicted ratings are from the true ones (lower is better). The baseline is "
                "a simple word-count model trained on the same data.")

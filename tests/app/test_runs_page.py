@@ -2,6 +2,7 @@
 
 import os
 
+import pandas as pd
 import psutil
 import pytest
 
@@ -115,3 +116,26 @@ def test_a_run_can_be_renamed_and_every_picker_shows_the_new_name(run_store, thr
     at.button(key=state.W_RUNS_RENAME_GO).click().run()
     assert "Type a name for the run first." in [e.value for e in at.error]
     assert run_store.info(throwaway).name == "Class demo, <i>v2</i>"
+
+
+def test_an_imported_run_shows_a_dash_where_it_has_no_value(run_store, trained_run):
+    """QA: an imported run (no test scores, no timing) read "None" in the table, like a word."""
+    from core import importer
+
+    run_id = importer.import_model(run_store, run_store.model_path(trained_run).read_bytes(),
+                                   "from a colleague.keras")
+    try:
+        at = open_page("runs")
+        table = at.dataframe[0]
+        assert table.proto.placeholder == "–"  # what the browser shows in an empty cell
+        frame = table.value
+        imported = frame[frame["name"] == run_store.info(run_id).name].iloc[0]
+        assert imported["architecture"] == "imported" and imported["params"] > 0
+        for column in ("test accuracy", "baseline accuracy", "seconds/epoch", "epochs",
+                       "embedding", "units", "max tokens"):
+            assert pd.isna(imported[column]), column  # empty, so the placeholder shows
+        # Numbers stay numbers, so the columns still sort and keep their formats.
+        for column in ("test accuracy", "seconds/epoch", "params", "epochs"):
+            assert pd.api.types.is_numeric_dtype(frame[column]), column
+    finally:
+        run_store.delete(run_id)
