@@ -25,6 +25,7 @@ from common import fmt, print_table, require_shared_data, save_summary, summary_
 
 from core import data, predictor, training
 from core import model as model_lib
+from core import trainer as trainer_lib
 from core.config import DataSpec, ModelSpec
 
 ARCHS = {  # name: (units per layer, bidirectional, max tokens)
@@ -108,7 +109,7 @@ def run_studio(ds, units, bidirectional, max_len, epochs, seed, jit=False):
     keras.utils.set_random_seed(seed)
     net = model_lib.build_model(spec, ds.task, ds.n_classes, vectorizer.vocabulary_size(),
                                 padding_mask=False)
-    trainer = model_lib.split_batch_trainer(net, training.split_parts(spec, BATCH))  # as core.training
+    trainer = trainer_lib.training_model(net, training.split_parts(spec, BATCH))  # as core.training
     model_lib.compile_model(trainer, ds.task, "rmsprop", 1e-3, jit_compile=jit)
     x_train = predictor.vectorize(vectorizer, ds.train.texts)
     x_valid = predictor.vectorize(vectorizer, ds.valid.texts)

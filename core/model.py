@@ -171,51 +171,6 @@ def with_padding_mask(int_model, on: bool):
     return twin
 
 
-SPLIT_MIN_BATCH = 256  # smaller batches: each slice's steps too small to gain (bench/README.md)
-
-
-def split_batch_parts(spec: ModelSpec, cores: int, batch_size: int) -> int:
-    """How many pieces training cuts each batch into: two for a one-way network's big batches.
-
-    A one-way RNN is a single chain of small steps, so it keeps one core busy and
-    leaves the other idle; a bidirectional one already runs its two directions side
-    by side (bench/README.md: halves made LSTM(50) 1.7x faster, BiLSTM(50) ~1.1x).
-    Below SPLIT_MIN_BATCH rows the extra ops cost what the second core wins, or more.
-    """
-    if spec.bidirectional or batch_size < SPLIT_MIN_BATCH:
-        return 1
-    return max(1, min(2, cores))
-
-
-def split_batch_trainer(int_model, parts: int):
-    """The integer model, trained on ``parts`` slices of every batch at once.
-
-    Each slice runs through the same layers (the same weights) as its own chain of
-    ops, which TensorFlow runs in parallel, and the outputs are joined again in
-    order, so loss, gradients and metrics are those of the whole batch. Only the
-    training step sees this wrapper; int_model is what gets saved.
-    """
-    if parts < 2:
-        return int_model
-    import keras
-    from keras import ops
-
-    class SplitBatch(keras.Model):
-        def __init__(self, net):
-            super().__init__(name=f"{net.name}_split")
-            self.net = net
-
-        def call(self, ids, training=False):
-            if isinstance(ids.shape[0], int) and ids.shape[0] < parts:
-                return self.net(ids, training=training)  # a known, too small batch: no empty slice
-            size = ops.shape(ids)[0]
-            cuts = [size * i // parts for i in range(parts + 1)]
-            pieces = [self.net(ids[a:b], training=training) for a, b in zip(cuts, cuts[1:])]
-            return ops.concatenate(pieces, axis=0)
-
-    return SplitBatch(int_model)
-
-
 def compile_model(model, task: str, optimizer: str, learning_rate: float,
                   jit_compile: bool = False) -> None:
     import keras

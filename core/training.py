@@ -20,6 +20,7 @@ from core import data as data_lib
 from core import model as model_lib
 from core import predictor as predictor_lib
 from core import runs as runs_lib
+from core import trainer as trainer_lib
 from core.config import (TASK_MULTICLASS, TASK_REGRESSION, ModelSpec, data_from_dict,
                          model_from_dict, train_from_dict)
 from core.errors import StudioError
@@ -247,8 +248,7 @@ def train(store, run_id: str) -> str:
                                           vectorizer.vocabulary_size(), matrix, target_mean,
                                           padding_mask=False)
         initial_epoch, total_epochs = 0, train_spec.epochs
-    trainer = model_lib.split_batch_trainer(int_model,
-                                            split_parts(model_spec, train_spec.batch_size))
+    trainer = trainer_lib.training_model(int_model, split_parts(model_spec, train_spec.batch_size))
     model_lib.compile_model(trainer, dataset.task, train_spec.optimizer, train_spec.learning_rate)
     if resume:
         store.update_status(run_id, optimizer_continued=optimizer_state.restore(
@@ -376,8 +376,8 @@ def warm_up() -> None:
 
 
 def split_parts(spec: ModelSpec, batch_size: int) -> int:
-    """Slices per training batch (model.split_batch_parts) on this machine's cores."""
-    return model_lib.split_batch_parts(spec, os.cpu_count() or 1, batch_size)
+    """Slices per training batch (trainer.split_batch_parts) on this machine's cores."""
+    return trainer_lib.split_batch_parts(spec, os.cpu_count() or 1, batch_size)
 
 
 def worker_env() -> dict:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from core import config, data, jobs, optimizer_state, predictor, runs as runs_lib, training
+from core import trainer as trainer_lib
 from core.config import DataSpec, TrainSpec
 from tests.conftest import TINY_MODEL, TINY_TRAIN
 
@@ -89,7 +90,7 @@ def _trained_weights(parts: int, ids, y) -> list:
     keras.utils.set_random_seed(3)
     spec = ModelSpec(units=(6, 4), embedding_dim=5, vocab_size=30, max_tokens=12, dropout=0.0)
     net = model_lib.build_model(spec, TASK_MULTICLASS, 3, vocab_len=30, padding_mask=False)
-    trainer = model_lib.split_batch_trainer(net, parts)
+    trainer = trainer_lib.training_model(net, parts)
     model_lib.compile_model(trainer, TASK_MULTICLASS, "sgd", 0.5)
     batches, per_epoch = training.fit_batches(ids, y, 5, seed=1)  # as core.training fits
     trainer.fit(batches, steps_per_epoch=per_epoch, epochs=2, verbose=0, shuffle=False)
@@ -124,7 +125,7 @@ def test_one_way_variants_train_on_slices_of_odd_batches(changes):
     spec = dataclasses.replace(ModelSpec(units=(5,), embedding_dim=4, vocab_size=20,
                                          max_tokens=8, bidirectional=False), **changes)
     net = model_lib.build_model(spec, TASK_BINARY, 2, vocab_len=20, padding_mask=False)
-    trainer = model_lib.split_batch_trainer(net, 2)
+    trainer = trainer_lib.training_model(net, 2)
     model_lib.compile_model(trainer, TASK_BINARY, "adam", 1e-2)
     ids = np.random.default_rng(1).integers(2, 20, size=(9, 6)).astype("int32")
     before = [w.copy() for w in net.get_weights()]
@@ -137,16 +138,81 @@ def test_one_way_variants_train_on_slices_of_odd_batches(changes):
     keras.backend.clear_session()
 
 
+def _weights_after_training(spec, task: str, n_classes: int, start_once: bool, ids, y) -> list:
+    import keras
+
+    from core import model as model_lib
+
+    keras.utils.set_random_seed(5)
+    net = model_lib.build_model(spec, task, n_classes, vocab_len=30, padding_mask=False)
+    trainer = trainer_lib.training_model(net, 1) if start_once else net
+    assert (trainer is not net) == start_once  # the wrapper is used, or the model as it is
+    model_lib.compile_model(trainer, task, "sgd", 0.5)
+    batches, per_epoch = training.fit_batches(ids, y, 4, seed=2)
+    trainer.fit(batches, steps_per_epoch=per_epoch, epochs=2, verbose=0, shuffle=False)
+    weights = net.get_weights()
+    keras.backend.clear_session()
+    return weights
+
+
+@pytest.mark.parametrize("changes, task, n_classes", [
+    ({"units": (6, 4), "dense_layers": (5,)}, "multiclass", 3),  # stacked LSTM with a dense layer
+    ({"rnn": "gru", "units": (5,)}, "binary", 2),
+    ({"rnn": "gru", "units": (4, 3)}, "regression", 1),
+])
+def test_reading_the_learned_start_once_per_batch_trains_the_same_weights(changes, task, n_classes):
+    import dataclasses
+
+    from core.config import ModelSpec
+
+    spec = dataclasses.replace(ModelSpec(embedding_dim=5, vocab_size=30, max_tokens=12,
+                                         dropout=0.0, bidirectional=False), **changes)
+    rng = np.random.default_rng(4)
+    ids = np.zeros((10, 12), dtype="int32")
+    for row, length in enumerate(rng.integers(1, 12, size=10)):
+        ids[row, :length] = rng.integers(1, 30, size=length)
+    y = (rng.normal(3, 1, size=10).astype("float32") if task == "regression"
+         else rng.integers(0, n_classes, size=10))
+    per_text = _weights_after_training(spec, task, n_classes, False, ids, y)
+    once = _weights_after_training(spec, task, n_classes, True, ids, y)
+    start_vectors = 1  # the embedding comes first, then LearnedStart's weights
+    assert not np.allclose(per_text[start_vectors], 0)
+    for a, b in zip(per_text, once, strict=True):  # the start's own gradient included
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=2e-5)
+
+
+@pytest.mark.parametrize("changes", [
+    {"bidirectional": True},
+    {"pooling": "mean"},
+    {"recurrent_dropout": 0.2},  # its masks differ from row to row: no shared start state
+])
+def test_networks_without_a_shared_start_state_train_as_they_are(changes):
+    import dataclasses
+
+    import keras
+
+    from core import model as model_lib
+    from core.config import ModelSpec
+
+    spec = dataclasses.replace(ModelSpec(units=(3,), embedding_dim=2, vocab_size=10,
+                                         bidirectional=False), **changes)
+    net = model_lib.build_model(spec, "binary", 2, vocab_len=10, padding_mask=False)
+    assert trainer_lib.training_model(net, 1) is net
+    keras.backend.clear_session()
+
+
 def test_only_one_way_networks_split_their_batches_across_two_cores():
     from core import model as model_lib
     from core.config import ModelSpec
 
     one_way, both_ways = ModelSpec(bidirectional=False), ModelSpec(bidirectional=True)
-    assert [model_lib.split_batch_parts(one_way, n, 512) for n in (1, 2, 16)] == [1, 2, 2]
-    assert model_lib.split_batch_parts(both_ways, 2, 512) == 1
-    assert model_lib.split_batch_parts(one_way, 2, 32) == 1  # too small to gain
-    net = object()
-    assert model_lib.split_batch_trainer(net, 1) is net
+    assert [trainer_lib.split_batch_parts(one_way, n, 512) for n in (1, 2, 16)] == [1, 2, 2]
+    assert trainer_lib.split_batch_parts(both_ways, 2, 512) == 1
+    assert trainer_lib.split_batch_parts(one_way, 2, 32) == 1  # too small to gain
+    net = model_lib.build_model(ModelSpec(bidirectional=True, units=(3,), embedding_dim=2,
+                                          vocab_size=10), "binary", 2, vocab_len=10,
+                                padding_mask=False)
+    assert trainer_lib.training_model(net, 1) is net
 
 
 def _adam_net(learning_rate=0.01):
