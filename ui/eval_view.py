@@ -12,11 +12,10 @@ from core.errors import StudioError
 from core.evaluation import EvalResult
 from core.explain import escape_markdown
 from core.results import RunResults
-from ui import services, state
+from ui import services, state, widgets
 
 MISTAKES_SHOWN = 20
 PREVIEW_CHARS = 90
-PERCENT = st.column_config.NumberColumn(format="percent")
 AVERAGE_ROWS = {"macro avg": "average of classes", "weighted avg": "average of texts"}
 DEFAULT_THRESHOLD = 0.5  # what the worker scored eval.json at, until one is chosen for the run
 
@@ -211,11 +210,13 @@ def class_report(result: EvalResult) -> None:
     table = pd.DataFrame(rows).T.rename(columns={"f1-score": "F1", "support": "test texts"},
                                         index=AVERAGE_ROWS)
     table.index.name = "class"
+    shares = ("precision", "recall", "F1")
+    table = widgets.percent_values(table, shares)
     # Wide enough for its longest label: left to itself the grid cut "average of classes"
     # to "averag…". About 8 pixels a character, plus the cell's padding.
     width = min(400, 24 + 8 * max(len(str(label)) for label in table.index))
     st.dataframe(table, column_config={"_index": st.column_config.TextColumn(width=width),
-                                       "precision": PERCENT, "recall": PERCENT, "F1": PERCENT,
+                                       **dict.fromkeys(shares, widgets.PERCENT),
                                        "test texts": st.column_config.NumberColumn(format="%d")})
     st.caption("**Precision**: of the texts the model put in a class, the share that belong "
                "there. **Recall**: of the texts that belong to a class, the share it found.")
@@ -286,7 +287,7 @@ def _wrong_answers(mistakes: list, sureness: str) -> tuple[pd.DataFrame, dict]:
                           "true class": [m.true_label for m in mistakes],
                           "predicted": [m.predicted_label for m in mistakes],
                           sureness: [m.confidence for m in mistakes]})
-    return table, {sureness: PERCENT}
+    return widgets.percent_values(table, [sureness]), {sureness: widgets.PERCENT}
 
 
 def send_to_explain(run_id: str, mistakes: list) -> None:

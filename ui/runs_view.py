@@ -14,10 +14,10 @@ from ui import state, widgets
 CURVE_METRICS = ("val_loss", "val_accuracy", "loss", "accuracy", "val_rmse")
 DEFAULT_COMPARED = 3
 EMPTY_CELL = "–"  # an en dash, as the HTML report shows a missing value
-_PERCENT = st.column_config.NumberColumn(format="percent")
+PERCENT_COLUMNS = ("test accuracy", "baseline accuracy")  # shown as on Evaluate
 _TWO_DECIMALS = st.column_config.NumberColumn(format="%.2f")
 TABLE_CONFIG = {
-    "test accuracy": _PERCENT, "baseline accuracy": _PERCENT,
+    **dict.fromkeys(PERCENT_COLUMNS, widgets.PERCENT),
     "test RMSE": _TWO_DECIMALS, "baseline RMSE": _TWO_DECIMALS,
     "params": st.column_config.NumberColumn(format="localized",
                                             help="Numbers the network learned (weights)."),
@@ -37,6 +37,7 @@ COLUMN_ORDER = ("name", "status", "task", "test accuracy", "baseline accuracy", 
 def table(frame: pd.DataFrame) -> None:
     # Columns no run fills (RMSE when every run is a classifier) would only show dashes.
     shown = [c for c in COLUMN_ORDER if c in frame.columns and frame[c].notna().any()]
+    frame = widgets.percent_values(frame, PERCENT_COLUMNS)
     # An empty cell (an imported run has no scores or timing) showed the word "None". The
     # placeholder only changes what the browser shows: the columns keep their numbers, so
     # they still sort and format as numbers.

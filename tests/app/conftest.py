@@ -1,5 +1,7 @@
-"""Helpers for the page tests: open a page, read its text, an empty store, a regression run."""
+"""Helpers for the page tests: open a page, read its text and tables, an empty store, a
+regression run."""
 
+import json
 import re
 import shutil
 import uuid
@@ -39,6 +41,19 @@ def news():
 def shown_text(markdown: str) -> str:
     """Markdown source as it reads on screen: CommonMark drops the backslash of an escape."""
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+
+
+def shown_percentages(table) -> dict[str, list[str]]:
+    """Each percentage column of a shown table as the browser prints it (printf formats)."""
+    columns = json.loads(table.proto.columns)
+    shown = {}
+    for name, column in columns.items():
+        number_format = (column.get("type_config") or {}).get("format") or ""
+        # "percent" prints as many decimals as a value needs ("95%" beside "93.75%").
+        assert number_format != "percent", name
+        if number_format.endswith("%%"):  # a percentage, printf style
+            shown[name] = [number_format % value for value in table.value[name]]
+    return shown
 
 
 def page_text(at: AppTest) -> str:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -10,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from core import config, evaluation
 from core import results as results_lib
-from tests.app.conftest import TIMEOUT, copy_run, open_page, page_text, shown_text
+from tests.app.conftest import (TIMEOUT, copy_run, open_page, page_text, shown_percentages,
+                                shown_text)
 from ui import state
 
 
@@ -291,3 +293,19 @@ def test_the_chosen_threshold_is_kept_with_the_run_and_used_by_predict_and_expla
                                       state.W_EXPLAIN_TEXT: text})
     picked = explained.selectbox(key=state.W_EXPLAIN_CLASS)
     assert picked.options[picked.value] == res.class_names[0]
+
+
+def test_every_percentage_in_a_table_has_one_decimal(run_store, trained_binary_run):
+    """QA: the per-class table read "95%" above "93.75%" in the same column."""
+    at = open_page("evaluate", {state.W_EVAL_RUN: trained_binary_run})
+    at.slider(key=state.W_THRESHOLD).set_value(0.7).run()  # the mistakes' "chance" column
+    result = results_lib.load_results(run_store, trained_binary_run).at_threshold(0.7)
+    per_class, mistakes = (shown_percentages(table) for table in at.dataframe)
+    assert set(per_class) == {"precision", "recall", "F1"}
+    assert set(mistakes) == {"chance of its answer"}
+    # As the numbers above the tables print them: 0.9375 reads 93.8%, 0.95 reads 95.0%.
+    recall = dict(zip(at.dataframe[0].value.index, per_class["recall"]))
+    assert [recall[name] for name in result.class_names] == [
+        f"{result.report[name]['recall']:.1%}" for name in result.class_names]
+    shown = [text for column in (*per_class.values(), *mistakes.values()) for text in column]
+    assert all(re.fullmatch(r"\d+\.\d%", text) for text in shown), shown

@@ -6,7 +6,7 @@ import pandas as pd
 import psutil
 import pytest
 
-from tests.app.conftest import copy_run, open_page, page_text, shown_text
+from tests.app.conftest import copy_run, open_page, page_text, shown_percentages, shown_text
 from ui import state
 
 
@@ -37,7 +37,7 @@ def test_table_lists_runs_with_settings_and_scores(run_store, trained_run, train
     row = table[table["name"] == run_store.info(trained_binary_run).name].iloc[0]
     stored = run_store.read_json(trained_binary_run, "eval.json")
     assert row["architecture"] == "LSTM 8" and row["task"] == "binary"
-    assert row["test accuracy"] == pytest.approx(stored["metrics"]["accuracy"])
+    assert row["test accuracy"] == pytest.approx(100 * stored["metrics"]["accuracy"])  # shown as %
     assert row["params"] > 0
     assert at.get("plotly_chart"), "the learning curves of the newest runs"
 
@@ -139,3 +139,15 @@ def test_an_imported_run_shows_a_dash_where_it_has_no_value(run_store, trained_r
             assert pd.api.types.is_numeric_dtype(frame[column]), column
     finally:
         run_store.delete(run_id)
+
+
+def test_accuracies_have_one_decimal_as_on_evaluate(run_store, trained_binary_run):
+    """The Runs table prints a share as Evaluate does: "93.8%", never "93.75%" beside "95%"."""
+    at = open_page("runs")
+    shown = shown_percentages(at.dataframe[0])
+    assert set(shown) == {"test accuracy", "baseline accuracy"}
+    names = list(at.dataframe[0].value["name"])
+    row = names.index(run_store.info(trained_binary_run).name)
+    stored = run_store.read_json(trained_binary_run, "eval.json")
+    assert shown["test accuracy"][row] == f"{stored['metrics']['accuracy']:.1%}"
+    assert shown["baseline accuracy"][row] == f"{stored['baseline']['accuracy']:.1%}"
