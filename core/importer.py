@@ -137,7 +137,18 @@ def load_uploaded(path: Path):
                 "clean": dataclasses.asdict(predictor.clean), "text_columns": columns}
     if predictor.value_range:
         metadata["value_range"] = list(predictor.value_range)
+    choice = _threshold_choice(raw, predictor)
+    if choice:
+        metadata["threshold"] = {"positive": choice[0], "threshold": choice[1]}
     return predictor, metadata
+
+
+def _threshold_choice(raw, predictor) -> tuple[str, float] | None:
+    """The two-class threshold an exported run carried, if it fits this model."""
+    choice = runs_lib.threshold_from(raw.get("threshold")) if isinstance(raw, dict) else None
+    if predictor.task != TASK_BINARY or not choice or choice[0] not in predictor.class_names:
+        return None
+    return choice
 
 
 def _run_name(file_name: str) -> str:
@@ -173,9 +184,26 @@ def _store_run(store: runs_lib.RunStore, path: Path, metadata: dict, file_name: 
         temp = target.with_name(".model.import.keras")
         shutil.copyfile(path, temp)
         os.replace(temp, target)
+        if metadata.get("threshold"):
+            store.save_threshold_choice(run_id, metadata["threshold"]["positive"],
+                                        metadata["threshold"]["threshold"])
         store.update_status(run_id, status=runs_lib.FINISHED, ended=time.time(),
                             imported=True, message="Imported from a model file.")
     except BaseException:
         shutil.rmtree(store.path(run_id), ignore_errors=True)
         raise
     return run_id
+
+
+def exported_model(store: runs_lib.RunStore, run_id: str) -> bytes:
+    """The run's model file as users download it, with its chosen threshold inside.
+
+    Importing it on another LSTM Studio then answers at the same threshold.
+    """
+    data = store.model_path(run_id).read_bytes()
+    choice = store.threshold_choice(run_id)
+    if choice is None:
+        return data
+    positive, threshold = choice
+    return predictor_lib.with_metadata(data, {"threshold": {"positive": positive,
+                                                            "threshold": threshold}})

@@ -7,6 +7,7 @@ This is what makes LIME (1,000+ perturbed texts) and CSV prediction fast.
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -244,6 +245,23 @@ def embed_metadata(model_path: Path, metadata: dict) -> None:
     with zipfile.ZipFile(model_path, "a") as archive:
         if METADATA_NAME not in archive.namelist():
             archive.writestr(METADATA_NAME, json.dumps(metadata))
+
+
+def with_metadata(model_bytes: bytes, changes: dict) -> bytes:
+    """A copy of a .keras file whose embedded metadata also holds ``changes``.
+
+    A zip member cannot be rewritten in place, so every other member is copied over.
+    """
+    source, copy = zipfile.ZipFile(io.BytesIO(model_bytes)), io.BytesIO()
+    with source, zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as target:
+        metadata = {}
+        for item in source.infolist():
+            if item.filename == METADATA_NAME:
+                metadata = json.loads(source.read(item))
+            else:
+                target.writestr(item, source.read(item))
+        target.writestr(METADATA_NAME, json.dumps({**metadata, **changes}))
+    return copy.getvalue()
 
 
 def read_metadata(model_path: Path) -> dict | None:

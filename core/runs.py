@@ -40,6 +40,7 @@ ENDED_STATUSES = (FINISHED, STOPPED, FAILED, INTERRUPTED)
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
 # A file inside a run folder: one plain name, never a path ("../x", "a/b", "/etc/x").
 THRESHOLD_FILE = "threshold.json"  # the two-class cut-off chosen on Evaluate, kept with the run
+THRESHOLD_RANGE = (0.01, 0.99)  # what Evaluate's slider offers; anything else is no choice
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 
 
@@ -116,6 +117,20 @@ class RunInfo:
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+
+def threshold_from(data) -> tuple[str, float] | None:
+    """(positive class, threshold) from a saved choice, or None for anything malformed.
+
+    The file may come from an imported model, so a value Evaluate's slider could not
+    hold (it would refuse to draw) counts as no choice.
+    """
+    try:
+        positive, value = str(data["positive"]), float(data["threshold"])
+    except (TypeError, KeyError, ValueError):
+        return None
+    low, high = THRESHOLD_RANGE
+    return (positive, value) if low <= value <= high else None
 
 
 class RunStore:
@@ -282,11 +297,7 @@ class RunStore:
 
     def threshold_choice(self, run_id: str) -> tuple[str, float] | None:
         """(positive class, threshold) chosen on Evaluate for a two-class run, or None."""
-        data = self.read_json(run_id, THRESHOLD_FILE)
-        try:
-            return str(data["positive"]), float(data["threshold"])
-        except (TypeError, KeyError, ValueError):
-            return None
+        return threshold_from(self.read_json(run_id, THRESHOLD_FILE))
 
     def save_threshold_choice(self, run_id: str, positive: str, threshold: float) -> None:
         self.write_json(run_id, THRESHOLD_FILE, {"positive": positive, "threshold": threshold})

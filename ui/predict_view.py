@@ -172,13 +172,14 @@ def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
 def model_download(store, run_id: str, run_name: str) -> None:
     path = store.model_path(run_id)
     size = path.stat().st_size / 1024 / 1024
-    st.download_button(f"Download the model ({size:,.1f} MB)", data=path.read_bytes,
+    st.download_button(f"Download the model ({size:,.1f} MB)",
+                       data=lambda: importer.exported_model(store, run_id),  # read on click
                        file_name=safe_file_stem(run_name, "model") + ".keras",
                        mime="application/octet-stream", key=state.W_MODEL_DOWNLOAD,
                        icon=":material/download:")
-    st.caption("A .keras file with everything inside (text in, prediction out). Import it "
-               "here on another LSTM Studio, or load it in Python with "
-               "LSTM Studio's core.model.load_model.")
+    st.caption("A .keras file with everything inside (text in, prediction out), and the "
+               "threshold chosen on Evaluate for a two-class run. Import it here on another "
+               "LSTM Studio, or load it in Python with LSTM Studio's core.model.load_model.")
 
 
 def model_import(store) -> None:

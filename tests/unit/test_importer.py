@@ -155,3 +155,46 @@ def test_model_asking_for_a_huge_learned_start_is_refused(store, tmp_path):
 def test_a_stored_value_range_is_used_only_when_it_makes_sense(found, expected):
     assert predictor_lib.value_range_of({"task": "regression", "value_range": found}) == expected
     assert predictor_lib.value_range_of({"task": "multiclass", "value_range": [1, 5]}) is None
+
+
+def test_an_exported_two_class_run_carries_its_threshold_into_the_imported_run(
+        store, run_store, trained_binary_run):
+    positive = run_store.spec(trained_binary_run)["class_names"][0]
+    run_store.save_threshold_choice(trained_binary_run, positive, 0.7)
+    exported = importer.exported_model(run_store, trained_binary_run)
+    run_id = importer.import_model(store, exported, "with threshold.keras")
+    assert store.threshold_choice(run_id) == (positive, 0.7)
+    imported = predictor_lib.load_predictor(store.model_path(run_id))
+    trained = predictor_lib.load_predictor(run_store.model_path(trained_binary_run))
+    np.testing.assert_allclose(imported.scores(TEXTS), trained.scores(TEXTS), rtol=1e-6)
+
+
+def test_a_run_without_a_threshold_downloads_its_model_file_as_it_is(run_store, trained_run):
+    exported = importer.exported_model(run_store, trained_run)
+    assert exported == run_store.model_path(trained_run).read_bytes()
+
+
+@pytest.mark.parametrize("threshold", [
+    {"positive": "nobody", "threshold": 0.7},  # not one of the model's classes
+    {"positive": "__first__", "threshold": 1.5},  # beyond what Evaluate's slider can show
+    {"positive": "__first__", "threshold": "NaN"},
+    "0.7",
+])
+def test_an_unusable_threshold_in_a_model_file_is_left_out(store, run_store, trained_binary_run,
+                                                           threshold):
+    data = run_store.model_path(trained_binary_run).read_bytes()
+    metadata = predictor_lib.read_metadata(run_store.model_path(trained_binary_run))
+    if isinstance(threshold, dict) and threshold["positive"] == "__first__":
+        threshold = {**threshold, "positive": metadata["class_names"][0]}
+    run_id = importer.import_model(store, _rezipped(data, {**metadata, "threshold": threshold}),
+                                   "odd threshold.keras")
+    assert store.threshold_choice(run_id) is None
+    assert not store.path(run_id).joinpath(runs_lib.THRESHOLD_FILE).exists()
+
+
+def test_a_multiclass_model_ignores_a_threshold(store, studio_model, run_store, trained_run):
+    metadata = predictor_lib.read_metadata(run_store.model_path(trained_run))
+    choice = {"positive": metadata["class_names"][0], "threshold": 0.7}
+    run_id = importer.import_model(store, _rezipped(studio_model, {**metadata, "threshold": choice}),
+                                   "five classes.keras")
+    assert store.threshold_choice(run_id) is None

@@ -130,7 +130,9 @@ def test_unwritable_store_gives_a_message_not_a_traceback(tmp_path):
 
 
 @pytest.mark.parametrize("content", ["", "[1, 2]", '{"positive": "yes"}',
-                                     '{"positive": "yes", "threshold": "high"}'])
+                                     '{"positive": "yes", "threshold": "high"}',
+                                     '{"positive": "yes", "threshold": 1.5}',  # off the slider
+                                     '{"positive": "yes", "threshold": NaN}'])
 def test_a_broken_threshold_file_is_no_choice(tmp_path, content):
     from core.runs import THRESHOLD_FILE, RunStore
 
