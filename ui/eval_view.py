@@ -12,6 +12,7 @@ from core.errors import StudioError
 from core.evaluation import EvalResult
 from core.explain import escape_markdown
 from core.results import RunResults
+from core.runs import THRESHOLD_RANGE
 from ui import services, state, widgets
 
 MISTAKES_SHOWN = 20
@@ -183,7 +184,8 @@ def threshold_section(res: RunResults) -> None:
                   "the same.")
     index = _positive_index(res)
     positive, negative = escape_markdown(names[index]), escape_markdown(names[1 - index])
-    cut = st.slider("Threshold", min_value=0.01, max_value=0.99, step=0.01, key=state.W_THRESHOLD,
+    low, high = THRESHOLD_RANGE  # a saved choice outside it is no choice (core.runs)
+    cut = st.slider("Threshold", min_value=low, max_value=high, step=0.01, key=state.W_THRESHOLD,
                     help=f"The model gives every text a probability of being {positive}. Texts "
                          f"at or above the threshold count as {positive}.")
     st.markdown(f"A text counts as **{positive}** when the model is at least {cut:.0%} sure it "
