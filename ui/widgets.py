@@ -17,7 +17,8 @@ from ui import links, state
 # "93.8%"). The "percent" format printed as many decimals as each value needed ("95%" above
 # "93.75%"), and with a step it cuts 93.75% to "93.7%". So the cells hold percentages
 # (see percent_values) and a printf format rounds them.
-PERCENT = st.column_config.NumberColumn(format="%.1f%%")
+PERCENT_FORMAT = "%.1f%%"  # one decimal everywhere: 95.0%, 93.8%
+PERCENT = st.column_config.NumberColumn(format=PERCENT_FORMAT)
 
 
 def percent_values(frame: pd.DataFrame, columns) -> pd.DataFrame:

@@ -1,5 +1,6 @@
 """The Runs page: comparison table, overlaid curves, report download and two-step delete."""
 
+import json
 import os
 
 import pandas as pd
@@ -151,3 +152,5 @@ def test_accuracies_have_one_decimal_as_on_evaluate(run_store, trained_binary_ru
     stored = run_store.read_json(trained_binary_run, "eval.json")
     assert shown["test accuracy"][row] == f"{stored['metrics']['accuracy']:.1%}"
     assert shown["baseline accuracy"][row] == f"{stored['baseline']['accuracy']:.1%}"
+    help_text = json.loads(at.dataframe[0].proto.columns)["test accuracy"]["help"]
+    assert "50% threshold" in help_text  # a run's own threshold is on Evaluate, not here
