@@ -11,7 +11,7 @@ import time
 
 from common import RESULTS_DIR, print_table
 
-ORDER = ["speed_isolated", "speed_same_process", "first_point", "micro", "explain_sizes", "memory",
+ORDER = ["speed_isolated", "speed_same_process", "learned_start", "first_point", "micro", "explain_sizes", "memory",
          "page_overhead", "load", "accuracy"]
 
 

@@ -30,17 +30,18 @@ def split_batch_parts(spec: ModelSpec, cores: int, batch_size: int) -> int:
     return max(1, min(2, cores))
 
 
-def training_model(int_model, parts: int):
+def training_model(int_model, parts: int, start_once: bool = True):
     """The integer model as the training step should run it, on ``parts`` slices of each batch.
 
     Each slice runs through the same layers as its own chain of ops, which
     TensorFlow runs in parallel, and the outputs are joined again in order, so
-    loss, gradients and metrics are those of the whole batch.
+    loss, gradients and metrics are those of the whole batch. ``start_once=False``
+    reads the learned start with every text, as the model itself does (bench/).
     """
     import keras
     from keras import ops
 
-    start = _start_layout(int_model)
+    start = _start_layout(int_model) if start_once else None
     if start is None and parts < 2:
         return int_model
 
