@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from core import config
-from core.errors import DataError
+from core.errors import DataError, NoDataRowsError
 
 SNIFF_CHARS = 64 * 1024
 DELIMITERS = (",", ";", "\t", "|")
@@ -256,9 +256,12 @@ def _parse(data: bytes, encoding: str, options: dict) -> tuple[pd.DataFrame, int
 
 
 def read_csv(source, *, max_bytes: int = config.MAX_CSV_BYTES, name: str = "the file",
-             for_prediction: bool = False) -> pd.DataFrame:
+             for_prediction: bool = False, header: bool | None = None) -> pd.DataFrame:
     """Read a user's CSV as strings; see ``df.attrs`` for how it was read.
 
+    ``header`` says whether the first row holds column names; None guesses it (the guess
+    is in ``df.attrs["has_header"]``), True or False is the user's correction of a guess.
+    Without a header the columns are named column_1, column_2, ...
     ``for_prediction`` reads a file of new texts (the Predict page): one column is enough,
     as no label is needed, and rows are kept in place (see ``_prediction_rows``).
     """
@@ -274,7 +277,7 @@ def read_csv(source, *, max_bytes: int = config.MAX_CSV_BYTES, name: str = "the 
         sample = sample[hint.end():]
     delimiter = hint.group(1) if hint else _sniff_delimiter(sample, truncated)
     rows = _sample_rows(sample, delimiter, truncated)
-    has_header = not _first_row_is_data(rows)
+    has_header = not _first_row_is_data(rows) if header is None else header
     width = max(len(rows[0]) if rows else 0, _modal_width(rows)[0])
     names = _unique_names(rows[0] if has_header and rows else [], width)
     one_column = for_prediction and width == 1
@@ -309,7 +312,7 @@ def _check_shape(df: pd.DataFrame, name: str) -> None:
                         "one with the text and one with the label (the answer to learn). "
                         "If your file uses another separator, save it as a comma-separated CSV.")
     if len(df) == 0:
-        raise DataError(f"{_subject(name)} has a header row but no data rows. "
+        raise NoDataRowsError(f"{_subject(name)} has a header row but no data rows. "
                         "Add rows of data below the header and try again.")
 
 
@@ -336,5 +339,5 @@ def _prediction_rows(df: pd.DataFrame, one_column: bool) -> pd.DataFrame:
 
 def _check_texts_shape(df: pd.DataFrame, name: str) -> None:
     if len(df) == 0:
-        raise DataError(f"{_subject(name)} has a header row but no texts below it. "
+        raise NoDataRowsError(f"{_subject(name)} has a header row but no texts below it. "
                         "Add the texts to predict, one per row, and try again.")

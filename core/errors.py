@@ -15,6 +15,11 @@ class DataError(StudioError):
     """The CSV or the chosen columns cannot be used."""
 
 
+class NoDataRowsError(DataError):
+    """The file's only row was read as column names; reading it as data may be what the
+    user meant (the Data page then offers that choice)."""
+
+
 class SpecError(StudioError):
     """A model or training setting is impossible."""
 

@@ -24,7 +24,7 @@ from core import data, importer, text
 from core import model as model_lib
 from core import runs as runs_lib
 from core.config import CleanSpec, DataSpec, ModelSpec
-from core.errors import DataError, ModelFileError, SpecError
+from core.errors import DataError, ModelFileError, NoDataRowsError, SpecError
 from tests.bad_files import PNG, zipped
 
 MB = 1024 * 1024
@@ -230,7 +230,7 @@ CASES = [
     # -- files that are not usable tables
     Case("empty file", read(b""), (DataError, r"^upload\.csv is empty\. Choose a CSV file")),
     Case("only blank lines", read(b"\n \r\n\t\n"), (DataError, r"^upload\.csv is empty\.")),
-    Case("header only", read("text,label\n"), (DataError, r"has a header row but no data rows")),
+    Case("header only", read("text,label\n"), (NoDataRowsError, r"has a header row but no data rows")),
     Case("PNG renamed .csv", read(PNG), (DataError, r"\(it contains binary data\)\. Save your")),
     Case("binary data behind a UTF-16 byte-order mark",
          read(b"\xff\xfe\x00\x01garbage\x00\x00binary"),

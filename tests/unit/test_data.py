@@ -10,7 +10,7 @@ import pytest
 from core import data
 from core.config import (TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION, CleanSpec,
                          DataSpec)
-from core.errors import DataError
+from core.errors import DataError, NoDataRowsError
 
 AG_NEWS_TEST = Path("/work/shared/data/ag_news/test.csv")
 ROWS = "".join(f'"Review number {i} says it was {"good" if i % 2 else "bad"}",{"pos" if i % 2 else "neg"}\n'
@@ -122,6 +122,38 @@ def test_reads_bytes_and_uploaded_file_objects():
     content = ("text,label\n" + ROWS).encode()
     assert len(data.read_csv(content)) == 6
     assert len(data.read_csv(Upload(content))) == 6
+
+
+SHORT_TEXTS = b"great product\nbroke fast\nlove it\nworks fine\nmeh\n"  # no header row
+SHORT_TEXTS_AND_LABELS = b"great product,mixed\nbroke fast,neg\nlove it,pos\nworks fine,pos\n"
+
+
+def test_header_forced_off_keeps_the_first_short_text_as_a_row():
+    guessed = data.read_csv(SHORT_TEXTS, for_prediction=True)
+    assert guessed.attrs["has_header"]  # the guess is wrong: short texts look like names
+    forced = data.read_csv(SHORT_TEXTS, for_prediction=True, header=False)
+    assert list(forced.columns) == ["column_1"] and not forced.attrs["has_header"]
+    assert forced["column_1"].tolist() == ["great product", "broke fast", "love it",
+                                           "works fine", "meh"]
+
+
+def test_header_forced_off_or_on_overrides_the_guess_for_the_same_bytes():
+    guessed = data.read_csv(SHORT_TEXTS_AND_LABELS)
+    assert list(guessed.columns) == ["great product", "mixed"]  # the guess is wrong
+    off = data.read_csv(SHORT_TEXTS_AND_LABELS, header=False)
+    assert list(off.columns) == ["column_1", "column_2"] and len(off) == len(guessed) + 1
+    assert off.loc[0].tolist() == ["great product", "mixed"]
+    content = "loved it,pos\nhated it,neg\nnot bad,pos\nawful,neg\n"  # guessed: no header
+    assert not data.read_csv(content.encode()).attrs["has_header"]
+    on = data.read_csv(content.encode(), header=True)
+    assert list(on.columns) == ["loved it", "pos"] and len(on) == 3 and on.attrs["has_header"]
+
+
+def test_forcing_a_header_on_a_single_row_leaves_no_data_in_plain_words():
+    row = b"great product,pos\n"
+    assert data.read_csv(row, header=False).loc[0].tolist() == ["great product", "pos"]
+    with pytest.raises(NoDataRowsError, match=r"^The file has a header row but no data rows\."):
+        data.read_csv(row, header=True)
 
 
 # ---------------------------------------------------------------- read_csv errors
