@@ -11,7 +11,7 @@ import streamlit as st
 from core import charts, data, text
 from core.config import (TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION, CleanSpec, DataSpec,
                          ModelSpec)
-from core.errors import DataError
+from core.errors import DataError, NoDataRowsError
 from core.explain import escape_markdown
 from ui import state, widgets
 
@@ -77,29 +77,62 @@ def sample_picker() -> None:
 
 
 def csv_uploader() -> None:
-    """Read a newly uploaded CSV once; a bad file leaves the loaded data as it was."""
+    """Read an upload once per header choice; a bad read leaves the loaded data as it was."""
     uploaded = st.file_uploader("Upload a CSV file", type=["csv", "tsv", "txt"], key=state.W_UPLOAD,
                                 help="One row per text, with a column of texts and a column of "
                                      "labels (categories or numbers) to predict.")
     if uploaded is None:
         return
-    if st.session_state.get(state.UPLOAD_ID) == uploaded.file_id:
-        error = st.session_state.get(state.UPLOAD_ERROR)
-        if error:
-            _refused_upload(error)
-        return
-    st.session_state[state.UPLOAD_ID] = uploaded.file_id
-    st.session_state[state.UPLOAD_ERROR] = None
+    read = st.session_state.get(state.UPLOAD_READ)
+    if read is None or read["file_id"] != uploaded.file_id:
+        read = _read_upload(uploaded, header=None)  # a new file: the reader guesses
+    elif read["offer_header"]:
+        wanted = st.session_state.get(state.W_HAS_HEADER, read["header"])
+        if wanted != read["header"]:  # the user corrected the guess: read the same bytes again
+            read = _read_upload(uploaded, header=wanted, digest=read["digest"])
+    if read["error"]:
+        _refused_upload(read["error"])
+    # Hidden while a sample is loaded over this upload: the box belongs to the upload's data.
+    loaded = str(st.session_state.get(state.FRAME_KEY)).startswith(f"upload:{read['digest']}:")
+    if read["offer_header"] and (loaded or read["error"]):
+        _header_choice()
+
+
+def _read_upload(uploaded, header: bool | None, digest: str | None = None) -> dict:
+    """Read ``uploaded`` (``header`` None: guessed) and remember how it went in UPLOAD_READ."""
+    digest = digest or hashlib.sha1(uploaded.getvalue()).hexdigest()[:16]
+    read = {"file_id": uploaded.file_id, "digest": digest, "header": header, "error": None,
+            "offer_header": True}
     try:
-        frame = data.read_csv(uploaded, name=uploaded.name)
+        frame = data.read_csv(uploaded, name=uploaded.name, header=header)
+    except NoDataRowsError as err:  # its only row became the column names; it may be data
+        read.update(header=True if header is None else header, error=str(err))
     except DataError as err:
-        st.session_state[state.UPLOAD_ERROR] = str(err)
-        _refused_upload(err)
-        return
-    suggestion = data.suggest_columns(frame)
-    digest = hashlib.sha1(uploaded.getvalue()).hexdigest()[:16]
-    _use_frame(frame, uploaded.name, f"upload:{digest}", suggestion.text_columns,
-               suggestion.label_column, None)
+        # A failed guess is not about the header (empty, binary, ...): no choice to offer. A
+        # failed forced choice keeps the control, so the user can switch back.
+        read.update(error=str(err), offer_header=header is not None)
+    else:
+        read["header"] = frame.attrs["has_header"]
+        frame_key = f"upload:{digest}:{'header' if read['header'] else 'no-header'}"
+        # Switching back to the reading still loaded (after a refused one) keeps its choices.
+        if header is None or frame_key != st.session_state.get(state.FRAME_KEY):
+            suggestion = data.suggest_columns(frame)
+            _use_frame(frame, uploaded.name, frame_key, suggestion.text_columns,
+                       suggestion.label_column, None)
+    st.session_state[state.UPLOAD_READ] = read
+    if header is None and read["offer_header"]:
+        st.session_state[state.W_HAS_HEADER] = read["header"]  # the box starts at the guess
+    return read
+
+
+def _header_choice() -> None:
+    """The reader only guesses whether the first row is a header; the user can correct it."""
+    st.checkbox("The first row holds column names", key=state.W_HAS_HEADER,
+                help="Ticked, the first row names the columns and is not used as data. "
+                     "Unticked, it is a row of data and the columns are called column_1, "
+                     "column_2, …")
+    st.caption("LSTM Studio guesses this from the file. Untick it if your first row is a text, "
+               "not column names; tick it if column names show up as a row in the preview.")
 
 
 def reading_notes(frame: pd.DataFrame) -> None:

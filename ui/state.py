@@ -42,9 +42,12 @@ W_USE_SAMPLE = "data.use_sample"
 W_PREPARE = "data.prepare"
 W_VALID_PERCENT = "keep.data.valid_percent"
 W_TEST_PERCENT = "keep.data.test_percent"
-FRAME_KEY = "data.frame_key"        # fingerprint of FRAME ("sample:news", "upload:<sha1>")
-UPLOAD_ID = "data.upload_id"        # file_id of the upload already read (read each file once)
-UPLOAD_ERROR = "data.upload_error"  # why that upload could not be read, or None
+FRAME_KEY = "data.frame_key"  # fingerprint of FRAME ("sample:news", "upload:<sha1>:no-header")
+# The upload last read, so each file is read once per header choice: {"file_id", "digest",
+# "header" (bool, or None before a guess), "error" (str or None), "offer_header" (bool)}.
+UPLOAD_READ = "data.upload_read"
+# Not kept: every new upload starts from the reader's guess.
+W_HAS_HEADER = "data.has_header"    # checkbox: the upload's first row holds column names
 PREPARED_FROM = "data.prepared_from"  # (FRAME_KEY, DataSpec, error or None) of the last prepare
 PREVIEW_VOCAB = "data.preview_vocab"  # (Dataset, vocabulary set, OOV rate) for "what the model sees"
 

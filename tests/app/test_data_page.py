@@ -128,3 +128,47 @@ def test_what_the_model_sees_shows_user_html_as_text():
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in block
         assert "<script" not in block and "<b>" not in block
     assert any("lsv-tok" in block for block in shown)  # the tokens are drawn as boxes
+
+
+def short_texts_without_header(n: int = 20) -> bytes:
+    """Short texts and labels, no header; the first row's label is unique, so the reader
+    takes that row for column names."""
+    rows = ["great product,mixed"] + [f"{('love it', 'broke fast')[i % 2]} {i},{'pn'[i % 2]}"
+                                      for i in range(n)]
+    return ("\n".join(rows) + "\n").encode("utf-8")
+
+
+def test_unticking_the_header_box_reads_the_first_row_as_data():
+    at = upload(open_page(), "short.csv", short_texts_without_header())
+    assert at.checkbox(key=state.W_HAS_HEADER).value is True  # the reader's (wrong) guess
+    assert list(at.session_state[state.FRAME].columns) == ["great product", "mixed"]
+    assert any("Untick it if your first row is a text" in c.value for c in at.caption)
+    rows = len(at.session_state[state.FRAME])
+    at.checkbox(key=state.W_HAS_HEADER).uncheck().run()
+    assert not at.exception
+    frame = at.session_state[state.FRAME]
+    assert len(frame) == rows + 1 and frame.loc[0].tolist() == ["great product", "mixed"]
+    assert at.multiselect(key=state.W_TEXT_COLUMNS).options == ["column_1", "column_2"]
+    assert "column_1" in at.selectbox(key=state.W_LABEL_COLUMN).options
+    assert any(f"{rows + 1:,} rows, 2 columns" in c.value for c in at.caption)
+    at.checkbox(key=state.W_HAS_HEADER).check().run()  # and back to the guess
+    assert len(at.session_state[state.FRAME]) == rows
+    upload(at, "mood.csv", csv_bytes(two_class_frame()))  # a new file gets a fresh guess
+    assert at.checkbox(key=state.W_HAS_HEADER).value is True
+    assert list(at.session_state[state.FRAME].columns) == ["message", "label"]
+
+
+def test_forcing_a_header_that_leaves_no_data_shows_a_plain_error_and_keeps_the_row():
+    at = upload(open_page(), "one.csv", b"great product,pos\n")
+    assert "one.csv has a header row but no data rows." in shown_text(at.error[0].value)
+    at.checkbox(key=state.W_HAS_HEADER).uncheck().run()  # the only row is data
+    assert not at.exception
+    frame = at.session_state[state.FRAME]
+    assert frame.loc[0].tolist() == ["great product", "pos"]
+    at.checkbox(key=state.W_HAS_HEADER).check().run()
+    assert not at.exception
+    errors = [shown_text(e.value) for e in at.error]
+    assert errors[0].startswith("one.csv has a header row but no data rows.")
+    assert at.session_state[state.FRAME] is frame  # nothing lost
+    assert any("Nothing changed" in shown_text(w.value) for w in at.warning)
+    assert at.checkbox(key=state.W_HAS_HEADER).value is True  # shown, so it can be undone
