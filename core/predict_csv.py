@@ -17,9 +17,12 @@ NOTE_COLUMN = "note"
 NO_TEXT = "no text"  # the note on a row that has nothing for the model to read
 
 
-def read_texts(source, name: str = "the file") -> pd.DataFrame:
-    """A CSV file of new texts: no label column needed, one row per row of the file."""
-    return data_lib.read_csv(source, name=name, for_prediction=True)
+def read_texts(source, name: str = "the file", header: bool | None = None) -> pd.DataFrame:
+    """A CSV file of new texts: no label column needed, one row per row of the file.
+
+    ``header`` None guesses whether the first row names the columns; True or False says.
+    """
+    return data_lib.read_csv(source, name=name, for_prediction=True, header=header)
 
 
 def _has_words(text: str) -> bool:

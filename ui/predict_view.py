@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from core import charts, importer, predict_csv
 from core import data as data_lib
 from core.config import TASK_REGRESSION
-from core.errors import StudioError
+from core.errors import NoDataRowsError, StudioError
 from core.explain import escape_markdown
 from core.report import safe_file_stem
 from ui import explain_view, services, state, widgets
@@ -130,10 +131,8 @@ def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
     upload = st.file_uploader("CSV file", type=["csv"], key=state.W_PREDICT_CSV)
     if upload is None:
         return
-    try:
-        frame = predict_csv.read_texts(upload, name=f"'{upload.name}'")
-    except StudioError as err:
-        widgets.show_error(err)
+    frame = _read_upload(upload)
+    if frame is None:
         return
     _read_notes(frame)
     columns = _text_columns(frame, trained_columns)
@@ -167,6 +166,45 @@ def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
                                      "-predictions.csv",
                            mime="text/csv", key=state.W_PREDICT_DOWNLOAD,
                            icon=":material/download:")
+
+
+def _read_upload(upload) -> pd.DataFrame | None:
+    """The uploaded texts, read with the header choice shown above them; None on a bad file.
+
+    A new file is read with the reader's guess, which sets the box; after that the box
+    says, so a first text the guess took for column names can be got back as a row.
+    """
+    name, header = f"'{upload.name}'", None
+    offered = st.session_state.get(state.PREDICT_HEADER_FILE)
+    if offered is None or offered[0] != upload.file_id:
+        try:
+            frame = predict_csv.read_texts(upload, name=name)
+            guess = frame.attrs["has_header"]
+        except NoDataRowsError:  # the guess took the one row for names: the box can fix it
+            frame, guess = None, True
+        except StudioError as err:  # empty, binary, ...: no header choice would help
+            st.session_state[state.PREDICT_HEADER_FILE] = (upload.file_id, False)
+            widgets.show_error(err)
+            return None
+        st.session_state[state.PREDICT_HEADER_FILE] = (upload.file_id, True)
+        st.session_state[state.W_PREDICT_HAS_HEADER] = guess
+        header = _header_box()
+        if frame is not None:
+            return frame
+    elif offered[1]:
+        header = _header_box()
+    try:
+        return predict_csv.read_texts(upload, name=name, header=header)
+    except StudioError as err:
+        widgets.show_error(err)
+        return None
+
+
+def _header_box() -> bool:
+    return st.checkbox("The first row holds column names", key=state.W_PREDICT_HAS_HEADER,
+                       help="LSTM Studio guesses this from the file. Untick it if your first "
+                            "row is a text to predict, not column names; the columns are then "
+                            "called column_1, column_2, …")
 
 
 def model_download(store, run_id: str, run_name: str) -> None:

@@ -199,3 +199,32 @@ def test_rows_that_cannot_be_read_are_named(trained_run):
            b"title,review\nGreat,Works well\nBad,Broke,after,a day\nFine,Does the job\n")
     assert "1 row of this file could not be read" in at.warning[0].value
     assert at.button(key=state.W_PREDICT_GO).label == "Predict all 2 rows"
+
+
+def test_unticking_the_header_box_predicts_the_first_text_too(trained_run):
+    """Short texts without a header: the guess takes the first for a column name; the box fixes it."""
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_run})
+    upload(at, state.W_PREDICT_CSV, "short.csv", b"great product\nbroke fast\nlove it\nworks well\n")
+    box = at.checkbox(key=state.W_PREDICT_HAS_HEADER)
+    assert box.value is True  # the reader's guess
+    assert at.button(key=state.W_PREDICT_GO).label == "Predict all 3 rows"
+    box.uncheck().run()
+    assert not at.error and not at.exception
+    assert at.multiselect(key=state.W_PREDICT_COLUMNS).value == ["column_1"]
+    assert at.button(key=state.W_PREDICT_GO).label == "Predict all 4 rows"
+    at.button(key=state.W_PREDICT_GO).click().run()
+    result = at.dataframe[0].value
+    assert list(result["column_1"]) == ["great product", "broke fast", "love it", "works well"]
+    assert at.checkbox(key=state.W_PREDICT_HAS_HEADER).value is False  # the choice stays
+
+
+def test_a_new_file_gets_a_fresh_header_guess_and_a_broken_one_no_box(trained_run):
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_run})
+    upload(at, state.W_PREDICT_CSV, "short.csv", b"great product\nbroke fast\nlove it\n")
+    at.checkbox(key=state.W_PREDICT_HAS_HEADER).uncheck().run()
+    upload(at, state.W_PREDICT_CSV, "reviews.csv", REVIEWS_CSV)
+    assert at.checkbox(key=state.W_PREDICT_HAS_HEADER).value is True
+    assert at.button(key=state.W_PREDICT_GO).label.startswith("Predict all")
+    upload(at, state.W_PREDICT_CSV, "photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    assert at.error and not at.exception
+    assert not [c for c in at.checkbox if c.key == state.W_PREDICT_HAS_HEADER]
