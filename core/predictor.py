@@ -197,11 +197,13 @@ class Predictor:
         return _two_d(self._scores_from_raw(self.raw_outputs(distinct)))[rows]
 
     def labels(self, scores: np.ndarray, threshold: float = 0.5) -> list[str]:
+        """Each row's answer as text: its class (by evaluation's rule, as Evaluate counts) or rating."""
         if self.task == TASK_REGRESSION:
             return [f"{v:.2f}" for v in scores]
-        if self.task == TASK_BINARY:
-            return [self.class_names[int(p >= threshold)] for p in scores[:, 1]]
-        return [self.class_names[i] for i in scores.argmax(axis=1)]
+        from core import evaluation  # here, not at the top: sklearn loads only where answers are read
+
+        return [self.class_names[i]
+                for i in evaluation.predicted_classes(self.task, scores, threshold)]
 
 
 def _two_d(scores: np.ndarray) -> np.ndarray:
