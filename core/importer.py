@@ -196,14 +196,19 @@ def _store_run(store: runs_lib.RunStore, path: Path, metadata: dict, file_name: 
 
 
 def exported_model(store: runs_lib.RunStore, run_id: str) -> bytes:
-    """The run's model file as users download it, with its chosen threshold inside.
+    """The run's model file as users download it, with what it was trained on inside.
 
-    Importing it on another LSTM Studio then answers at the same threshold.
+    The text columns (files of runs trained before they were embedded lack them) and
+    the chosen threshold: imported on another LSTM Studio, the model then reads the
+    same columns of a CSV and answers at the same threshold.
     """
     data = store.model_path(run_id).read_bytes()
+    changes = {}
+    columns = (store.spec(run_id).get("data") or {}).get("text_columns")
+    embedded = predictor_lib.read_metadata(store.model_path(run_id)) or {}
+    if columns and embedded.get("text_columns") != columns:
+        changes["text_columns"] = list(columns)
     choice = store.threshold_choice(run_id)
-    if choice is None:
-        return data
-    positive, threshold = choice
-    return predictor_lib.with_metadata(data, {"threshold": {"positive": positive,
-                                                            "threshold": threshold}})
+    if choice is not None:
+        changes["threshold"] = {"positive": choice[0], "threshold": choice[1]}
+    return predictor_lib.with_metadata(data, changes) if changes else data

@@ -262,7 +262,8 @@ def train(store, run_id: str) -> str:
     store.update_status(run_id, total_epochs=total_epochs, batches_per_epoch=batches_per_epoch)
 
     metadata = predictor_lib.metadata_for(dataset.task, dataset.class_names, data_spec.clean,
-                                          {"run_id": run_id, "name": spec.get("name")},
+                                          {"run_id": run_id, "name": spec.get("name"),
+                                           "text_columns": list(data_spec.text_columns)},
                                           label_range(dataset))
 
     saved_model = model_lib.with_padding_mask(int_model, on=True)  # what model.keras holds

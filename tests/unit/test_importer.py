@@ -55,7 +55,8 @@ def test_studio_model_becomes_a_finished_run_that_predicts_the_same(store, run_s
     info = store.info(run_id)
     original = run_store.info(trained_run)
     assert info.status == runs_lib.FINISHED and info.name == "Imported: my model.keras"
-    assert info.spec["imported"] is True and info.spec["data"]["text_columns"] == ["text"]
+    assert info.spec["imported"] is True
+    assert info.spec["data"]["text_columns"] == original.spec["data"]["text_columns"]
     assert info.task == original.task and info.spec["class_names"] == original.spec["class_names"]
     assert store.model_path(run_id).read_bytes() == studio_model
     imported = predictor_lib.load_predictor(store.model_path(run_id))
@@ -198,3 +199,24 @@ def test_a_multiclass_model_ignores_a_threshold(store, studio_model, run_store, 
     run_id = importer.import_model(store, _rezipped(studio_model, {**metadata, "threshold": choice}),
                                    "five classes.keras")
     assert store.threshold_choice(run_id) is None
+
+
+def test_an_exported_run_keeps_the_text_columns_it_was_trained_on(store, run_store, trained_run,
+                                                                   tmp_path):
+    """Title + review stay title + review after a round trip, also for files made before
+    training embedded them (the export adds them from the run)."""
+    import shutil
+
+    columns = run_store.spec(trained_run)["data"]["text_columns"]
+    assert len(columns) > 1
+    older = runs_lib.RunStore(tmp_path / "older")
+    shutil.copytree(run_store.path(trained_run), older.home / trained_run)
+    model_file = older.model_path(trained_run)
+    metadata = predictor_lib.read_metadata(model_file)
+    assert metadata["text_columns"] == columns  # what training embeds now
+    model_file.write_bytes(_rezipped(model_file.read_bytes(),
+                                     {k: v for k, v in metadata.items() if k != "text_columns"}))
+    for source in (run_store, older):
+        run_id = importer.import_model(store, importer.exported_model(source, trained_run),
+                                       "two columns.keras")
+        assert store.spec(run_id)["data"]["text_columns"] == columns
