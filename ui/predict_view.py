@@ -55,8 +55,7 @@ def typed_text(predictor, label_column: str, run_id: str | None = None) -> None:
         return
     run_id = run_id or st.session_state[state.W_PREDICT_RUN]
     best, threshold_note = widgets.answer_index(services.store(), predictor, run_id, scores)
-    st.markdown(f"The model says **{escape_markdown(predictor.class_names[best])}** "
-                f"({scores[best]:.0%} sure).")
+    st.markdown(f"The model says {widgets.answer_words(predictor.class_names, scores, best)}.")
     if threshold_note:
         st.caption(threshold_note)
     st.plotly_chart(charts.probability_bars(predictor.class_names, scores, best),

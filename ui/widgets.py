@@ -106,8 +106,33 @@ def run_cut(store: runs_lib.RunStore, predictor, run_id: str) -> tuple[float, st
     cut = evaluation.cut_on_second_class(predictor.class_names, choice)
     if cut == 0.5 or not choice:
         return cut, ""
-    return cut, (f"At the threshold chosen on the Evaluate page: a text counts as "
+    # An imported run cannot be evaluated here: its threshold came inside the model file.
+    source = ("saved in the model file it was imported from" if _imported(store, run_id)
+              else "chosen on the Evaluate page")
+    return cut, (f"At the threshold {source}: a text counts as "
                  f"“{escape_markdown(choice[0])}” from {choice[1]:.0%} sure.")
+
+
+def _imported(store: runs_lib.RunStore, run_id: str) -> bool:
+    try:
+        return bool(store.spec(run_id).get("imported"))
+    except StudioError:
+        return False
+
+
+def answer_words(class_names, scores, best: int) -> str:
+    """The answer in bold with how sure the model is, in markdown.
+
+    At a threshold other than 50% the answer need not be the likelier class; then
+    both shares are given, so the sentence never seems to contradict the chart.
+    """
+    likeliest = int(np.argmax(scores))
+    answer = escape_markdown(class_names[best])
+    if likeliest == best:
+        return f"**{answer}** ({scores[best]:.0%} sure)"
+    return (f"**{answer}** at this run's threshold, though it gives “{answer}” only "
+            f"{scores[best]:.0%} and “{escape_markdown(class_names[likeliest])}” "
+            f"{scores[likeliest]:.0%}")
 
 
 def answer_index(store: runs_lib.RunStore, predictor, run_id: str, scores) -> tuple[int, str]:

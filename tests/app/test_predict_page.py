@@ -228,3 +228,35 @@ def test_a_new_file_gets_a_fresh_header_guess_and_a_broken_one_no_box(trained_ru
     upload(at, state.W_PREDICT_CSV, "photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     assert at.error and not at.exception
     assert not [c for c in at.checkbox if c.key == state.W_PREDICT_HAS_HEADER]
+
+
+def test_an_answer_against_the_likelier_class_says_why(run_store, trained_binary_run):
+    """At a threshold other than 50%, "no (31% sure)" beside a 69% "yes" bar read as a contradiction."""
+    text = "Broke after two days. Awful."
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_binary_run, state.W_PREDICT_TEXT: text})
+    bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    shares = dict(zip(["no", "yes"], decoded(bars["x"])))
+    likelier = max(shares, key=shares.get)
+    other = "yes" if likelier == "no" else "no"
+    run_store.save_threshold_choice(trained_binary_run, likelier, 0.99)  # out of its reach
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_binary_run, state.W_PREDICT_TEXT: text})
+    said = page_text(at)
+    assert (f"The model says **{other}** at this run's threshold, though it gives “{other}” only "
+            f"{shares[other]:.0%} and “{likelier}” {shares[likelier]:.0%}.") in said
+    assert "chosen on the Evaluate page" in said
+
+
+def test_an_imported_run_says_its_threshold_came_in_the_model_file(run_store, trained_binary_run):
+    from core import importer
+
+    run_store.save_threshold_choice(trained_binary_run, "yes", 0.7)
+    imported = importer.import_model(run_store, importer.exported_model(run_store, trained_binary_run),
+                                     "shared.keras")
+    try:
+        at = open_page("predict", {state.W_PREDICT_RUN: imported,
+                                   state.W_PREDICT_TEXT: "Broke after two days. Awful."})
+        said = page_text(at)
+        assert "At the threshold saved in the model file it was imported from" in said
+        assert "Evaluate page" not in said
+    finally:
+        run_store.delete(imported)
