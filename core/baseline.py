@@ -46,12 +46,14 @@ class BaselineResult:
         return cls(**{k: v for k, v in data.items() if k in known})
 
     def summary(self) -> str:
-        """One plain sentence, e.g. "A simple word-count model gets 84% right."."""
+        """One plain sentence, e.g. "A simple word-count model gets 83.8% right."."""
         if self.task == config.TASK_REGRESSION:
             return (f"A simple word-count model ({self.description}) is off by "
                     f"{self.mae:.2f} on average (RMSE {self.rmse:.2f}).")
+        from core.evaluation import percent  # here: evaluation reads this module's results
+
         return (f"A simple word-count model ({self.description}) gets "
-                f"{self.accuracy:.0%} of the test texts right.")
+                f"{percent(self.accuracy)} of the test texts right.")
 
 
 def _vectorizer(n_train: int) -> TfidfVectorizer:

@@ -363,11 +363,13 @@ def compare_with_baseline(result: EvalResult, baseline) -> int:
     return 1 if gain > 0 else -1
 
 
-def _percent(share: float) -> str:
-    """"87%", but never a rounded "100%" or "0%" that is not exactly true."""
-    text = f"{share:.0%}"
-    if (text == "100%" and share < 1) or (text == "0%" and share > 0):
-        text = f"{share:.1%}"
+def percent(share: float) -> str:
+    """"83.8%", as the page's metrics and tables print a share, but never a rounded
+    "100.0%" or "0.0%" that is not exactly true."""
+    for digits in (1, 2, 3):
+        text = f"{share:.{digits}%}"
+        if not ((share < 1 and float(text[:-1]) >= 100) or (share > 0 and float(text[:-1]) <= 0)):
+            break
     return text
 
 
@@ -380,7 +382,7 @@ def headline(result: EvalResult) -> str:
     if result.task == config.TASK_REGRESSION:
         return (f"On average the prediction is off by {result.mae:.2f} "
                 f"(RMSE {result.rmse:.2f}) on the {_texts(result.n_test)}.")
-    sentence = f"The model got {_percent(result.accuracy)} of the {_texts(result.n_test)} right"
+    sentence = f"The model got {percent(result.accuracy)} of the {_texts(result.n_test)} right"
     if result.ordinal_mae is not None:
         sentence += f"; on average its prediction is off by {result.ordinal_mae:.2f}"
     return sentence + "."

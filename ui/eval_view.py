@@ -272,7 +272,7 @@ def mistakes_table(res: RunResults, threshold: float, can_explain: bool = True) 
                   "off by": st.column_config.NumberColumn(format="%.2f")}
     elif res.is_binary and abs(threshold - DEFAULT_THRESHOLD) > 1e-9:
         st.write("These wrong answers are the furthest past the threshold chosen above, "
-                 "furthest first. At a threshold other than 0.5 the model can give its answer "
+                 "furthest first. At a threshold other than 50% the model can give its answer "
                  "under 50%." + pick)
         table, config = _wrong_answers(mistakes, "chance of its answer")
     else:

@@ -131,12 +131,20 @@ def test_worst_mistakes_regression_and_limit():
 def test_headlines_are_plain_sentences():
     cls = evaluate_predictions(config.TASK_BINARY, ("a", "b"), [0, 1, 1, 1],
                                binary_scores([0.2, 0.8, 0.9, 0.1]))
-    assert headline(cls) == "The model got 75% of the 4 test texts right."
+    assert headline(cls) == "The model got 75.0% of the 4 test texts right."  # as the metric shows it
     reg = evaluate_predictions(config.TASK_REGRESSION, (), [1.0, 2.0], [1.5, 2.5])
     assert headline(reg) == "On average the prediction is off by 0.50 (RMSE 0.50) on the 2 test texts."
     almost = evaluate_predictions(config.TASK_BINARY, ("a", "b"), [1] * 999 + [0],
                                   binary_scores([0.9] * 1000))
     assert "99.9%" in headline(almost)  # never a rounded, untrue 100%
+
+
+@pytest.mark.parametrize("share, shown", [(0.8375, "83.8%"), (1.0, "100.0%"), (0.0, "0.0%"),
+                                          (0.99996, "99.996%"), (0.0004, "0.04%")])
+def test_a_share_reads_as_the_metrics_print_it_and_never_rounds_to_an_untrue_whole(share, shown):
+    from core.evaluation import percent
+
+    assert percent(share) == shown
 
 
 def test_worst_mistakes_put_the_surest_wrong_answer_first():

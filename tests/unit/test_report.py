@@ -31,7 +31,7 @@ def test_report_has_scores_charts_and_mistakes(store):
     run_id = synthetic_runs.binary_run(store, name="Reviews run", class_names=("no", "yes"))
     page = report.build_report(store, run_id, include_plotlyjs="cdn")
     assert "<title>Reviews run · LSTM Studio report</title>" in page
-    assert "The model got 80% of the 40 test texts right." in page
+    assert "The model got 80.0% of the 40 test texts right." in page
     assert "TF-IDF + logistic regression" in page  # the baseline beside it
     assert "LSTM 50-60" in page  # the architecture from the spec
     # Loss curve, accuracy curve, confusion matrix and ROC/PR: four charts.
@@ -104,7 +104,7 @@ def test_the_report_scores_at_the_threshold_saved_on_evaluate(store, monkeypatch
     assert (f"Scored at the 90% threshold chosen on the Evaluate page: a text counts as "
             f"{positive} when the model is at least 90% sure it is, otherwise as {other}.") in page
     # Scores, confusion matrix, ROC/PR mark and mistakes all follow the same cut-off.
-    assert "The model got 50% of the 40 test texts right." in page
+    assert "The model got 50.0% of the 40 test texts right." in page
     assert f'<td>{called}</td><td class="num">50.0%</td><td class="num">100.0%</td>' in page
     everything_called = [[0, 20], [0, 20]] if called == "yes" else [[20, 0], [20, 0]]
     assert drawn["confusion_heatmap"][0][0] == everything_called
@@ -119,6 +119,6 @@ def test_without_a_saved_threshold_the_report_says_it_used_50(store):
     run_id = synthetic_runs.binary_run(store, name="Reviews run", class_names=("no", "yes"))
     page = report.build_report(store, run_id, include_plotlyjs="cdn")
     assert "Scored at the usual 50% threshold" in page
-    assert "The model got 80% of the 40 test texts right." in page
+    assert "The model got 80.0% of the 40 test texts right." in page
     store.save_threshold_choice(run_id, "a class it does not have", 0.9)  # unusable: ignored
     assert "Scored at the usual 50% threshold" in report.build_report(store, run_id, "cdn")
