@@ -66,11 +66,14 @@ def predict_frame(predictor, frame: pd.DataFrame, text_columns: list[str],
     predictions = np.full(len(frame), "", dtype=object)
     predictions[readable] = predictor.labels(scores, threshold) if len(scores) else []
     out[_new_column(out, "prediction")] = predictions
+    shares = []
     if predictor.task != TASK_REGRESSION:
         for i, name in enumerate(predictor.class_names):
             column = np.full(len(frame), np.nan)
             column[readable] = np.round(scores[:, i].astype(float), 4)  # no float32 noise
-            out[_new_column(out, f"probability {name}")] = column
+            shares.append(_new_column(out, f"probability {name}"))
+            out[shares[-1]] = column
+    out.attrs["probability_columns"] = shares
     n_without = int((~readable).sum())
     if n_without:
         out.attrs["note_column"] = _new_column(out, NOTE_COLUMN)

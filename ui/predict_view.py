@@ -156,7 +156,10 @@ def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
             st.caption(threshold_note)
         if predictor.task == TASK_REGRESSION:
             _value_range_note(predictor, "values")
-        st.dataframe(out.head(PREVIEW_ROWS))
+        # Shares as percentages, as every other page shows them; the download keeps 0-1.
+        shares = out.attrs.get("probability_columns", [])
+        st.dataframe(widgets.percent_values(out.head(PREVIEW_ROWS), shares), hide_index=True,
+                     column_config=dict.fromkeys(shares, widgets.PERCENT))
         if len(out) > PREVIEW_ROWS:
             st.caption(f"Showing the first {PREVIEW_ROWS:,} of {len(out):,} rows; the download "
                        "has them all.")

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from core import config
-from tests.app.conftest import open_page, page_text, shown_text
+from tests.app.conftest import open_page, page_text, shown_percentages, shown_text
 from ui import state
 
 REVIEWS_CSV = (config.SAMPLE_DATA_DIR / "reviews" / "reviews.csv").read_bytes()
@@ -110,6 +110,10 @@ def test_a_csv_with_the_trained_columns_is_predicted_and_downloadable(trained_ru
     assert len(result) == len(pd.read_csv(io.BytesIO(REVIEWS_CSV)))
     assert result["prediction"].isin(["1", "2", "3", "4", "5"]).all()
     assert {f"probability {c}" for c in "12345"} <= set(result.columns)
+    shown = shown_percentages(at.dataframe[0])  # as on every other page, not 0.3282
+    assert set(shown) == {f"probability {c}" for c in "12345"}
+    assert all(text.endswith("%") and "." in text for texts in shown.values() for text in texts)
+    assert json.loads(at.dataframe[0].proto.columns)["_index"]["hidden"]  # no 0-based row numbers
     assert [d.label for d in at.get("download_button")][0] == "Download the predictions (CSV)"
 
 
