@@ -217,9 +217,10 @@ def model_download(store, run_id: str, run_name: str) -> None:
                        file_name=safe_file_stem(run_name, "model") + ".keras",
                        mime="application/octet-stream", key=state.W_MODEL_DOWNLOAD,
                        icon=":material/download:")
-    st.caption("A .keras file with everything inside (text in, prediction out), and the "
-               "threshold chosen on Evaluate for a two-class run. Import it here on another "
-               "LSTM Studio, or load it in Python with LSTM Studio's core.model.load_model.")
+    st.caption("A .keras file with everything inside (text in, prediction out): the columns "
+               "it reads and, for two classes, the threshold chosen on Evaluate. Import it here "
+               "on another LSTM Studio. (Programmers can load it in Python with "
+               "core.model.load_model from LSTM Studio.)")
 
 
 def model_import(store) -> None:
