@@ -137,6 +137,7 @@ def _header_choice() -> None:
 
 def reading_notes(frame: pd.DataFrame) -> None:
     """What the reader had to guess or leave out, so a misread file does not pass unseen."""
+    _header_note()
     unnamed = frame.attrs.get("unnamed_columns") or []
     if unnamed:
         names = ", ".join(f"“{escape_markdown(str(name))}”" for name in unnamed)
@@ -150,6 +151,20 @@ def reading_notes(frame: pd.DataFrame) -> None:
         lines, verb = ("lines", "were") if skipped != 1 else ("line", "was")
         st.warning(f"{skipped:,} {lines} had more fields than the others and {verb} left out.",
                    icon=":material/table_chart:")
+
+
+def _header_note() -> None:
+    """How an uploaded file's first row was read, once the header box has gone with the upload.
+
+    Streamlit empties the uploader when the user leaves the page; the data stays loaded.
+    """
+    key = str(st.session_state.get(state.FRAME_KEY, ""))
+    if not key.startswith("upload:") or st.session_state.get(state.W_UPLOAD) is not None:
+        return  # a sample, or the box under the upload shows it
+    how = ("as data (so the columns are called column_1, column_2, …)"
+           if key.endswith(":no-header") else "as column names")
+    st.caption(f"Its first row was read {how}. To read it the other way, upload the file again "
+               "and use the box under it.")
 
 
 def _refused_upload(error) -> None:

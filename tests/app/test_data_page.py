@@ -158,6 +158,22 @@ def test_unticking_the_header_box_reads_the_first_row_as_data():
     assert list(at.session_state[state.FRAME].columns) == ["message", "label"]
 
 
+def test_after_leaving_the_page_it_still_says_how_the_first_row_was_read():
+    """Streamlit empties the uploader on a page switch, and the header box goes with it."""
+    at = upload(open_page(), "short.csv", short_texts_without_header())
+    at.checkbox(key=state.W_HAS_HEADER).uncheck().run()
+    assert not any("Its first row was read" in c.value for c in at.caption)  # the box says it
+    kept = {key: at.session_state[key] for key in (state.FRAME, state.FRAME_KEY, state.FRAME_SOURCE)}
+    back = AppTest.from_file(PAGE, default_timeout=30)  # the same data, the uploader empty
+    for key, value in kept.items():
+        back.session_state[key] = value
+    back.run()
+    assert not back.exception
+    assert not [c for c in back.checkbox if c.key == state.W_HAS_HEADER]
+    assert any(c.value.startswith("Its first row was read as data") and "upload the file again"
+               in c.value for c in back.caption)
+
+
 def test_forcing_a_header_that_leaves_no_data_shows_a_plain_error_and_keeps_the_row():
     at = upload(open_page(), "one.csv", b"great product,pos\n")
     assert "one.csv has a header row but no data rows." in shown_text(at.error[0].value)
