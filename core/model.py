@@ -148,6 +148,37 @@ def build_model(spec: ModelSpec, task: str, n_classes: int, vocab_len: int,
     return keras.Model(token_ids, outputs, name="lstm_studio")
 
 
+@dataclass(frozen=True)
+class LayerChain:
+    """An integer model's layers in reading order, as build_model chains them."""
+
+    embedding: object
+    start: object | None  # the LearnedStart layer of a one-way network, if any
+    recurrent: tuple  # the LSTM, GRU and Bidirectional layers, bottom first
+    head: tuple  # every layer after them: pooling, dropout, dense, the output
+
+
+def layer_chain(int_model) -> LayerChain | None:
+    """The model's layers read as embedding → [LearnedStart] → recurrent → head, or None.
+
+    Only the order is read; what each user (prefix trees, the trainer) can handle, it checks.
+    """
+    import itertools
+
+    import keras
+
+    from core.layers import learned_start_layer
+
+    layers = [l for l in int_model.layers if not isinstance(l, keras.layers.InputLayer)]
+    if not layers or not isinstance(layers[0], keras.layers.Embedding):
+        return None
+    rest = layers[1:]
+    start = rest.pop(0) if rest and isinstance(rest[0], learned_start_layer()) else None
+    kinds = keras.layers.LSTM | keras.layers.GRU | keras.layers.Bidirectional
+    recurrent = tuple(itertools.takewhile(lambda l: isinstance(l, kinds), rest))
+    return LayerChain(layers[0], start, recurrent, tuple(rest[len(recurrent):]))
+
+
 def reads_one_way(spec: ModelSpec) -> bool:
     """A left-to-right network summarised by its final state: it gets a learned start."""
     return not spec.bidirectional and spec.pooling == "last"

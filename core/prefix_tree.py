@@ -17,7 +17,6 @@ the final state, then Dense/Dropout layers. For others ``for_model`` gives None.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -161,16 +160,12 @@ class _Layout:
 def _layout(int_model) -> _Layout | None:
     import keras
 
-    from core.layers import learned_start_layer
+    from core import model as model_lib
 
-    layers = [l for l in int_model.layers if not isinstance(l, keras.layers.InputLayer)]
-    if not layers or not isinstance(layers[0], keras.layers.Embedding):
+    chain = model_lib.layer_chain(int_model)
+    if chain is None:
         return None
-    embedding, rest = layers[0], layers[1:]
-    start = rest.pop(0) if rest and isinstance(rest[0], learned_start_layer()) else None
-    kinds = keras.layers.LSTM | keras.layers.GRU | keras.layers.Bidirectional
-    recurrent = list(itertools.takewhile(lambda l: isinstance(l, kinds), rest))
-    head = tuple(rest[len(recurrent):])
+    embedding, start, recurrent, head = chain.embedding, chain.start, chain.recurrent, chain.head
     if not recurrent or not all(isinstance(l, keras.layers.Dense | keras.layers.Dropout)
                                 for l in head):
         return None

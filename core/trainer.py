@@ -110,22 +110,14 @@ def _start_layout(int_model) -> _StartLayout | None:
     """
     import keras
 
-    from core.layers import learned_start_layer
+    from core import model as model_lib
 
-    layers = [layer for layer in int_model.layers if not isinstance(layer, keras.layers.InputLayer)]
-    if len(layers) < 3:
+    chain = model_lib.layer_chain(int_model)
+    if chain is None or chain.start is None or chain.embedding.mask_zero:
         return None
-    embedding, start, *others = layers
-    if not (isinstance(embedding, keras.layers.Embedding) and not embedding.mask_zero
-            and isinstance(start, learned_start_layer())):
-        return None
-    recurrent = []
-    for layer in others:
-        if not isinstance(layer, (keras.layers.LSTM, keras.layers.GRU)):
-            break
-        recurrent.append(layer)
-    rest = others[len(recurrent):]
-    plain = all(layer.cell.dropout == 0 and layer.cell.recurrent_dropout == 0
+    embedding, start, recurrent, rest = chain.embedding, chain.start, chain.recurrent, chain.head
+    plain = all(isinstance(layer, keras.layers.LSTM | keras.layers.GRU)
+                and layer.cell.dropout == 0 and layer.cell.recurrent_dropout == 0
                 and not layer.go_backwards for layer in recurrent)
     if not recurrent or not plain or any(isinstance(layer, keras.layers.RNN) for layer in rest):
         return None
