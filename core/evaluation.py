@@ -126,7 +126,11 @@ def class_scores(task: str, scores) -> np.ndarray:
     return scores
 
 
-def predicted_classes(task: str, scores: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+DEFAULT_THRESHOLD = 0.5  # a two-class run's cut-off (eval.json's) until one is chosen on Evaluate
+
+
+def predicted_classes(task: str, scores: np.ndarray,
+                      threshold: float = DEFAULT_THRESHOLD) -> np.ndarray:
     """Class index per row: the threshold on p(class 1) for binary, argmax otherwise."""
     scores = class_scores(task, scores)
     if task == config.TASK_BINARY:
@@ -134,13 +138,19 @@ def predicted_classes(task: str, scores: np.ndarray, threshold: float = 0.5) -> 
     return scores.argmax(axis=1)
 
 
+def usable_choice(class_names: Sequence[str],
+                  choice: tuple[str, float] | None) -> tuple[str, float] | None:
+    """A (positive class, threshold) choice if it fits these classes: two, one of them its own."""
+    return choice if choice and len(class_names) == 2 and choice[0] in class_names else None
+
+
 def cut_on_second_class(class_names: Sequence[str], choice: tuple[str, float] | None) -> float:
     """The threshold on p(class_names[1]) that a (positive class, threshold) choice stands for.
 
     A cut-off t on one class is 1 - t on the other. Without a usable choice: 0.5.
     """
-    if not choice or len(class_names) != 2 or choice[0] not in class_names:
-        return 0.5
+    if not usable_choice(class_names, choice):
+        return DEFAULT_THRESHOLD
     positive, value = choice
     return float(value) if positive == class_names[1] else 1.0 - float(value)
 

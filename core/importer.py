@@ -17,7 +17,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from core import config
+from core import config, evaluation
 from core import model as model_lib
 from core import predictor as predictor_lib
 from core import runs as runs_lib
@@ -146,9 +146,9 @@ def load_uploaded(path: Path):
 def _threshold_choice(raw, predictor) -> tuple[str, float] | None:
     """The two-class threshold an exported run carried, if it fits this model."""
     choice = runs_lib.threshold_from(raw.get("threshold")) if isinstance(raw, dict) else None
-    if predictor.task != TASK_BINARY or not choice or choice[0] not in predictor.class_names:
+    if predictor.task != TASK_BINARY:
         return None
-    return choice
+    return evaluation.usable_choice(predictor.class_names, choice)
 
 
 def _run_name(file_name: str) -> str:

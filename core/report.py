@@ -19,7 +19,6 @@ from core import runs as runs_lib
 from core.errors import StudioError
 
 MISTAKES_SHOWN = 10
-DEFAULT_THRESHOLD = 0.5  # what a two-class run is scored at until one is chosen on Evaluate
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto;
        max-width: 1100px; padding: 0 1rem; color: #1e293b; line-height: 1.5; }
@@ -133,12 +132,12 @@ def _saved_choice(store: runs_lib.RunStore, res: results_lib.RunResults) -> Choi
     """The threshold saved on Evaluate for a two-class run, if it names one of its classes."""
     choice = store.threshold_choice(res.run_id) if res.is_binary else None
     # cut_on_second_class ignores any other; the report must not then claim to use it.
-    return choice if choice and choice[0] in res.class_names else None
+    return evaluation.usable_choice(res.class_names, choice)
 
 
 def _threshold_sentence(res: results_lib.RunResults, choice: Choice | None) -> str:
     """Which cut-off the numbers below follow, in the words of the Evaluate page."""
-    positive, value = choice or (res.class_names[1], DEFAULT_THRESHOLD)
+    positive, value = choice or (res.class_names[1], evaluation.DEFAULT_THRESHOLD)
     other = res.class_names[1 - res.class_names.index(positive)]
     which = (f"the {value:.0%} threshold chosen on the Evaluate page" if choice else
              f"the usual {value:.0%} threshold (another can be chosen on the Evaluate page)")
@@ -182,7 +181,7 @@ def _charts_section(res: results_lib.RunResults, m: evaluation.EvalResult,
                                                      normalized=False)))
     if res.is_binary:
         # The curves from the class the threshold is about, as Evaluate draws them.
-        positive, value = choice or (res.class_names[1], DEFAULT_THRESHOLD)
+        positive, value = choice or (res.class_names[1], evaluation.DEFAULT_THRESHOLD)
         index = res.class_names.index(positive)
         is_positive, p_positive = (np.asarray(res.y) == index).astype(int), res.scores[:, index]
         curves = evaluation.threshold_curves(is_positive, p_positive)
@@ -202,7 +201,7 @@ def _mistakes_section(res: results_lib.RunResults, cut: float) -> str:
         rows = [[m.text, m.true_label, m.predicted_label, m.error] for m in mistakes]
         return _table(["Text", "True value", "Predicted", "Off by"], rows)
     rows = [[m.text, m.true_label, m.predicted_label, _share(m.confidence)] for m in mistakes]
-    if res.is_binary and cut != DEFAULT_THRESHOLD:
+    if res.is_binary and cut != evaluation.DEFAULT_THRESHOLD:
         # As on Evaluate: at another threshold an answer can have a chance under 50%, which
         # "confidence" would misstate, and worst_mistakes sorts by the distance past it.
         return ("<p>These wrong answers are the furthest past the threshold, furthest first. "

@@ -9,7 +9,7 @@ import streamlit as st
 from core import charts, evaluation
 from core import results as results_lib
 from core.errors import StudioError
-from core.evaluation import EvalResult
+from core.evaluation import DEFAULT_THRESHOLD, EvalResult
 from core.explain import escape_markdown
 from core.results import RunResults
 from core.runs import THRESHOLD_RANGE
@@ -18,7 +18,6 @@ from ui import services, state, widgets
 MISTAKES_SHOWN = 20
 PREVIEW_CHARS = 90
 AVERAGE_ROWS = {"macro avg": "average of classes", "weighted avg": "average of texts"}
-DEFAULT_THRESHOLD = 0.5  # what the worker scored eval.json at, until one is chosen for the run
 
 
 @st.cache_data(max_entries=4, show_spinner="Reading the test results…")

@@ -104,7 +104,7 @@ def run_cut(store: runs_lib.RunStore, predictor, run_id: str) -> tuple[float, st
     except StudioError:
         choice = None
     cut = evaluation.cut_on_second_class(predictor.class_names, choice)
-    if cut == 0.5 or not choice:
+    if cut == evaluation.DEFAULT_THRESHOLD or not choice:
         return cut, ""
     # An imported run cannot be evaluated here: its threshold came inside the model file.
     source = ("saved in the model file it was imported from" if _imported(store, run_id)
