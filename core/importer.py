@@ -205,7 +205,7 @@ def exported_model(store: runs_lib.RunStore, run_id: str) -> bytes:
     data = store.model_path(run_id).read_bytes()
     changes = {}
     columns = (store.spec(run_id).get("data") or {}).get("text_columns")
-    embedded = predictor_lib.read_metadata(store.model_path(run_id)) or {}
+    embedded = predictor_lib.read_metadata(io.BytesIO(data)) or {}
     if columns and embedded.get("text_columns") != columns:
         changes["text_columns"] = list(columns)
     choice = store.threshold_choice(run_id)

@@ -266,7 +266,8 @@ def with_metadata(model_bytes: bytes, changes: dict) -> bytes:
     return copy.getvalue()
 
 
-def read_metadata(model_path: Path) -> dict | None:
+def read_metadata(model_path: Path | io.BytesIO) -> dict | None:
+    """The metadata embedded in a .keras file (on disk, or its bytes), or None."""
     try:
         with zipfile.ZipFile(model_path) as archive:
             if METADATA_NAME in archive.namelist():
