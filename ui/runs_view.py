@@ -17,12 +17,12 @@ EMPTY_CELL = "–"  # an en dash, as the HTML report shows a missing value
 PERCENT_COLUMNS = ("test accuracy", "baseline accuracy")  # shown as on Evaluate
 _TWO_DECIMALS = st.column_config.NumberColumn(format="%.2f")
 TABLE_CONFIG = {
-    **dict.fromkeys(PERCENT_COLUMNS, widgets.PERCENT),
     # Runs compare alike at one cut-off; Evaluate shows a run's own chosen threshold.
     "test accuracy": st.column_config.NumberColumn(
         format=widgets.PERCENT_FORMAT,
         help="On the test texts. A two-class run is scored at the usual 50% threshold here, "
              "so runs compare alike; Evaluate also shows it at the run's chosen threshold."),
+    "baseline accuracy": widgets.PERCENT,
     "test RMSE": _TWO_DECIMALS, "baseline RMSE": _TWO_DECIMALS,
     "params": st.column_config.NumberColumn(format="localized",
                                             help="Numbers the network learned (weights)."),
