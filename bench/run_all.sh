@@ -10,6 +10,8 @@ archs=lstm50_25tok,lstm50,bilstm50,stacked_lstm,stacked_bilstm
 $py bench/speed.py --arch $archs --epochs 4 --repeat 3 --isolate --seeds 42,1,2 2>/dev/null
 echo "-- same process, same thread settings for both (LSTM Studio's):"
 $py bench/speed.py --arch $archs --epochs 4 --repeat 3 2>/dev/null
+echo "-- one epoch's validation: padded, masked batches vs one batch per text length:"
+$py bench/validation.py 2>/dev/null
 echo "-- one-way networks' training step: the learned start once per batch vs with every text:"
 $py bench/learned_start.py 2>/dev/null
 echo

@@ -114,7 +114,7 @@ def run_studio(ds, units, bidirectional, max_len, epochs, seed, jit=False):
     x_train = predictor.vectorize(vectorizer, ds.train.texts)
     x_valid = predictor.vectorize(vectorizer, ds.valid.texts)
     train_ds, steps = training.fit_batches(x_train, ds.train.y, BATCH, seed)
-    valid_ds = training.exact_length_batches(x_valid, ds.valid.y, BATCH)
+    valid_ds = training.validation_batches(x_valid, ds.valid.y, max(training.VALIDATION_BATCH, BATCH))
     callback = keras.callbacks.LambdaCallback(on_epoch_begin=lambda e, l: timer.begin(),
                                               on_epoch_end=lambda e, l: timer.end())
     trainer.fit(train_ds, steps_per_epoch=steps, validation_data=valid_ds, epochs=epochs,

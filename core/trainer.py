@@ -1,14 +1,17 @@
 """The model that the training step runs: the integer model's own layers, arranged for speed.
 
 Only ``fit`` sees these wrappers. They hold no weights of their own, so training
-them trains the integer model, which is what gets saved. Two arrangements, each
+them trains the integer model, which is what gets saved. Three arrangements, each
 measured in bench/README.md:
 - batch slices side by side, for one-way networks' big batches: a one-way RNN is
   one chain of small steps and keeps one core busy; two slices are two chains;
 - the learned start read once per batch, not once per text. LearnedStart's vectors
   are the same for every text, so every text reaches the same state after them.
   That state is computed for one row and given to every row as its initial state:
-  the same function and the same gradients, five fewer steps for the whole batch.
+  the same function and the same gradients, five fewer steps for the whole batch;
+- validation through the same layers with the padding mask on, as the saved model
+  reads texts, so validation batches may hold padding: a few padded batches instead
+  of one batch per text length (core.training.validation_batches).
 """
 
 from __future__ import annotations
@@ -31,26 +34,31 @@ def split_batch_parts(spec: ModelSpec, cores: int, batch_size: int) -> int:
 
 
 def training_model(int_model, parts: int, start_once: bool = True):
-    """The integer model as the training step should run it, on ``parts`` slices of each batch.
+    """The integer model as fit() should run it: trained on ``parts`` slices of each batch.
 
     Each slice runs through the same layers as its own chain of ops, which
     TensorFlow runs in parallel, and the outputs are joined again in order, so
     loss, gradients and metrics are those of the whole batch. ``start_once=False``
     reads the learned start with every text, as the model itself does (bench/).
+    Outside training (validation, evaluate, predict) it reads padded texts as the
+    saved model does, with the padding mask on.
     """
     import keras
     from keras import ops
 
     start = _start_layout(int_model) if start_once else None
-    if start is None and parts < 2:
-        return int_model
+    masked = masked_twin(int_model)
 
     class Trainer(keras.Model):
         def __init__(self, net):
             super().__init__(name=f"{net.name}_training")
             self.net = net
+            self.parts = parts
+            self.reads_start_once = start is not None
 
         def call(self, ids, training=False):
+            if not training:
+                return masked(ids, training=False)
             states = start.states(training) if start else None
             forward = (lambda rows: start.forward(rows, states, training)) if start else (
                 lambda rows: self.net(rows, training=training))
@@ -61,6 +69,36 @@ def training_model(int_model, parts: int, start_once: bool = True):
             return ops.concatenate([forward(ids[a:b]) for a, b in zip(cuts, cuts[1:])], axis=0)
 
     return Trainer(int_model)
+
+
+def masked_twin(int_model):
+    """The integer model with the padding mask on, built from its own layers (so its weights).
+
+    with_padding_mask makes a copy, which would need the weights copied before every
+    validation; this twin always has the training model's current weights.
+    """
+    import keras
+    from keras import ops
+
+    from core import model as model_lib
+
+    class PaddingMask(keras.layers.Layer):
+        """Word vectors unchanged, with the saved model's mask: token id 0 is padding."""
+
+        def call(self, inputs):
+            return inputs[0]
+
+        def compute_mask(self, inputs, previous_mask=None):
+            return ops.not_equal(inputs[1], 0)
+
+    chain = model_lib.layer_chain(int_model)
+    if chain is None:
+        raise ValueError(f"{int_model.name} is not an LSTM Studio network (embedding first)")
+    ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
+    x = PaddingMask(name="padding_mask")([chain.embedding(ids), ids])
+    for layer in (chain.start, *chain.recurrent, *chain.head):
+        x = x if layer is None else layer(x)
+    return keras.Model(ids, x, name=f"{int_model.name}_masked")
 
 
 class _StartLayout:

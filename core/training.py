@@ -27,6 +27,7 @@ from core.errors import StudioError
 
 BUCKET_CHUNK = 50  # batches whose texts are sorted together by length
 BATCH_RECORD_SECONDS = 0.5  # at most two batch points a second reach the chart
+VALIDATION_BATCH = 512  # texts per validation batch at least: fewer batches, fewer steps
 
 
 def batches_per_pass(rows: int, batch_size: int) -> int:
@@ -77,21 +78,24 @@ def fit_batches(ids: np.ndarray, y: np.ndarray, batch_size: int, seed: int):
     return training_batches(ids, y, batch_size, seed).repeat(), per_epoch
 
 
-def exact_length_batches(ids: np.ndarray, y: np.ndarray, batch_size: int):
-    """tf.data batches whose texts all have the same length: no padding, nothing cut.
+def validation_batches(ids: np.ndarray, y: np.ndarray, batch_size: int):
+    """tf.data batches of texts sorted by length, each cut to its longest text: little padding.
 
-    For validation, where every token must count and small batches cost little.
+    For validation, where every token must count: the trainer reads these through
+    the padding mask (core.trainer.masked_twin), exactly as the saved model reads
+    texts. One batch per text length, unmasked, cost 0.3 s per epoch on AG News
+    (38 lengths) against 0.08 s for two padded batches (bench/README.md).
     """
     import tensorflow as tf
 
     lengths = predictor_lib.sequence_lengths(ids).astype("int32")
-    batches = predictor_lib.equal_length_batches(lengths, batch_size)
-    batch_rows = tf.RaggedTensor.from_row_lengths(
-        np.concatenate(batches or [np.zeros(0)]).astype("int64"), [len(b) for b in batches])
+    order = np.argsort(lengths, kind="stable")
+    sizes = [len(order[i:i + batch_size]) for i in range(0, len(order), batch_size)]
+    batch_rows = tf.RaggedTensor.from_row_lengths(order.astype("int64"), sizes)
     lengths_t, ids_t, y_t = tf.constant(lengths), tf.constant(ids, tf.int32), tf.constant(y)
 
     def gather(rows):
-        width = tf.maximum(1, lengths_t[rows[0]])
+        width = tf.maximum(1, tf.reduce_max(tf.gather(lengths_t, rows)))
         return tf.gather(ids_t, rows)[:, :width], tf.gather(y_t, rows)
 
     return tf.data.Dataset.from_tensor_slices(batch_rows).map(gather).prefetch(tf.data.AUTOTUNE)
@@ -258,7 +262,7 @@ def train(store, run_id: str) -> str:
     x_valid = predictor_lib.vectorize(vectorizer, dataset.valid.texts)
     train_ds, batches_per_epoch = fit_batches(x_train, dataset.train.y, train_spec.batch_size,
                                               train_spec.seed + initial_epoch)
-    valid_ds = exact_length_batches(x_valid, dataset.valid.y, max(256, train_spec.batch_size))
+    valid_ds = validation_batches(x_valid, dataset.valid.y, max(VALIDATION_BATCH, train_spec.batch_size))
     store.update_status(run_id, total_epochs=total_epochs, batches_per_epoch=batches_per_epoch)
 
     metadata = predictor_lib.metadata_for(dataset.task, dataset.class_names, data_spec.clean,
@@ -369,10 +373,11 @@ def warm_up() -> None:
 
     spec = ModelSpec(units=(2,), embedding_dim=2, vocab_size=4, max_tokens=3)
     net = model_lib.build_model(spec, TASK_MULTICLASS, 2, vocab_len=4, padding_mask=False)
-    model_lib.compile_model(net, TASK_MULTICLASS, "adam", 1e-3)
+    trainer = trainer_lib.training_model(net, 1)
+    model_lib.compile_model(trainer, TASK_MULTICLASS, "adam", 1e-3)
     ids, y = np.array([[2, 3], [3, 2]], dtype="int32"), np.array([0, 1])
-    net.fit(training_batches(ids, y, 2, seed=0), epochs=1, verbose=0,
-            validation_data=exact_length_batches(ids, y, 2))
+    trainer.fit(training_batches(ids, y, 2, seed=0), epochs=1, verbose=0,
+                validation_data=validation_batches(ids, y, 2))
     keras.backend.clear_session()
 
 

@@ -54,15 +54,57 @@ def test_an_empty_text_does_not_cut_its_batch_to_one_token():
     assert [x.shape for x, _ in batches] == [(4, 6)]
 
 
-def test_validation_batches_hold_texts_of_one_length_each_and_every_token():
+def test_validation_batches_sort_texts_by_length_and_cut_each_batch_to_its_longest():
     ids = np.zeros((7, 50), dtype="int32")
-    for row, length in enumerate([3, 5, 3, 40, 2, 3, 5]):
+    for row, length in enumerate([3, 5, 3, 40, 0, 3, 5]):
         ids[row, :length] = row + 1
     y = np.arange(7, dtype="int64")
-    batches = _epoch(training.exact_length_batches(ids, y, batch_size=2))
+    batches = _epoch(training.validation_batches(ids, y, batch_size=3))
     assert [(x.shape[1], y.tolist()) for x, y in batches] == [
-        (2, [4]), (3, [0, 2]), (3, [5]), (5, [1, 6]), (40, [3])]
-    assert all((x != 0).all() for x, _ in batches)
+        (3, [4, 0, 2]), (5, [5, 1, 6]), (40, [3])]
+    for x, y in batches:  # every token kept, padding only after a text's last token
+        np.testing.assert_array_equal(x, ids[y, :x.shape[1]])
+
+
+@pytest.mark.parametrize("changes, parts", [
+    ({"units": (6, 4), "bidirectional": False}, 2),  # learned start read once, two slices
+    ({"units": (5,), "bidirectional": True, "pooling": "max", "dense_layers": (4,)}, 1),
+    ({"units": (5,), "bidirectional": False, "rnn": "gru", "pooling": "mean"}, 1),
+])
+def test_validation_on_padded_batches_scores_what_the_saved_model_scores(changes, parts):
+    import dataclasses
+
+    import keras
+
+    from core import model as model_lib
+    from core.config import TASK_MULTICLASS, ModelSpec
+
+    spec = dataclasses.replace(ModelSpec(embedding_dim=5, vocab_size=30, max_tokens=12,
+                                         dropout=0.2), **changes)
+    rng = np.random.default_rng(6)
+    ids = np.zeros((23, 12), dtype="int32")
+    for row, length in enumerate(rng.integers(0, 13, size=23)):
+        ids[row, :length] = rng.integers(1, 30, size=length)
+    y = rng.integers(0, 3, size=23)
+    keras.utils.set_random_seed(6)
+    net = model_lib.build_model(spec, TASK_MULTICLASS, 3, vocab_len=30, padding_mask=False)
+    trainer = trainer_lib.training_model(net, parts)
+    model_lib.compile_model(trainer, TASK_MULTICLASS, "adam", 0.05)
+    batches, per_epoch = training.fit_batches(ids, y, 8, seed=1)
+    trainer.fit(batches, steps_per_epoch=per_epoch, epochs=2, verbose=0)  # weights move
+    loss, accuracy = trainer.evaluate(training.validation_batches(ids, y, 8), verbose=0)
+
+    saved = model_lib.with_padding_mask(net, on=True)  # as model.keras holds it
+    lengths = predictor.sequence_lengths(ids)
+    probs = np.concatenate([saved(ids[i:i + 1, :max(1, lengths[i])], training=False)
+                            for i in range(len(ids))])  # each text alone, no padding
+    expected_loss = -np.mean(np.log(np.clip(probs[np.arange(len(y)), y], 1e-7, 1)))
+    assert loss == pytest.approx(expected_loss, rel=1e-4)
+    assert accuracy == pytest.approx(np.mean(probs.argmax(1) == y))
+    unmasked = np.concatenate([net(x, training=False) for x, _ in
+                               _epoch(training.validation_batches(ids, y, 8))])
+    assert not np.allclose(unmasked, probs[np.argsort(lengths, kind="stable")], atol=1e-3)
+    keras.backend.clear_session()
 
 
 def test_the_training_twin_without_a_mask_matches_the_saved_model_on_unpadded_texts():
@@ -145,8 +187,8 @@ def _weights_after_training(spec, task: str, n_classes: int, start_once: bool, i
 
     keras.utils.set_random_seed(5)
     net = model_lib.build_model(spec, task, n_classes, vocab_len=30, padding_mask=False)
-    trainer = trainer_lib.training_model(net, 1) if start_once else net
-    assert (trainer is not net) == start_once  # the wrapper is used, or the model as it is
+    trainer = trainer_lib.training_model(net, 1, start_once=start_once)
+    assert trainer.reads_start_once == start_once
     model_lib.compile_model(trainer, task, "sgd", 0.5)
     batches, per_epoch = training.fit_batches(ids, y, 4, seed=2)
     trainer.fit(batches, steps_per_epoch=per_epoch, epochs=2, verbose=0, shuffle=False)
@@ -197,7 +239,7 @@ def test_networks_without_a_shared_start_state_train_as_they_are(changes):
     spec = dataclasses.replace(ModelSpec(units=(3,), embedding_dim=2, vocab_size=10,
                                          bidirectional=False), **changes)
     net = model_lib.build_model(spec, "binary", 2, vocab_len=10, padding_mask=False)
-    assert trainer_lib.training_model(net, 1) is net
+    assert not trainer_lib.training_model(net, 1).reads_start_once
     keras.backend.clear_session()
 
 
@@ -212,7 +254,7 @@ def test_only_one_way_networks_split_their_batches_across_two_cores():
     net = model_lib.build_model(ModelSpec(bidirectional=True, units=(3,), embedding_dim=2,
                                           vocab_size=10), "binary", 2, vocab_len=10,
                                 padding_mask=False)
-    assert trainer_lib.training_model(net, 1) is net
+    assert not trainer_lib.training_model(net, 1).reads_start_once
 
 
 def _adam_net(learning_rate=0.01):
