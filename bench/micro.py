@@ -20,7 +20,7 @@ from pathlib import Path
 
 from common import fmt, print_table, require_shared_data, save_summary, summary_row
 
-from core import data, explain, predictor, training
+from core import batches, data, explain, predictor
 from core import model as model_lib
 from core.config import DataSpec, ModelSpec
 
@@ -71,7 +71,7 @@ def train_small_model(ds):
                                 padding_mask=False)
     model_lib.compile_model(net, ds.task, "rmsprop", 1e-3)
     ids = predictor.vectorize(vectorizer, ds.train.texts)
-    net.fit(training.training_batches(ids, ds.train.y, 256, 0), epochs=1, verbose=0)
+    net.fit(batches.training_batches(ids, ds.train.y, 256, 0), epochs=1, verbose=0)
     return vectorizer, model_lib.with_padding_mask(net, on=True)
 
 

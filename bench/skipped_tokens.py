@@ -1,6 +1,6 @@
 """How many tokens does cutting each training batch to its shortest text skip?
 
-core.training.training_batches cuts every batch to its shortest text so that no padding
+core.batches.training_batches cuts every batch to its shortest text so that no padding
 is left and the network trains without a mask. This runs one real epoch of that pipeline
 per dataset and counts the tokens left out (they differ from epoch to epoch).
 Usage: .venv/bin/python bench/skipped_tokens.py
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from common import SHARED_DATA, print_table
 
-from core import data, predictor, training
+from core import batches, data, predictor
 from core import model as model_lib
 from core.config import DataSpec, ModelSpec
 
@@ -22,7 +22,7 @@ def skipped_share(dataset, spec: ModelSpec, batch_size: int) -> float:
     lengths = predictor.sequence_lengths(ids)
     labels = np.zeros(len(ids), dtype="int64")  # not used here
     kept = sum(int(x.shape[0] * x.shape[1])
-               for x, _ in training.training_batches(ids, labels, batch_size, seed=42))
+               for x, _ in batches.training_batches(ids, labels, batch_size, seed=42))
     return 1 - kept / lengths.sum()
 
 

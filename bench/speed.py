@@ -23,7 +23,7 @@ import time
 import numpy as np
 from common import fmt, print_table, require_shared_data, save_summary, summary_row
 
-from core import data, predictor, training
+from core import batches, data, predictor, training
 from core import model as model_lib
 from core import trainer as trainer_lib
 from core.config import DataSpec, ModelSpec
@@ -113,8 +113,8 @@ def run_studio(ds, units, bidirectional, max_len, epochs, seed, jit=False):
     model_lib.compile_model(trainer, ds.task, "rmsprop", 1e-3, jit_compile=jit)
     x_train = predictor.vectorize(vectorizer, ds.train.texts)
     x_valid = predictor.vectorize(vectorizer, ds.valid.texts)
-    train_ds, steps = training.fit_batches(x_train, ds.train.y, BATCH, seed)
-    valid_ds = training.validation_batches(x_valid, ds.valid.y, max(training.VALIDATION_BATCH, BATCH))
+    train_ds, steps = batches.fit_batches(x_train, ds.train.y, BATCH, seed)
+    valid_ds = batches.validation_batches(x_valid, ds.valid.y, max(batches.VALIDATION_BATCH, BATCH))
     callback = keras.callbacks.LambdaCallback(on_epoch_begin=lambda e, l: timer.begin(),
                                               on_epoch_end=lambda e, l: timer.end())
     trainer.fit(train_ds, steps_per_epoch=steps, validation_data=valid_ds, epochs=epochs,

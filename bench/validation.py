@@ -3,7 +3,7 @@
 Validation used to run one unmasked batch per distinct text length (no padding, so
 no mask). It now runs texts sorted by length in batches of 512, padded to each
 batch's longest text, through the network with the padding mask on
-(core.training.validation_batches, core.trainer.masked_twin). Both give the same
+(core.batches.validation_batches, core.trainer.masked_twin). Both give the same
 loss; this times them interleaved in one process on the AG News split's 760
 validation texts, for the tutorial architectures of bench/speed.py.
 
@@ -19,7 +19,7 @@ import numpy as np
 from common import fmt, print_table, save_summary, summary_row
 from speed import ARCHS, BATCH, EMBEDDING, VOCAB, load_split
 
-from core import predictor, training
+from core import batches, predictor, training
 from core import model as model_lib
 from core import trainer as trainer_lib
 from core.config import ModelSpec
@@ -30,11 +30,11 @@ def one_length_batches(ids: np.ndarray, y: np.ndarray, batch_size: int):
     import tensorflow as tf
 
     lengths = predictor.sequence_lengths(ids)
-    batches = [(ids[rows, :max(1, lengths[rows[0]])], y[rows])
-               for rows in predictor.equal_length_batches(lengths, batch_size)]
+    groups = [(ids[rows, :max(1, lengths[rows[0]])], y[rows])
+              for rows in predictor.equal_length_batches(lengths, batch_size)]
     return tf.data.Dataset.from_generator(
-        lambda: iter(batches), output_signature=(tf.TensorSpec((None, None), tf.int32),
-                                                 tf.TensorSpec((None,), tf.int64))), len(batches)
+        lambda: iter(groups), output_signature=(tf.TensorSpec((None, None), tf.int32),
+                                                tf.TensorSpec((None,), tf.int64))), len(groups)
 
 
 def time_arch(ds, name: str, repeats: int) -> dict:
@@ -52,12 +52,12 @@ def time_arch(ds, name: str, repeats: int) -> dict:
         model_lib.compile_model(model, ds.task, "rmsprop", 1e-3)
     ids = predictor.vectorize(vectorizer, ds.valid.texts)
     before, n_before = one_length_batches(ids, ds.valid.y, max(256, BATCH))
-    now = training.validation_batches(ids, ds.valid.y, max(training.VALIDATION_BATCH, BATCH))
+    now = batches.validation_batches(ids, ds.valid.y, max(batches.VALIDATION_BATCH, BATCH))
     seconds = {"before": [], "now": []}
     for _ in range(repeats):  # interleaved, so both see the same machine
-        for key, model, batches in (("before", net, before), ("now", trainer, now)):
+        for key, model, dataset in (("before", net, before), ("now", trainer, now)):
             start = time.perf_counter()
-            loss = model.evaluate(batches, verbose=0)[0]
+            loss = model.evaluate(dataset, verbose=0)[0]
             seconds[key].append(time.perf_counter() - start)
             seconds[key + "_loss"] = loss
     best = {key: min(seconds[key][1:]) for key in ("before", "now")}  # the first call traces

@@ -11,7 +11,7 @@ measured in bench/README.md:
   the same function and the same gradients, five fewer steps for the whole batch;
 - validation through the same layers with the padding mask on, as the saved model
   reads texts, so validation batches may hold padding: a few padded batches instead
-  of one batch per text length (core.training.validation_batches).
+  of one batch per text length (core.batches.validation_batches).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from core import config, data, jobs, optimizer_state, predictor, runs as runs_lib, training
+from core import batches as batch_lib
 from core import trainer as trainer_lib
 from core.config import DataSpec, TrainSpec
 from tests.conftest import TINY_MODEL, TINY_TRAIN
@@ -15,55 +16,6 @@ from tests.conftest import TINY_MODEL, TINY_TRAIN
 
 def _epoch(dataset):
     return [(x.numpy(), y.numpy()) for x, y in dataset]
-
-
-def test_shuffled_batches_cover_every_row_once_with_similar_lengths():
-    rng = np.random.default_rng(0)
-    lengths = rng.integers(1, 200, size=1000)
-    ids = np.zeros((1000, 200), dtype="int32")
-    for row, length in enumerate(lengths):
-        ids[row, :length] = row + 1  # a token id that names its row
-    y = np.arange(1000, dtype="int64")
-    dataset = training.training_batches(ids, y, 16, seed=0)
-    first, second = _epoch(dataset), _epoch(dataset)
-    for batches in (first, second):
-        assert sorted(np.concatenate([y for _, y in batches]).tolist()) == list(range(1000))
-        assert all(x.shape[1] == lengths[y].min() for x, y in batches)  # cut to the shortest
-        assert all((x != 0).all() for x, _ in batches)  # so no padding is left
-        assert all((x[:, 0] - 1 == y).all() for x, y in batches)  # rows stay with labels
-        assert np.median([np.ptp(lengths[y]) for _, y in batches]) < 20  # ~190 unsorted
-    assert [y.tolist() for _, y in first] != [y.tolist() for _, y in second]  # reshuffled
-
-
-def test_fit_batches_repeat_whole_reshuffled_epochs():
-    ids = np.arange(1, 101, dtype="int32").reshape(100, 1)  # one token naming its row
-    dataset, per_epoch = training.fit_batches(ids, np.arange(100), batch_size=16, seed=0)
-    assert per_epoch == 7  # six of 16 and one of 4
-    batches = [y.numpy() for _, y in dataset.take(3 * per_epoch)]
-    epochs = [batches[i * per_epoch:(i + 1) * per_epoch] for i in range(3)]
-    for epoch in epochs:
-        assert sorted(np.concatenate(epoch).tolist()) == list(range(100))
-    assert epochs[0][0].tolist() != epochs[1][0].tolist()
-
-
-def test_an_empty_text_does_not_cut_its_batch_to_one_token():
-    ids = np.zeros((4, 10), dtype="int32")
-    for row, length in enumerate([0, 6, 7, 7]):
-        ids[row, :length] = 5
-    batches = _epoch(training.training_batches(ids, np.arange(4), batch_size=4, seed=0))
-    assert [x.shape for x, _ in batches] == [(4, 6)]
-
-
-def test_validation_batches_sort_texts_by_length_and_cut_each_batch_to_its_longest():
-    ids = np.zeros((7, 50), dtype="int32")
-    for row, length in enumerate([3, 5, 3, 40, 0, 3, 5]):
-        ids[row, :length] = row + 1
-    y = np.arange(7, dtype="int64")
-    batches = _epoch(training.validation_batches(ids, y, batch_size=3))
-    assert [(x.shape[1], y.tolist()) for x, y in batches] == [
-        (3, [4, 0, 2]), (5, [5, 1, 6]), (40, [3])]
-    for x, y in batches:  # every token kept, padding only after a text's last token
-        np.testing.assert_array_equal(x, ids[y, :x.shape[1]])
 
 
 @pytest.mark.parametrize("changes, parts", [
@@ -90,9 +42,9 @@ def test_validation_on_padded_batches_scores_what_the_saved_model_scores(changes
     net = model_lib.build_model(spec, TASK_MULTICLASS, 3, vocab_len=30, padding_mask=False)
     trainer = trainer_lib.training_model(net, parts)
     model_lib.compile_model(trainer, TASK_MULTICLASS, "adam", 0.05)
-    batches, per_epoch = training.fit_batches(ids, y, 8, seed=1)
+    batches, per_epoch = batch_lib.fit_batches(ids, y, 8, seed=1)
     trainer.fit(batches, steps_per_epoch=per_epoch, epochs=2, verbose=0)  # weights move
-    loss, accuracy = trainer.evaluate(training.validation_batches(ids, y, 8), verbose=0)
+    loss, accuracy = trainer.evaluate(batch_lib.validation_batches(ids, y, 8), verbose=0)
 
     saved = model_lib.with_padding_mask(net, on=True)  # as model.keras holds it
     lengths = predictor.sequence_lengths(ids)
@@ -102,7 +54,7 @@ def test_validation_on_padded_batches_scores_what_the_saved_model_scores(changes
     assert loss == pytest.approx(expected_loss, rel=1e-4)
     assert accuracy == pytest.approx(np.mean(probs.argmax(1) == y))
     unmasked = np.concatenate([net(x, training=False) for x, _ in
-                               _epoch(training.validation_batches(ids, y, 8))])
+                               _epoch(batch_lib.validation_batches(ids, y, 8))])
     assert not np.allclose(unmasked, probs[np.argsort(lengths, kind="stable")], atol=1e-3)
     keras.backend.clear_session()
 
@@ -134,7 +86,7 @@ def _trained_weights(parts: int, ids, y) -> list:
     net = model_lib.build_model(spec, TASK_MULTICLASS, 3, vocab_len=30, padding_mask=False)
     trainer = trainer_lib.training_model(net, parts)
     model_lib.compile_model(trainer, TASK_MULTICLASS, "sgd", 0.5)
-    batches, per_epoch = training.fit_batches(ids, y, 5, seed=1)  # as core.training fits
+    batches, per_epoch = batch_lib.fit_batches(ids, y, 5, seed=1)  # as core.training fits
     trainer.fit(batches, steps_per_epoch=per_epoch, epochs=2, verbose=0, shuffle=False)
     return net.get_weights()
 
@@ -190,7 +142,7 @@ def _weights_after_training(spec, task: str, n_classes: int, start_once: bool, i
     trainer = trainer_lib.training_model(net, 1, start_once=start_once)
     assert trainer.reads_start_once == start_once
     model_lib.compile_model(trainer, task, "sgd", 0.5)
-    batches, per_epoch = training.fit_batches(ids, y, 4, seed=2)
+    batches, per_epoch = batch_lib.fit_batches(ids, y, 4, seed=2)
     trainer.fit(batches, steps_per_epoch=per_epoch, epochs=2, verbose=0, shuffle=False)
     weights = net.get_weights()
     keras.backend.clear_session()
