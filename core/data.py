@@ -286,14 +286,38 @@ def _usable_rows(df: pd.DataFrame, spec: DataSpec) -> tuple[pd.DataFrame, dict]:
     return frame.reset_index(drop=True), counts
 
 
+def _check_label_not_read(spec: DataSpec) -> None:
+    """A model that reads its own answer scores 100% and learns nothing."""
+    if spec.label_column in spec.text_columns:
+        raise DataError(f"The label column '{spec.label_column}' is also chosen as a text "
+                        "column, so the model would read the answer it should predict. "
+                        "Remove it from the text columns.")
+
+
+def _too_few_rows(rows: int, counts: dict) -> DataError:
+    """The message for too few usable rows, naming what removed the others and the way back."""
+    causes = [(counts["dropped_missing_label"], "had no label", None),
+              (counts["dropped_empty"], "had no text after cleaning",
+               'keep them by unticking "Drop rows whose text is empty" (cleaning options)'),
+              (counts["dropped_duplicates"], "repeated another row",
+               'keep them by unticking "Drop duplicate rows" (cleaning options), or add a text '
+               "column that tells them apart")]
+    dropped = [(n, why, fix) for n, why, fix in causes if n]
+    message = (f"Only {rows:,} usable row{'s are' if rows != 1 else ' is'} left after cleaning; "
+               f"at least {MIN_ROWS} are needed (a few hundred or more give useful models).")
+    for n, why, fix in dropped:
+        message += f" {n:,} row{'s' if n != 1 else ''} {why}" + (f": {fix}." if fix else ".")
+    return DataError(message)
+
+
 def prepare_dataset(df: pd.DataFrame, spec: DataSpec) -> Dataset:
     """Clean the chosen columns, check the labels and make a seeded, stratified split."""
     holdout = _check_fractions(spec)
     _require_columns(df, [*spec.text_columns, spec.label_column])
+    _check_label_not_read(spec)
     frame, counts = _usable_rows(df, spec)
     if len(frame) < MIN_ROWS:
-        raise DataError(f"Only {len(frame):,} usable rows are left after cleaning; at least "
-                        f"{MIN_ROWS} are needed (a few hundred or more give useful models).")
+        raise _too_few_rows(len(frame), counts)
     labels = frame["label"].rename(spec.label_column)
     task = resolve_task(labels, spec.task)
     class_names, y = encode_labels(labels, task)

@@ -186,13 +186,29 @@ def _drop_stale_choices(columns: list[str]) -> None:
         st.session_state[state.W_LABEL_COLUMN] = None
 
 
+def _label_out_of_texts(label_column: str | None) -> bool:
+    """The label column never doubles as a text column: the model would read its answer."""
+    chosen = st.session_state.get(state.W_TEXT_COLUMNS) or []
+    if label_column not in chosen:
+        return False
+    st.session_state[state.W_TEXT_COLUMNS] = [c for c in chosen if c != label_column]
+    return True
+
+
 def column_choice(frame: pd.DataFrame) -> tuple[list[str], str | None]:
     columns = [str(c) for c in frame.columns]
     _drop_stale_choices(columns)
+    label_now = st.session_state.get(state.W_LABEL_COLUMN)
+    label_removed = _label_out_of_texts(label_now)
     left, right = st.columns(2)
     text_columns = left.multiselect(
-        "Text column(s): what the model reads", columns, key=state.W_TEXT_COLUMNS,
-        help="Several columns are joined into one text, e.g. title + \". \" + body.")
+        "Text column(s): what the model reads", [c for c in columns if c != label_now],
+        key=state.W_TEXT_COLUMNS,
+        help="Several columns are joined into one text, e.g. title + \". \" + body. "
+             "The label column is not offered: the model must not read the answer.")
+    if label_removed:
+        left.caption(f"'{escape_markdown(label_now)}' is the label column now, so the model "
+                     "no longer reads it as text.")
     label_column = right.selectbox(
         "Label column: what the model should predict", columns, key=state.W_LABEL_COLUMN,
         index=None, placeholder="Choose the column with the answers")

@@ -93,6 +93,31 @@ def test_uploaded_csv_is_read_and_its_columns_suggested():
     assert any("two classes" in c.value for c in at.caption)
 
 
+def test_the_label_column_is_never_offered_or_kept_as_a_text_column():
+    frame = two_class_frame().assign(title=lambda f: "title " + f["label"])
+    at = upload(open_page(), "titled.csv", csv_bytes(frame))
+    assert at.selectbox(key=state.W_LABEL_COLUMN).value == "label"
+    assert "label" not in at.multiselect(key=state.W_TEXT_COLUMNS).options
+
+    at.multiselect(key=state.W_TEXT_COLUMNS).set_value(["message", "title"]).run()
+    at.selectbox(key=state.W_LABEL_COLUMN).set_value("title").run()  # a text column becomes the label
+    assert not at.exception and not at.error
+    assert at.multiselect(key=state.W_TEXT_COLUMNS).value == ["message"]
+    assert at.multiselect(key=state.W_TEXT_COLUMNS).options == ["message", "label"]
+    assert "'title' is the label column now, so the model no longer reads it as text." in [
+        shown_text(c.value) for c in at.caption]
+    assert at.session_state[state.DATA_SPEC].text_columns == ("message",)
+
+
+def test_too_few_rows_after_dropping_duplicates_says_so_and_how_to_keep_them():
+    frame = pd.DataFrame({"body": ["the same words again"] * 40, "label": ["yes", "no"] * 20})
+    at = upload(open_page(), "repeats.csv", csv_bytes(frame))
+    at.selectbox(key=state.W_LABEL_COLUMN).set_value("label").run()
+    errors = " ".join(shown_text(e.value) for e in at.error)
+    assert "Only 2 usable rows are left" in errors
+    assert '38 rows repeated another row: keep them by unticking "Drop duplicate rows"' in errors
+
+
 def test_empty_csv_shows_a_plain_error_and_keeps_the_loaded_data():
     at = open_page()
     at.button(key=state.W_USE_SAMPLE).click().run()
@@ -148,7 +173,8 @@ def test_unticking_the_header_box_reads_the_first_row_as_data():
     assert not at.exception
     frame = at.session_state[state.FRAME]
     assert len(frame) == rows + 1 and frame.loc[0].tolist() == ["great product", "mixed"]
-    assert at.multiselect(key=state.W_TEXT_COLUMNS).options == ["column_1", "column_2"]
+    assert at.selectbox(key=state.W_LABEL_COLUMN).value == "column_2"  # the categories
+    assert at.multiselect(key=state.W_TEXT_COLUMNS).options == ["column_1"]  # all but the label
     assert "column_1" in at.selectbox(key=state.W_LABEL_COLUMN).options
     assert any(f"{rows + 1:,} rows, 2 columns" in c.value for c in at.caption)
     at.checkbox(key=state.W_HAS_HEADER).check().run()  # and back to the guess

@@ -358,8 +358,29 @@ def test_prepare_refuses_all_empty_texts():
 
 
 def test_prepare_refuses_too_few_rows():
-    with pytest.raises(DataError, match=r"Only 6 usable rows"):
+    with pytest.raises(DataError, match=r"Only 6 usable rows") as refused:
         data.prepare_dataset(frame((3, 3, 0)), spec())
+    assert "repeated" not in str(refused.value)  # nothing was dropped: no cause to name
+
+
+def test_too_few_rows_names_what_was_dropped_and_how_to_keep_it():
+    df = pd.DataFrame({"text": ["the same words"] * 40 + ["", "  "] + ["other", "words"] * 2,
+                       "label": ["a", "b"] * 20 + ["a", "b"] + ["a", "b", None, "b"]})
+    with pytest.raises(DataError) as refused:
+        data.prepare_dataset(df, spec())
+    message = str(refused.value)
+    assert message.startswith("Only 4 usable rows are left after cleaning")
+    assert ("39 rows repeated another row: keep them by unticking \"Drop duplicate rows\""
+            in message)
+    assert "2 rows had no text after cleaning" in message
+    assert "1 row had no label." in message
+
+
+def test_prepare_refuses_the_label_column_as_a_text_column():
+    df = frame().assign(title="a title")
+    with pytest.raises(DataError, match=r"The label column 'label' is also chosen as a text "
+                                        r"column, so the model would read the answer"):
+        data.prepare_dataset(df, DataSpec(("title", "label"), "label"))
 
 
 @pytest.mark.parametrize("valid, test", [(0.0, 0.1), (0.5, 0.45), (-0.1, 0.2)])
