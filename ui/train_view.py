@@ -227,8 +227,7 @@ def _save_upload(uploaded) -> str:
 @st.cache_data(show_spinner="Checking the word vectors…", max_entries=8)
 def _check_vectors(path: str, words: tuple[str, ...]) -> tuple[int, int]:
     """(numbers per word, how many of ``words`` have a vector); SpecError for a bad file."""
-    matrix, found = model_lib.load_glove(path, list(words))
-    return int(matrix.shape[1]), found
+    return model_lib.check_vectors(path, list(words))
 
 
 def _stop_using_vectors() -> None:

@@ -91,6 +91,17 @@ def test_a_bad_vectors_file_is_refused_and_not_used(news):
     assert not at.error and "bad.txt" not in page_text(at)
 
 
+def test_a_vectors_file_of_plain_text_or_other_words_is_refused(news):
+    at = open_train_page(news)
+    at.file_uploader(key=state.W_GLOVE).set_value(
+        ("notes.txt", b"not a glove file\nhello 1 2 x\n", "text/plain")).run()
+    assert "not numbers" in shown_text(at.error[0].value)
+    at.file_uploader(key=state.W_GLOVE).set_value(
+        ("other.txt", b"zzyzx 0.1 0.2\nqwxqw 0.3 0.4\n", "text/plain")).run()
+    assert "None of the" in shown_text(at.error[0].value)
+    assert not at.number_input(key=state.W_EMBEDDING_DIM).disabled  # neither file is in use
+
+
 def test_pooling_is_a_control_that_reaches_the_trained_spec(news, studio_home):
     at = open_train_page(news)
     at.selectbox(key=state.W_PRESET).set_value("tiny").run()

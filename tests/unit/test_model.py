@@ -172,6 +172,7 @@ def test_glove_vectors_fill_known_words_and_randomize_the_rest(tmp_path):
 @pytest.mark.parametrize("content,message", [
     ("goal 1 2 3\nmarket 4 5\n", "line 2 has 2 numbers"),
     ("goal a b c\n", "not numbers"),
+    ("not a glove file\nhello 1 2 x\n", "not numbers"),  # no wanted word: still checked
     ("", "no vectors"),
 ])
 def test_bad_glove_files_get_plain_messages(tmp_path, content, message):
@@ -179,6 +180,15 @@ def test_bad_glove_files_get_plain_messages(tmp_path, content, message):
     glove.write_text(content, encoding="utf-8")
     with pytest.raises(SpecError, match=message):
         model_lib.load_glove(glove, VOCAB)
+
+
+def test_a_vectors_file_without_any_of_the_words_is_refused(tmp_path):
+    glove = tmp_path / "vectors.txt"
+    glove.write_text("zebra 1 2 3\nyak 4 5 6\n", encoding="utf-8")
+    with pytest.raises(SpecError, match=r"None of the 2 most frequent words of your texts is in "
+                                        r"this vectors file"):
+        model_lib.check_vectors(glove, ["goal", "market"])
+    assert model_lib.check_vectors(glove, ["goal", "yak"]) == (3, 1)
 
 
 def test_loading_garbage_is_refused_politely(tmp_path):
