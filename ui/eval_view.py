@@ -8,6 +8,7 @@ import streamlit as st
 
 from core import charts, evaluation
 from core import results as results_lib
+from core.config import TASK_REGRESSION
 from core.errors import StudioError
 from core.evaluation import DEFAULT_THRESHOLD, EvalResult
 from core.explain import escape_markdown
@@ -60,6 +61,9 @@ def baseline_sentence(res: RunResults, result: EvalResult) -> str:
         return base.summary() + " The LSTM does better."
     advice = (" With little data or few epochs this is common: try more epochs, more data "
               "or a smaller network.")
+    if verdict == 0 and result.task != TASK_REGRESSION and result.accuracy >= 1:
+        return base.summary() + (" The LSTM gets every test text right too: these texts are "
+                                 "easy to tell apart, even by counting words.")
     if verdict == 0:
         return base.summary() + " The LSTM does about the same as the baseline." + advice
     return base.summary() + " The simple model does better." + advice

@@ -227,6 +227,27 @@ def with_baseline(run_store, run_id: str, name: str, **baseline) -> str:
     return copy
 
 
+def test_a_perfect_score_level_with_the_baseline_gets_no_advice_to_train_more():
+    """QA: 100.0% against 100.0% said "try more epochs, more data or a smaller network"."""
+    import numpy as np
+
+    from core.baseline import BaselineResult
+    from core.evaluation import EvalResult
+    from core.results import RunResults
+    from ui import eval_view
+
+    def sentence(accuracy: float, baseline_accuracy: float) -> str:
+        result = EvalResult("binary", ("no", "yes"), n_test=8, accuracy=accuracy)
+        base = BaselineResult("binary", baseline_accuracy, None, None, 0.1, "TF-IDF")
+        res = RunResults("r", "run", "binary", ("no", "yes"), "label", result, base,
+                         np.zeros((8, 2)), [""] * 8, np.zeros(8), None)
+        return eval_view.baseline_sentence(res, result)
+
+    perfect = sentence(1.0, 1.0)
+    assert "The LSTM gets every test text right too" in perfect and "try more" not in perfect
+    assert "try more epochs" in sentence(0.9, 0.9)  # a tie below the top still gets the advice
+
+
 def test_a_tie_with_the_baseline_reads_about_the_same(run_store, trained_run, regression_run):
     """QA: RMSE 0.906 against a baseline's 0.911 showed "0.00 vs baseline" and
     "The LSTM does better."."""
