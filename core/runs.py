@@ -152,8 +152,13 @@ class RunStore:
 
     # -- create / list / delete -------------------------------------------
     def create(self, spec: dict, name: str | None = None) -> str:
-        """Make a new queued run folder holding ``spec``; returns its id."""
+        """Make a new queued run folder holding ``spec``; returns its id.
+
+        A name another run already has gets a number, "Tiny · News (2)", so that run
+        pickers and chart legends can tell the two apart.
+        """
         run_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        name = self.unused_name(name) if name else None
         path = self.path(run_id)
         try:
             path.mkdir(parents=True)
@@ -196,6 +201,15 @@ class RunStore:
         if self.status(run_id).get("status") == RUNNING and self.worker_alive(run_id):
             raise RunError("This run is still training. Stop it first, then delete it.")
         shutil.rmtree(path, ignore_errors=True)
+
+    def unused_name(self, name: str) -> str:
+        """``name``, or ``name (2)``, ``name (3)``, … if a run already has it."""
+        taken = {run.name for run in self.list_runs()}
+        candidate, copy = name, 1
+        while candidate in taken:
+            copy += 1
+            candidate = f"{name} ({copy})"
+        return candidate
 
     def rename(self, run_id: str, name: str) -> None:
         path = self.existing_path(run_id)

@@ -26,6 +26,15 @@ def test_create_list_and_status(store):
     assert store.status(first) == {**store.status(first), "status": "running", "epochs_done": 1}
 
 
+def test_a_new_run_named_like_another_gets_a_number(store):
+    """QA: the Run name box keeps its text, so two runs were both called "stop midepoch"."""
+    first, second, third = (store.create({"task": "binary"}, name="stop midepoch") for _ in range(3))
+    assert [store.spec(r)["name"] for r in (first, second, third)] == [
+        "stop midepoch", "stop midepoch (2)", "stop midepoch (3)"]
+    store.delete(second)
+    assert store.spec(store.create({}, name="stop midepoch"))["name"] == "stop midepoch (2)"
+
+
 @pytest.mark.parametrize("bad_id", ["../etc", "..", "a/b", "/abs", "", "x" * 200, "a\\b", ".hidden"])
 def test_run_ids_cannot_escape_the_store(store, bad_id):
     with pytest.raises(RunError):
