@@ -80,6 +80,15 @@ def test_class_balance_and_text_lengths():
     assert isinstance(many.data[0], go.Histogram)
     lengths = charts.text_lengths(["one two", "one two three", "x"])
     assert list(lengths.data[0].x) == [2, 3, 1]
+    assert lengths.layout.xaxis.title.text == "Words per text (dashed line: the median, 2 words)"
+    assert not lengths.layout.annotations  # a label beside the line sat on the bars (QA)
+
+
+def test_class_balance_puts_number_labels_in_their_own_order():
+    """QA: ratings 1-5 (class names, so strings) were drawn 5, 3, 4, 2, 1 by count."""
+    ratings = pd.Series(["5"] * 9 + ["3"] * 5 + ["4"] * 4 + ["2"] * 2 + ["1", "10"])
+    assert list(charts.class_balance(ratings).data[0].x) == ["1", "2", "3", "4", "5", "10"]
+    assert list(charts.class_balance(pd.Series([2.0, 1.0, 2.0])).data[0].x) == ["1.0", "2.0"]
 
 
 def test_roc_pr_has_two_subplots_and_threshold_marks():
