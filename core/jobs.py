@@ -158,6 +158,19 @@ def has_training_data(store: runs_lib.RunStore, run_id: str) -> bool:
     return (folder / data_lib.DATA_FILE).is_file() and (folder / data_lib.META_FILE).is_file()
 
 
+def run_data(store: runs_lib.RunStore, run_id: str):
+    """(dataset, data spec, source name) a run was trained on, to train another run on them.
+
+    The same split, already cleaned: a reloaded page lost the session's data, and the
+    run folder keeps it. RunError for a run without its texts (an imported model).
+    """
+    if not has_training_data(store, run_id):
+        raise RunError(NO_TRAINING_DATA_MESSAGE)
+    spec = store.spec(run_id)
+    return (data_lib.load_dataset(store.path(run_id)), config.data_from_dict(spec["data"]),
+            spec.get("source") or store.info(run_id).name)
+
+
 def train_more(queue: JobQueue, run_id: str, extra_epochs: int) -> None:
     """Continue an ended run for ``extra_epochs`` more epochs, from its best checkpoint."""
     store = queue.store

@@ -206,6 +206,25 @@ def test_an_imported_model_says_where_it_came_from_and_offers_no_train_more(run_
         run_store.delete(run_id)
 
 
+def test_after_a_reload_the_shown_runs_data_comes_back_in_one_click(run_store, trained_run):
+    """QA: a reload ends the session, so a teacher had to load the sample again to train."""
+    from core import data as data_lib
+    from core.config import data_from_dict
+
+    at = open_page(run_id=trained_run)  # a new session: no data loaded
+    assert "First load and prepare a dataset" in page_text(at)
+    assert not [b for b in at.button if b.key == state.W_TRAIN]
+    at.button(key=state.W_REUSE_RUN_DATA).click().run()
+    assert not at.exception and not at.error
+    saved = data_lib.load_dataset(run_store.path(trained_run))
+    dataset = at.session_state[state.DATASET]
+    assert dataset.train.texts == saved.train.texts and dataset.class_names == saved.class_names
+    assert at.session_state[state.DATA_SPEC] == data_from_dict(run_store.spec(trained_run)["data"])
+    assert at.session_state[state.FRAME_SOURCE] == run_store.spec(trained_run)["source"]
+    assert at.button(key=state.W_TRAIN)  # ready to train again
+    assert not [c for c in at.caption if "learned from" in c.value]  # the same data
+
+
 def test_data_that_is_not_ready_is_named_as_the_reason(empty_store):
     import pandas as pd
 
