@@ -115,11 +115,29 @@ def rename_box(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:
     st.rerun()
 
 
+STILL_TRAINING = ("This run is still training or waiting to train. Stop it on the "
+                  "**Model & Train** page first, then you can delete it here.")
+
+
+def still_training(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> bool:
+    """Queued, or running with a live worker: its folder must stay until it is stopped."""
+    return run.status == runs_lib.QUEUED or (
+        run.status == runs_lib.RUNNING and store.worker_alive(run.run_id))
+
+
 def delete_flow(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:
-    """Two steps: "Delete…" asks, "Yes, delete <name>" deletes."""
-    if st.button("Delete this run…", key=state.W_RUNS_DELETE, icon=":material/delete:"):
+    """Two steps: "Delete…" asks, "Yes, delete <name>" deletes.
+
+    A run still training or waiting to train cannot be deleted: the button is off and says
+    so before anything is asked.
+    """
+    training = still_training(store, run)
+    if st.button("Delete this run…", key=state.W_RUNS_DELETE, icon=":material/delete:",
+                 disabled=training, help=STILL_TRAINING if training else None):
         st.session_state[state.CONFIRM_DELETE] = run.run_id
-    if st.session_state.get(state.CONFIRM_DELETE) != run.run_id:
+    if training:
+        st.caption(STILL_TRAINING)
+    if training or st.session_state.get(state.CONFIRM_DELETE) != run.run_id:
         return
     name = escape_markdown(run.name)
     st.warning(f"Delete “{name}” with its model and results? This cannot be undone.")

@@ -77,14 +77,16 @@ def test_cancel_keeps_the_run(run_store, throwaway):
     assert not at.warning and run_store.path(throwaway).exists()
 
 
-def test_a_running_run_cannot_be_deleted(run_store, throwaway):
+@pytest.mark.parametrize("status", ["running", "queued"])
+def test_a_run_still_training_says_so_before_any_delete(run_store, throwaway, status):
+    """QA: Delete asked "cannot be undone?" first and only then said the run was training."""
     me = psutil.Process(os.getpid())  # a live process stands in for the training worker
-    run_store.update_status(throwaway, status="running", pid=me.pid,
-                            pid_created=me.create_time())
+    run_store.update_status(throwaway, status=status, pid=me.pid, pid_created=me.create_time())
     at = manage(throwaway)
-    at.button(key=state.W_RUNS_DELETE).click().run()
-    at.button(key=state.W_RUNS_DELETE_CONFIRM).click().run()
-    assert "still training" in shown_text(at.error[0].value)
+    delete = at.button(key=state.W_RUNS_DELETE)
+    assert delete.disabled and "Stop it" in delete.proto.help
+    assert "Stop it on the **Model & Train** page first" in page_text(at)  # said up front
+    assert not at.warning and not at.error
     assert run_store.path(throwaway).exists()
 
 
@@ -154,3 +156,4 @@ def test_accuracies_have_one_decimal_as_on_evaluate(run_store, trained_binary_ru
     assert shown["baseline accuracy"][row] == f"{stored['baseline']['accuracy']:.1%}"
     help_text = json.loads(at.dataframe[0].proto.columns)["test accuracy"]["help"]
     assert "50% threshold" in help_text  # a run's own threshold is on Evaluate, not here
+
