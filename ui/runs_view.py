@@ -193,6 +193,8 @@ def delete_flow(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:
     A run still training or waiting to train cannot be deleted: the button is off and says
     so before anything is asked.
     """
+    if st.session_state.get(state.CONFIRM_DELETE) not in (None, run.run_id):
+        st.session_state.pop(state.CONFIRM_DELETE)  # another run was picked: not asked again
     training = still_training(store, run)
     if st.button("Delete this run…", key=state.W_RUNS_DELETE, icon=":material/delete:",
                  disabled=training, help=STILL_TRAINING if training else None):

@@ -202,3 +202,14 @@ def test_a_run_without_curves_is_not_preselected(run_store, trained_run):
         assert "No curve for Imported" in shown_text(page_text(at))  # it can still be picked
     finally:
         run_store.delete(run_id)
+
+
+def test_a_delete_question_is_dropped_when_another_run_is_picked(run_store, trained_run,
+                                                                  throwaway):
+    """The question stayed pending: picking the run again later asked it unprompted."""
+    at = manage(throwaway)
+    at.button(key=state.W_RUNS_DELETE).click().run()
+    assert at.warning  # "Delete …? This cannot be undone."
+    at.selectbox(key=state.W_RUNS_REPORT_RUN).set_value(trained_run).run()
+    at.selectbox(key=state.W_RUNS_REPORT_RUN).set_value(throwaway).run()
+    assert not at.warning and run_store.path(throwaway).exists()
