@@ -156,9 +156,10 @@ def training_curves(records: Sequence[Mapping], metric: str = "loss",
     return _finish(fig, title, uirevision=f"training-{metric}-{per}", hovermode="x unified")
 
 
-def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_loss") -> go.Figure:
+def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_loss",
+                   title: str | None = None) -> go.Figure:
     """One line per run (keyed by its label) of ``metric`` by epoch."""
-    title = f"{metric_label(metric)} by run"
+    title = title or f"{metric_label(metric)} by run"
     fig = go.Figure()
     for label, records in runs.items():
         xs, ys = _points(records, "epoch", "epoch", metric)

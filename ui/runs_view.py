@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pandas as pd
 import streamlit as st
 
@@ -10,8 +12,10 @@ from core import runs as runs_lib
 from core.errors import StudioError
 from core.explain import escape_markdown
 from ui import state, widgets
+from ui.data_view import TASK_NAMES
 
 CURVE_METRICS = ("val_loss", "val_accuracy", "loss", "accuracy", "val_rmse")
+LOSS_METRICS = ("val_loss", "loss")  # squared error for a number, cross-entropy for classes
 DEFAULT_COMPARED = 3
 EMPTY_CELL = "–"  # an en dash, as the HTML report shows a missing value
 PERCENT_COLUMNS = ("test accuracy", "baseline accuracy")  # shown as on Evaluate
@@ -53,13 +57,39 @@ def table(frame: pd.DataFrame) -> None:
                "a simple word-count model trained on the same data.")
 
 
+def _has_curve(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> bool:
+    """Whether the run has learning curves, or soon will (it is training or queued)."""
+    if run.is_active:
+        return True
+    records, _ = store.read_metrics(run.run_id)
+    return _epochs(records, "epoch")
+
+
+def _epochs(records: list[dict], key: str) -> bool:
+    return any(r.get("kind") == "epoch" and r.get(key) is not None for r in records)
+
+
+def _first_choice(store: runs_lib.RunStore, runs: list[runs_lib.RunInfo]) -> list[str]:
+    """The newest runs with curves of one task: the session's run's task, else the newest's."""
+    current = st.session_state.get(state.CURRENT_RUN)
+    for task in dict.fromkeys([r.task for r in runs if r.run_id == current] + [r.task for r in runs]):
+        same = (r.run_id for r in runs if r.task == task and _has_curve(store, r))
+        chosen = list(itertools.islice(same, DEFAULT_COMPARED))
+        if chosen:
+            return chosen
+    return []
+
+
 def compare_curves(store: runs_lib.RunStore, runs: list[runs_lib.RunInfo]) -> None:
     ids = [r.run_id for r in runs]
+    by_id = {r.run_id: r for r in runs}
     labels = {r.run_id: widgets.run_label(r) for r in runs}
-    chosen = list(st.session_state.get(state.W_RUNS_SELECTED, ids[:DEFAULT_COMPARED]))
+    chosen = st.session_state.get(state.W_RUNS_SELECTED)
+    chosen = _first_choice(store, runs) if chosen is None else list(chosen)
     seen = st.session_state.get(state.RUNS_SEEN)
-    if seen is not None:  # runs trained or imported since the last visit join the comparison
-        chosen = [i for i in ids if i not in seen] + chosen
+    if seen is not None:  # runs trained since the last visit join the comparison (imported
+        # runs have no curves to join with)
+        chosen = [i for i in ids if i not in seen and _has_curve(store, by_id[i])] + chosen
     chosen = [i for i in dict.fromkeys(chosen) if i in ids]  # deleted runs drop out
     st.session_state[state.W_RUNS_SELECTED] = chosen
     st.session_state[state.RUNS_SEEN] = ids
@@ -70,21 +100,53 @@ def compare_curves(store: runs_lib.RunStore, runs: list[runs_lib.RunInfo]) -> No
         st.session_state[state.W_RUNS_METRIC] = CURVE_METRICS[0]
     metric = right.selectbox("Measure", CURVE_METRICS, key=state.W_RUNS_METRIC,
                              format_func=charts.metric_label)
+    tasks = {by_id[i].task for i in selected}
+    others = [t for t in TASK_NAMES if t not in tasks and any(r.task == t for r in runs)]
+    if len(tasks) == 1 and others:
+        st.caption(f"Runs that predict {' or '.join(TASK_NAMES[t] for t in others)} are left "
+                   "out, as their loss is measured in another way; pick them above to compare "
+                   "them too (each task then gets a loss chart of its own).")
     if not selected:
         st.caption("Pick one or more runs to overlay their learning curves.")
         return
     names = {r.run_id: r.name for r in runs}
-    curves = {}
+    curves, task_of = {}, {}
     for run_id in selected:
         records, _ = store.read_metrics(run_id)
         label = names[run_id] if list(names.values()).count(names[run_id]) == 1 \
             else f"{names[run_id]} ({run_id[-6:]})"  # two runs with one name stay apart
-        curves[label] = records
-    st.plotly_chart(charts.compare_curves(curves, metric), key="runs.curves")
-    without = [escape_markdown(label) for label, records in curves.items() if not records]
+        curves[label], task_of[label] = records, by_id[run_id].task
+    _draw(curves, task_of, metric)
+
+
+def _draw(curves: dict[str, list], task_of: dict[str, str], metric: str) -> None:
+    """One chart, or one per task for a loss: a rating's squared error and a class's
+    cross-entropy are different numbers, which one axis would make look comparable."""
+    groups = {None: curves}
+    if metric in LOSS_METRICS and len(set(task_of.values())) > 1:
+        groups = {task: {label: records for label, records in curves.items()
+                         if task_of[label] == task} for task in dict.fromkeys(task_of.values())}
+        st.caption("Runs of different tasks get a chart each: their losses are measured in "
+                   "different ways, so their numbers cannot be compared.")
+    for task, group in groups.items():
+        title = None if task is None else (f"{charts.metric_label(metric)}: runs that predict "
+                                           f"{TASK_NAMES.get(task, task)}")
+        st.plotly_chart(charts.compare_curves(group, metric, title),
+                        key="runs.curves" if task is None else f"runs.curves.{task}")
+    without = [escape_markdown(label) for label, records in curves.items()
+               if not _epochs(records, "epoch")]
     if without:
         st.caption(f"No curve for {', '.join(without)}: an imported model comes without its "
                    "training history, and a new run draws one after its first epoch.")
+    lacking = [label for label, records in curves.items()
+               if _epochs(records, "epoch") and not _epochs(records, metric)]
+    if lacking:
+        what = charts.metric_label(metric)
+        kinds = " or ".join(dict.fromkeys(TASK_NAMES.get(task_of[label], task_of[label])
+                                          for label in lacking))
+        st.caption(f"No {what[0].lower() + what[1:]} for "
+                   f"{', '.join(escape_markdown(label) for label in lacking)}: runs that "
+                   f"predict {kinds} do not measure it.")
 
 
 def report_button(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:
@@ -115,11 +177,31 @@ def rename_box(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:
     st.rerun()
 
 
+STILL_TRAINING = ("This run is still training or waiting to train. Stop it on the "
+                  "**Model & Train** page first, then you can delete it here.")
+
+
+def still_training(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> bool:
+    """Queued, or running with a live worker: its folder must stay until it is stopped."""
+    return run.status == runs_lib.QUEUED or (
+        run.status == runs_lib.RUNNING and store.worker_alive(run.run_id))
+
+
 def delete_flow(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:
-    """Two steps: "Delete…" asks, "Yes, delete <name>" deletes."""
-    if st.button("Delete this run…", key=state.W_RUNS_DELETE, icon=":material/delete:"):
+    """Two steps: "Delete…" asks, "Yes, delete <name>" deletes.
+
+    A run still training or waiting to train cannot be deleted: the button is off and says
+    so before anything is asked.
+    """
+    if st.session_state.get(state.CONFIRM_DELETE) not in (None, run.run_id):
+        st.session_state.pop(state.CONFIRM_DELETE)  # another run was picked: not asked again
+    training = still_training(store, run)
+    if st.button("Delete this run…", key=state.W_RUNS_DELETE, icon=":material/delete:",
+                 disabled=training, help=STILL_TRAINING if training else None):
         st.session_state[state.CONFIRM_DELETE] = run.run_id
-    if st.session_state.get(state.CONFIRM_DELETE) != run.run_id:
+    if training:
+        st.caption(STILL_TRAINING)
+    if training or st.session_state.get(state.CONFIRM_DELETE) != run.run_id:
         return
     name = escape_markdown(run.name)
     st.warning(f"Delete “{name}” with its model and results? This cannot be undone.")

@@ -77,14 +77,16 @@ def test_cancel_keeps_the_run(run_store, throwaway):
     assert not at.warning and run_store.path(throwaway).exists()
 
 
-def test_a_running_run_cannot_be_deleted(run_store, throwaway):
+@pytest.mark.parametrize("status", ["running", "queued"])
+def test_a_run_still_training_says_so_before_any_delete(run_store, throwaway, status):
+    """QA: Delete asked "cannot be undone?" first and only then said the run was training."""
     me = psutil.Process(os.getpid())  # a live process stands in for the training worker
-    run_store.update_status(throwaway, status="running", pid=me.pid,
-                            pid_created=me.create_time())
+    run_store.update_status(throwaway, status=status, pid=me.pid, pid_created=me.create_time())
     at = manage(throwaway)
-    at.button(key=state.W_RUNS_DELETE).click().run()
-    at.button(key=state.W_RUNS_DELETE_CONFIRM).click().run()
-    assert "still training" in shown_text(at.error[0].value)
+    delete = at.button(key=state.W_RUNS_DELETE)
+    assert delete.disabled and "Stop it" in delete.proto.help
+    assert "Stop it on the **Model & Train** page first" in page_text(at)  # said up front
+    assert not at.warning and not at.error
     assert run_store.path(throwaway).exists()
 
 
@@ -154,3 +156,60 @@ def test_accuracies_have_one_decimal_as_on_evaluate(run_store, trained_binary_ru
     assert shown["baseline accuracy"][row] == f"{stored['baseline']['accuracy']:.1%}"
     help_text = json.loads(at.dataframe[0].proto.columns)["test accuracy"]["help"]
     assert "50% threshold" in help_text  # a run's own threshold is on Evaluate, not here
+
+
+def chart_lines(at) -> list[list[str]]:
+    """The run names drawn in each learning-curve chart on the page."""
+    return [[line["name"] for line in json.loads(chart.proto.spec)["data"]]
+            for chart in at.get("plotly_chart")]
+
+
+def test_curves_compare_runs_of_the_current_runs_task(run_store, trained_run, trained_binary_run,
+                                                       regression_run):
+    """QA: a rating run's squared error shared one axis with classifiers' cross-entropy."""
+    at = open_page("runs", {state.CURRENT_RUN: regression_run})
+    assert at.multiselect(key=state.W_RUNS_SELECTED).value == [regression_run]
+    assert "Runs that predict two classes or several classes are left out" in page_text(at)
+    at = open_page("runs", {state.CURRENT_RUN: trained_binary_run})
+    assert at.multiselect(key=state.W_RUNS_SELECTED).value == [trained_binary_run]
+    assert "Runs that predict several classes or a number are left out" in page_text(at)
+
+
+def test_losses_of_different_tasks_never_share_an_axis(run_store, trained_run, regression_run):
+    at = open_page("runs", {state.W_RUNS_SELECTED: [trained_run, regression_run]})
+    names = [run_store.info(r).name for r in (trained_run, regression_run)]
+    assert chart_lines(at) == [[names[0]], [names[1]]]  # a chart each
+    assert "measured in different ways" in page_text(at)
+    at.selectbox(key=state.W_RUNS_METRIC).set_value("val_accuracy").run()
+    assert chart_lines(at) == [[names[0]]]  # a rating run has no accuracy, and says so
+    assert f"No validation accuracy for {names[1]}: runs that predict a number" in page_text(at)
+
+
+def test_a_run_without_curves_is_not_preselected(run_store, trained_run):
+    """QA: an imported run was preselected, and its only line was "No curve for …"."""
+    from core import importer
+
+    at = open_page("runs", {state.CURRENT_RUN: trained_run})
+    run_id = importer.import_model(run_store, run_store.model_path(trained_run).read_bytes(),
+                                   "from a colleague.keras")
+    try:
+        at.run()  # imported since the last visit: it does not join the comparison
+        assert at.multiselect(key=state.W_RUNS_SELECTED).value == [trained_run]
+        fresh = open_page("runs", {state.CURRENT_RUN: run_id})  # nor is it picked at first
+        assert fresh.multiselect(key=state.W_RUNS_SELECTED).value == [trained_run]
+        assert "No curve" not in page_text(fresh)
+        at.multiselect(key=state.W_RUNS_SELECTED).set_value([trained_run, run_id]).run()
+        assert "No curve for Imported" in shown_text(page_text(at))  # it can still be picked
+    finally:
+        run_store.delete(run_id)
+
+
+def test_a_delete_question_is_dropped_when_another_run_is_picked(run_store, trained_run,
+                                                                  throwaway):
+    """The question stayed pending: picking the run again later asked it unprompted."""
+    at = manage(throwaway)
+    at.button(key=state.W_RUNS_DELETE).click().run()
+    assert at.warning  # "Delete …? This cannot be undone."
+    at.selectbox(key=state.W_RUNS_REPORT_RUN).set_value(trained_run).run()
+    at.selectbox(key=state.W_RUNS_REPORT_RUN).set_value(throwaway).run()
+    assert not at.warning and run_store.path(throwaway).exists()
