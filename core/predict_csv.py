@@ -25,11 +25,6 @@ def read_texts(source, name: str = "the file", header: bool | None = None) -> pd
     return data_lib.read_csv(source, name=name, for_prediction=True, header=header)
 
 
-def _has_words(text: str) -> bool:
-    """Whether the model gets any token: a text of only spaces or punctuation gives none."""
-    return bool(text_lib.tokenize(text))
-
-
 def _new_column(frame: pd.DataFrame, name: str) -> str:
     """``name``, or "name (model)" if the user's file has that column: theirs is kept."""
     while name in frame.columns:
@@ -53,7 +48,7 @@ def predict_frame(predictor, frame: pd.DataFrame, text_columns: list[str],
                         f"which the model was trained on. Available columns: "
                         f"{', '.join(map(str, frame.columns))}.")
     texts = predictor.clean_texts(data_lib.join_text_columns(frame, list(text_columns)).tolist())
-    readable = np.array([_has_words(t) for t in texts], dtype=bool)
+    readable = np.array([text_lib.has_words(t) for t in texts], dtype=bool)
     kept = [t for t, ok in zip(texts, readable) if ok]
     parts = []
     for start in range(0, len(kept), CHUNK_ROWS):

@@ -33,7 +33,7 @@ if not text or not text.strip():
     st.info("Type some words to see what the model makes of them.")
     st.stop()
 read = explain_view.as_the_model_reads_it(predictor, text)
-if read is None:  # only HTML: nothing the model reads
+if read is None:  # no words the model reads (only HTML or punctuation): no answer
     st.stop()
 
 regression = predictor.task == TASK_REGRESSION

@@ -48,6 +48,9 @@ def typed_text(predictor, label_column: str, run_id: str | None = None) -> None:
     if not text.strip():
         st.info("Type a text to see the model's answer.")
         return
+    if not predictor.reads_words(text):  # as a CSV row marked "no text": no made-up answer
+        st.info(widgets.NO_WORDS_FOR_MODEL)
+        return
     scores = predictor.predict_fn([text])[0]
     if predictor.task == TASK_REGRESSION:
         st.metric(f"Predicted {label_column}", f"{scores[0]:.2f}")

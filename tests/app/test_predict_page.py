@@ -10,7 +10,7 @@ import pytest
 
 from core import config
 from tests.app.conftest import open_page, page_text, shown_percentages, shown_text
-from ui import state
+from ui import state, widgets
 
 REVIEWS_CSV = (config.SAMPLE_DATA_DIR / "reviews" / "reviews.csv").read_bytes()
 
@@ -60,6 +60,15 @@ def test_a_typed_text_shows_class_probabilities(trained_binary_run):
     assert len(probabilities) == 2 and sum(probabilities) == pytest.approx(1, abs=1e-5)
     winner = ["no", "yes"][int(np.argmax(probabilities))]
     assert f"The model says **{winner}**" in page_text(at)
+
+
+@pytest.mark.parametrize("text", ["!!! ???", "<script>alert(1)</script>"])
+def test_a_typed_text_without_words_for_the_model_gets_no_answer(trained_binary_run, text):
+    # The same texts as CSV rows are marked "no text" (test_predict_csv): no made-up answer.
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_binary_run,
+                               state.W_PREDICT_TEXT: text})
+    assert [shown_text(i.value) for i in at.info] == [widgets.NO_WORDS_FOR_MODEL]
+    assert not at.get("plotly_chart") and "The model says" not in page_text(at)
 
 
 def test_regression_shows_the_predicted_value(regression_run):

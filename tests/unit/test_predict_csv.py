@@ -87,6 +87,13 @@ def test_rows_without_text_get_no_made_up_prediction(predictor):
     assert out.attrs["rows_without_text"] == 3
 
 
+def test_typed_text_and_csv_rows_share_one_rule_for_no_words(predictor):
+    texts = ["!!! ???", "<script>alert(1)</script>", "<b>Lovely</b> and soft!"]
+    out = predict_csv.predict_frame(predictor, pd.DataFrame({"review": texts}), ["review"])
+    assert list(out["note"]) == [predict_csv.NO_TEXT, predict_csv.NO_TEXT, ""]
+    assert [predictor.reads_words(t) for t in texts] == [False, False, True]  # typed: the same
+
+
 def test_the_answers_do_not_depend_on_the_empty_rows_around_them(predictor):
     texts = ["nice product works great", "awful broke in a day"]
     alone = predict_csv.predict_frame(predictor, pd.DataFrame({"review": texts}), ["review"])
