@@ -22,7 +22,9 @@ try:
 except StudioError as err:
     widgets.show_error(err)
     st.stop()
-spec = store.spec(run_id)
+info = store.info(run_id)
+widgets.checkpoint_note(info)  # a run still training answers from a checkpoint
+spec = info.spec
 label_column = (spec.get("data") or {}).get("label_column") or "value"
 texts, labels = explain_view.test_split(store, run_id)
 if handed_over:

@@ -64,6 +64,13 @@ def _make_current(key: str) -> None:
     st.session_state[state.CURRENT_RUN] = st.session_state[key]
 
 
+def checkpoint_note(run: runs_lib.RunInfo) -> None:
+    """Say so when the chosen run is still training: its answers come from a checkpoint."""
+    note = runs_lib.checkpoint_note(run.state)
+    if note:
+        st.info(note, icon=":material/hourglass_top:")
+
+
 def why_no_dataset() -> str:
     """What the Data page still needs before a model can be trained, in one sentence."""
     prepared = st.session_state.get(state.PREPARED_FROM)

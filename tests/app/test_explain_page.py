@@ -4,7 +4,7 @@ import json
 import re
 
 from core import data as data_lib
-from tests.app.conftest import copy_run, open_page, page_text, shown_text
+from tests.app.conftest import STILL_TRAINING, copy_run, open_page, page_text, shown_text
 from ui import explain_view, state, widgets
 
 HOSTILE = "Great kettle <script>alert(1)</script> but <img src=x onerror=alert(1)> it leaks"
@@ -191,3 +191,11 @@ def test_case_variants_are_one_word_for_a_model_that_lowercases(trained_binary_r
     explain(at)
     bars = _bars_words(at)
     assert "Great" in bars and not bars & {"GREAT", "great"}
+
+
+def test_a_run_still_training_says_its_answers_come_from_a_checkpoint(training_run,
+                                                                       trained_binary_run):
+    at = open_page("explain", {state.W_EXPLAIN_RUN: training_run})
+    assert STILL_TRAINING in [i.value for i in at.info]
+    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run})
+    assert not [i for i in at.info if "still training" in i.value]  # finished: no note

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from core import config
-from tests.app.conftest import open_page, page_text, shown_percentages, shown_text
+from tests.app.conftest import (STILL_TRAINING, open_page, page_text, shown_percentages,
+                                shown_text)
 from ui import state, widgets
 
 REVIEWS_CSV = (config.SAMPLE_DATA_DIR / "reviews" / "reviews.csv").read_bytes()
@@ -273,3 +274,11 @@ def test_an_imported_run_says_its_threshold_came_in_the_model_file(run_store, tr
         assert "Evaluate page" not in said
     finally:
         run_store.delete(imported)
+
+
+def test_a_run_still_training_says_its_answers_come_from_a_checkpoint(training_run,
+                                                                       trained_binary_run):
+    at = open_page("predict", {state.W_PREDICT_RUN: training_run})
+    assert STILL_TRAINING in [i.value for i in at.info]
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_binary_run})
+    assert not [i for i in at.info if "still training" in i.value]  # finished: no note
