@@ -15,6 +15,9 @@ from core.errors import DataError
 CHUNK_ROWS = 5000
 NOTE_COLUMN = "note"
 NO_TEXT = "no text"  # the note on a row that has nothing for the model to read
+# With a byte order mark, Excel on Windows reads the file as UTF-8 ("Café", not "CafÃ©");
+# LSTM Studio's own reader skips the mark.
+CSV_ENCODING = "utf-8-sig"
 
 
 def read_texts(source, name: str = "the file", header: bool | None = None) -> pd.DataFrame:
@@ -75,3 +78,8 @@ def predict_frame(predictor, frame: pd.DataFrame, text_columns: list[str],
         out[out.attrs["note_column"]] = np.where(readable, "", NO_TEXT)
     out.attrs["rows_without_text"] = n_without
     return out
+
+
+def csv_bytes(out: pd.DataFrame) -> bytes:
+    """The predictions as a CSV file to download or save (UTF-8 with a byte order mark)."""
+    return out.to_csv(index=False).encode(CSV_ENCODING)

@@ -166,7 +166,7 @@ def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
         if len(out) > PREVIEW_ROWS:
             st.caption(f"Showing the first {PREVIEW_ROWS:,} of {len(out):,} rows; the download "
                        "has them all.")
-        st.download_button("Download the predictions (CSV)", out.to_csv(index=False),
+        st.download_button("Download the predictions (CSV)", predict_csv.csv_bytes(out),
                            file_name=f"{safe_file_stem(upload.name.rsplit('.', 1)[0])}"
                                      "-predictions.csv",
                            mime="text/csv", key=state.W_PREDICT_DOWNLOAD,
