@@ -15,6 +15,9 @@ from core.errors import DataError
 CHUNK_ROWS = 5000
 NOTE_COLUMN = "note"
 NO_TEXT = "no text"  # the note on a row that has nothing for the model to read
+# With a byte order mark, Excel on Windows reads the file as UTF-8 ("Café", not "CafÃ©");
+# LSTM Studio's own reader skips the mark.
+CSV_ENCODING = "utf-8-sig"
 
 
 def read_texts(source, name: str = "the file", header: bool | None = None) -> pd.DataFrame:
@@ -23,11 +26,6 @@ def read_texts(source, name: str = "the file", header: bool | None = None) -> pd
     ``header`` None guesses whether the first row names the columns; True or False says.
     """
     return data_lib.read_csv(source, name=name, for_prediction=True, header=header)
-
-
-def _has_words(text: str) -> bool:
-    """Whether the model gets any token: a text of only spaces or punctuation gives none."""
-    return bool(text_lib.tokenize(text))
 
 
 def _new_column(frame: pd.DataFrame, name: str) -> str:
@@ -53,7 +51,7 @@ def predict_frame(predictor, frame: pd.DataFrame, text_columns: list[str],
                         f"which the model was trained on. Available columns: "
                         f"{', '.join(map(str, frame.columns))}.")
     texts = predictor.clean_texts(data_lib.join_text_columns(frame, list(text_columns)).tolist())
-    readable = np.array([_has_words(t) for t in texts], dtype=bool)
+    readable = np.array([text_lib.has_words(t) for t in texts], dtype=bool)
     kept = [t for t, ok in zip(texts, readable) if ok]
     parts = []
     for start in range(0, len(kept), CHUNK_ROWS):
@@ -80,3 +78,8 @@ def predict_frame(predictor, frame: pd.DataFrame, text_columns: list[str],
         out[out.attrs["note_column"]] = np.where(readable, "", NO_TEXT)
     out.attrs["rows_without_text"] = n_without
     return out
+
+
+def csv_bytes(out: pd.DataFrame) -> bytes:
+    """The predictions as a CSV file to download or save (UTF-8 with a byte order mark)."""
+    return out.to_csv(index=False).encode(CSV_ENCODING)

@@ -147,6 +147,10 @@ class Predictor:
     def clean_texts(self, texts: list[str]) -> list[str]:
         return text_utils.clean_texts(texts, self.clean)
 
+    def reads_words(self, text: str) -> bool:
+        """Whether this model gets any word from ``text`` after its cleaning (see has_words)."""
+        return text_utils.has_words(text_utils.clean_text(text, self.clean))
+
     def text_as_read(self, text: str) -> str:
         """``text`` without the HTML tags and entities this model's cleaning strips.
 

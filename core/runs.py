@@ -133,6 +133,24 @@ def threshold_from(data) -> tuple[str, float] | None:
     return (positive, value) if low <= value <= high else None
 
 
+def checkpoint_note(state: dict) -> str:
+    """A plain note when a run that answers is not finished training; "" when it is.
+
+    ``state`` is the run's status.json. A running run (or one queued to train more)
+    answers from its best checkpoint so far, which may still change.
+    """
+    status = state.get("status")
+    if status not in ACTIVE_STATUSES:
+        return ""
+    best = state.get("best_epoch")
+    # "Train more" raises target_epochs before its worker sets total_epochs to it.
+    total = max(int(state.get("total_epochs") or 0), int(state.get("target_epochs") or 0))
+    where = f" (epoch {best} of {total})" if best and total else ""
+    doing = "still training" if status == RUNNING else "waiting to train more"
+    return (f"This run is {doing}: answers come from its best checkpoint so far{where}. "
+            "They may change when its training ends.")
+
+
 class RunStore:
     def __init__(self, home: Path | str | None = None):
         self.home = Path(home) if home else config.runs_home()

@@ -132,6 +132,14 @@ def tokenize(text, lowercase: bool = True) -> list[str]:
     return _ASCII_TOKEN.findall(standardize(text, lowercase))
 
 
+def has_words(text) -> bool:
+    """Whether the model gets any word from ``text`` (already cleaned the run's way).
+
+    The one rule for "no text": empty, or only spaces or punctuation, gives no token.
+    """
+    return bool(tokenize(text))
+
+
 def _batches(texts: Iterable, size: int):
     batch: list[str] = []
     for item in texts:

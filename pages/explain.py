@@ -22,7 +22,9 @@ try:
 except StudioError as err:
     widgets.show_error(err)
     st.stop()
-spec = store.spec(run_id)
+info = store.info(run_id)
+widgets.checkpoint_note(info)  # a run still training answers from a checkpoint
+spec = info.spec
 label_column = (spec.get("data") or {}).get("label_column") or "value"
 texts, labels = explain_view.test_split(store, run_id)
 if handed_over:
@@ -33,7 +35,7 @@ if not text or not text.strip():
     st.info("Type some words to see what the model makes of them.")
     st.stop()
 read = explain_view.as_the_model_reads_it(predictor, text)
-if read is None:  # only HTML: nothing the model reads
+if read is None:  # no words the model reads (only HTML or punctuation): no answer
     st.stop()
 
 regression = predictor.task == TASK_REGRESSION

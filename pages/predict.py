@@ -27,6 +27,7 @@ try:
 except StudioError as err:
     widgets.show_error(err)
     st.stop()
+widgets.checkpoint_note(info)  # a run still training answers from a checkpoint
 data_spec = info.spec.get("data") or {}
 
 typed, table, files = st.tabs(["Type a text", "Predict a CSV file", "Download or import a model"])

@@ -11,9 +11,10 @@ import streamlit as st
 
 from core import charts, explain
 from core import data as data_lib
+from core import text as text_lib
 from core.errors import StudioError
 from core.explain import escape_markdown
-from ui import state
+from ui import state, widgets
 
 SOURCE_TEST, SOURCE_OWN = "A test text", "Type your own"
 MAX_TEST_OPTIONS = 1000
@@ -166,9 +167,15 @@ NO_WORDS_BUT_HTML = ("Without its HTML tags and entities, which the model never 
 def as_the_model_reads_it(predictor, text: str) -> str | None:
     """The text to explain: without the HTML the model strips, and a note when that differs.
 
-    None, after a plain message, when nothing but HTML is left to explain.
+    None, after one plain note, when the model gets no words from it (only HTML, spaces or
+    punctuation), so there is no answer to explain: as a CSV row marked "no text" on Predict.
     """
     read = predictor.text_as_read(text)
+    if not predictor.reads_words(text):
+        only_html = text_lib.has_words(text) and not text_lib.has_words(read)
+        st.info(NO_WORDS_BUT_HTML if only_html else widgets.NO_WORDS_FOR_MODEL,
+                icon=":material/info:")
+        return None
     if read == text:
         return read
     try:

@@ -48,6 +48,9 @@ def typed_text(predictor, label_column: str, run_id: str | None = None) -> None:
     if not text.strip():
         st.info("Type a text to see the model's answer.")
         return
+    if not predictor.reads_words(text):  # as a CSV row marked "no text": no made-up answer
+        st.info(widgets.NO_WORDS_FOR_MODEL)
+        return
     scores = predictor.predict_fn([text])[0]
     if predictor.task == TASK_REGRESSION:
         st.metric(f"Predicted {label_column}", f"{scores[0]:.2f}")
@@ -163,7 +166,7 @@ def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
         if len(out) > PREVIEW_ROWS:
             st.caption(f"Showing the first {PREVIEW_ROWS:,} of {len(out):,} rows; the download "
                        "has them all.")
-        st.download_button("Download the predictions (CSV)", out.to_csv(index=False),
+        st.download_button("Download the predictions (CSV)", predict_csv.csv_bytes(out),
                            file_name=f"{safe_file_stem(upload.name.rsplit('.', 1)[0])}"
                                      "-predictions.csv",
                            mime="text/csv", key=state.W_PREDICT_DOWNLOAD,

@@ -20,6 +20,11 @@ from ui import links, state
 PERCENT_FORMAT = "%.1f%%"  # one decimal everywhere: 95.0%, 93.8%
 PERCENT = st.column_config.NumberColumn(format=PERCENT_FORMAT)
 
+# A typed text the model gets no word from (core.text.has_words), as a CSV row marked "no text".
+NO_WORDS_FOR_MODEL = ("The model finds no words in this text: cleaned the way this run cleans "
+                      "its texts, it holds only spaces or punctuation. So the model gives no "
+                      "answer. Type a text with words.")
+
 
 def percent_values(frame: pd.DataFrame, columns) -> pd.DataFrame:
     """A copy of ``frame`` whose shares in ``columns`` (0.9375) are percentages (93.75), as
@@ -57,6 +62,13 @@ def run_picker(label: str, key: str, runs: list[runs_lib.RunInfo]) -> str | None
 
 def _make_current(key: str) -> None:
     st.session_state[state.CURRENT_RUN] = st.session_state[key]
+
+
+def checkpoint_note(run: runs_lib.RunInfo) -> None:
+    """Say so when the chosen run is still training: its answers come from a checkpoint."""
+    note = runs_lib.checkpoint_note(run.state)
+    if note:
+        st.info(note, icon=":material/hourglass_top:")
 
 
 def why_no_dataset() -> str:

@@ -14,6 +14,9 @@ from core.config import DataSpec
 from tests.conftest import train_sample_run
 from ui import services
 
+# The note Predict and Explain show for training_run.
+STILL_TRAINING = ("This run is still training: answers come from its best checkpoint so far "
+                  "(epoch 2 of 10). They may change when its training ends.")
 TIMEOUT = 120  # the first model load and a LIME run share two CPU cores with other work
 
 
@@ -76,6 +79,24 @@ def no_runs(tmp_path, monkeypatch):
 def regression_run(run_store) -> str:
     """A finished run predicting the review rating as a number."""
     return train_sample_run(run_store, "reviews", task="regression")
+
+
+@pytest.fixture
+def training_run(run_store, trained_binary_run):
+    """A copy of a trained run marked as still training (epoch 3 of 10, best 2).
+
+    Its "worker" is this test process, so the store counts it alive, not interrupted.
+    """
+    import psutil
+
+    from core import runs
+
+    run_id = copy_run(run_store, trained_binary_run, "still training")
+    me = psutil.Process()
+    run_store.update_status(run_id, status=runs.RUNNING, epochs_done=3, best_epoch=2,
+                            total_epochs=10, pid=me.pid, pid_created=me.create_time())
+    yield run_id
+    shutil.rmtree(run_store.path(run_id), ignore_errors=True)
 
 
 def copy_run(store, run_id: str, name: str) -> str:

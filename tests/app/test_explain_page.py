@@ -4,8 +4,8 @@ import json
 import re
 
 from core import data as data_lib
-from tests.app.conftest import copy_run, open_page, page_text, shown_text
-from ui import explain_view, state
+from tests.app.conftest import STILL_TRAINING, copy_run, open_page, page_text, shown_text
+from ui import explain_view, state, widgets
 
 HOSTILE = "Great kettle <script>alert(1)</script> but <img src=x onerror=alert(1)> it leaks"
 
@@ -101,6 +101,15 @@ def test_a_text_of_only_html_says_the_model_sees_no_words(trained_binary_run):
     assert not any("Explained as the model reads" in c.value for c in at.caption)
 
 
+def test_a_text_of_only_punctuation_gets_one_plain_note_and_no_answer(trained_binary_run):
+    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
+                               state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
+                               state.W_EXPLAIN_TEXT: "!!! ???"})
+    assert [shown_text(i.value) for i in at.info] == [widgets.NO_WORDS_FOR_MODEL]
+    assert not at.error and not at.get("plotly_chart")  # as on Predict: no answer
+    assert not [b for b in at.button if b.key == state.W_EXPLAIN_GO]
+
+
 def test_changing_the_text_hides_the_old_explanation(trained_binary_run):
     at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
                                state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
@@ -182,3 +191,11 @@ def test_case_variants_are_one_word_for_a_model_that_lowercases(trained_binary_r
     explain(at)
     bars = _bars_words(at)
     assert "Great" in bars and not bars & {"GREAT", "great"}
+
+
+def test_a_run_still_training_says_its_answers_come_from_a_checkpoint(training_run,
+                                                                       trained_binary_run):
+    at = open_page("explain", {state.W_EXPLAIN_RUN: training_run})
+    assert STILL_TRAINING in [i.value for i in at.info]
+    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run})
+    assert not [i for i in at.info if "still training" in i.value]  # finished: no note

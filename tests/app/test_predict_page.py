@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from core import config
-from tests.app.conftest import open_page, page_text, shown_percentages, shown_text
-from ui import state
+from tests.app.conftest import (STILL_TRAINING, open_page, page_text, shown_percentages,
+                                shown_text)
+from ui import state, widgets
 
 REVIEWS_CSV = (config.SAMPLE_DATA_DIR / "reviews" / "reviews.csv").read_bytes()
 
@@ -60,6 +61,15 @@ def test_a_typed_text_shows_class_probabilities(trained_binary_run):
     assert len(probabilities) == 2 and sum(probabilities) == pytest.approx(1, abs=1e-5)
     winner = ["no", "yes"][int(np.argmax(probabilities))]
     assert f"The model says **{winner}**" in page_text(at)
+
+
+@pytest.mark.parametrize("text", ["!!! ???", "<script>alert(1)</script>"])
+def test_a_typed_text_without_words_for_the_model_gets_no_answer(trained_binary_run, text):
+    # The same texts as CSV rows are marked "no text" (test_predict_csv): no made-up answer.
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_binary_run,
+                               state.W_PREDICT_TEXT: text})
+    assert [shown_text(i.value) for i in at.info] == [widgets.NO_WORDS_FOR_MODEL]
+    assert not at.get("plotly_chart") and "The model says" not in page_text(at)
 
 
 def test_regression_shows_the_predicted_value(regression_run):
@@ -264,3 +274,11 @@ def test_an_imported_run_says_its_threshold_came_in_the_model_file(run_store, tr
         assert "Evaluate page" not in said
     finally:
         run_store.delete(imported)
+
+
+def test_a_run_still_training_says_its_answers_come_from_a_checkpoint(training_run,
+                                                                       trained_binary_run):
+    at = open_page("predict", {state.W_PREDICT_RUN: training_run})
+    assert STILL_TRAINING in [i.value for i in at.info]
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_binary_run})
+    assert not [i for i in at.info if "still training" in i.value]  # finished: no note

@@ -87,6 +87,13 @@ def test_rows_without_text_get_no_made_up_prediction(predictor):
     assert out.attrs["rows_without_text"] == 3
 
 
+def test_typed_text_and_csv_rows_share_one_rule_for_no_words(predictor):
+    texts = ["!!! ???", "<script>alert(1)</script>", "<b>Lovely</b> and soft!"]
+    out = predict_csv.predict_frame(predictor, pd.DataFrame({"review": texts}), ["review"])
+    assert list(out["note"]) == [predict_csv.NO_TEXT, predict_csv.NO_TEXT, ""]
+    assert [predictor.reads_words(t) for t in texts] == [False, False, True]  # typed: the same
+
+
 def test_the_answers_do_not_depend_on_the_empty_rows_around_them(predictor):
     texts = ["nice product works great", "awful broke in a day"]
     alone = predict_csv.predict_frame(predictor, pd.DataFrame({"review": texts}), ["review"])
@@ -120,3 +127,13 @@ def test_the_users_own_columns_are_never_overwritten(predictor):
     assert out["prediction (model)"].iloc[0] in predictor.class_names
     assert out["note (model)"].tolist() == ["", predict_csv.NO_TEXT]
     assert out.attrs["note_column"] == "note (model)"  # what the page's message names
+
+
+def test_the_download_is_utf8_with_a_bom_that_excel_and_the_reader_both_read(predictor):
+    frame = pd.DataFrame({"title": ["Café"], "review": ["Lovely café, soft crème brûlée"]})
+    written = predict_csv.csv_bytes(predict_csv.predict_frame(predictor, frame,
+                                                              ["title", "review"]))
+    assert written.startswith("\ufeff".encode()) and "Café".encode() in written
+    again = predict_csv.read_texts(written, name="'café-predictions.csv'")
+    assert list(again.columns[:3]) == ["title", "review", "prediction"]  # no mark in a name
+    assert again["review"].tolist() == ["Lovely café, soft crème brûlée"]

@@ -151,3 +151,19 @@ def test_a_broken_threshold_file_is_no_choice(tmp_path, content):
     assert store.threshold_choice(run_id) == ("yes", 0.7)
     store.path(run_id).joinpath(THRESHOLD_FILE).write_text(content)
     assert store.threshold_choice(run_id) is None
+
+
+def test_a_run_still_training_says_its_answers_come_from_a_checkpoint():
+    running = {"status": runs_lib.RUNNING, "epochs_done": 3, "best_epoch": 2, "total_epochs": 10}
+    assert runs_lib.checkpoint_note(running) == (
+        "This run is still training: answers come from its best checkpoint so far (epoch 2 "
+        "of 10). They may change when its training ends.")
+    # "Train more" queued: the new target, before its worker sets total_epochs to it.
+    more = {"status": runs_lib.QUEUED, "epochs_done": 5, "best_epoch": 4, "total_epochs": 5,
+            "target_epochs": 8}
+    assert runs_lib.checkpoint_note(more).startswith(
+        "This run is waiting to train more: answers come from its best checkpoint so far "
+        "(epoch 4 of 8).")
+    assert "(epoch" not in runs_lib.checkpoint_note({"status": runs_lib.RUNNING})
+    for ended in runs_lib.ENDED_STATUSES:
+        assert runs_lib.checkpoint_note({**running, "status": ended}) == ""

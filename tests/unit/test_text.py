@@ -104,6 +104,11 @@ def test_tokenize_splits_on_whitespace_and_drops_empty_tokens():
     assert text.tokenize("  Hello,\tworld!\n\n foo-bar ... ") == ["hello", "world", "foobar"]
 
 
+def test_a_text_of_only_spaces_or_punctuation_has_no_words_for_the_model():
+    assert not text.has_words("") and not text.has_words("  !!! ??? -- ")
+    assert text.has_words("ok!") and text.has_words("😡")  # an emoji is a token too
+
+
 def test_tokenize_keeps_non_ascii_whitespace_inside_tokens():
     # tf.strings.split only splits on ASCII whitespace.
     assert text.tokenize("a\u00a0b c") == ["a\u00a0b", "c"]
