@@ -178,7 +178,7 @@ def cmd_predict(args) -> dict:
     frame = predict_csv.read_texts(args.csv)  # no label column needed
     columns = store.spec(args.run)["data"]["text_columns"]
     result = predict_csv.predict_frame(predictor, frame, columns)
-    result.to_csv(args.out, index=False)
+    Path(args.out).write_bytes(predict_csv.csv_bytes(result))  # as the page's download
     return {"run_id": args.run, "rows": len(result), "out": str(args.out)}
 
 

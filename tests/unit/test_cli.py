@@ -53,8 +53,9 @@ def test_evaluate_predict_and_explain_print_json(cli_run, tmp_path):
                         "--runs-dir", str(runs_dir))
     assert predicted.returncode == 0, predicted.stderr
     assert json.loads(predicted.stdout)["rows"] == 2
-    lines = out.read_text().splitlines()
-    assert lines[0].endswith("prediction") and len(lines) == 3
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 that Excel reads as such
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("title,") and lines[0].endswith("prediction") and len(lines) == 3
 
     explained = run_cli("explain", run_id, "--text",
                         "Terrible quality, it broke at once &lt;b&gt; IT BROKE",
