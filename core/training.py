@@ -21,6 +21,7 @@ from core import model as model_lib
 from core import predictor as predictor_lib
 from core import runs as runs_lib
 from core import trainer as trainer_lib
+from core import vectors as vectors_lib
 from core.batches import VALIDATION_BATCH, fit_batches, training_batches, validation_batches
 from core.config import (TASK_MULTICLASS, TASK_REGRESSION, ModelSpec, data_from_dict,
                          model_from_dict, train_from_dict)
@@ -173,7 +174,7 @@ def train(store, run_id: str) -> str:
         vectorizer = model_lib.build_vectorizer(vocabulary, model_spec, lowercase)
         matrix = None
         if model_spec.glove_path:
-            matrix, found = model_lib.load_glove(model_spec.glove_path, vocabulary, train_spec.seed)
+            matrix, found = vectors_lib.load_glove(model_spec.glove_path, vocabulary, train_spec.seed)
             store.update_status(run_id, glove_words_found=found)
         target_mean = float(np.mean(dataset.train.y)) if dataset.task == TASK_REGRESSION else None
         int_model = model_lib.build_model(model_spec, dataset.task, dataset.n_classes,

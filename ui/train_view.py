@@ -12,6 +12,7 @@ import streamlit as st
 
 from core import jobs, presets, text
 from core import model as model_lib
+from core import vectors as vectors_lib
 from core.config import ModelSpec, TrainSpec
 from core.errors import SpecError, StudioError
 from core.explain import escape_markdown
@@ -227,7 +228,7 @@ def _save_upload(uploaded) -> str:
 @st.cache_data(show_spinner="Checking the word vectors…", max_entries=8)
 def _check_vectors(path: str, words: tuple[str, ...]) -> tuple[int, int]:
     """(numbers per word, how many of ``words`` have a vector); SpecError for a bad file."""
-    return model_lib.check_vectors(path, list(words))
+    return vectors_lib.check_vectors(path, list(words))
 
 
 def _stop_using_vectors() -> None:

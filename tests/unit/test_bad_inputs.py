@@ -1,7 +1,7 @@
 """Bad-input matrix: malformed or awkward files, each refused in plain words or read right.
 
 Every row of CASES feeds one input through the same core functions the app uses
-(core.data for CSVs, core.model.load_glove for vectors, core.importer for model
+(core.data for CSVs, core.vectors for vectors, core.importer for model
 uploads) and states what must happen: a specific plain-language StudioError, or
 correct handling checked value by value.
 """
@@ -23,6 +23,7 @@ import pytest
 from core import data, importer, text
 from core import model as model_lib
 from core import runs as runs_lib
+from core import vectors as vectors_lib
 from core.config import CleanSpec, DataSpec, ModelSpec
 from core.errors import DataError, ModelFileError, NoDataRowsError, SpecError
 from tests.bad_files import PNG, zipped
@@ -67,7 +68,7 @@ def glove(content: str, vocabulary=("good", "bad")) -> Callable[[Path], object]:
     def action(tmp_path):
         path = tmp_path / "vectors.txt"
         path.write_text(content, encoding="utf-8")
-        return model_lib.load_glove(path, list(vocabulary))
+        return vectors_lib.load_glove(path, list(vocabulary))
     return action
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from core import model as model_lib
 from core import predictor as predictor_lib
+from core import vectors as vectors_lib
 from core.config import TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION, CleanSpec, ModelSpec
 from core.errors import ModelFileError, SpecError
 
@@ -159,7 +160,7 @@ def test_fast_prediction_equals_the_saved_models_own_padded_masked_answers(tmp_p
 def test_glove_vectors_fill_known_words_and_randomize_the_rest(tmp_path):
     glove = tmp_path / "vectors.txt"
     glove.write_text("goal 1 2 3\nmarket 4 5 6\nzebra 7 8 9\n", encoding="utf-8")
-    matrix, found = model_lib.load_glove(glove, VOCAB)
+    matrix, found = vectors_lib.load_glove(glove, VOCAB)
     assert matrix.shape == (len(VOCAB) + 2, 3) and found == 2
     np.testing.assert_array_equal(matrix[2], [1, 2, 3])  # "goal" is the first vocabulary word
     np.testing.assert_array_equal(matrix[0], [0, 0, 0])  # padding
@@ -179,7 +180,7 @@ def test_bad_glove_files_get_plain_messages(tmp_path, content, message):
     glove = tmp_path / "vectors.txt"
     glove.write_text(content, encoding="utf-8")
     with pytest.raises(SpecError, match=message):
-        model_lib.load_glove(glove, VOCAB)
+        vectors_lib.load_glove(glove, VOCAB)
 
 
 def test_a_vectors_file_without_any_of_the_words_is_refused(tmp_path):
@@ -187,8 +188,8 @@ def test_a_vectors_file_without_any_of_the_words_is_refused(tmp_path):
     glove.write_text("zebra 1 2 3\nyak 4 5 6\n", encoding="utf-8")
     with pytest.raises(SpecError, match=r"None of the 2 most frequent words of your texts is in "
                                         r"this vectors file"):
-        model_lib.check_vectors(glove, ["goal", "market"])
-    assert model_lib.check_vectors(glove, ["goal", "yak"]) == (3, 1)
+        vectors_lib.check_vectors(glove, ["goal", "market"])
+    assert vectors_lib.check_vectors(glove, ["goal", "yak"]) == (3, 1)
 
 
 def test_loading_garbage_is_refused_politely(tmp_path):
