@@ -66,8 +66,8 @@ def validation_batches(ids: np.ndarray, y: np.ndarray, batch_size: int):
 
     For validation, where every token must count: the trainer reads these through
     the padding mask (core.trainer.masked_twin), exactly as the saved model reads
-    texts. One batch per text length, unmasked, cost 0.3 s per epoch on AG News
-    (38 lengths) against 0.08 s for two padded batches (bench/README.md).
+    texts. One unmasked batch per text length took LSTM(50) 0.10 s per epoch on AG News'
+    760 validation texts (38 lengths), two padded batches 0.05 s (bench/validation.py).
     """
     import tensorflow as tf
 

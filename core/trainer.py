@@ -53,7 +53,6 @@ def training_model(int_model, parts: int, start_once: bool = True):
         def __init__(self, net):
             super().__init__(name=f"{net.name}_training")
             self.net = net
-            self.parts = parts
             self.reads_start_once = start is not None
 
         def call(self, ids, training=False):
