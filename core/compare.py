@@ -90,7 +90,7 @@ def run_row(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> dict:
     report = store.read_json(run.run_id, "eval.json", {}) or {}
     has_model = store.has_model(run.run_id)
     return {
-        "name": run.name, "status": run.status, "task": run.task,
+        "name": run.name, "status": run.status, "task": run.task_words,
         "architecture": architecture(model),
         "max tokens": model.get("max_tokens"),
         "embedding": _embedding(model),

@@ -99,7 +99,7 @@ def _epochs(train: dict, status: dict) -> str:
 def _settings_rows(spec: dict, status: dict) -> list[list]:
     data, model, train = spec.get("data") or {}, spec.get("model") or {}, spec.get("train") or {}
     rows = [["Text column(s)", ", ".join(map(str, data.get("text_columns") or []))],
-            ["Label column", data.get("label_column")], ["Task", spec.get("task")]]
+            ["Label column", data.get("label_column")], ["Task", runs_lib.task_words(spec)]]
     if spec.get("class_names"):
         rows.append(["Classes", ", ".join(map(str, spec["class_names"]))])
     if spec.get("source"):

@@ -115,8 +115,20 @@ class RunInfo:
         return self.spec.get("task", "")
 
     @property
+    def task_words(self) -> str:
+        return task_words(self.spec)
+
+    @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+
+def task_words(spec: dict) -> str:
+    """A run's task as a non-programmer reads it: "2 classes", "4 classes", "predicts a number"."""
+    if spec.get("task") == config.TASK_REGRESSION:
+        return "predicts a number"
+    classes = len(spec.get("class_names") or [])
+    return f"{classes} classes" if classes else spec.get("task", "")
 
 
 def threshold_from(data) -> tuple[str, float] | None:

@@ -37,7 +37,7 @@ def run_label(run: runs_lib.RunInfo) -> str:
     """Plain text (a selectbox option): the status in words, as emoji may not render."""
     when = time.strftime("%d %b %H:%M", time.localtime(run.created))
     status = "" if run.status == runs_lib.FINISHED else f" ({run.status})"
-    return f"{run.name} · {run.task} · {when}{status}"
+    return f"{run.name} · {run.task_words} · {when}{status}"
 
 
 def run_picker(label: str, key: str, runs: list[runs_lib.RunInfo]) -> str | None:

@@ -37,7 +37,7 @@ def test_table_lists_runs_with_settings_and_scores(run_store, trained_run, train
     assert names <= set(table["name"])
     row = table[table["name"] == run_store.info(trained_binary_run).name].iloc[0]
     stored = run_store.read_json(trained_binary_run, "eval.json")
-    assert row["architecture"] == "LSTM 8" and row["task"] == "binary"
+    assert row["architecture"] == "LSTM 8" and row["task"] == "2 classes"  # not "binary"
     assert row["test accuracy"] == pytest.approx(100 * stored["metrics"]["accuracy"])  # shown as %
     assert row["params"] > 0
     assert at.get("plotly_chart"), "the learning curves of the newest runs"

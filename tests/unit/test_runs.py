@@ -26,6 +26,12 @@ def test_create_list_and_status(store):
     assert store.status(first) == {**store.status(first), "status": "running", "epochs_done": 1}
 
 
+def test_a_runs_task_reads_in_plain_words():
+    assert runs_lib.task_words({"task": "binary", "class_names": ["no", "yes"]}) == "2 classes"
+    assert runs_lib.task_words({"task": "multiclass", "class_names": list("abcd")}) == "4 classes"
+    assert runs_lib.task_words({"task": "regression", "class_names": []}) == "predicts a number"
+
+
 def test_a_new_run_named_like_another_gets_a_number(store):
     """QA: the Run name box keeps its text, so two runs were both called "stop midepoch"."""
     first, second, third = (store.create({"task": "binary"}, name="stop midepoch") for _ in range(3))
