@@ -167,7 +167,9 @@ def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_los
             fig.add_trace(_line(xs, ys, plain(label), None, "Epoch"))
     if not fig.data:
         return empty_figure(title)
-    fig.update_xaxes(title_text="Epoch")
+    # Whole epochs only: with two epochs plotly ticked 1, 1.2, 1.4, … (QA).
+    fig.update_xaxes(title_text="Epoch", tickformat=",d", tick0=1,
+                     dtick=1 if max(max(trace.x) for trace in fig.data) <= 12 else None)
     fig.update_yaxes(title_text=metric_label(metric))
     return _finish(fig, title, uirevision=f"compare-{metric}")
 

@@ -21,9 +21,9 @@ PERCENT_FORMAT = "%.1f%%"  # one decimal everywhere: 95.0%, 93.8%
 PERCENT = st.column_config.NumberColumn(format=PERCENT_FORMAT)
 
 # A typed text the model gets no word from (core.text.has_words), as a CSV row marked "no text".
-NO_WORDS_FOR_MODEL = ("The model finds no words in this text: cleaned the way this run cleans "
-                      "its texts, it holds only spaces or punctuation. So the model gives no "
-                      "answer. Type a text with words.")
+NO_WORDS_FOR_MODEL = ("The model finds no words in this text, only spaces or punctuation "
+                      "(after the same cleaning as its training texts), so it gives no answer. "
+                      "Type a text with words.")
 
 
 def percent_values(frame: pd.DataFrame, columns) -> pd.DataFrame:

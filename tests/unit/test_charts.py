@@ -84,6 +84,15 @@ def test_class_balance_and_text_lengths():
     assert not lengths.layout.annotations  # a label beside the line sat on the bars (QA)
 
 
+def test_compared_curves_tick_whole_epochs():
+    """QA: two epochs were ticked 1, 1.2, 1.4, 1.6, 1.8, 2."""
+    records = [{"kind": "epoch", "epoch": e, "val_loss": 1.0 / e} for e in (1, 2)]
+    axis = charts.compare_curves({"run": records}).layout.xaxis
+    assert (axis.tickformat, axis.tick0, axis.dtick) == (",d", 1, 1)
+    long_run = [{"kind": "epoch", "epoch": e, "val_loss": 1.0 / e} for e in range(1, 41)]
+    assert charts.compare_curves({"run": long_run}).layout.xaxis.dtick is None  # plotly picks
+
+
 def test_class_balance_puts_number_labels_in_their_own_order():
     """QA: ratings 1-5 (class names, so strings) were drawn 5, 3, 4, 2, 1 by count."""
     ratings = pd.Series(["5"] * 9 + ["3"] * 5 + ["4"] * 4 + ["2"] * 2 + ["1", "10"])
