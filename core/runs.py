@@ -228,7 +228,7 @@ class RunStore:
 
     def delete(self, run_id: str) -> None:
         path = self.existing_path(run_id)
-        if self.status(run_id).get("status") == RUNNING and self.worker_alive(run_id):
+        if self.training_now(run_id):
             raise RunError("This run is still training. Stop it first, then delete it.")
         shutil.rmtree(path, ignore_errors=True)
 
@@ -261,6 +261,10 @@ class RunStore:
             state.update(changes)
             write_json_atomic(path / "status.json", state)
         return state
+
+    def training_now(self, run_id: str) -> bool:
+        """Running with a live worker: its folder must stay until the run is stopped."""
+        return self.status(run_id).get("status") == RUNNING and self.worker_alive(run_id)
 
     def worker_alive(self, run_id: str) -> bool:
         state = self.status(run_id)

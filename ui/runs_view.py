@@ -182,9 +182,8 @@ STILL_TRAINING = ("This run is still training or waiting to train. Stop it on th
 
 
 def still_training(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> bool:
-    """Queued, or running with a live worker: its folder must stay until it is stopped."""
-    return run.status == runs_lib.QUEUED or (
-        run.status == runs_lib.RUNNING and store.worker_alive(run.run_id))
+    """Queued, or what the store refuses to delete (running with a live worker)."""
+    return run.status == runs_lib.QUEUED or store.training_now(run.run_id)
 
 
 def delete_flow(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:
