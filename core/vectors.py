@@ -51,7 +51,7 @@ def _read_vector_file(path: Path, wanted: set[str]) -> tuple[dict[str, np.ndarra
     on the first CHECKED_VECTOR_LINES lines, so that a file of plain text is refused.
     """
     vectors: dict[str, np.ndarray] = {}
-    dim, checked = None, 0
+    dim = None
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
             for line_no, line in enumerate(handle, start=1):
@@ -64,9 +64,8 @@ def _read_vector_file(path: Path, wanted: set[str]) -> tuple[dict[str, np.ndarra
                     raise SpecError(f"The vectors file is inconsistent: line {line_no} has "
                                     f"{len(parts) - 1} numbers but earlier lines have {dim}. "
                                     "Use a GloVe-format file: a word, then the same number of values on every line.")
-                if parts[0] in wanted or checked < CHECKED_VECTOR_LINES:
+                if parts[0] in wanted or line_no <= CHECKED_VECTOR_LINES:
                     values = np.asarray(parts[1:], dtype="float32")
-                    checked += 1
                     if parts[0] in wanted:
                         vectors[parts[0]] = values
     except ValueError as exc:
