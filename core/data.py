@@ -20,7 +20,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from core import config, text
-from core.config import TASK_REGRESSION, DataSpec
+from core.config import TASK_REGRESSION, CleanSpec, DataSpec
 from core.columns import ColumnSuggestion, suggest_columns
 from core.csv_reader import read_csv
 from core.errors import DataError
@@ -35,12 +35,21 @@ __all__ = [
 MIN_ROWS = 10
 DATA_FILE = "data.csv"
 META_FILE = "dataset.json"
+WRITTEN = "written"  # data.csv's column of the texts as written (see Split.written)
 
 
 @dataclass(frozen=True)
 class Split:
-    texts: list[str]
+    texts: list[str]  # cleaned: what the model trains on and is scored on
     y: np.ndarray  # int64 class index, or float32 for regression
+    # The same texts as the user wrote them (see _written_texts), aligned with ``texts``,
+    # for people to read; None where only the cleaned texts are known (older runs).
+    written: list[str] | None = None
+
+    @property
+    def shown(self) -> list[str]:
+        """The texts to show people: as written where known, else as cleaned."""
+        return self.texts if self.written is None else self.written
 
 
 @dataclass(frozen=True)
@@ -190,10 +199,30 @@ def _split_indices(y: np.ndarray, task: str, spec: DataSpec, holdout: float):
     return train, valid, test
 
 
+def _written_texts(joined: list[str], cleaned: list[str], clean: CleanSpec) -> list[str]:
+    """The texts to show people: as written, less the HTML tags and entities cleaning strips.
+
+    Lowercased texts read wrongly to their writers ("apple shares fell in new york"), but
+    markup ("<br />", "&#39;") clutters every list and is nothing the model reads. Each
+    text kept cleans to exactly its cleaned text, so the model answers the same for both;
+    in the rare text where stripping twice strips more (markup escaped twice), it stays
+    as written.
+    """
+    written = []
+    for raw, cleaned_text in zip(joined, cleaned):
+        readable = text.without_stripped_html(raw, clean)
+        same_answer = readable == raw or text.clean_text(readable, clean) == cleaned_text
+        written.append(readable if same_answer else raw)
+    return written
+
+
 def _usable_rows(df: pd.DataFrame, spec: DataSpec) -> tuple[pd.DataFrame, dict]:
-    texts = text.clean_texts(join_text_columns(df, spec.text_columns).tolist(), spec.clean)
+    joined = join_text_columns(df, spec.text_columns).tolist()
+    texts = text.clean_texts(joined, spec.clean)
+    written = _written_texts(joined, texts, spec.clean)
     labels = canonical_labels(df[spec.label_column]).tolist()
-    frame = pd.DataFrame({"text": texts, "label": labels}, dtype=object)
+    # One frame keeps each written text beside its cleaned one through every drop below.
+    frame = pd.DataFrame({"text": texts, WRITTEN: written, "label": labels}, dtype=object)
     labelled = frame["label"].notna()
     if not labelled.any():
         raise DataError(f"The label column '{spec.label_column}' is empty in every row. "
@@ -252,8 +281,9 @@ def prepare_dataset(df: pd.DataFrame, spec: DataSpec) -> Dataset:
     class_names, y = encode_labels(labels, task)
     if task != TASK_REGRESSION:
         _check_class_sizes(y, class_names, holdout)
-    texts = frame["text"].tolist()
-    parts = [Split([texts[i] for i in idx], y[idx]) for idx in _split_indices(y, task, spec, holdout)]
+    texts, written = frame["text"].tolist(), frame[WRITTEN].tolist()
+    parts = [Split([texts[i] for i in idx], y[idx], [written[i] for i in idx])
+             for idx in _split_indices(y, task, spec, holdout)]
     summary = PrepSummary(rows_in=len(df), rows_used=len(frame), **counts)
     return Dataset(task, class_names, *parts, summary=summary)
 
@@ -278,11 +308,12 @@ def _label_strings(ds: Dataset, y: np.ndarray) -> list[str]:
 
 
 def save_dataset(ds: Dataset, folder: Path) -> None:
-    """Write ``data.csv`` (split,text,label) and ``dataset.json`` atomically."""
+    """Write ``data.csv`` (split,text,label,written) and ``dataset.json`` atomically."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    frames = [pd.DataFrame({"split": name, "text": part.texts, "label": _label_strings(ds, part.y)},
-                           dtype=object) for name, part in ds.splits().items()]
+    frames = [pd.DataFrame({"split": name, "text": part.texts, "label": _label_strings(ds, part.y),
+                            WRITTEN: part.shown}, dtype=object)
+              for name, part in ds.splits().items()]
     table = pd.concat(frames, ignore_index=True)
     _write_atomic(folder / DATA_FILE,
                   table.to_csv(index=False, quoting=csv.QUOTE_ALL, lineterminator="\n"))
@@ -299,16 +330,22 @@ def _decode_split(rows: pd.DataFrame, task: str, class_names: tuple[str, ...]) -
     else:
         index = {name: i for i, name in enumerate(class_names)}
         y = np.asarray([index[label] for label in labels], dtype=np.int64)
-    return Split(rows["text"].tolist(), y)
+    # Runs saved before the written texts were kept have no such column: show them cleaned.
+    written = rows[WRITTEN].tolist() if WRITTEN in rows.columns else None
+    return Split(rows["text"].tolist(), y, written)
 
 
-def load_dataset(folder: Path) -> Dataset:
-    """The dataset that ``save_dataset`` wrote into ``folder``."""
+def load_dataset(folder: Path, written: bool = True) -> Dataset:
+    """The dataset that ``save_dataset`` wrote into ``folder``.
+
+    ``written=False`` leaves out the texts as written, which training never needs.
+    """
     folder = Path(folder)
+    columns = None if written else (lambda column: column != WRITTEN)
     try:
         meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
         table = pd.read_csv(folder / DATA_FILE, dtype=str, keep_default_na=False,
-                            na_filter=False, encoding="utf-8")
+                            na_filter=False, encoding="utf-8", usecols=columns)
         task, class_names = meta["task"], tuple(meta["class_names"])
         parts = [_decode_split(table[table["split"] == name], task, class_names)
                  for name in ("train", "valid", "test")]

@@ -158,9 +158,7 @@ class Predictor:
         ("lt", "script") are words the model never sees. Case, stopwords and line
         breaks stay where there is no HTML, so readers find their own words.
         """
-        if self.clean.strip_html and text_utils.holds_html(text):
-            return text_utils.strip_html(text)
-        return text
+        return text_utils.without_stripped_html(text, self.clean)
 
     def scores(self, texts: list[str], already_clean: bool = False) -> np.ndarray:
         """(n, k) probabilities (binary as [1-p, p]) or (n,) values for regression."""

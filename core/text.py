@@ -120,6 +120,17 @@ def clean_texts(texts: Iterable, spec: CleanSpec) -> list[str]:
     return [clean_text(text, spec) for text in texts]
 
 
+def without_stripped_html(text: str, spec: CleanSpec) -> str:
+    """``text`` less the HTML tags and entities that cleaning by ``spec`` strips.
+
+    Case, stopwords and line breaks stay where there is no HTML, so readers find their
+    own words; the pieces of "<br />" or "&#39;" are no words the model sees.
+    """
+    if spec.strip_html and holds_html(text):
+        return strip_html(text)
+    return text
+
+
 def standardize(text, lowercase: bool = True) -> str:
     """Keras ``lower_and_strip_punctuation`` (or ``strip_punctuation``)."""
     if not _is_text(text):

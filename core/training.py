@@ -157,7 +157,7 @@ def train(store, run_id: str) -> str:
     model_spec = model_from_dict(spec["model"])
     train_spec = train_from_dict(spec["train"])
     run_dir = store.path(run_id)
-    dataset = data_lib.load_dataset(run_dir)
+    dataset = data_lib.load_dataset(run_dir, written=False)  # it trains on the cleaned texts
     keras.utils.set_random_seed(train_spec.seed)
 
     state = store.status(run_id)

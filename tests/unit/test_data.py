@@ -1,13 +1,14 @@
 """core.data: reading real CSV variants, checking columns and labels, splitting, storing."""
 
 import io
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from core import data
+from core import data, text
 from core.config import (TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION, CleanSpec,
                          DataSpec)
 from core.errors import DataError, NoDataRowsError
@@ -344,6 +345,49 @@ def test_prepare_applies_cleaning():
     clean = CleanSpec(remove_stopwords=True, drop_duplicates=False)
     ds = data.prepare_dataset(df, spec(clean=clean))
     assert "best cat" in ds.train.texts + ds.valid.texts + ds.test.texts
+
+
+def written_frame() -> pd.DataFrame:
+    """frame() with texts in capitals, with HTML, with a line break and escaped twice."""
+    df = frame()
+    df.loc[0, "text"] = "Apple shares fell in New York"
+    df.loc[1, "text"] = "I <b>LOVED</b> it.<br /><br />Really"
+    df.loc[2, "text"] = "Two\nLines"
+    df.loc[3, "text"] = "&#38lt;b&#38gt;Bold Move"  # stripped twice, it would lose "&lt;b&gt;"
+    # Rows dropped before the split: none may shift a written text against its cleaned one.
+    dropped = pd.DataFrame({"text": ["<b></b>", "No label"], "label": ["cat", None]})
+    repeat = pd.DataFrame({"text": ["APPLE shares fell in new york"], "label": ["cat"]})
+    return pd.concat([dropped, df, repeat], ignore_index=True)
+
+
+def test_prepare_keeps_each_text_as_written_beside_its_cleaned_text():
+    ds = data.prepare_dataset(written_frame(), spec())
+    assert ds.summary.dropped_empty == ds.summary.dropped_duplicates == 1
+    pairs = [pair for part in ds.splits().values()
+             for pair in zip(part.texts, part.written, strict=True)]
+    written = dict(pairs)
+    assert written["apple shares fell in new york"] == "Apple shares fell in New York"  # the first
+    assert written["i loved it. really"] == "I LOVED it. Really"  # the markup is no word to read
+    assert written["two lines"] == "Two\nLines"
+    assert written["&lt;b&gt;bold move"] == "&#38lt;b&#38gt;Bold Move"
+    # Each written text cleans to its cleaned text, so the model answers both alike.
+    assert all(text.clean_text(shown, CleanSpec()) == cleaned for cleaned, shown in pairs)
+
+
+def test_save_and_load_keep_the_written_texts_and_older_runs_show_the_cleaned_ones(tmp_path):
+    ds = data.prepare_dataset(written_frame(), spec())
+    data.save_dataset(ds, tmp_path / "new")
+    loaded = data.load_dataset(tmp_path / "new")
+    for part, again in zip(ds.splits().values(), loaded.splits().values()):
+        assert again.written == part.written and again.texts == part.texts
+    assert data.load_dataset(tmp_path / "new", written=False).test.written is None
+    # A run saved before the written texts were kept has no such column.
+    table = pd.read_csv(tmp_path / "new" / "data.csv", dtype=str, keep_default_na=False)
+    (tmp_path / "old").mkdir()
+    table.drop(columns="written").to_csv(tmp_path / "old" / "data.csv", index=False)
+    shutil.copy(tmp_path / "new" / "dataset.json", tmp_path / "old")
+    old = data.load_dataset(tmp_path / "old")
+    assert old.test.written is None and old.test.shown == old.test.texts == ds.test.texts
 
 
 def test_prepare_refuses_a_class_with_one_row():
