@@ -29,7 +29,7 @@ class RunResults:
     metrics: evaluation.EvalResult  # as scored by the worker (threshold 0.5)
     baseline: BaselineResult | None
     scores: np.ndarray  # (n, k) probabilities (binary: [1-p, p]) or (n,) values
-    texts: list[str]  # the test split, aligned with ``scores``
+    texts: list[str]  # the test split as written (data.Split.shown), aligned with ``scores``
     y: np.ndarray  # class index, or the true value for regression
     predict_seconds: float | None
 
@@ -101,6 +101,6 @@ def load_results(store, run_id: str) -> RunResults:
         label_column=str((info.spec.get("data") or {}).get("label_column") or "value"),
         metrics=evaluation.EvalResult.from_dict(report["metrics"]),
         baseline=BaselineResult.from_dict(baseline) if baseline else None,
-        scores=scores, texts=list(dataset.test.texts), y=np.asarray(dataset.test.y),
+        scores=scores, texts=dataset.test.shown, y=np.asarray(dataset.test.y),
         predict_seconds=report.get("predict_seconds"),
     )

@@ -71,11 +71,12 @@ def _test_split(_store, home: str, run_id: str, version: float) -> tuple[list[st
         labels = [dataset.class_names[i] for i in dataset.test.y]
     else:
         labels = [f"{v:g}" for v in dataset.test.y]
-    return list(dataset.test.texts), labels
+    return dataset.test.shown, labels
 
 
 def test_split(store, run_id: str) -> tuple[list[str], list[str]]:
-    """The run's test texts and their true labels; empty for imported models."""
+    """The run's test texts as written (as Evaluate lists them, so a mistake sent from there
+    is found) and their true labels; empty for imported models."""
     path = store.path(run_id) / data_lib.DATA_FILE
     if not path.exists():
         return [], []

@@ -9,7 +9,7 @@ import sys
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import config, evaluation
+from core import config, data, evaluation
 from core import results as results_lib
 from tests.app.conftest import (TIMEOUT, copy_run, open_page, page_text, shown_percentages,
                                 shown_text)
@@ -50,6 +50,8 @@ def test_multiclass_run_shows_scores_confusion_and_mistakes(run_store, trained_r
     assert "Confusion matrix (share of each true class)" in figure_titles(at)
     mistakes = at.dataframe[1].value
     assert len(mistakes) > 0 and (mistakes["true class"] != mistakes["predicted"]).all()
+    written = data.load_dataset(run_store.path(trained_run)).test.written
+    assert mistakes["text"].isin(written).all()  # as the user wrote them, not lowercased
 
 
 def test_binary_threshold_slider_recomputes_the_numbers(run_store, trained_binary_run):
@@ -88,6 +90,7 @@ def test_a_mistake_can_be_sent_to_explain(trained_run):
     at.switch_page("pages/evaluate.py")
     at.run()
     first_mistake = at.dataframe[1].value["text"].iloc[0]
+    assert first_mistake != first_mistake.lower()  # shown and handed over as written
     at.button(key=state.W_EVAL_EXPLAIN).click().run()
     assert not at.exception
     assert at.title[0].value == "4 · Explain"

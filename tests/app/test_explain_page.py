@@ -1,5 +1,6 @@
 """The Explain page with real trained models: LIME, occlusion, stability and safe rendering."""
 
+import html
 import json
 import re
 
@@ -29,12 +30,21 @@ def test_without_runs_it_points_to_training(no_runs):
 
 def test_explaining_a_test_text_shows_words_sentence_and_stability(run_store, trained_run):
     at = open_page("explain", {state.W_EXPLAIN_RUN: trained_run})
-    test_texts = data_lib.load_dataset(run_store.path(trained_run)).test.texts
-    assert at.text[0].value == test_texts[0]
+    dataset = data_lib.load_dataset(run_store.path(trained_run))
+    written = dataset.test.written[0]
+    assert at.text[0].value == written and written != written.lower()  # as the user wrote it
     assert len(at.get("plotly_chart")) == 1  # the class probabilities, before explaining
     explain(at)
     blocks = highlighted(at)
     assert len(blocks) == 2 and all("<span style=" in b for b in blocks)  # LIME and occlusion
+    for body in blocks:  # the words keep their capitals
+        visible = re.sub(r'^<div[^>]*>|<span style="[^"]*" title="[^"]*">|</span>|</div>$', "",
+                         body)
+        assert html.unescape(visible) == written
+    words = set(re.findall(r"[\w']+", written))
+    lime = {w.word for w in at.session_state[state.EXPLAIN_RESULT].lime.words}
+    assert lime <= words and any(word != word.lower() for word in lime)
+    assert _bars_words(at) - set(dataset.class_names) <= words  # the probabilities' bars too
     text = page_text(at)
     assert "pushed this toward" in text or "No single word" in text
     assert "1,000 samples" in text

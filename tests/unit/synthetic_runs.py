@@ -24,10 +24,13 @@ def _texts(n: int) -> tuple[list[str], np.ndarray]:
 
 
 def binary_run(store: runs_lib.RunStore, name: str = EVIL_NAME,
-               class_names=EVIL_CLASSES, n: int = 40) -> str:
-    """A finished binary run whose user strings (name, classes, texts) are hostile HTML."""
+               class_names=EVIL_CLASSES, n: int = 40, written: bool = False) -> str:
+    """A finished binary run whose user strings (name, classes, texts) are hostile HTML.
+
+    ``written``: its texts as written start with a capital, as a run trained now keeps them.
+    """
     texts, y = _texts(n)
-    split = data_lib.Split(texts, y)
+    split = data_lib.Split(texts, y, [t.capitalize() for t in texts] if written else None)
     dataset = data_lib.Dataset("binary", tuple(class_names), split, split, split,
                                data_lib.PrepSummary(3 * n, 3 * n, 0, 0, 0))
     spec = {"task": "binary", "class_names": list(class_names),

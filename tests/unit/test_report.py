@@ -40,6 +40,13 @@ def test_report_has_scores_charts_and_mistakes(store):
     assert "The texts it got most wrong" in page and page.count("<tr>") > 10
 
 
+def test_the_mistakes_are_the_texts_as_written(store):
+    run_id = synthetic_runs.binary_run(store, written=True)
+    page = report.build_report(store, run_id, include_plotlyjs="cdn")
+    assert "<td>Terrible broke quickly item 0</td>" in page  # the first confident mistake
+    assert "terrible broke quickly item 0" not in page
+
+
 def test_the_epochs_are_those_trained_not_those_planned(store):
     run_id = synthetic_runs.binary_run(store)  # planned: TrainSpec's default epochs
     store.update_status(run_id, epochs_done=17, target_epochs=17, best_epoch=15)

@@ -283,6 +283,17 @@ def test_the_saved_model_reproduces_the_stored_test_scores(run_store, trained_ru
     np.testing.assert_allclose(fresh, stored, atol=1e-4)
 
 
+def test_the_test_texts_as_written_get_the_scores_of_the_cleaned_ones(run_store, trained_run):
+    """Evaluate and Explain show the test texts as written; the model answers them alike."""
+    model = predictor.load_predictor(run_store.model_path(trained_run))
+    test = data.load_dataset(run_store.path(trained_run)).test
+    assert all(shown != cleaned for shown, cleaned in zip(test.written, test.texts))  # capitals
+    as_written = model.scores(test.written)  # cleaned on the way in, as Explain scores them
+    np.testing.assert_array_equal(as_written, model.scores(test.texts, already_clean=True))
+    stored = np.array(run_store.read_json(trained_run, "eval.json")["test_scores"])
+    np.testing.assert_allclose(as_written, stored, atol=1e-4)
+
+
 def test_a_run_trained_on_batch_slices_saves_a_model_that_reproduces_its_scores(run_store):
     from tests.conftest import train_sample_run
 
