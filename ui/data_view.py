@@ -55,6 +55,7 @@ def _use_frame(frame: pd.DataFrame, source: str, frame_key: str, text_columns, l
     st.session_state[state.W_TEXT_COLUMNS] = list(text_columns)
     st.session_state[state.W_LABEL_COLUMN] = label_column
     st.session_state[state.W_TASK] = task or TASK_AUTO
+    st.session_state.pop(state.LABEL_TOOK_TEXT, None)  # it named another file's columns
 
 
 def sample_picker() -> None:
@@ -191,8 +192,26 @@ def _label_out_of_texts(label_column: str | None) -> bool:
     chosen = st.session_state.get(state.W_TEXT_COLUMNS) or []
     if label_column not in chosen:
         return False
-    st.session_state[state.W_TEXT_COLUMNS] = [c for c in chosen if c != label_column]
+    kept = [c for c in chosen if c != label_column]
+    st.session_state[state.W_TEXT_COLUMNS] = kept
+    st.session_state[state.LABEL_TOOK_TEXT] = (label_column, chosen, kept)
     return True
+
+
+def _text_column_back(label_column: str | None) -> str | None:
+    """The text column the label took, back in its place once the label moves on.
+
+    Only while the texts are as the label left them: a choice the user made since wins.
+    """
+    took = st.session_state.get(state.LABEL_TOOK_TEXT)
+    if not took or took[0] == label_column:
+        return None
+    st.session_state.pop(state.LABEL_TOOK_TEXT)
+    column, before, after = took
+    if (st.session_state.get(state.W_TEXT_COLUMNS) or []) != after:
+        return None
+    st.session_state[state.W_TEXT_COLUMNS] = [c for c in before if c != label_column]
+    return column
 
 
 def column_choice(frame: pd.DataFrame) -> tuple[list[str], str | None]:
@@ -200,6 +219,7 @@ def column_choice(frame: pd.DataFrame) -> tuple[list[str], str | None]:
     _drop_stale_choices(columns)
     label_now = st.session_state.get(state.W_LABEL_COLUMN)
     label_removed = _label_out_of_texts(label_now)
+    text_back = None if label_removed else _text_column_back(label_now)
     left, right = st.columns(2)
     text_columns = left.multiselect(
         "Text column(s): what the model reads", [c for c in columns if c != label_now],
@@ -209,6 +229,9 @@ def column_choice(frame: pd.DataFrame) -> tuple[list[str], str | None]:
     if label_removed:
         left.caption(f"'{escape_markdown(label_now)}' is the label column now, so the model "
                      "no longer reads it as text.")
+    if text_back:
+        left.caption(f"'{escape_markdown(text_back)}' is no longer the label, so the model "
+                     "reads it as text again.")
     label_column = right.selectbox(
         "Label column: what the model should predict", columns, key=state.W_LABEL_COLUMN,
         index=None, placeholder="Choose the column with the answers")

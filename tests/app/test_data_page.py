@@ -109,6 +109,32 @@ def test_the_label_column_is_never_offered_or_kept_as_a_text_column():
     assert at.session_state[state.DATA_SPEC].text_columns == ("message",)
 
 
+def test_a_text_column_made_the_label_returns_to_the_texts_when_the_label_moves_on():
+    frame = two_class_frame().assign(title=lambda f: "title " + f["label"])
+    at = upload(open_page(), "titled.csv", csv_bytes(frame))
+    at.multiselect(key=state.W_TEXT_COLUMNS).set_value(["title", "message"]).run()
+    at.selectbox(key=state.W_LABEL_COLUMN).set_value("title").run()
+    assert at.multiselect(key=state.W_TEXT_COLUMNS).value == ["message"]
+
+    at.selectbox(key=state.W_LABEL_COLUMN).set_value("label").run()  # a slip, undone
+    assert not at.exception and not at.error
+    assert at.multiselect(key=state.W_TEXT_COLUMNS).value == ["title", "message"]  # order kept
+    assert "'title' is no longer the label, so the model reads it as text again." in [
+        shown_text(c.value) for c in at.caption]
+    assert at.session_state[state.DATA_SPEC].text_columns == ("title", "message")
+
+
+def test_a_text_choice_made_after_the_label_took_a_column_is_kept():
+    frame = two_class_frame().assign(title=lambda f: "title " + f["label"],
+                                     body=lambda f: f["message"] + " more")
+    at = upload(open_page(), "titled.csv", csv_bytes(frame))
+    at.multiselect(key=state.W_TEXT_COLUMNS).set_value(["title", "message"]).run()
+    at.selectbox(key=state.W_LABEL_COLUMN).set_value("title").run()
+    at.multiselect(key=state.W_TEXT_COLUMNS).set_value(["body"]).run()  # the user's own choice
+    at.selectbox(key=state.W_LABEL_COLUMN).set_value("label").run()
+    assert at.multiselect(key=state.W_TEXT_COLUMNS).value == ["body"]
+
+
 def test_too_few_rows_after_dropping_duplicates_says_so_and_how_to_keep_them():
     frame = pd.DataFrame({"body": ["the same words again"] * 40, "label": ["yes", "no"] * 20})
     at = upload(open_page(), "repeats.csv", csv_bytes(frame))
