@@ -3,10 +3,13 @@
 core.batches.training_batches cuts every batch to its shortest text so that no padding
 is left and the network trains without a mask. This runs one real epoch of that pipeline
 per dataset and counts the tokens left out (they differ from epoch to epoch).
-Usage: .venv/bin/python bench/skipped_tokens.py
+Usage: .venv/bin/python bench/skipped_tokens.py [--chunks 50,8,4]
+(--chunks: the numbers of batches sorted together, core.batches.BUCKET_CHUNK, to compare)
 """
 
 from __future__ import annotations
+
+import argparse
 
 import numpy as np
 from common import SHARED_DATA, print_table
@@ -38,12 +41,21 @@ def cases():
 
 
 def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--chunks", default=str(batches.BUCKET_CHUNK),
+                        help="comma list of BUCKET_CHUNK values to compare")
+    chunks = [int(chunk) for chunk in parser.parse_args().chunks.split(",")]
     rows = []
     for name, frame, data_spec, max_tokens, batch_size in cases():
         dataset = data.prepare_dataset(frame, data_spec)
-        share = skipped_share(dataset, ModelSpec(max_tokens=max_tokens), batch_size)
-        rows.append([name, max_tokens, batch_size, len(dataset.train.texts), f"{share:.1%}"])
-    print_table(["dataset", "max tokens", "batch", "training texts", "tokens skipped"], rows)
+        shares = []
+        for chunk in chunks:
+            batches.BUCKET_CHUNK = chunk
+            shares.append(skipped_share(dataset, ModelSpec(max_tokens=max_tokens), batch_size))
+        rows.append([name, max_tokens, batch_size, len(dataset.train.texts)]
+                    + [f"{share:.1%}" for share in shares])
+    print_table(["dataset", "max tokens", "batch", "training texts"]
+                + [f"skipped, chunk {chunk}" for chunk in chunks], rows)
 
 
 if __name__ == "__main__":
