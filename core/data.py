@@ -42,7 +42,7 @@ WRITTEN = "written"  # data.csv's column of the texts as written (see Split.writ
 class Split:
     texts: list[str]  # cleaned: what the model trains on and is scored on
     y: np.ndarray  # int64 class index, or float32 for regression
-    # The same texts as the user wrote them (see _written_texts), aligned with ``texts``,
+    # The same texts as the user wrote them (see text.cleaned_and_written), aligned with ``texts``,
     # for people to read; None where only the cleaned texts are known (older runs).
     written: list[str] | None = None
 
@@ -199,27 +199,10 @@ def _split_indices(y: np.ndarray, task: str, spec: DataSpec, holdout: float):
     return train, valid, test
 
 
-def _written_texts(joined: list[str], cleaned: list[str], clean: CleanSpec) -> list[str]:
-    """The texts to show people: as written, less the HTML tags and entities cleaning strips.
-
-    Lowercased texts read wrongly to their writers ("apple shares fell in new york"), but
-    markup ("<br />", "&#39;") clutters every list and is nothing the model reads. Each
-    text kept cleans to exactly its cleaned text, so the model answers the same for both;
-    in the rare text where stripping twice strips more (markup escaped twice), it stays
-    as written.
-    """
-    written = []
-    for raw, cleaned_text in zip(joined, cleaned):
-        readable = text.without_stripped_html(raw, clean)
-        same_answer = readable == raw or text.clean_text(readable, clean) == cleaned_text
-        written.append(readable if same_answer else raw)
-    return written
-
-
 def _usable_rows(df: pd.DataFrame, spec: DataSpec) -> tuple[pd.DataFrame, dict]:
-    joined = join_text_columns(df, spec.text_columns).tolist()
-    texts = text.clean_texts(joined, spec.clean)
-    written = _written_texts(joined, texts, spec.clean)
+    pairs = [text.cleaned_and_written(joined, spec.clean)
+             for joined in join_text_columns(df, spec.text_columns).tolist()]
+    texts, written = [cleaned for cleaned, _ in pairs], [shown for _, shown in pairs]
     labels = canonical_labels(df[spec.label_column]).tolist()
     # One frame keeps each written text beside its cleaned one through every drop below.
     frame = pd.DataFrame({"text": texts, WRITTEN: written, "label": labels}, dtype=object)

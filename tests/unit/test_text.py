@@ -169,3 +169,29 @@ def test_mark_oov_accepts_a_list_and_max_tokens():
 def test_oov_rate_is_the_share_of_unknown_tokens():
     assert math.isclose(text.oov_rate(["a b", "c d"], ["a"]), 0.75)
     assert text.oov_rate([], ["a"]) == 0.0
+
+
+WRITTEN_CASES = [
+    "Apple shares fell in New York",
+    "Line one\nLine two  with   spaces",
+    "<b>Big</b> NEWS &amp; more<br />here",
+    "Reuters - It #39;s a deal; they said quot;yes quot;",
+    "Escaped twice: &amp;lt;b&amp;gt;Bold&amp;lt;/b&amp;gt; text",
+    "Semicolons; but no markup; at all",
+    "Back\\\\slashes and The Stop Words are kept",
+    "",
+    None,
+]
+
+
+@pytest.mark.parametrize("spec", [CleanSpec(), CleanSpec(strip_html=False),
+                                  CleanSpec(lowercase=False, remove_stopwords=True, max_words=4)])
+def test_the_written_text_cleans_to_the_cleaned_one_and_keeps_its_capitals(spec):
+    for raw in WRITTEN_CASES:
+        cleaned, written = text.cleaned_and_written(raw, spec)
+        assert cleaned == text.clean_text(raw, spec)  # one pass, the same cleaning
+        assert text.clean_text(written, spec) == cleaned  # the model answers both alike
+        if raw and not text.holds_html(raw):
+            assert written == raw  # nothing to strip: exactly as written
+    cleaned, written = text.cleaned_and_written("<b>Big</b> NEWS &amp; more", CleanSpec())
+    assert written == "Big NEWS & more" and cleaned == "big news & more"
