@@ -48,6 +48,7 @@ _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _BACKSLASHES = re.compile(r"\\+")
 _WORD = re.compile(r"\w+(?:'\w+)*")
 _HTML_HINTS = ("<", "&", ";", "\\")
+_MARKUP_LEFT = re.compile(r"[<\\]|&[#\w]")  # a tag, a backslash, an entity's start
 
 
 def _is_text(value) -> bool:
@@ -70,11 +71,19 @@ def holds_html(text: str) -> bool:
     whole words (runs of \\w and inner apostrophes) cannot add those marks, nor make
     debris: the separator characters on both sides of a word stay.
     """
-    if any(mark in text for mark in "<&\\"):
-        return True
+    return any(mark in text for mark in "<&\\") or _holds_debris(text)
+
+
+def _holds_debris(text: str) -> bool:
     # Debris ends in ";": without one, skip the two searches (most of preparing 120k texts).
     return ";" in text and (_NUMERIC_DEBRIS.search(text) is not None
                             or _NAMED_DEBRIS.search(text) is not None)
+
+
+def _strips_again(stripped: str) -> bool:
+    """Could strip_html change a text it has already stripped? Only if tags, backslashes,
+    entities or debris are left: an "&" before a space or a mark (from "&amp;") is none."""
+    return _MARKUP_LEFT.search(stripped) is not None or _holds_debris(stripped)
 
 
 def strip_html(text) -> str:
@@ -152,7 +161,7 @@ def cleaned_and_written(text, spec: CleanSpec) -> tuple[str, str]:
         return _after_markup(collapse_whitespace(text), spec), text
     stripped = strip_html(text)
     written = stripped if holds_html(text) else text
-    if written is stripped and holds_html(stripped) and strip_html(stripped) != stripped:
+    if written is stripped and _strips_again(stripped) and strip_html(stripped) != stripped:
         written = text
     return _after_markup(stripped, spec), written
 

@@ -179,6 +179,10 @@ WRITTEN_CASES = [
     "Escaped twice: &amp;lt;b&amp;gt;Bold&amp;lt;/b&amp;gt; text",
     "Semicolons; but no markup; at all",
     "Back\\\\slashes and The Stop Words are kept",
+    "Q&amp;A: Fish &amp; Chips &amp; AT&amp;T",  # one "&" left: nothing more to strip
+    "&amp;amp; is escaped twice, &amp;#39; too",  # stripped again, they would change
+    "Tom&amp;quot;s &amp;lt;i&amp;gt;; here #39;s",
+    "Really escaped twice: &#38lt;b&#38gt;Bold&#38lt;/b&#38gt;",  # stripped again: "Bold"
     "",
     None,
 ]
