@@ -47,7 +47,6 @@ _COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.DOTALL)
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _BACKSLASHES = re.compile(r"\\+")
 _WORD = re.compile(r"\w+(?:'\w+)*")
-_HTML_HINTS = ("<", "&", ";", "\\")
 _MARKUP_LEFT = re.compile(r"[<\\]|&[#\w]")  # a tag, a backslash, an entity's start
 
 
@@ -71,7 +70,12 @@ def holds_html(text: str) -> bool:
     whole words (runs of \\w and inner apostrophes) cannot add those marks, nor make
     debris: the separator characters on both sides of a word stay.
     """
-    return any(mark in text for mark in "<&\\") or _holds_debris(text)
+    return _holds_marks(text) or _holds_debris(text)
+
+
+def _holds_marks(text: str) -> bool:
+    # Spelled out: `in` tests cost a fifth of any() over a generator, and this runs per text.
+    return "<" in text or "&" in text or "\\" in text
 
 
 def _holds_debris(text: str) -> bool:
@@ -90,7 +94,7 @@ def strip_html(text) -> str:
     """Plain text from HTML-ish input: entities decoded, tags and scripts removed."""
     if not _is_text(text):
         return ""
-    if not any(hint in text for hint in _HTML_HINTS):
+    if not (_holds_marks(text) or ";" in text):
         return collapse_whitespace(text)
     text = _fix_entity_debris(text)
     # Unescape before removing tags: escaped markup ("&lt;b&gt;") is markup too.
