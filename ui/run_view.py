@@ -187,7 +187,8 @@ def _panel(run_id: str, polling_every: float | None) -> None:
         st.rerun()  # once, to the calmer redraw: a fragment's timer is set by a full run only
     st.subheader(f"Run: {escape_markdown(info.name)}")
     records = _records(store, run_id)
-    _status_line(info, records)
+    with st.container():  # one slot whatever it shows, so the charts below keep their place
+        _status_line(info, records)
     if not info.state.get("imported"):  # trained elsewhere: no curves to draw
         _curves(run_id, records, info.task)
     if info.is_active:
