@@ -334,7 +334,7 @@ def _all_labels(dataset: data.Dataset) -> pd.Series:
 
 
 def preview(frame: pd.DataFrame, dataset: data.Dataset | None) -> None:
-    st.dataframe(frame.head(50), height=230, hide_index=True)
+    st.dataframe(frame.head(50), height=230, hide_index=True, placeholder=widgets.BLANK_CELL)
     if dataset is None:
         return
     left, right = st.columns(2)

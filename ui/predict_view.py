@@ -162,7 +162,8 @@ def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
         # Shares as percentages, as every other page shows them; the download keeps 0-1.
         shares = out.attrs.get("probability_columns", [])
         st.dataframe(widgets.percent_values(out.head(PREVIEW_ROWS), shares), hide_index=True,
-                     column_config=dict.fromkeys(shares, widgets.PERCENT))
+                     column_config=dict.fromkeys(shares, widgets.PERCENT),
+                     placeholder=widgets.BLANK_CELL)
         if len(out) > PREVIEW_ROWS:
             st.caption(f"Showing the first {PREVIEW_ROWS:,} of {len(out):,} rows; the download "
                        "has them all.")

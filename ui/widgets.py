@@ -20,6 +20,10 @@ from ui import links, state
 PERCENT_FORMAT = "%.1f%%"  # one decimal everywhere: 95.0%, 93.8%
 PERCENT = st.column_config.NumberColumn(format=PERCENT_FORMAT)
 
+# What a table of the user's own rows shows in an empty cell: nothing, as their spreadsheet
+# does. Without it the browser writes "None", which reads like a value in the file.
+BLANK_CELL = ""
+
 # A typed text the model gets no word from (core.text.has_words), as a CSV row marked "no text".
 NO_WORDS_FOR_MODEL = ("The model finds no words in this text, only spaces or punctuation "
                       "(after the same cleaning as its training texts), so it gives no answer. "

@@ -59,6 +59,15 @@ def shown_percentages(table) -> dict[str, list[str]]:
     return shown
 
 
+def shows_empty_cells_empty(table) -> bool:
+    """Whether a dataframe element leaves a missing value's cell empty in the browser.
+
+    Without a placeholder the browser writes the word "None" in it, which readers take for
+    a value. (Checked with HasField: an unset placeholder also reads as "".)
+    """
+    return table.proto.HasField("placeholder") and table.proto.placeholder == ""
+
+
 def page_text(at: AppTest) -> str:
     elements = [*at.title, *at.subheader, *at.markdown, *at.caption, *at.info, *at.success,
                 *at.warning, *at.error]

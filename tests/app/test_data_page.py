@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import shown_text
+from tests.app.conftest import shown_text, shows_empty_cells_empty
 from ui import state
 
 PAGE = "../../pages/data.py"  # AppTest resolves it against this file
@@ -91,6 +91,7 @@ def test_uploaded_csv_is_read_and_its_columns_suggested():
     assert at.selectbox(key=state.W_LABEL_COLUMN).value == "label"
     assert at.session_state[state.DATASET].task == "binary"
     assert any("two classes" in c.value for c in at.caption)
+    assert shows_empty_cells_empty(at.dataframe[0])  # an empty cell shows empty, not "None"
 
 
 def test_the_label_column_is_never_offered_or_kept_as_a_text_column():

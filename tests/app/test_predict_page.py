@@ -10,7 +10,7 @@ import pytest
 
 from core import config
 from tests.app.conftest import (STILL_TRAINING, open_page, page_text, shown_percentages,
-                                shown_text)
+                                shown_text, shows_empty_cells_empty)
 from ui import state, widgets
 
 REVIEWS_CSV = (config.SAMPLE_DATA_DIR / "reviews" / "reviews.csv").read_bytes()
@@ -205,6 +205,8 @@ def test_rows_without_text_keep_their_place_and_get_no_prediction(trained_run):
     assert result["prediction"].iloc[[0, 3]].isin(["1", "2", "3", "4", "5"]).all()
     assert list(result["note"]) == ["", "no text", "no text", ""]
     assert "2 of the 4 rows have no text" in page_text(at)
+    # An empty cell shows empty in the browser, not the word "None" (a value stays missing).
+    assert shows_empty_cells_empty(at.dataframe[0]) and pd.isna(result["review"].iloc[3])
 
 
 def test_rows_that_cannot_be_read_are_named(trained_run):
