@@ -412,6 +412,37 @@ async def alone_baseline(browser, base_url: str, server_pid: int) -> Recorder:
     return alone
 
 
+async def first_visit_cost(browser, base_url: str) -> None:
+    """Chromium's CPU for a fresh tab's first visit to Evaluate against its second visit.
+
+    A first visit starts the JavaScript of plotly's charts and Streamlit's tables, which a
+    tab fetches and compiles once. In the first round the ten tabs all pay it together.
+    """
+    page = await new_page(browser, [])
+    scripts = []
+    page.on("requestfinished", lambda r: r.resource_type == "script" and scripts.append(r))
+    main = main_area(page)
+    await open_app(page, base_url)
+    matrix = main.locator(PLOTLY).filter(has_text="Confusion matrix").first
+    explain = main.get_by_role("button", name="Explain", exact=True)
+    costs = []
+    for nav_title, ready in (("3 · Evaluate", matrix), ("4 · Explain", explain),
+                             ("3 · Evaluate", matrix)):
+        scripts.clear()
+        before = cpu_seconds(our_chromium())
+        await navigate(page, nav_title, ready)
+        await asyncio.sleep(1)  # compositing and raster threads finish the frame
+        sizes = {r.url.rsplit("/", 1)[-1]: (await r.sizes())["responseBodySize"] for r in scripts}
+        costs.append((cpu_seconds(our_chromium()) - before, sizes))
+    (first, first_js), _, (second, second_js) = costs
+    biggest = max(first_js, key=first_js.get, default="-")
+    print(f"a fresh tab's Evaluate page: first visit chromium {first:.2f} CPU s and "
+          f"{sum(first_js.values()) / 1e6:.1f} MB of JavaScript started (the largest: {biggest}, "
+          f"{first_js.get(biggest, 0) / 1e6:.1f} MB); second visit {second:.2f} CPU s, "
+          f"{sum(second_js.values()) / 1e6:.1f} MB")
+    await page.context.close()
+
+
 async def run(seconds: float, think: float) -> bool:
     from playwright.async_api import async_playwright
 
@@ -426,6 +457,7 @@ async def run(seconds: float, think: float) -> bool:
                                                            args=CHROMIUM_ARGS)
                 chromium_pid = our_chromium()
                 alone = await alone_baseline(browser, server.base_url, server.pid)
+                await first_visit_cost(browser, server.base_url)
                 cpu_start = cpu_used(server.pid, chromium_pid)
                 pages = [await new_page(browser, failed_http) for _ in range(TRAINERS + BROWSERS)]
                 started = time.monotonic()
