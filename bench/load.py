@@ -152,6 +152,17 @@ async def open_app(page, base_url: str) -> float:
     return await settled(page)
 
 
+async def predict_text(page, chart, text: str) -> Settled:
+    """Type a text on Predict and wait until the probability chart shows its answer."""
+    before = await chart.evaluate(TRACES_JS)
+    box = main_area(page).get_by_role("textbox", name="Text", exact=True)
+    await box.fill(text)
+    await box.press("Control+Enter")
+    while await chart.evaluate(TRACES_JS) == before:
+        await asyncio.sleep(0.1)
+    return await settled(page)
+
+
 # ---------------------------------------------------------------- the two trainers
 
 async def trainer(index: int, page, base_url: str, rec: Recorder, first_started: asyncio.Event,
@@ -241,16 +252,8 @@ async def browser_session(index: int, page, base_url: str, rec: Recorder, deadli
         chart = main.locator(PLOTLY).filter(has_text="How sure the model is").first
         await step("Predict page", lambda: navigate(page, "5 · Predict", chart))
 
-        async def predict(text=TEXTS[(index + round_no) % len(TEXTS)]):
-            before = await chart.evaluate(TRACES_JS)
-            box = main.get_by_role("textbox", name="Text", exact=True)
-            await box.fill(text)
-            await box.press("Control+Enter")
-            while await chart.evaluate(TRACES_JS) == before:
-                await asyncio.sleep(0.1)
-            return await settled(page)
-
-        await step("type a text", predict)
+        await step("type a text", lambda text=TEXTS[(index + round_no) % len(TEXTS)]:
+                   predict_text(page, chart, text))
         round_no += 1
 
 
