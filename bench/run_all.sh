@@ -33,6 +33,8 @@ echo "== load: 10 browser sessions on loopback, clicking on at once (stress) =="
 $py bench/load.py 2>/dev/null || true  # its table says what failed; the other benchmarks still run
 echo "-- the same, each browser session reading for 3 s after each step (a class at work):"
 $py bench/load.py --think 3 2>/dev/null || true
+echo "-- behind deploy/nginx.conf: what a new browser downloads, and that the config works (needs nginx):"
+$py bench/behind_proxy.py 2>/dev/null || true
 echo
 echo "== accuracy with default settings, three training seeds =="
 $py bench/accuracy.py --seeds 42,1,2 ${ACCURACY_ONLY:+--only "$ACCURACY_ONLY"} 2>/dev/null | grep -v '^{'

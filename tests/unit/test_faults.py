@@ -10,6 +10,7 @@ import errno
 import inspect
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -353,3 +354,17 @@ def test_the_page_uses_the_configured_limit_and_the_uploader_lets_it_apply():
                          if line.strip().startswith("maxUploadSize")))
     # The widget must let through every file core accepts (core's own limit then applies).
     assert upload_mb * 1024 * 1024 >= max(config.MAX_MODEL_BYTES, config.MAX_CSV_BYTES)
+
+
+def test_the_shipped_nginx_config_lets_every_accepted_file_through():
+    """nginx's default body limit (1 MB) would refuse uploads with a bare 413 page.
+
+    bench/behind_proxy.py uploads through deploy/nginx.conf for real; this keeps the
+    config's limit in step with core's when either changes.
+    """
+    shipped = (config.PROJECT_ROOT / "deploy" / "nginx.conf").read_text()
+    limits = re.findall(r"^\s*client_max_body_size\s+(\d+)m;", shipped, flags=re.MULTILINE)
+    assert len(limits) == 1, "deploy/nginx.conf should set client_max_body_size once, in MB"
+    largest_file = max(config.MAX_MODEL_BYTES, config.MAX_CSV_BYTES)
+    # An upload is multipart: the form's boundaries and headers come on top of the file.
+    assert int(limits[0]) * 1024 * 1024 >= largest_file + 1024 * 1024
