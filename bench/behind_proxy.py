@@ -44,7 +44,7 @@ HARD_LIMIT = 600  # seconds for the four walks, whatever happens
 def nginx_config(work: Path, upstream_port: int, listen_port: int) -> Path:
     """deploy/nginx.conf with this run's ports and password file, inside a minimal main config."""
     shipped = CONFIG.read_text()
-    swaps = {"listen 80;": f"listen 127.0.0.1:{listen_port};",
+    swaps = {"listen 80 default_server;": f"listen 127.0.0.1:{listen_port};",
              "http://127.0.0.1:8501;": f"http://127.0.0.1:{upstream_port};",
              "/etc/nginx/lstm-studio.htpasswd;": f"{work / 'htpasswd'};"}
     for old, new in swaps.items():
