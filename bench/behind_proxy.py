@@ -64,9 +64,11 @@ def nginx_config(work: Path, upstream_port: int, listen_port: int) -> Path:
     return main
 
 
-def wait_for_port(url: str, timeout: float = 15) -> None:
+def wait_for_nginx(url: str, proxy: subprocess.Popen, timeout: float = 15) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if proxy.poll() is not None:
+            raise SystemExit(f"nginx stopped: {proxy.stderr.read().decode().strip()[-400:]}")
         try:
             urllib.request.urlopen(url, timeout=2)
             return
@@ -145,7 +147,7 @@ async def walks(direct_url: str, proxy_url: str, upload: Path) -> dict:
 def main() -> int:
     nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
     if CHROMIUM is None or nginx is None:
-        print("SKIP: needs Debian's chromium and nginx (apt-get install nginx-light).")
+        print("SKIP: needs Debian's chromium and nginx (apt-get install nginx).")
         return 0
     with tempfile.TemporaryDirectory(prefix="lstm-studio-proxy-") as folder:
         work = Path(folder)
@@ -159,7 +161,7 @@ def main() -> int:
             proxy = subprocess.Popen([nginx, "-c", str(config)], stderr=subprocess.PIPE)
             try:
                 proxy_url = f"http://127.0.0.1:{port}"
-                wait_for_port(proxy_url)
+                wait_for_nginx(proxy_url, proxy)
                 refused = status_without_password(proxy_url)
                 walked = walks(server.base_url, proxy_url, upload)
                 results = asyncio.run(asyncio.wait_for(walked, HARD_LIMIT))
