@@ -64,32 +64,25 @@ def nginx_config(work: Path, upstream_port: int, listen_port: int) -> Path:
     return main
 
 
-def wait_for_nginx(url: str, proxy: subprocess.Popen, timeout: float = 15) -> None:
+def first_answer_without_password(url: str, proxy: subprocess.Popen, timeout: float = 15) -> int:
+    """The HTTP status of nginx's first answer to a request without the password (401 expected)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proxy.poll() is not None:
             raise SystemExit(f"nginx stopped: {proxy.stderr.read().decode().strip()[-400:]}")
         try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except urllib.error.HTTPError:
-            return  # it answers (401 is the expected answer)
+            with urllib.request.urlopen(url, timeout=2) as reply:
+                return reply.status
+        except urllib.error.HTTPError as error:
+            return error.code
         except OSError:
             time.sleep(0.2)
     raise SystemExit(f"nginx did not answer {url}")
 
 
-def status_without_password(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as reply:
-            return reply.status
-    except urllib.error.HTTPError as error:
-        return error.code
-
-
 async def student_walk(browser, base_url: str, credentials: dict | None,
-                       upload: Path | None = None) -> tuple[int, float]:
-    """A fresh browser's first walk through the app: (bytes received over HTTP, seconds)."""
+                       upload: Path | None = None) -> tuple[dict[str, int], float]:
+    """A fresh browser's first walk through the app: (bytes received per URL path, seconds)."""
     context = await browser.new_context(viewport=VIEWPORT, http_credentials=credentials)
     await context.add_init_script(script=LAST_MESSAGE_JS)
     page = await context.new_page()
@@ -112,10 +105,11 @@ async def student_walk(browser, base_url: str, credentials: dict | None,
     await navigate(page, "5 · Predict", chart)
     await predict_text(page, chart, TEXTS[0])
     seconds = time.monotonic() - started
-    received = 0
+    received = {}
     for request in finished:
         sizes = await request.sizes()
-        received += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        path = request.url.split("/", 3)[-1]
+        received[path] = received.get(path, 0) + sizes["responseBodySize"] + sizes["responseHeadersSize"]
     await context.close()
     return received, seconds
 
@@ -161,8 +155,7 @@ def main() -> int:
             proxy = subprocess.Popen([nginx, "-c", str(config)], stderr=subprocess.PIPE)
             try:
                 proxy_url = f"http://127.0.0.1:{port}"
-                wait_for_nginx(proxy_url, proxy)
-                refused = status_without_password(proxy_url)
+                refused = first_answer_without_password(proxy_url, proxy)
                 walked = walks(server.base_url, proxy_url, upload)
                 results = asyncio.run(asyncio.wait_for(walked, HARD_LIMIT))
             finally:
@@ -177,8 +170,12 @@ def report(results: dict, refused: int, upload_mb: float) -> None:
     print(f"a {upload_mb:.1f} MB CSV uploaded through nginx and the walk went on")
     print("walk            | MB received over HTTP | seconds")
     for name, (received, seconds) in results.items():
-        print(f"{name:15} | {received / 1e6:21.2f} | {seconds:7.1f}")
-    direct, proxied = results["direct"][0], results["proxied"][0]
+        print(f"{name:15} | {sum(received.values()) / 1e6:21.2f} | {seconds:7.1f}")
+    by_path, by_path_proxied = results["direct"][0], results["proxied"][0]
+    largest = max(by_path, key=by_path.get)
+    print(f"the largest file, {largest}: {by_path[largest] / 1e6:.2f} MB direct, "
+          f"{by_path_proxied.get(largest, 0) / 1e6:.2f} MB through nginx")
+    direct, proxied = sum(by_path.values()), sum(by_path_proxied.values())
     wifi = CLASS_SIZE * 8 / WIFI_MBIT / 1e6
     print(f"{CLASS_SIZE} new browsers on a shared {WIFI_MBIT} Mbit/s link: "
           f"{direct * wifi:.0f} s of transfer direct, {proxied * wifi:.0f} s through nginx")
