@@ -46,17 +46,22 @@ def step_ms(tokens: int, units: tuple[int, ...], rounds: int) -> tuple[float, fl
     rng = np.random.default_rng(0)
     ids = rng.integers(2, VOCAB, size=(BATCH, tokens)).astype("int32")
     y = rng.integers(0, CLASSES, size=BATCH)
-    models = {False: trainer(spec, False), True: trainer(spec, True)}
+    times = interleaved_step_ms({False: trainer(spec, False), True: trainer(spec, True)}, ids, y, rounds)
+    return times[False], times[True]
+
+
+def interleaved_step_ms(models: dict, ids, y, rounds: int) -> dict:
+    """Median ms per training step of each model, all timed in turns so noise falls on each."""
     for model in models.values():
         model.train_on_batch(ids, y)  # traces the step
-    times = {False: [], True: []}
+    times = {key: [] for key in models}
     for _ in range(rounds):
-        for once, model in models.items():
+        for key, model in models.items():
             started = time.perf_counter()
             for _ in range(5):
                 model.train_on_batch(ids, y)
-            times[once].append((time.perf_counter() - started) / 5 * 1000)
-    return float(np.median(times[False])), float(np.median(times[True]))
+            times[key].append((time.perf_counter() - started) / 5 * 1000)
+    return {key: float(np.median(values)) for key, values in times.items()}
 
 
 def main() -> None:

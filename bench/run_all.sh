@@ -14,6 +14,8 @@ echo "-- one epoch's validation: padded, masked batches vs one batch per text le
 $py bench/validation.py 2>/dev/null
 echo "-- one-way networks' training step: the learned start once per batch vs with every text:"
 $py bench/learned_start.py 2>/dev/null
+echo "-- one-way networks' training step: each batch in 1, 2, 3 or 4 slices:"
+$py bench/batch_slices.py 2>/dev/null
 echo
 echo "== Train click -> first chart point (news sample, default settings) =="
 $py bench/first_point.py 2>/dev/null
