@@ -20,7 +20,6 @@ import numpy as np
 from core import text as text_utils
 from core.config import TASK_BINARY, TASK_REGRESSION, ModelSpec
 from core.errors import ModelFileError, SpecError
-from core.runs import replace_atomically
 
 RNN_KINDS = ("lstm", "gru")
 POOLINGS = ("last", "mean", "max")
@@ -301,11 +300,6 @@ def _walkthrough(spec: ModelSpec, task: str, n_classes: int, b: int) -> tuple[st
             TASK_REGRESSION: "the predicted value"}.get(task, f"one probability per class ({k})")
     steps.append(f"Head → {b} × {k}: {head}")
     return tuple(steps)
-
-
-def save_model(model, path: Path) -> None:
-    """Save atomically, so a crash never leaves a half-written model file."""
-    replace_atomically(path, model.save, suffix=".keras")
 
 
 def load_model(path: str | Path):

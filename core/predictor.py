@@ -21,6 +21,7 @@ from core import neighbourhood, prefix_tree
 from core import text as text_utils
 from core.config import TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION, CleanSpec, clean_from_dict
 from core.errors import ModelFileError
+from core.runs import replace_atomically
 
 METADATA_NAME = "lstm_studio.json"  # extra member stored inside exported .keras zips
 PREDICT_BATCH = 1024
@@ -242,6 +243,16 @@ def value_range_of(meta: dict) -> tuple[float, float] | None:
     except (TypeError, ValueError):
         return None
     return (low, high) if np.isfinite([low, high]).all() and low <= high else None
+
+
+def save_with_metadata(model, path: Path, metadata: dict) -> None:
+    """Save ``model`` with ``metadata`` inside, and only then put the file in place: a
+    reader, or a crash, never meets a model file without its metadata."""
+    def write(temp: Path) -> None:
+        model.save(temp)
+        embed_metadata(temp, metadata)
+
+    replace_atomically(path, write, suffix=".keras")
 
 
 def embed_metadata(model_path: Path, metadata: dict) -> None:

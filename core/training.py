@@ -205,8 +205,7 @@ def train(store, run_id: str) -> str:
     def save_checkpoint():
         path = run_dir / "model.keras"
         saved_model.set_weights(int_model.get_weights())
-        model_lib.save_model(e2e, path)
-        predictor_lib.embed_metadata(path, metadata)
+        predictor_lib.save_with_metadata(e2e, path, metadata)
         optimizer_state.save(trainer.optimizer, run_dir / optimizer_state.FILE)
 
     studio = studio_callback(store, run_id, save_checkpoint, batches_per_epoch)

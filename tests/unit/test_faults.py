@@ -173,14 +173,13 @@ def test_a_full_disk_while_checkpointing_keeps_the_old_files_and_leaves_no_temp_
         store, monkeypatch):
     import keras
 
-    from core import model as model_lib
     from core import optimizer_state
 
     net = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     net.compile(keras.optimizers.Adam(), "mse")
     net.optimizer.build(net.trainable_variables)
     folder = store.path(store.create({}))
-    model_lib.save_model(net, folder / "model.keras")
+    predictor.save_with_metadata(net, folder / "model.keras", {"run": 1})
     optimizer_state.save(net.optimizer, folder / optimizer_state.FILE)
     before = {name: (folder / name).read_bytes() for name in ("model.keras", optimizer_state.FILE)}
 
@@ -189,11 +188,25 @@ def test_a_full_disk_while_checkpointing_keeps_the_old_files_and_leaves_no_temp_
 
     monkeypatch.setattr(runs_lib.os, "replace", no_space)
     with pytest.raises(RunError, match=r"^Could not save model\.keras in the run store: No space"):
-        model_lib.save_model(net, folder / "model.keras")
+        predictor.save_with_metadata(net, folder / "model.keras", {"run": 2})
     with pytest.raises(RunError, match=r"^Could not save optimizer\.npz in the run store: No space"):
         optimizer_state.save(net.optimizer, folder / optimizer_state.FILE)
     monkeypatch.undo()
     assert {name: (folder / name).read_bytes() for name in before} == before
+    assert not [p.name for p in folder.iterdir() if ".tmp" in p.name]
+
+
+def test_a_checkpoint_whose_metadata_cannot_be_written_leaves_the_previous_one(store):
+    import keras
+
+    net = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    folder = store.path(store.create({}))
+    predictor.save_with_metadata(net, folder / "model.keras", {"run": 1})
+    before = (folder / "model.keras").read_bytes()
+    with pytest.raises(TypeError):  # the metadata is written before the file is put in place
+        predictor.save_with_metadata(net, folder / "model.keras", {"run": object()})
+    assert (folder / "model.keras").read_bytes() == before
+    assert predictor.read_metadata(folder / "model.keras") == {"run": 1}
     assert not [p.name for p in folder.iterdir() if ".tmp" in p.name]
 
 

@@ -138,7 +138,7 @@ def test_model_asking_for_a_huge_learned_start_is_refused(store, tmp_path):
     vectorizer = model_lib.build_vectorizer(["good", "bad"], spec)
     net = model_lib.build_model(spec, TASK_BINARY, 2, vectorizer.vocabulary_size())
     path = tmp_path / "one_way.keras"
-    model_lib.save_model(model_lib.end_to_end(vectorizer, net), path)
+    model_lib.end_to_end(vectorizer, net).save(path)
     out = io.BytesIO()
     with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w") as target:
         for name in source.namelist():

@@ -98,8 +98,8 @@ def _saved_model(tmp_path, task=TASK_MULTICLASS, classes=("a", "b", "c")):
     vectorizer = model_lib.build_vectorizer(VOCAB, SPEC)
     net = model_lib.build_model(SPEC, task, len(classes), vectorizer.vocabulary_size())
     path = tmp_path / "model.keras"
-    model_lib.save_model(model_lib.end_to_end(vectorizer, net), path)
-    predictor_lib.embed_metadata(path, predictor_lib.metadata_for(task, classes, CleanSpec()))
+    predictor_lib.save_with_metadata(model_lib.end_to_end(vectorizer, net), path,
+                                     predictor_lib.metadata_for(task, classes, CleanSpec()))
     return vectorizer, net, path
 
 
@@ -145,7 +145,7 @@ def test_fast_prediction_equals_the_saved_models_own_padded_masked_answers(tmp_p
     rng = np.random.default_rng(0)  # weights far from the near-uniform start
     net.set_weights([rng.normal(0, 0.5, w.shape) for w in net.get_weights()])
     path = tmp_path / "model.keras"
-    model_lib.save_model(model_lib.end_to_end(vectorizer, net), path)
+    model_lib.end_to_end(vectorizer, net).save(path)  # no metadata inside
     loaded = predictor_lib.load_predictor(path, {"task": TASK_MULTICLASS,
                                                  "class_names": ["a", "b", "c"]})
     rare = ["goal " * n + "market" for n in range(0, 12, 3)] + ["", "zzz unknown", "rain"]
