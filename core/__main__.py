@@ -89,16 +89,25 @@ def _read_config(path: str | None) -> dict:
     return data
 
 
+def _section(cfg: dict, name: str) -> dict:
+    section = cfg.get(name, {})
+    if not isinstance(section, dict):
+        raise StudioError(f"The config file's '{name}' must be a JSON object, such as {{}}.")
+    return dict(section)
+
+
 def cmd_train(args) -> dict:
     from core import data as data_lib
     from core import jobs
     from core.config import data_from_dict, model_from_dict, train_from_dict
 
     cfg = _read_config(args.config)
-    data_spec = data_from_dict({**cfg.get("data", {}), "text_columns": args.text,
-                                "label_column": args.label, "task": args.task})
-    model_spec = model_from_dict(cfg.get("model", {}))
-    train_cfg = dict(cfg.get("train", {}))
+    data_cfg = {**_section(cfg, "data"), "text_columns": args.text, "label_column": args.label}
+    if args.task:  # otherwise the config's task, or the one the labels suggest
+        data_cfg["task"] = args.task
+    data_spec = data_from_dict(data_cfg)
+    model_spec = model_from_dict(_section(cfg, "model"))
+    train_cfg = _section(cfg, "train")
     if args.epochs is not None:
         train_cfg["epochs"] = args.epochs
     train_spec = train_from_dict(train_cfg)

@@ -7,9 +7,15 @@ stored as JSON in a run's ``spec.json`` without surprises.
 from __future__ import annotations
 
 import dataclasses
+import json
+import math
 import os
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from core.errors import SpecError
 
 TASK_BINARY = "binary"
 TASK_MULTICLASS = "multiclass"
@@ -118,31 +124,83 @@ def to_dict(spec) -> dict:
     return dataclasses.asdict(spec)
 
 
-def _tuple_fields(cls, data: dict) -> dict:
-    known = {f.name: f for f in dataclasses.fields(cls)}
-    out = {}
-    for key, value in data.items():
-        if key not in known:
-            continue  # tolerate specs written by newer versions
-        if isinstance(value, list):
-            value = tuple(value)
-        out[key] = value
-    return out
+def _checked_fields(cls, data, where: str) -> dict:
+    """The fields of ``cls`` found in ``data``, each checked against its annotation.
+
+    Specs come from our own spec.json files and from hand-written ``--config`` files, so a
+    wrong type (``"units": 64``, ``"bidirectional": "no"``) must become a plain message,
+    not a traceback or, worse, a setting silently read the wrong way.
+    """
+    if not isinstance(data, dict):
+        raise SpecError(f"The '{where}' settings must be a JSON object, such as {{}}.")
+    hints = typing.get_type_hints(cls)
+    # Unknown keys are skipped (specs written by newer versions); the caller reads "clean".
+    return {key: _checked_value(hints[key], value, f"{where}.{key}")
+            for key, value in data.items() if key in hints and hints[key] is not CleanSpec}
+
+
+_KIND_WORDS = {bool: "true or false", int: "a whole number", float: "a number", str: "a text"}
+_LIST_WORDS = {int: "whole numbers, such as [64]", str: "texts, such as [\"title\"]"}
+
+
+def _checked_value(kind, value, name: str):
+    if isinstance(kind, types.UnionType):  # X | None
+        if value is None:
+            return None
+        kind = next(arg for arg in typing.get_args(kind) if arg is not type(None))
+    if typing.get_origin(kind) is tuple:  # tuple[int, ...] or tuple[str, ...]
+        item = typing.get_args(kind)[0]
+        if not isinstance(value, list | tuple) or not all(_fits(item, v) for v in value):
+            raise SpecError(f"Setting '{name}' must be a list of {_LIST_WORDS[item]}, "
+                            f"not {json.dumps(value)}.")
+        return tuple(value)
+    if not _fits(kind, value):
+        raise SpecError(f"Setting '{name}' must be {_KIND_WORDS[kind]}, not {json.dumps(value)}.")
+    return float(value) if kind is float else value
+
+
+def _fits(kind, value) -> bool:
+    if kind is bool:
+        return isinstance(value, bool)
+    if kind is int:
+        return _is_whole(value)
+    if kind is float:
+        return _is_whole(value) or isinstance(value, float) and math.isfinite(value)
+    return isinstance(value, kind)
+
+
+def _is_whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def clean_from_dict(data: dict) -> CleanSpec:
-    return CleanSpec(**_tuple_fields(CleanSpec, data))
+    return CleanSpec(**_checked_fields(CleanSpec, data, "data.clean"))
 
 
 def data_from_dict(data: dict) -> DataSpec:
-    fields = _tuple_fields(DataSpec, data)
+    fields = _checked_fields(DataSpec, data, "data")
     fields["clean"] = clean_from_dict(data.get("clean") or {})
     return DataSpec(**fields)
 
 
 def model_from_dict(data: dict) -> ModelSpec:
-    return ModelSpec(**_tuple_fields(ModelSpec, data))
+    return ModelSpec(**_checked_fields(ModelSpec, data, "model"))
 
 
 def train_from_dict(data: dict) -> TrainSpec:
-    return TrainSpec(**_tuple_fields(TrainSpec, data))
+    spec = TrainSpec(**_checked_fields(TrainSpec, data, "train"))
+    validate_train_spec(spec)
+    return spec
+
+
+def validate_train_spec(spec: TrainSpec) -> None:
+    """Raise SpecError for training settings no run can use (the page's widgets cannot
+    produce these; a hand-written config can)."""
+    if not 1 <= spec.epochs <= 1000:
+        raise SpecError("Epochs must be between 1 and 1,000.")
+    if not 1 <= spec.batch_size <= 65536:
+        raise SpecError("Batch size must be between 1 and 65,536.")
+    if not 0 < spec.learning_rate <= 10:
+        raise SpecError("The learning rate must be above 0 and at most 10.")
+    if spec.early_stopping_patience is not None and spec.early_stopping_patience < 1:
+        raise SpecError("Early stopping's patience must be at least 1 epoch (or null for none).")

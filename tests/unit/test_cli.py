@@ -21,10 +21,10 @@ def cli_run(tmp_path_factory):
     config.write_text(json.dumps({
         "model": {"units": [8], "embedding_dim": 16, "max_tokens": 60, "bidirectional": False,
                   "dropout": 0.0},
-        "train": {"batch_size": 32, "learning_rate": 0.01, "early_stopping_patience": None}}))
+        "train": {"batch_size": 32, "learning_rate": 0.01, "early_stopping_patience": None},
+        "data": {"task": "regression"}}))  # the 1-5 ratings would be read as classes otherwise
     result = run_cli("train", "--csv", "sample_data/reviews/reviews.csv", "--text", "title",
-                     "--text", "review", "--label", "rating", "--task", "regression",
-                     "--epochs", "2", "--config", str(config), "--runs-dir", str(runs_dir),
+                     "--text", "review", "--label", "rating", "--epochs", "2", "--config", str(config), "--runs-dir", str(runs_dir),
                      "--quiet")
     return result, runs_dir
 
@@ -75,8 +75,34 @@ def test_evaluate_predict_and_explain_print_json(cli_run, tmp_path):
 ])
 def test_bad_input_exits_2_with_one_plain_line(args, message, tmp_path):
     result = run_cli(*args, "--runs-dir", str(tmp_path), timeout=120)
-    assert result.returncode == 2
+    assert_one_plain_error(result, message)
+
+
+@pytest.mark.parametrize("config,message", [
+    ({"model": {"units": 64}}, "Setting 'model.units' must be a list of whole numbers, such as "
+                               "[64], not 64."),
+    ({"model": {"bidirectional": "no"}}, "Setting 'model.bidirectional' must be true or false"),
+    ({"model": {"dropout": None}}, "Setting 'model.dropout' must be a number, not null."),
+    ({"train": {"learning_rate": "fast"}}, "Setting 'train.learning_rate' must be a number"),
+    ({"train": {"batch_size": 0}}, "Batch size must be between 1 and"),
+    ({"train": {"epochs": 0}}, "Epochs must be between 1 and"),
+    ({"data": {"valid_fraction": "0.2"}}, "Setting 'data.valid_fraction' must be a number"),
+    ({"data": {"clean": {"lowercase": 1}}}, "Setting 'data.clean.lowercase' must be true or"),
+    ({"train": ["x"]}, "The config file's 'train' must be a JSON object"),
+])
+def test_a_config_with_wrong_settings_exits_2_with_one_plain_line(config, message, tmp_path):
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(config))
+    result = run_cli("train", "--csv", "sample_data/news/news.csv", "--text", "title",
+                     "--label", "topic", "--config", str(path), "--runs-dir", str(tmp_path),
+                     timeout=120)
+    assert_one_plain_error(result, message)
+    assert not list(tmp_path.glob("2*"))  # refused before any run folder was made
+
+
+def assert_one_plain_error(result, message: str) -> None:
+    assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
     assert message.lower() in lines[0].lower()
     assert "Traceback" not in result.stderr
