@@ -188,9 +188,7 @@ def model_from_dict(data: dict) -> ModelSpec:
 
 
 def train_from_dict(data: dict) -> TrainSpec:
-    spec = TrainSpec(**_checked_fields(TrainSpec, data, "train"))
-    validate_train_spec(spec)
-    return spec
+    return TrainSpec(**_checked_fields(TrainSpec, data, "train"))
 
 
 def validate_train_spec(spec: TrainSpec) -> None:

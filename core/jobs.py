@@ -211,6 +211,7 @@ def start_run(queue: JobQueue, dataset, data_spec, model_spec, train_spec,
 
 def build_spec(dataset, data_spec, model_spec, train_spec, source: str = "") -> dict:
     model_lib.validate_spec(model_spec)
+    config.validate_train_spec(train_spec)
     spec = {"data": to_dict(data_spec), "model": to_dict(model_spec),
             "train": to_dict(train_spec), "task": dataset.task,
             "class_names": list(dataset.class_names), "source": source,

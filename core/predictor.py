@@ -250,16 +250,10 @@ def save_with_metadata(model, path: Path, metadata: dict) -> None:
     reader, or a crash, never meets a model file without its metadata."""
     def write(temp: Path) -> None:
         model.save(temp)
-        embed_metadata(temp, metadata)
+        with zipfile.ZipFile(temp, "a") as archive:  # self-describing when exported
+            archive.writestr(METADATA_NAME, json.dumps(metadata))
 
     replace_atomically(path, write, suffix=".keras")
-
-
-def embed_metadata(model_path: Path, metadata: dict) -> None:
-    """Add run metadata to a .keras zip so an exported model is self-describing."""
-    with zipfile.ZipFile(model_path, "a") as archive:
-        if METADATA_NAME not in archive.namelist():
-            archive.writestr(METADATA_NAME, json.dumps(metadata))
 
 
 def with_metadata(model_bytes: bytes, changes: dict) -> bytes:

@@ -24,8 +24,8 @@ def cli_run(tmp_path_factory):
         "train": {"batch_size": 32, "learning_rate": 0.01, "early_stopping_patience": None},
         "data": {"task": "regression"}}))  # the 1-5 ratings would be read as classes otherwise
     result = run_cli("train", "--csv", "sample_data/reviews/reviews.csv", "--text", "title",
-                     "--text", "review", "--label", "rating", "--epochs", "2", "--config", str(config), "--runs-dir", str(runs_dir),
-                     "--quiet")
+                     "--text", "review", "--label", "rating", "--epochs", "2",
+                     "--config", str(config), "--runs-dir", str(runs_dir), "--quiet")
     return result, runs_dir
 
 
