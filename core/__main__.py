@@ -165,8 +165,8 @@ def _train_summary(store, run_id: str) -> dict:
     else:
         summary.update(test_accuracy=metrics.get("accuracy"),
                        baseline_accuracy=base.get("accuracy"))
-        if metrics.get("ordinal_rmse") is not None:
-            summary["test_rmse"] = metrics["ordinal_rmse"]
+        if metrics.get("ordinal_rmse") is not None:  # ordered classes (ratings) only
+            summary.update(test_rmse=metrics["ordinal_rmse"], baseline_rmse=base.get("rmse"))
     return summary
 
 

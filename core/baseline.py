@@ -18,6 +18,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 
 from core import config
 from core.errors import StudioError
+from core.evaluation import class_value_errors, percent
 
 CLASSIFIER_CS = (0.5, 2.0, 8.0)  # inverse strengths, strongest regularisation first
 REGRESSION_ALPHAS = (10.0, 3.0, 1.0, 0.3)  # strongest first, so ties keep it
@@ -50,10 +51,9 @@ class BaselineResult:
         if self.task == config.TASK_REGRESSION:
             return (f"A simple word-count model ({self.description}) is off by "
                     f"{self.mae:.2f} on average (RMSE {self.rmse:.2f}).")
-        from core.evaluation import percent  # here: evaluation reads this module's results
-
+        off = f"; on average its class is off by {self.mae:.2f}" if self.mae is not None else ""
         return (f"A simple word-count model ({self.description}) gets "
-                f"{percent(self.accuracy)} of the test texts right.")
+                f"{percent(self.accuracy)} of the test texts right{off}.")
 
 
 def _vectorizer(n_train: int) -> TfidfVectorizer:
@@ -73,8 +73,12 @@ def _check_splits(dataset) -> None:
         raise StudioError("The training split holds only one class; a model needs at least two.")
 
 
-def run_baseline(dataset) -> BaselineResult:
-    """Fit TF-IDF + logistic regression (or ridge) on train, tune on valid, score on test."""
+def run_baseline(dataset, ordered: bool = False) -> BaselineResult:
+    """Fit TF-IDF + logistic regression (or ridge) on train, tune on valid, score on test.
+
+    ``ordered`` classes (a rating scale) also get the RMSE/MAE of the predicted class,
+    to set beside the LSTM's.
+    """
     _check_splits(dataset)
     started = time.perf_counter()
     vectorizer = _vectorizer(len(dataset.train.texts))
@@ -85,9 +89,11 @@ def run_baseline(dataset) -> BaselineResult:
         model, setting = _fit_ridge(x_train, dataset.train.y, x_valid, dataset.valid.y)
         return _regression_result(model, setting, x_test, dataset.test.y, started)
     model, setting = _fit_logistic(x_train, dataset.train.y, x_valid, dataset.valid.y)
-    accuracy = float(np.mean(model.predict(x_test) == np.asarray(dataset.test.y).astype(int)))
+    predicted, y_test = model.predict(x_test), np.asarray(dataset.test.y).astype(int)
+    rmse, mae = (class_value_errors(dataset.class_names, y_test, predicted) if ordered
+                 else (None, None))
     return BaselineResult(
-        task=dataset.task, accuracy=accuracy, rmse=None, mae=None,
+        task=dataset.task, accuracy=float(np.mean(predicted == y_test)), rmse=rmse, mae=mae,
         seconds=time.perf_counter() - started,
         description="TF-IDF + logistic regression", setting=setting,
     )

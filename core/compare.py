@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from core import config
+from core import config, labels
 from core import runs as runs_lib
 
 WEIGHTS_MEMBER = "model.weights.h5"
@@ -73,14 +73,17 @@ def _embedding(model_spec: dict) -> str | None:
     return None if dim is None else str(dim)
 
 
-def _score_cells(task: str, report: dict) -> dict:
+def _score_cells(task: str, data_spec: dict, report: dict) -> dict:
     metrics, base = report.get("metrics") or {}, report.get("baseline") or {}
     if task == config.TASK_REGRESSION:
-        rmse = metrics.get("rmse")
+        rmse, base_rmse = metrics.get("rmse"), base.get("rmse")
+    elif labels.classes_are_ordered(task, metrics.get("class_names") or (),
+                                    str(data_spec.get("label_column")), data_spec.get("ordered")):
+        rmse, base_rmse = metrics.get("ordinal_rmse"), base.get("rmse")  # ratings as classes
     else:
-        rmse = metrics.get("ordinal_rmse")  # ratings trained as classes
+        rmse = base_rmse = None  # topic codes 1-4 are names, not amounts
     return {"test accuracy": metrics.get("accuracy"), "test RMSE": rmse,
-            "baseline accuracy": base.get("accuracy"), "baseline RMSE": base.get("rmse")}
+            "baseline accuracy": base.get("accuracy"), "baseline RMSE": base_rmse}
 
 
 def run_row(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> dict:
@@ -97,7 +100,7 @@ def run_row(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> dict:
         "units": "-".join(str(u) for u in model.get("units") or []) or None,
         "params": model_params(store.model_path(run.run_id)) if has_model else None,
         "epochs": run.state.get("epochs_done"),
-        **_score_cells(run.task, report),
+        **_score_cells(run.task, run.spec.get("data") or {}, report),
         "seconds/epoch": float(np.mean(seconds)) if seconds else None,
         "created": pd.Timestamp.fromtimestamp(run.created) if run.created else pd.NaT,  # local time
     }

@@ -77,6 +77,9 @@ class DataSpec:
     text_columns: tuple[str, ...]
     label_column: str
     task: str | None = None  # None: infer from the labels
+    # Numbered classes (ratings 1-5) form a scale, so "how far off" means something;
+    # topic codes 1-4 do not. None: judged from the label column's name.
+    ordered: bool | None = None
     clean: CleanSpec = field(default_factory=CleanSpec)
     valid_fraction: float = 0.1
     test_fraction: float = 0.1

@@ -20,7 +20,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from core import config, text
-from core.config import TASK_REGRESSION, CleanSpec, DataSpec
+from core.config import TASK_REGRESSION, DataSpec
 from core.columns import ColumnSuggestion, suggest_columns
 from core.csv_reader import read_csv
 from core.errors import DataError

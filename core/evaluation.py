@@ -15,7 +15,7 @@ from typing import Any, Sequence
 import numpy as np
 from sklearn import metrics as skm
 
-from core import config
+from core import config, labels
 from core.errors import StudioError
 
 # Curves are drawn in a browser and stored as JSON: more points add nothing visible.
@@ -44,10 +44,6 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _optional_float(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
 @dataclass(frozen=True)
 class EvalResult:
     """How well a model did on the test split."""
@@ -60,7 +56,7 @@ class EvalResult:
     confusion: list[list[int]] | None = None  # rows: true class, columns: predicted
     rmse: float | None = None
     mae: float | None = None
-    ordinal_rmse: float | None = None  # numeric class names only (ratings)
+    ordinal_rmse: float | None = None  # ordered classes only (ratings 1-5 as classes)
     ordinal_mae: float | None = None
     threshold: float | None = None  # binary only
     roc_auc: float | None = None  # binary only, None if the test set has one class
@@ -155,15 +151,6 @@ def cut_on_second_class(class_names: Sequence[str], choice: tuple[str, float] | 
     return float(value) if positive == class_names[1] else 1.0 - float(value)
 
 
-def numeric_class_values(class_names: Sequence[str]) -> np.ndarray | None:
-    """The class names as numbers ("1".."5" -> 1..5), or None if any is not a number."""
-    try:
-        values = np.array([float(name) for name in class_names], dtype=float)
-    except (TypeError, ValueError):
-        return None
-    return values if np.all(np.isfinite(values)) else None
-
-
 def _check_inputs(task: str, y_true: np.ndarray, scores: np.ndarray) -> None:
     if task not in config.TASKS:
         raise ValueError(f"unknown task {task!r}")
@@ -176,14 +163,16 @@ def _check_inputs(task: str, y_true: np.ndarray, scores: np.ndarray) -> None:
 # ---------------------------------------------------------------- evaluation
 
 def evaluate_predictions(task: str, class_names: Sequence[str], y_true, scores,
-                         threshold: float = 0.5) -> EvalResult:
-    """Score test predictions; see the module docstring for the shape of ``scores``."""
+                         threshold: float = 0.5, ordered: bool = False) -> EvalResult:
+    """Score test predictions (``scores``: see the module docstring). ``ordered`` classes
+    (a scale, labels.classes_are_ordered) also get how far off the predicted class is."""
     y_true = np.asarray(y_true)
     scores = class_scores(task, scores)
     _check_inputs(task, y_true, scores)
     if task == config.TASK_REGRESSION:
         return _evaluate_regression(tuple(class_names), y_true.astype(float), scores.reshape(-1))
-    return _evaluate_classification(task, tuple(class_names), y_true.astype(int), scores, threshold)
+    return _evaluate_classification(task, tuple(class_names), y_true.astype(int), scores,
+                                    threshold, ordered)
 
 
 def _evaluate_regression(class_names, y_true, y_pred) -> EvalResult:
@@ -194,14 +183,15 @@ def _evaluate_regression(class_names, y_true, y_pred) -> EvalResult:
     )
 
 
-def _evaluate_classification(task, class_names, y_true, scores, threshold) -> EvalResult:
+def _evaluate_classification(task, class_names, y_true, scores, threshold, ordered):
     labels = list(range(len(class_names)))
     y_pred = predicted_classes(task, scores, threshold)
     report = skm.classification_report(
         y_true, y_pred, labels=labels, target_names=list(class_names),
         output_dict=True, zero_division=0,
     )
-    ordinal_rmse, ordinal_mae = _ordinal_errors(class_names, y_true, y_pred)
+    ordinal_rmse, ordinal_mae = class_value_errors(class_names, y_true, y_pred) if ordered \
+        else (None, None)
     binary = task == config.TASK_BINARY
     return EvalResult(
         task=task, class_names=class_names, n_test=len(y_true),
@@ -214,12 +204,13 @@ def _evaluate_classification(task, class_names, y_true, scores, threshold) -> Ev
     )
 
 
-def _ordinal_errors(class_names, y_true, y_pred) -> tuple[float | None, float | None]:
-    # Predicting 4 stars for a 5-star text is less wrong than predicting 1 star.
-    values = numeric_class_values(class_names)
+def class_value_errors(class_names, y_true, y_pred) -> tuple[float | None, float | None]:
+    """RMSE and MAE of the predicted class's value (None if not numbers): predicting
+    4 stars for a 5-star text is less wrong than predicting 1 star."""
+    values = labels.as_numbers(class_names)
     if values is None:
         return None, None
-    errors = values[y_pred] - values[y_true]
+    errors = values[np.asarray(y_pred, dtype=int)] - values[np.asarray(y_true, dtype=int)]
     return float(np.sqrt(np.mean(errors ** 2))), float(np.mean(np.abs(errors)))
 
 

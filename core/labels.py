@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -14,7 +16,7 @@ def _number_name(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def _numbers(values) -> np.ndarray | None:
+def as_numbers(values) -> np.ndarray | None:
     """The values as finite floats, or None if any is not a number."""
     values = list(values)
     if not values:
@@ -32,7 +34,7 @@ def canonical_labels(labels: pd.Series) -> pd.Series:
               for v in labels.tolist()]
     values = [v or None for v in values]
     distinct = sorted({v for v in values if v is not None})
-    numbers = _numbers(distinct)
+    numbers = as_numbers(distinct)
     if numbers is not None:
         names = dict(zip(distinct, map(_number_name, numbers)))
         values = [None if v is None else names[v] for v in values]
@@ -45,7 +47,7 @@ def _quoted(labels: pd.Series) -> str:
 
 def _sorted_classes(names) -> list[str]:
     names = list(names)
-    numbers = _numbers(names)
+    numbers = as_numbers(names)
     if numbers is not None:
         return [name for _, name in sorted(zip(numbers, names))]
     return sorted(names, key=lambda name: (name.lower(), name))
@@ -71,13 +73,36 @@ def infer_task(labels: pd.Series) -> str:
                         "A classifier needs at least two different labels.")
     if len(distinct) == 2:
         return TASK_BINARY
-    numbers = _numbers(distinct)
+    numbers = as_numbers(distinct)
     if numbers is not None:
         whole = bool(np.all(numbers == np.round(numbers)))
         return TASK_MULTICLASS if whole and len(distinct) <= config.MAX_CLASSES else TASK_REGRESSION
     if len(distinct) <= config.MAX_CLASSES:
         return TASK_MULTICLASS
     raise _too_many_classes(column, len(distinct), numeric=False)
+
+
+# Label column names that mark numbers as a scale (review_score, Rating, stars, grade...).
+SCALE_WORDS = re.compile(r"rating|rated|star|score|grade|overall|rank|point|level")
+
+
+def are_numbers(class_names) -> bool:
+    return as_numbers(class_names) is not None
+
+
+def looks_like_scale(label_column: str) -> bool:
+    return SCALE_WORDS.search(str(label_column).lower()) is not None
+
+
+def classes_are_ordered(task: str, class_names, label_column: str, said: bool | None) -> bool:
+    """Whether numbered classes form a scale, so a miss by one beats a miss by three.
+
+    ``said`` is the user's answer (DataSpec.ordered); None (not asked, or a run saved
+    before the question existed) lets the label column's name decide.
+    """
+    if task != TASK_MULTICLASS or not are_numbers(class_names):
+        return False
+    return looks_like_scale(label_column) if said is None else bool(said)
 
 
 def _examples(values) -> str:
@@ -93,9 +118,9 @@ def resolve_task(labels: pd.Series, forced: str | None) -> str:
         raise DataError(f"Unknown task '{forced}'. Choose binary, multiclass or regression.")
     distinct = sorted(set(labels.dropna()))
     column = _quoted(labels)
-    numeric = _numbers(distinct) is not None
+    numeric = as_numbers(distinct) is not None
     if forced == TASK_REGRESSION and not numeric:
-        words = [v for v in distinct if _numbers([v]) is None]
+        words = [v for v in distinct if as_numbers([v]) is None]
         raise DataError(f"Predicting a number needs numbers in the column {column}, but it "
                         f"contains values such as {_examples(words)}. Choose “Several classes” "
                         "(or “Two classes”) as what to predict instead.")

@@ -156,8 +156,9 @@ def _scores_section(res: results_lib.RunResults, m: evaluation.EvalResult, thres
         if m.roc_auc is not None:
             rows.append(["ROC area", m.roc_auc, None])
         if m.ordinal_rmse is not None:
-            rows += [["RMSE of the predicted class", m.ordinal_rmse, None],
-                     ["Mean absolute error of the class", m.ordinal_mae, None]]
+            rows += [["RMSE of the predicted class", m.ordinal_rmse, base.rmse if base else None],
+                     ["Mean absolute error of the class", m.ordinal_mae,
+                      base.mae if base else None]]
     parts = [f'<p class="headline">{_e(evaluation.headline(m))}</p>', threshold]
     if base:
         parts.append(f"<p>{_e(base.summary())}</p>")

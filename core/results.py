@@ -6,13 +6,14 @@ so none of them needs TensorFlow: the worker already scored the test split.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from core import config
 from core import data as data_lib
-from core import evaluation
+from core import evaluation, labels
 from core.baseline import BaselineResult
 from core.errors import RunError
 
@@ -26,6 +27,7 @@ class RunResults:
     task: str
     class_names: tuple[str, ...]
     label_column: str
+    ordered: bool  # numbered classes that form a scale (labels.classes_are_ordered)
     metrics: evaluation.EvalResult  # as scored by the worker (threshold 0.5)
     baseline: BaselineResult | None
     scores: np.ndarray  # (n, k) probabilities (binary: [1-p, p]) or (n,) values
@@ -43,15 +45,15 @@ class RunResults:
 
     @property
     def class_values(self) -> np.ndarray | None:
-        """Numeric class names (ratings "1".."5" as 1..5), else None."""
-        if self.is_regression:
+        """Ordered classes' values (ratings "1".."5" as 1..5), else None."""
+        if not self.ordered:
             return None
-        return evaluation.numeric_class_values(self.class_names)
+        return labels.as_numbers(self.class_names)
 
     @property
     def is_ordinal(self) -> bool:
-        """Classes that are numbers, so "how far off" means something."""
-        return self.class_values is not None and not self.is_binary
+        """Classes on a numbered scale, so "how far off" means something."""
+        return self.ordered
 
     @property
     def p_positive(self) -> np.ndarray:
@@ -62,7 +64,7 @@ class RunResults:
         if not self.is_binary or threshold == self.metrics.threshold:
             return self.metrics
         return evaluation.evaluate_predictions(self.task, self.class_names, self.y,
-                                               self.scores, threshold)
+                                               self.scores, threshold, self.ordered)
 
     def mistakes(self, n: int = 20, threshold: float = 0.5) -> list[evaluation.Mistake]:
         return evaluation.worst_mistakes(self.texts, self.task, self.class_names, self.y,
@@ -74,7 +76,7 @@ class RunResults:
         if self.is_regression:
             return np.asarray(self.y, dtype=float), np.asarray(self.scores, dtype=float)
         values = self.class_values
-        if values is None or self.is_binary:
+        if values is None:
             return None
         return values[np.asarray(self.y, dtype=int)], np.asarray(self.scores) @ values
 
@@ -94,13 +96,21 @@ def load_results(store, run_id: str) -> RunResults:
     if len(scores) != len(dataset.test.texts):
         raise RunError("The stored test results do not match this run's test texts. "
                        "Train the run again to refresh them.")
-    baseline = report.get("baseline")
+    data_spec = info.spec.get("data") or {}
+    label_column = str(data_spec.get("label_column") or "value")
+    ordered = labels.classes_are_ordered(dataset.task, dataset.class_names, label_column,
+                                         data_spec.get("ordered"))
+    metrics = evaluation.EvalResult.from_dict(report["metrics"])
+    baseline = BaselineResult.from_dict(report["baseline"]) if report.get("baseline") else None
+    if not ordered and dataset.task != config.TASK_REGRESSION:
+        # Class names that only look like numbers (topic codes): no "how far off".
+        metrics = dataclasses.replace(metrics, ordinal_rmse=None, ordinal_mae=None)
+        if baseline:
+            baseline = dataclasses.replace(baseline, rmse=None, mae=None)
     return RunResults(
         run_id=run_id, name=info.name, task=dataset.task,
-        class_names=tuple(dataset.class_names),
-        label_column=str((info.spec.get("data") or {}).get("label_column") or "value"),
-        metrics=evaluation.EvalResult.from_dict(report["metrics"]),
-        baseline=BaselineResult.from_dict(baseline) if baseline else None,
+        class_names=tuple(dataset.class_names), label_column=label_column, ordered=ordered,
+        metrics=metrics, baseline=baseline,
         scores=scores, texts=dataset.test.shown, y=np.asarray(dataset.test.y),
         predict_seconds=report.get("predict_seconds"),
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core import baseline, config, evaluation, optimizer_state
+from core import baseline, config, evaluation, labels, optimizer_state
 from core import data as data_lib
 from core import model as model_lib
 from core import predictor as predictor_lib
@@ -251,9 +251,11 @@ def evaluate_run(store, run_id, dataset, vectorizer, int_model, data_spec) -> di
     start = time.time()
     scores = predictor.scores(test_texts, already_clean=True)
     predict_seconds = time.time() - start
+    ordered = labels.classes_are_ordered(dataset.task, dataset.class_names,
+                                         data_spec.label_column, data_spec.ordered)
     result = evaluation.evaluate_predictions(dataset.task, dataset.class_names,
-                                             dataset.test.y, scores)
-    base = baseline.run_baseline(dataset)
+                                             dataset.test.y, scores, ordered=ordered)
+    base = baseline.run_baseline(dataset, ordered=ordered)
     report = {"metrics": result.to_dict(), "baseline": base.to_dict(),
               "test_scores": np.asarray(scores).round(6).tolist(),
               "predict_seconds": predict_seconds}

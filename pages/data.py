@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.config import DataSpec
 from core.explain import escape_markdown
-from ui import data_view, links, state
+from ui import data_view, links, state, task_view
 
 links.run_inside_app()
 st.title("1 · Data")
@@ -29,7 +29,7 @@ st.subheader("Which columns?")
 st.caption(f"Loaded **{source}**: {len(frame):,} rows, {len(frame.columns)} columns.")
 data_view.reading_notes(frame)
 text_columns, label_column = data_view.column_choice(frame)
-task = data_view.task_choice(frame, label_column)
+task, ordered = task_view.task_choice(frame, label_column)
 clean, valid_share, test_share, seed = data_view.cleaning_and_split()
 
 if not text_columns or not label_column:
@@ -39,7 +39,7 @@ if not text_columns or not label_column:
     st.stop()
 
 spec = DataSpec(text_columns=tuple(text_columns), label_column=label_column, task=task,
-                clean=clean, valid_fraction=valid_share, test_fraction=test_share, seed=seed)
+                ordered=ordered, clean=clean, valid_fraction=valid_share, test_fraction=test_share, seed=seed)
 dataset = data_view.prepare(frame, spec)
 
 st.subheader("Your data")

@@ -9,21 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from core import charts, data, text
-from core.config import (TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION, CleanSpec, DataSpec,
-                         ModelSpec)
+from core.config import CleanSpec, DataSpec, ModelSpec
 from core.errors import DataError, NoDataRowsError
 from core.explain import escape_markdown
 from ui import state, widgets
+from ui.task_view import TASK_AUTO
 
-TASK_AUTO = "auto"
-TASK_LABELS = {
-    TASK_AUTO: "Let LSTM Studio decide",
-    TASK_BINARY: "Two classes (yes / no)",
-    TASK_MULTICLASS: "Several classes",
-    TASK_REGRESSION: "A number (rating regression)",
-}
-TASK_NAMES = {TASK_BINARY: "two classes", TASK_MULTICLASS: "several classes",
-              TASK_REGRESSION: "a number"}
 DEFAULTS = {
     state.W_TASK: TASK_AUTO, state.W_LOWERCASE: True, state.W_STRIP_HTML: True,
     state.W_STOPWORDS: False, state.W_MAX_WORDS: 0, state.W_DROP_EMPTY: True,
@@ -236,34 +227,6 @@ def column_choice(frame: pd.DataFrame) -> tuple[list[str], str | None]:
         "Label column: what the model should predict", columns, key=state.W_LABEL_COLUMN,
         index=None, placeholder="Choose the column with the answers")
     return text_columns, label_column
-
-
-def _task_explanation(task: str, labels: pd.Series) -> str:
-    names = sorted({str(v) for v in labels.dropna()})
-    shown = ", ".join(escape_markdown(n) for n in names[:6]) + (", …" if len(names) > 6 else "")
-    if task == TASK_BINARY:
-        return f"the labels have two values ({shown}), so the model gives the probability of one of them."
-    if task == TASK_MULTICLASS:
-        return f"the labels have {len(names)} values ({shown}), so the model picks one of {len(names)} classes."
-    return ("the labels are numbers with many different values, so the model predicts a number "
-            "and is scored by how far off it is.")
-
-
-def task_choice(frame: pd.DataFrame, label_column: str | None) -> str | None:
-    """The radio of tasks; shows what 'decide' would pick and why. Returns the forced task."""
-    choice = st.radio("What to predict", list(TASK_LABELS), key=state.W_TASK, horizontal=True,
-                      format_func=TASK_LABELS.get)
-    if label_column:
-        labels = data.canonical_labels(frame[label_column])
-        try:
-            inferred = data.infer_task(labels)
-        except DataError:
-            pass  # preparing the data shows the same message as an error
-        else:
-            verb = "chose" if choice == TASK_AUTO else "would choose"
-            st.caption(f"LSTM Studio {verb} **{TASK_NAMES[inferred]}**: "
-                       f"{_task_explanation(inferred, labels)}")
-    return None if choice == TASK_AUTO else choice
 
 
 def cleaning_and_split() -> tuple[CleanSpec, float, float, int]:

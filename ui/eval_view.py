@@ -87,29 +87,32 @@ def _delta(difference: float, verdict: int, decimals: int, unit: str,
 def headline(res: RunResults, result: EvalResult) -> None:
     base = res.baseline
     verdict = evaluation.compare_with_baseline(result, base) if base else 0
-    cols = st.columns(4)
+    # Filled left to right, so a missing metric leaves no gap between the others.
+    cells = iter(st.columns(4))
     if res.is_regression:
         delta, colour = _delta(result.rmse - base.rmse, verdict, 2, "", "inverse") \
             if base else (None, "off")
-        cols[0].metric("RMSE (lower is better)", f"{result.rmse:.2f}", delta,
-                       delta_color=colour, delta_arrow="off" if colour == "off" else "auto")
-        cols[1].metric("Baseline RMSE", f"{base.rmse:.2f}" if base else "–",
-                       help=base.description if base else None)
-        cols[2].metric("Average error (MAE)", f"{result.mae:.2f}")
+        next(cells).metric("RMSE (lower is better)", f"{result.rmse:.2f}", delta,
+                           delta_color=colour, delta_arrow="off" if colour == "off" else "auto")
+        next(cells).metric("Baseline RMSE", _two_decimals(base.rmse if base else None),
+                           help=base.description if base else None)
+        next(cells).metric("Average error (MAE)", f"{result.mae:.2f}")
     else:
         delta, colour = _delta(100 * (result.accuracy - base.accuracy), verdict, 1, " points") \
             if base else (None, "off")
-        cols[0].metric("Test accuracy", _percent(result.accuracy), delta, delta_color=colour,
-                       delta_arrow="off" if colour == "off" else "auto")
-        cols[1].metric("Baseline accuracy", _percent(base.accuracy) if base else "–",
-                       help=base.description if base else None)
+        next(cells).metric("Test accuracy", _percent(result.accuracy), delta, delta_color=colour,
+                           delta_arrow="off" if colour == "off" else "auto")
+        next(cells).metric("Baseline accuracy", _percent(base.accuracy) if base else "–",
+                           help=base.description if base else None)
         if result.roc_auc is not None:
-            cols[2].metric("ROC area", f"{result.roc_auc:.3f}",
-                           help="1.0 means every yes-text scores above every no-text; 0.5 is chance.")
+            next(cells).metric(
+                "ROC area", f"{result.roc_auc:.3f}",
+                help="1.0 means every yes-text scores above every no-text; 0.5 is chance.")
         elif result.ordinal_mae is not None:
-            cols[2].metric("Average rating error", f"{result.ordinal_mae:.2f}",
-                           help="How far the predicted class is from the true one, on average.")
-    cols[3].metric("Test texts", f"{result.n_test:,}")
+            next(cells).metric(
+                "Average rating error", f"{result.ordinal_mae:.2f}",
+                help="How far the predicted class is from the true one, on average.")
+    next(cells).metric("Test texts", f"{result.n_test:,}")
     st.markdown(f"**{evaluation.headline(result)}** {baseline_sentence(res, result)}")
 
 
@@ -244,12 +247,19 @@ def values_section(res: RunResults) -> None:
     if res.is_ordinal:
         result = res.metrics
         cols = st.columns(4)
+        base = res.baseline
         cols[0].metric("RMSE of the predicted class", f"{result.ordinal_rmse:.2f}",
                        help="Like the error of a rating model: big misses count more.")
-        cols[1].metric("Average error (MAE)", f"{result.ordinal_mae:.2f}")
+        cols[1].metric("Baseline RMSE", _two_decimals(base.rmse if base else None),
+                       help=base.description if base else None)
+        cols[2].metric("Average error (MAE)", f"{result.ordinal_mae:.2f}")
         st.markdown("The classes are numbers, so here each dot is a test text at its true value, "
                     "and its height is the model's probability-weighted average class.")
     st.plotly_chart(charts.predicted_vs_true(*values), key="eval.values")
+
+
+def _two_decimals(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
 
 
 def _preview(text: str) -> str:

@@ -12,7 +12,7 @@ from core import runs as runs_lib
 from core.errors import StudioError
 from core.explain import escape_markdown
 from ui import state, widgets
-from ui.data_view import TASK_NAMES
+from ui.task_view import TASK_NAMES
 
 CURVE_METRICS = ("val_loss", "val_accuracy", "loss", "accuracy", "val_rmse")
 LOSS_METRICS = ("val_loss", "loss")  # squared error for a number, cross-entropy for classes

@@ -84,6 +84,41 @@ def test_rating_sample_can_be_forced_to_regression():
     assert at.session_state[state.DATASET].class_names == ()
 
 
+def test_rating_sample_counts_its_numbered_classes_as_a_scale():
+    at = open_page()
+    at.selectbox(key=state.W_SAMPLE).set_value("reviews").run()
+    at.button(key=state.W_USE_SAMPLE).click().run()
+    assert at.checkbox(key=state.W_ORDERED).value is True  # guessed from the name "rating"
+    assert at.session_state[state.DATA_SPEC].ordered is True
+    at.checkbox(key=state.W_ORDERED).uncheck().run()
+    assert at.session_state[state.DATA_SPEC].ordered is False
+
+
+def test_numbered_topic_codes_are_not_taken_for_a_scale():
+    """AG News without a header: the topic is a code 1-4 in column_1."""
+    rows = "".join(f'{i % 4 + 1},"Headline {i}","story about topic {i % 4} number {i}"\n'
+                   for i in range(80))
+    at = upload(open_page(), "ag.csv", rows.encode())
+    at.multiselect(key=state.W_TEXT_COLUMNS).set_value(["column_3"]).run()
+    at.selectbox(key=state.W_LABEL_COLUMN).set_value("column_1").run()
+    assert not at.exception and not at.error
+    assert at.session_state[state.DATASET].class_names == ("1", "2", "3", "4")
+    box = at.checkbox(key=state.W_ORDERED)
+    assert box.value is False and "scale" in box.label
+    assert at.session_state[state.DATA_SPEC].ordered is False
+    box.check().run()  # the user knows better: they are grades
+    assert at.session_state[state.DATA_SPEC].ordered is True
+
+
+def test_text_labels_are_not_asked_about_a_scale():
+    at = upload(open_page(), "three.csv", csv_bytes(pd.concat([
+        two_class_frame(), pd.DataFrame({"message": [f"so-so text {i}" for i in range(40)],
+                                         "label": "meh"})])))
+    assert at.session_state[state.DATASET].n_classes == 3
+    assert not [box for box in at.checkbox if box.key == state.W_ORDERED]
+    assert at.session_state[state.DATA_SPEC].ordered is None
+
+
 def test_uploaded_csv_is_read_and_its_columns_suggested():
     at = upload(open_page(), "mood.csv", csv_bytes(two_class_frame()))
     assert at.session_state[state.FRAME_SOURCE] == "mood.csv"

@@ -44,6 +44,7 @@ def test_multiclass_run_shows_scores_confusion_and_mistakes(run_store, trained_r
     assert "Confusion matrix (counts)" in figure_titles(at)
     assert "Predicted vs true value" in figure_titles(at)  # ratings are numbered classes
     assert shown["RMSE of the predicted class"] == f"{stored['metrics']['ordinal_rmse']:.2f}"
+    assert shown["Baseline RMSE"] == f"{stored['baseline']['rmse']:.2f}"  # the same footing
     per_class = at.dataframe[0].value
     assert {"1", "2", "3", "4", "5"} <= set(per_class.index)
     at.toggle(key=state.W_NORMALIZE).set_value(True).run()
@@ -52,6 +53,23 @@ def test_multiclass_run_shows_scores_confusion_and_mistakes(run_store, trained_r
     assert len(mistakes) > 0 and (mistakes["true class"] != mistakes["predicted"]).all()
     written = data.load_dataset(run_store.path(trained_run)).test.written
     assert mistakes["text"].isin(written).all()  # as the user wrote them, not lowercased
+
+
+def test_numbered_topic_codes_are_scored_as_names_not_ratings(tmp_path, no_runs):
+    """AG News read without a header: classes 1-4 in "column_1" are topics, not a scale."""
+    from core import runs
+    from tests.unit import synthetic_runs
+
+    store = runs.RunStore(tmp_path / "empty")
+    run_id = synthetic_runs.numbered_class_run(store, "column_1", ordered=None)
+    at = open_page("evaluate", {state.W_EVAL_RUN: run_id})
+    shown = metrics(at)
+    assert shown["Test accuracy"] == "80.0%"
+    assert not {"Average rating error", "RMSE of the predicted class", "Baseline RMSE"} & set(shown)
+    assert "Predicted vs true value" not in figure_titles(at)
+    assert "off by" not in page_text(at)
+    # The metrics fill the row from the left: no empty cell before "Test texts".
+    assert [m.label for m in at.metric][:3] == ["Test accuracy", "Baseline accuracy", "Test texts"]
 
 
 def test_binary_threshold_slider_recomputes_the_numbers(run_store, trained_binary_run):
@@ -242,7 +260,7 @@ def test_a_perfect_score_level_with_the_baseline_gets_no_advice_to_train_more():
     def sentence(accuracy: float, baseline_accuracy: float) -> str:
         result = EvalResult("binary", ("no", "yes"), n_test=8, accuracy=accuracy)
         base = BaselineResult("binary", baseline_accuracy, None, None, 0.1, "TF-IDF")
-        res = RunResults("r", "run", "binary", ("no", "yes"), "label", result, base,
+        res = RunResults("r", "run", "binary", ("no", "yes"), "label", False, result, base,
                          np.zeros((8, 2)), [""] * 8, np.zeros(8), None)
         return eval_view.baseline_sentence(res, result)
 

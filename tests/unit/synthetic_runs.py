@@ -53,3 +53,34 @@ def binary_run(store: runs_lib.RunStore, name: str = EVIL_NAME,
     store.update_status(run_id, status=runs_lib.FINISHED, epochs_done=3, best_epoch=3,
                         epoch_seconds=[9.0, 2.0, 4.0])
     return run_id
+
+
+def numbered_class_run(store: runs_lib.RunStore, label_column: str, ordered: bool | None,
+                       ordinal_metrics: bool = True) -> str:
+    """A finished 4-class run whose classes are the numbers "1".."4".
+
+    ``ordinal_metrics``: its eval.json holds ordinal errors, as every numbered-class run
+    scored before DataSpec.ordered existed did (topic codes included).
+    """
+    names = ("1", "2", "3", "4")
+    texts = [f"topic {i % 4} text {i}" for i in range(40)]
+    y = np.array([i % 4 for i in range(40)], dtype=np.int64)
+    split = data_lib.Split(texts, y, None)
+    dataset = data_lib.Dataset("multiclass", names, split, split, split,
+                               data_lib.PrepSummary(120, 120, 0, 0, 0))
+    data_spec = {"text_columns": ["text"], "label_column": label_column}
+    if ordered is not None:
+        data_spec["ordered"] = ordered
+    run_id = store.create({"task": "multiclass", "class_names": list(names), "data": data_spec,
+                           "model": to_dict(ModelSpec()), "train": to_dict(TrainSpec())},
+                          name=f"numbered {label_column}")
+    data_lib.save_dataset(dataset, store.path(run_id))
+    scores = np.eye(4)[(y + (np.arange(40) % 5 == 0) * 2) % 4] * 0.7 + 0.075  # every 5th: off by 2
+    metrics = evaluation.evaluate_predictions("multiclass", names, y, scores,
+                                              ordered=ordinal_metrics)
+    base = baseline.run_baseline(dataset, ordered=ordinal_metrics)
+    store.write_json(run_id, "eval.json", {"metrics": metrics.to_dict(), "baseline": base.to_dict(),
+                                           "test_scores": scores.tolist(), "predict_seconds": 0.01})
+    store.update_status(run_id, status=runs_lib.FINISHED, epochs_done=1, best_epoch=1,
+                        epoch_seconds=[1.0])
+    return run_id

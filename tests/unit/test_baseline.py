@@ -66,3 +66,28 @@ def test_single_class_training_is_a_user_error():
     data.train = SimpleNamespace(texts=["a b", "c d"], y=np.array([0, 0]))
     with pytest.raises(StudioError):
         run_baseline(data)
+
+
+def rating_dataset():
+    """Three ratings, where the middle one shares words with both ends."""
+    rng = np.random.default_rng(0)
+
+    def part(n):
+        texts = (make_texts(rng, SPORT, n) + make_texts(rng, SPORT[:3] + MONEY[:3], n)
+                 + make_texts(rng, MONEY, n))
+        return SimpleNamespace(texts=texts, y=np.repeat([0, 1, 2], n))
+
+    return SimpleNamespace(task=config.TASK_MULTICLASS, class_names=("1", "3", "5"),
+                           train=part(60), valid=part(15), test=part(20))
+
+
+def test_ordered_classes_get_the_class_error_beside_accuracy():
+    data = rating_dataset()
+    ordered, plain = run_baseline(data, ordered=True), run_baseline(data)
+    assert ordered.accuracy == plain.accuracy
+    assert plain.rmse is None and plain.mae is None
+    # Every miss is at least 2 rating points (1 vs 3, 3 vs 5), so the error follows the misses.
+    assert ordered.mae >= 2 * (1 - ordered.accuracy) - 1e-9
+    assert ordered.rmse >= ordered.mae > 0
+    assert f"off by {ordered.mae:.2f}" in ordered.summary()
+    assert "off by" not in plain.summary()

@@ -73,3 +73,18 @@ def test_unreadable_model_file_leaves_params_empty(store):
     store.model_path(run_id).write_bytes(b"not a zip")
     assert compare.model_params(store.model_path(run_id)) is None
     assert pd.isna(compare.runs_table(store).loc[run_id, "params"])
+
+
+@pytest.mark.parametrize("label_column, ordered, has_rmse", [
+    ("column_1", None, False),  # AG News without a header: topic codes, scored before asking
+    ("column_1", False, False),
+    ("class", True, True),  # the user ticked "the numbers are a scale"
+    ("stars", None, True),  # a run from before the question: the column name decides
+])
+def test_numbered_classes_show_an_rmse_only_when_they_are_a_scale(store, label_column, ordered,
+                                                                  has_rmse):
+    run_id = synthetic_runs.numbered_class_run(store, label_column, ordered)
+    row = compare.runs_table(store).loc[run_id]
+    assert row["test accuracy"] == pytest.approx(0.8)
+    assert pd.notna(row["test RMSE"]) is has_rmse
+    assert pd.notna(row["baseline RMSE"]) is has_rmse

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import data, text
+from core import data, labels, text
 from core.config import (TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION, CleanSpec,
                          DataSpec)
 from core.errors import DataError, NoDataRowsError
@@ -281,6 +281,23 @@ def test_infer_task_refuses_thousands_of_text_labels():
     labels = pd.Series([f"value {i}" for i in range(5000)], name="label")
     with pytest.raises(DataError, match=r"^The column 'label' has 5,000 different values; pick a column with categories"):
         data.infer_task(labels)
+
+
+@pytest.mark.parametrize(
+    "task, names, column, said, ordered",
+    [
+        (TASK_MULTICLASS, ("1", "2", "3", "4", "5"), "rating", None, True),
+        (TASK_MULTICLASS, ("1", "2", "3", "4", "5"), "Review Score", None, True),
+        (TASK_MULTICLASS, ("1", "2", "3", "4"), "column_1", None, False),  # AG News' topic codes
+        (TASK_MULTICLASS, ("1", "2", "3", "4"), "column_1", True, True),  # the user says scale
+        (TASK_MULTICLASS, ("1", "2", "3", "4", "5"), "stars", False, False),  # ... or names
+        (TASK_MULTICLASS, ("bad", "ok", "good"), "rating", True, False),  # no values to subtract
+        (TASK_BINARY, ("0", "1"), "score", True, False),  # off by one = wrong: accuracy says it
+    ],
+)
+def test_classes_are_ordered_when_numbered_and_said_or_named_so(task, names, column, said,
+                                                               ordered):
+    assert labels.classes_are_ordered(task, names, column, said) is ordered
 
 
 # ---------------------------------------------------------------- prepare_dataset

@@ -43,14 +43,17 @@ def test_binary_threshold_moves_predictions():
     assert result.accuracy == 0.75
 
 
-def test_multiclass_with_numeric_names_gets_ordinal_errors():
-    scores = np.array([
-        [0.8, 0.1, 0.1],  # pred "1", true "1"
-        [0.1, 0.1, 0.8],  # pred "3", true "1": off by 2
-        [0.1, 0.8, 0.1],  # pred "2", true "3": off by 1
-        [0.1, 0.2, 0.7],  # pred "3", true "3"
-    ])
-    result = evaluate_predictions(config.TASK_MULTICLASS, ("1", "2", "3"), [0, 0, 2, 2], scores)
+RATING_SCORES = np.array([
+    [0.8, 0.1, 0.1],  # pred "1", true "1"
+    [0.1, 0.1, 0.8],  # pred "3", true "1": off by 2
+    [0.1, 0.8, 0.1],  # pred "2", true "3": off by 1
+    [0.1, 0.2, 0.7],  # pred "3", true "3"
+])
+
+
+def test_ordered_numeric_classes_get_ordinal_errors():
+    result = evaluate_predictions(config.TASK_MULTICLASS, ("1", "2", "3"), [0, 0, 2, 2],
+                                  RATING_SCORES, ordered=True)
     assert result.accuracy == 0.5
     assert result.confusion == [[1, 0, 1], [0, 0, 0], [0, 1, 1]]
     assert result.ordinal_mae == pytest.approx(3 / 4)
@@ -58,9 +61,18 @@ def test_multiclass_with_numeric_names_gets_ordinal_errors():
     assert result.threshold is None and result.roc_auc is None
 
 
+def test_numbered_classes_that_are_only_names_get_no_ordinal_errors():
+    # Topic codes 1-3: predicting 3 for a 1 is no worse than predicting 2.
+    result = evaluate_predictions(config.TASK_MULTICLASS, ("1", "2", "3"), [0, 0, 2, 2],
+                                  RATING_SCORES)
+    assert result.accuracy == 0.5
+    assert result.ordinal_rmse is None and result.ordinal_mae is None
+    assert "off by" not in headline(result)
+
+
 def test_text_class_names_have_no_ordinal_errors():
     result = evaluate_predictions(config.TASK_MULTICLASS, ("a", "b", "c"), [0, 1],
-                                  np.eye(3)[[0, 2]])
+                                  np.eye(3)[[0, 2]], ordered=True)
     assert result.ordinal_rmse is None and result.ordinal_mae is None
 
 
@@ -79,7 +91,7 @@ def test_empty_test_split_is_a_user_error():
 
 def test_eval_result_json_round_trip():
     result = evaluate_predictions(config.TASK_MULTICLASS, ("1", "2", "3"), [0, 1, 2, 2],
-                                  np.eye(3)[[0, 1, 1, 2]])
+                                  np.eye(3)[[0, 1, 1, 2]], ordered=True)
     data = json.loads(json.dumps(result.to_dict()))
     assert EvalResult.from_dict(data) == result
     assert isinstance(data["confusion"][0][0], int)

@@ -1,0 +1,73 @@
+"""The Data page's "What to predict": the task, and whether numbered classes are a scale."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core import data
+from core import labels as label_lib
+from core.config import TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION
+from core.errors import DataError
+from core.explain import escape_markdown
+from ui import state
+
+TASK_AUTO = "auto"
+TASK_LABELS = {
+    TASK_AUTO: "Let LSTM Studio decide",
+    TASK_BINARY: "Two classes (yes / no)",
+    TASK_MULTICLASS: "Several classes",
+    TASK_REGRESSION: "A number (rating regression)",
+}
+TASK_NAMES = {TASK_BINARY: "two classes", TASK_MULTICLASS: "several classes",
+              TASK_REGRESSION: "a number"}
+
+
+def _task_explanation(task: str, labels: pd.Series) -> str:
+    names = sorted({str(v) for v in labels.dropna()})
+    shown = ", ".join(escape_markdown(n) for n in names[:6]) + (", …" if len(names) > 6 else "")
+    if task == TASK_BINARY:
+        return f"the labels have two values ({shown}), so the model gives the probability of one of them."
+    if task == TASK_MULTICLASS:
+        return f"the labels have {len(names)} values ({shown}), so the model picks one of {len(names)} classes."
+    return ("the labels are numbers with many different values, so the model predicts a number "
+            "and is scored by how far off it is.")
+
+
+def task_choice(frame: pd.DataFrame, label_column: str | None) -> tuple[str | None, bool | None]:
+    """The radio of tasks; shows what 'decide' would pick and why.
+
+    Returns the forced task (None: decide) and, for numbered classes, whether they are a
+    scale (None when the question does not apply).
+    """
+    choice = st.radio("What to predict", list(TASK_LABELS), key=state.W_TASK, horizontal=True,
+                      format_func=TASK_LABELS.get)
+    if not label_column:
+        return None if choice == TASK_AUTO else choice, None
+    labels = data.canonical_labels(frame[label_column])
+    try:
+        inferred = data.infer_task(labels)
+    except DataError:
+        return None if choice == TASK_AUTO else choice, None  # preparing shows the message
+    verb = "chose" if choice == TASK_AUTO else "would choose"
+    st.caption(f"LSTM Studio {verb} **{TASK_NAMES[inferred]}**: "
+               f"{_task_explanation(inferred, labels)}")
+    task = inferred if choice == TASK_AUTO else choice
+    ordered = _scale_choice(labels, label_column) if task == TASK_MULTICLASS else None
+    return None if choice == TASK_AUTO else choice, ordered
+
+
+def _scale_choice(labels: pd.Series, label_column: str) -> bool | None:
+    """Ask whether numbered classes are a scale (ratings) or just names (topic codes)."""
+    if not label_lib.are_numbers(set(labels.dropna())):
+        return None  # class names such as "sport": nothing to ask
+    guessed_for = (st.session_state.get(state.FRAME_KEY), label_column)
+    if st.session_state.get(state.ORDERED_FOR) != guessed_for:
+        st.session_state[state.ORDERED_FOR] = guessed_for
+        st.session_state[state.W_ORDERED] = label_lib.looks_like_scale(label_column)
+    return st.checkbox(
+        "The numbers are a scale, such as ratings (a 4 is closer to a 5 than a 1 is)",
+        key=state.W_ORDERED,
+        help="Ticked, Evaluate also says how far off the predicted class is (RMSE), as for "
+             "star ratings. Untick it when the numbers only name the classes, such as topic "
+             "codes 1-4.")
