@@ -15,7 +15,7 @@ data_spec = st.session_state.get(state.DATA_SPEC)
 run_id = run_view.current_run_id(services.store())
 
 if dataset is None or data_spec is None:
-    st.info(widgets.why_no_dataset() + (" Below is the latest run." if run_id else ""))
+    st.info(widgets.why_no_dataset() + run_view.below_sentence(run_id))
     links.page_link("pages/data.py", label="Go to Data")
     if run_id is None:
         st.stop()
@@ -41,7 +41,9 @@ else:
                             disabled=model_spec is None or busy, width="stretch",
                             help="The run below is still training: stop it or wait for it "
                                  "to end to train another." if busy else None)
-    if clicked:
+    # A second click sent before the page redrew (a double click) still arrives, though the
+    # redrawn button is disabled: while the shown run is training, it starts nothing.
+    if clicked and not busy:
         new_run = train_view.start_training(dataset, data_spec, model_spec, train_spec)
         if new_run:
             run_view.remember(new_run)

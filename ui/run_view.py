@@ -43,13 +43,28 @@ def _exists(store: runs_lib.RunStore, run_id) -> bool:
 
 
 def current_run_id(store: runs_lib.RunStore) -> str | None:
-    """The run in the URL, else this session's, else the latest active, else the latest."""
-    for wanted in (st.query_params.get("run"), st.session_state.get(state.CURRENT_RUN)):
+    """This session's run, else the URL's (after a reload), else the latest active or latest.
+
+    The session comes first: a click sent before the browser got the URL of a run just
+    started carries the old URL, and would bring the older run back into view.
+    """
+    for wanted in (st.session_state.get(state.CURRENT_RUN), st.query_params.get("run")):
         if wanted and _exists(store, wanted):
             return wanted
     runs = store.list_runs()
     active = [run for run in runs if run.is_active]
     return (active or runs)[0].run_id if runs else None
+
+
+def below_sentence(run_id: str | None) -> str:
+    """" Below is the run “name”." (which run: current_run_id), or nothing without one."""
+    if run_id is None:
+        return ""
+    try:
+        name = services.store().info(run_id).name
+    except StudioError:  # a broken run: its panel says what is wrong
+        return " Below is a run that cannot be read."
+    return f" Below is the run “{escape_markdown(name)}”."
 
 
 def remember(run_id: str) -> None:

@@ -160,6 +160,24 @@ def test_train_watch_it_live_and_reload(news, studio_home):
     assert (store.path(run_id) / "model.keras").exists()
 
 
+def test_a_double_clicks_second_click_starts_no_second_run(news, run_store, trained_binary_run,
+                                                           training_run):
+    """Browser QA: two Train clicks 150 ms apart made two runs, the second out of sight.
+
+    The second click leaves the browser before the first click's page arrives: it presses
+    the button as it was (enabled) and sends the URL as it was (the run shown before).
+    """
+    at = open_page(news, run_id=trained_binary_run)  # the page the browser still shows
+    assert not at.button(key=state.W_TRAIN).disabled
+    at.session_state[state.CURRENT_RUN] = training_run  # what the first click left behind
+    runs_before = {run.run_id for run in run_store.list_runs()}
+    at.button(key=state.W_TRAIN).click().run()
+    assert not at.exception
+    assert {run.run_id for run in run_store.list_runs()} == runs_before  # no second run
+    assert at.session_state[state.CURRENT_RUN] == training_run  # the new run stays in view
+    assert at.button(key=state.W_TRAIN).disabled
+
+
 def test_progress_and_time_left_follow_the_steady_pace():
     from ui.run_view import progress
 
@@ -213,6 +231,9 @@ def test_after_a_reload_the_shown_runs_data_comes_back_in_one_click(run_store, t
 
     at = open_page(run_id=trained_run)  # a new session: no data loaded
     assert "First load and prepare a dataset" in page_text(at)
+    # The run the URL names, which need not be the latest one.
+    name = run_store.info(trained_run).name
+    assert f"Below is the run “{name}”." in page_text(at) and "latest" not in page_text(at)
     assert not [b for b in at.button if b.key == state.W_TRAIN]
     at.button(key=state.W_REUSE_RUN_DATA).click().run()
     assert not at.exception and not at.error
