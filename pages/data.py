@@ -21,6 +21,13 @@ with upload_col:
     data_view.csv_uploader()
 
 frame = st.session_state.get(state.FRAME)
+dataset = st.session_state.get(state.DATASET)
+if frame is None and dataset is not None:  # a run's data, brought back on Model & Train
+    st.subheader("Your data")
+    data_view.run_data_note(st.session_state.get(state.FRAME_SOURCE, ""))
+    data_view.summary(dataset)
+    data_view.preview(None, dataset)
+    data_view.model_view(dataset, st.session_state[state.DATA_SPEC].clean.lowercase)
 if frame is None:
     st.stop()
 

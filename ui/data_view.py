@@ -275,6 +275,13 @@ def prepare(frame: pd.DataFrame, spec: DataSpec) -> data.Dataset | None:
     return ss.get(state.DATASET)
 
 
+def run_data_note(source: str) -> None:
+    """The data came back from a run (Model & Train, after a reload): there is no file."""
+    st.info(f"In use: the texts of **{escape_markdown(source)}** with the training, validation "
+            "and test split of the run they came from. To choose other columns, cleaning or "
+            "split, load the file or sample again above.", icon=":material/replay:")
+
+
 def summary(dataset: data.Dataset) -> None:
     s = dataset.summary
     dropped = s.rows_in - s.rows_used
@@ -296,8 +303,10 @@ def _all_labels(dataset: data.Dataset) -> pd.Series:
     return pd.Series(values, dtype=float)
 
 
-def preview(frame: pd.DataFrame, dataset: data.Dataset | None) -> None:
-    st.dataframe(frame.head(50), height=230, hide_index=True, placeholder=widgets.BLANK_CELL)
+def preview(frame: pd.DataFrame | None, dataset: data.Dataset | None) -> None:
+    """The file's first rows (when there is a file), the class balance and text lengths."""
+    if frame is not None:
+        st.dataframe(frame.head(50), height=230, hide_index=True, placeholder=widgets.BLANK_CELL)
     if dataset is None:
         return
     left, right = st.columns(2)

@@ -245,6 +245,19 @@ def test_after_a_reload_the_shown_runs_data_comes_back_in_one_click(run_store, t
     assert at.button(key=state.W_TRAIN)  # ready to train again
     assert not [c for c in at.caption if "learned from" in c.value]  # the same data
 
+    # The Data page shows the data in use, though no file is loaded in this session.
+    data_page = AppTest.from_file("../../pages/data.py", default_timeout=60)
+    for key in (state.DATASET, state.DATA_SPEC, state.FRAME_SOURCE):
+        data_page.session_state[key] = at.session_state[key]
+    data_page.run()
+    assert not data_page.exception and not data_page.error
+    assert any("In use: the texts of" in i.value for i in data_page.info)
+    shown = {m.label: m.value for m in data_page.metric}
+    assert shown["Training texts"] == f"{len(saved.train.texts):,}"
+    assert shown["Test texts"] == f"{len(saved.test.texts):,}"
+    assert len(data_page.get("plotly_chart")) == 2  # class balance and text lengths
+    assert data_page.session_state[state.DATASET] is dataset  # looking changed nothing
+
 
 def test_data_that_is_not_ready_is_named_as_the_reason(empty_store):
     import pandas as pd
