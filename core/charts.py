@@ -112,15 +112,17 @@ def _validation_at_steps(records, metric: str) -> tuple[list, list]:
 
 
 def _training_at_steps(records, metric: str) -> tuple[list, list]:
-    """Batch points, plus each epoch's own figure at the step where it ended.
+    """Batch points, and an epoch's own figure where its last step has no batch point.
 
-    Batch points are written at most twice a second, so a fast epoch's last batches
-    often have none and the line stopped short of its validation point. Keras' batch
-    figure is the epoch's running mean, so the epoch's figure is its value at the last
-    step. Epoch records from before "step" was written are left out: their step is unknown.
+    Each batch point is the mean over the batches since the point before
+    (core.training.means_since), and the worker closes every epoch with one. Runs
+    trained before that wrote Keras' running mean of the epoch and no closing point,
+    so there the epoch's figure (its running mean at the end) ends the line. Epoch
+    records from before "step" was written are left out: their step is unknown.
     """
     points = dict(zip(*_points(records, "batch", "step", metric)))
-    points.update(zip(*_points(records, "epoch", "step", metric)))
+    for step, value in zip(*_points(records, "epoch", "step", metric)):
+        points.setdefault(step, value)
     steps = sorted(points)
     return steps, [points[step] for step in steps]
 

@@ -37,6 +37,19 @@ def class_weights(y: np.ndarray, n_classes: int) -> dict[int, float]:
     return {i: float(w) for i, w in enumerate(weights)}
 
 
+def means_since(means: dict, batches: int, before: tuple[int, dict]) -> dict:
+    """Each metric's mean over the batches since the last chart point.
+
+    Keras' batch logs are running means from the epoch's first batch, which restart at
+    every epoch: drawn as they are, the curve jumps at each new epoch. ``before`` is
+    (batches into the epoch, running means) at the last point, (0, {}) in a new epoch.
+    Batches count alike (only an epoch's last batch can be smaller).
+    """
+    done, old = before
+    return {key: (value * batches - old.get(key, 0.0) * done) / (batches - done)
+            for key, value in means.items()}
+
+
 def studio_callback(store, run_id, save_checkpoint, batches_per_epoch):
     """The Keras callback that writes metrics, checkpoints and obeys Stop.
 
@@ -60,6 +73,7 @@ def studio_callback(store, run_id, save_checkpoint, batches_per_epoch):
             self.epoch_start = time.time()
             self.epoch = epoch + 1
             self.epoch_batches = 0
+            self.last_point = (0, {})  # (batches into the epoch, running means) at the last point
 
         def on_train_batch_end(self, batch, logs=None):
             self.step += 1
@@ -70,16 +84,30 @@ def studio_callback(store, run_id, save_checkpoint, batches_per_epoch):
             self.last_batch_record = now
             record = {"kind": "batch", "epoch": self.epoch, "step": self.step,
                       "batch": batch + 1, "batches": batches_per_epoch, "time": now}
-            record.update({k: float(v) for k, v in (logs or {}).items()})
+            means = {k: float(v) for k, v in (logs or {}).items()}
+            record.update(means_since(means, self.epoch_batches, self.last_point))
+            self.last_point = (self.epoch_batches, means)
             store.append_metrics(run_id, [record])
             if store.stop_requested(run_id):
                 self.stopped_by_user = True
                 self.model.stop_training = True
 
+        def _last_batches_point(self, logs: dict) -> list[dict]:
+            """A point for the batches after the epoch's last one: the line reaches its end."""
+            done = self.last_point[0]
+            if self.epoch_batches <= done:
+                return []
+            means = {k: v for k, v in logs.items() if not k.startswith("val_")
+                     and (k in self.last_point[1] or not done)}
+            return [{"kind": "batch", "epoch": self.epoch, "step": self.step,
+                     "batch": self.epoch_batches, "batches": batches_per_epoch,
+                     "time": time.time(), **means_since(means, self.epoch_batches, self.last_point)}]
+
         def on_epoch_end(self, epoch, logs=None):
             seconds = time.time() - self.epoch_start
             self.epoch_seconds.append(seconds)
             logs = {k: float(v) for k, v in (logs or {}).items()}
+            tail = self._last_batches_point(logs)  # the epoch's figures are the running means
             record = {"kind": "epoch", "epoch": epoch + 1, "step": self.step,
                       "seconds": seconds, "time": time.time(), **logs}
             val_loss = logs.get("val_loss", logs.get("loss", np.inf))
@@ -90,7 +118,7 @@ def studio_callback(store, run_id, save_checkpoint, batches_per_epoch):
                 self.best_epoch = epoch + 1
                 save_checkpoint()
             record["best"] = improved
-            store.append_metrics(run_id, [record])
+            store.append_metrics(run_id, [*tail, record])
             store.update_status(run_id, epochs_done=epoch + 1, best_epoch=self.best_epoch,
                                 best_val_loss=float(self.best_val_loss),
                                 epoch_seconds=self.epoch_seconds, steps_done=self.step,

@@ -219,6 +219,47 @@ def _adam_net(learning_rate=0.01):
     return net
 
 
+def test_means_since_the_last_point_undo_keras_running_means():
+    # Batch losses 4, 2, 3, 1: Keras reports the running means 4, 3, 3, 2.5.
+    assert training.means_since({"loss": 3.0}, 2, (0, {})) == {"loss": 3.0}  # a new epoch
+    assert training.means_since({"loss": 2.5}, 4, (2, {"loss": 3.0})) == {"loss": 2.0}
+    assert training.means_since({"loss": 3.0}, 3, (2, {"loss": 3.0})) == {"loss": 3.0}
+
+
+def test_the_live_points_follow_the_batches_not_the_epochs_running_mean(tmp_path, monkeypatch):
+    """Browser QA: the live curve jumped at every epoch, as Keras' running mean restarted.
+
+    Every batch gets a point here; with batches of one size, a point is that batch's
+    own figure, so an epoch's points average to the epoch's figure and end on its step.
+    """
+    import keras
+
+    from core import model as model_lib
+    from core.config import TASK_BINARY, ModelSpec
+
+    monkeypatch.setattr(training, "BATCH_RECORD_SECONDS", 0.0)
+    store = runs_lib.RunStore(tmp_path)
+    run_id = store.create({"task": TASK_BINARY})
+    spec = ModelSpec(units=(4,), embedding_dim=4, vocab_size=20, max_tokens=6,
+                     bidirectional=False)
+    net = model_lib.build_model(spec, TASK_BINARY, 2, vocab_len=20, padding_mask=False)
+    model_lib.compile_model(net, TASK_BINARY, "adam", 5e-2)
+    ids = np.random.default_rng(3).integers(2, 20, size=(24, 6)).astype("int32")
+    callback = training.studio_callback(store, run_id, lambda: None, batches_per_epoch=6)
+    net.fit(ids, np.arange(24) % 2, batch_size=4, epochs=3, verbose=0, shuffle=False,
+            callbacks=[callback])
+    keras.backend.clear_session()
+    records, _ = store.read_metrics(run_id)
+    for epoch in (1, 2, 3):
+        points = [r for r in records if r["kind"] == "batch" and r["epoch"] == epoch]
+        end = next(r for r in records if r["kind"] == "epoch" and r["epoch"] == epoch)
+        assert [p["batch"] for p in points] == [1, 2, 3, 4, 5, 6]
+        assert points[-1]["step"] == end["step"] == 6 * epoch
+        for metric in ("loss", "accuracy"):
+            mean = np.mean([p[metric] for p in points])
+            assert mean == pytest.approx(end[metric], rel=1e-4, abs=1e-6), (epoch, metric)
+
+
 def test_a_restored_optimizer_continues_exactly_where_the_saved_one_stopped(tmp_path):
     ids = np.random.default_rng(0).integers(1, 50, (64, 6))
     y = ids[:, 0] % 3
