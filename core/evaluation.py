@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -364,11 +365,18 @@ def compare_with_baseline(result: EvalResult, baseline) -> int:
     return 1 if gain > 0 else -1
 
 
+def _half_up_percent(share: float, digits: int) -> str:
+    # Ties round up, as the browser's tables do (JavaScript's toFixed on share * 100):
+    # Python's own "%" format rounds 0.8125 to "81.2%" where a table shows "81.3%".
+    exact = Decimal(share * 100).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return f"{exact}%"
+
+
 def percent(share: float) -> str:
     """"83.8%", as the page's metrics and tables print a share, but never a rounded
     "100.0%" or "0.0%" that is not exactly true."""
     for digits in (1, 2, 3):
-        text = f"{share:.{digits}%}"
+        text = _half_up_percent(share, digits)
         if not ((share < 1 and float(text[:-1]) >= 100) or (share > 0 and float(text[:-1]) <= 0)):
             break
     return text

@@ -62,7 +62,7 @@ def _table(header: list[str], rows: list[list]) -> str:
             numeric = isinstance(cell, (int, float, np.integer, np.floating)) \
                 and not isinstance(cell, bool)
             if numeric:
-                shown = f"{cell:.1%}" if isinstance(cell, _Percent) else _number(cell)
+                shown = evaluation.percent(cell) if isinstance(cell, _Percent) else _number(cell)
                 cells.append(f'<td class="num">{shown}</td>')
             else:
                 cells.append(f"<td>{_e('–' if cell is None else cell)}</td>")

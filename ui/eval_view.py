@@ -33,7 +33,7 @@ def load_results(store, run_id: str) -> RunResults:
 
 
 def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1%}"
+    return "–" if value is None else evaluation.percent(value)
 
 
 def note_current_run_without_results(store, runs: list) -> None:

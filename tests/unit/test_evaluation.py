@@ -241,3 +241,12 @@ def test_a_threshold_choice_is_read_as_a_cut_on_the_second_class():
     assert evaluation.cut_on_second_class(names, None) == 0.5
     assert evaluation.cut_on_second_class(names, ("maybe", 0.7)) == 0.5  # renamed classes
     assert evaluation.cut_on_second_class(("a", "b", "c"), ("b", 0.7)) == 0.5
+
+
+@pytest.mark.parametrize("share, shown", [
+    (0.8125, "81.3%"),  # a tie: Python's "%" format said 81.2%, the browser's table 81.3%
+    (0.8375, "83.8%"), (0.0625, "6.3%"), (0.5, "50.0%"), (1.0, "100.0%"), (0.0, "0.0%"),
+    (0.9999, "99.99%"), (0.0001, "0.01%"),  # never a rounded, untrue 100% or 0%
+])
+def test_percent_rounds_ties_up_as_the_pages_tables_do(share, shown):
+    assert evaluation.percent(share) == shown
