@@ -153,9 +153,17 @@ def training_curves(records: Sequence[Mapping], metric: str = "loss",
     if valid[0]:
         fig.add_trace(_line(*valid, "Validation", VALID_COLOR, x_label))
     fig.update_xaxes(title_text=x_label)
+    if per == "epoch":
+        _whole_epochs(fig)
     fig.update_yaxes(title_text=metric_label(metric))
     # A fixed uirevision keeps the user's zoom while the live chart redraws.
     return _finish(fig, title, uirevision=f"training-{metric}-{per}", hovermode="x unified")
+
+
+def _whole_epochs(fig: go.Figure) -> None:
+    # Whole epochs only: with two epochs plotly ticked 1, 1.2, 1.4, … (QA).
+    last = max((max(trace.x) for trace in fig.data if len(trace.x)), default=1)
+    fig.update_xaxes(tickformat=",d", tick0=1, dtick=1 if last <= 12 else None)
 
 
 def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_loss",
@@ -169,9 +177,8 @@ def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_los
             fig.add_trace(_line(xs, ys, plain(label), None, "Epoch"))
     if not fig.data:
         return empty_figure(title)
-    # Whole epochs only: with two epochs plotly ticked 1, 1.2, 1.4, … (QA).
-    fig.update_xaxes(title_text="Epoch", tickformat=",d", tick0=1,
-                     dtick=1 if max(max(trace.x) for trace in fig.data) <= 12 else None)
+    fig.update_xaxes(title_text="Epoch")
+    _whole_epochs(fig)
     fig.update_yaxes(title_text=metric_label(metric))
     return _finish(fig, title, uirevision=f"compare-{metric}")
 
@@ -351,7 +358,9 @@ def text_lengths(texts: Sequence[str], bins: int = 40) -> go.Figure:
     median = float(np.median(counts))
     fig.add_vline(x=median, line_dash="dash", line_color=VALID_COLOR)
     # Said under the axis, not beside the line, where it sat on top of the bars (QA).
-    fig.update_xaxes(title_text=f"Words per text (dashed line: the median, {median:g} words)")
+    # Whole words: a median between two texts (331.5) reads oddly to a student.
+    words = int(np.floor(median + 0.5))
+    fig.update_xaxes(title_text=f"Words per text (dashed line: the median, {words:,} words)")
     _count_axis(fig, int(np.histogram(counts, edges)[0].max()))
     return _finish(fig, title)
 

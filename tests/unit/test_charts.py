@@ -82,6 +82,19 @@ def test_class_balance_and_text_lengths():
     assert list(lengths.data[0].x) == [2, 3, 1]
     assert lengths.layout.xaxis.title.text == "Words per text (dashed line: the median, 2 words)"
     assert not lengths.layout.annotations  # a label beside the line sat on the bars (QA)
+    even = charts.text_lengths(["a b", "a b c", "a b c d", "a b c d e"])
+    assert even.layout.xaxis.title.text.endswith("the median, 4 words)")  # 3.5 words: whole
+    assert charts.text_lengths(["w " * 1200] * 3).layout.xaxis.title.text.endswith(
+        "1,200 words)")
+
+
+def test_training_curves_by_epoch_tick_whole_epochs():
+    """QA: the report's two-epoch curves were ticked 1, 1.5, 2."""
+    records = [{"kind": "epoch", "epoch": e, "step": 4 * e, "loss": 1.0 / e, "val_loss": 1.1 / e}
+               for e in (1, 2)]
+    axis = charts.training_curves(records).layout.xaxis
+    assert (axis.tickformat, axis.dtick) == (",d", 1)
+    assert charts.training_curves(records, per="batch").layout.xaxis.dtick is None
 
 
 def test_compared_curves_tick_whole_epochs():
