@@ -111,6 +111,16 @@ def _examples(values) -> str:
     return shown + (", ..." if len(values) > 3 else "")
 
 
+def _classes_instead(count: int) -> str:
+    """The one class task that fits ``count`` labels, or why none does."""
+    if count == 2:
+        return "Choose “Two classes” as what to predict instead."
+    if count <= config.MAX_CLASSES:
+        return "Choose “Several classes” as what to predict instead."
+    return (f"With {count:,} different values it cannot be classes either (at most "
+            f"{config.MAX_CLASSES}): pick a column with categories or numbers as the label.")
+
+
 def resolve_task(labels: pd.Series, forced: str | None) -> str:
     if forced is None:
         return infer_task(labels)
@@ -122,8 +132,8 @@ def resolve_task(labels: pd.Series, forced: str | None) -> str:
     if forced == TASK_REGRESSION and not numeric:
         words = [v for v in distinct if as_numbers([v]) is None]
         raise DataError(f"Predicting a number needs numbers in the column {column}, but it "
-                        f"contains values such as {_examples(words)}. Choose “Several classes” "
-                        "(or “Two classes”) as what to predict instead.")
+                        f"contains values such as {_examples(words)}. "
+                        + _classes_instead(len(distinct)))
     if len(distinct) < 2:
         infer_task(labels)  # raises the plain "only one class" message
     if forced == TASK_BINARY and len(distinct) != 2:

@@ -451,10 +451,26 @@ def test_prepare_refuses_impossible_shares(valid, test):
 
 
 def test_prepare_refuses_forced_tasks_that_do_not_fit():
-    with pytest.raises(DataError, match=r"Predicting a number needs numbers in the column 'label'.*'cat'"):
+    with pytest.raises(DataError, match=r"Predicting a number needs numbers in the column "
+                                        r"'label'.*'cat'.*\. Choose “Several classes” as what "
+                                        r"to predict instead\.$"):
         data.prepare_dataset(frame(), spec(task=TASK_REGRESSION))
     with pytest.raises(DataError, match=r"exactly two labels.*has 3: 'cat', 'dog', 'eel'"):
         data.prepare_dataset(frame(), spec(task=TASK_BINARY))
+
+
+@pytest.mark.parametrize("labels, advice", [
+    (["yes", "no"], r"Choose “Two classes” as what to predict instead\.$"),
+    ([f"note {i}" for i in range(60)], r"With 60 different values it cannot be classes either "
+                                       r"\(at most 50\): pick a column with categories or numbers"),
+])
+def test_words_forced_to_a_number_get_advice_that_fits_them(labels, advice):
+    """Browser QA: free text forced to "A number" was told to choose classes, which then
+    refused it for having too many values."""
+    table = pd.DataFrame({"text": [f"text number {i}" for i in range(120)],
+                          "label": [labels[i % len(labels)] for i in range(120)]})
+    with pytest.raises(DataError, match=advice):
+        data.prepare_dataset(table, spec(task=TASK_REGRESSION))
 
 
 def test_prepare_names_a_missing_label_column():
