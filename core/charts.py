@@ -180,7 +180,8 @@ def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_los
     fig.update_xaxes(title_text="Epoch")
     _whole_epochs(fig)
     fig.update_yaxes(title_text=metric_label(metric))
-    return _finish(fig, title, uirevision=f"compare-{metric}")
+    # The legend names the run even when a chart has one line (a task of its own).
+    return _finish(fig, title, uirevision=f"compare-{metric}", showlegend=True)
 
 
 # ---------------------------------------------------------------- evaluation

@@ -80,10 +80,20 @@ def _first_choice(store: runs_lib.RunStore, runs: list[runs_lib.RunInfo]) -> lis
     return []
 
 
+def _short_labels(runs: list[runs_lib.RunInfo]) -> dict[str, str]:
+    """Each run's name, with the end of its id where two runs share it.
+
+    Short, as chips and legends cut long labels (the table beside them has the dates).
+    """
+    names = [r.name for r in runs]
+    return {r.run_id: r.name if names.count(r.name) == 1 else f"{r.name} ({r.run_id[-6:]})"
+            for r in runs}
+
+
 def compare_curves(store: runs_lib.RunStore, runs: list[runs_lib.RunInfo]) -> None:
     ids = [r.run_id for r in runs]
     by_id = {r.run_id: r for r in runs}
-    labels = {r.run_id: widgets.run_label(r) for r in runs}
+    labels = _short_labels(runs)
     chosen = st.session_state.get(state.W_RUNS_SELECTED)
     chosen = _first_choice(store, runs) if chosen is None else list(chosen)
     seen = st.session_state.get(state.RUNS_SEEN)
@@ -109,13 +119,10 @@ def compare_curves(store: runs_lib.RunStore, runs: list[runs_lib.RunInfo]) -> No
     if not selected:
         st.caption("Pick one or more runs to overlay their learning curves.")
         return
-    names = {r.run_id: r.name for r in runs}
     curves, task_of = {}, {}
     for run_id in selected:
         records, _ = store.read_metrics(run_id)
-        label = names[run_id] if list(names.values()).count(names[run_id]) == 1 \
-            else f"{names[run_id]} ({run_id[-6:]})"  # two runs with one name stay apart
-        curves[label], task_of[label] = records, by_id[run_id].task
+        curves[labels[run_id]], task_of[labels[run_id]] = records, by_id[run_id].task
     _draw(curves, task_of, metric)
 
 

@@ -180,6 +180,11 @@ def test_losses_of_different_tasks_never_share_an_axis(run_store, trained_run, r
     at = open_page("runs", {state.W_RUNS_SELECTED: [trained_run, regression_run]})
     names = [run_store.info(r).name for r in (trained_run, regression_run)]
     assert chart_lines(at) == [[names[0]], [names[1]]]  # a chart each
+    # Browser QA: a chart of one line had no legend, so it did not say whose line it was.
+    assert all(json.loads(chart.proto.spec)["layout"]["showlegend"]
+               for chart in at.get("plotly_chart"))
+    # The chips show names only (dates and status made them long, and they were cut).
+    assert set(names) <= set(at.multiselect(key=state.W_RUNS_SELECTED).options)
     assert "measured in different ways" in page_text(at)
     at.selectbox(key=state.W_RUNS_METRIC).set_value("val_accuracy").run()
     assert chart_lines(at) == [[names[0]]]  # a rating run has no accuracy, and says so

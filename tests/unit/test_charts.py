@@ -102,6 +102,7 @@ def test_compared_curves_tick_whole_epochs():
     records = [{"kind": "epoch", "epoch": e, "val_loss": 1.0 / e} for e in (1, 2)]
     axis = charts.compare_curves({"run": records}).layout.xaxis
     assert (axis.tickformat, axis.tick0, axis.dtick) == (",d", 1, 1)
+    assert charts.compare_curves({"run": records}).layout.showlegend  # one line still says whose
     long_run = [{"kind": "epoch", "epoch": e, "val_loss": 1.0 / e} for e in range(1, 41)]
     assert charts.compare_curves({"run": long_run}).layout.xaxis.dtick is None  # plotly picks
 
