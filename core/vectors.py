@@ -41,6 +41,19 @@ def check_vectors(path: str | Path, words: list[str]) -> tuple[int, int]:
     return int(matrix.shape[1]), found
 
 
+LOW_COVERAGE = 0.5  # below this share of the frequent words, most words start random
+
+
+def coverage_warning(found: int, checked: int) -> str | None:
+    """A plain warning when few of the most frequent training words have a vector."""
+    if not checked or found / checked >= LOW_COVERAGE:
+        return None
+    return (f"Only {found:,} of the {checked:,} most frequent words of your texts have a vector "
+            "in this file, so most words still start random and the vectors can help little. A file for the "
+            "same language usually covers most of them: check the language, and keep "
+            "“Lowercase everything” on (Data page) for lowercase vectors such as GloVe.")
+
+
 CHECKED_VECTOR_LINES = 20  # lines read as numbers even for unwanted words: the format check
 
 

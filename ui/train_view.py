@@ -276,6 +276,9 @@ def glove_upload(dataset, lowercase: bool) -> UploadedVectors | None:
                       help="Stop using these vectors: words start with random vectors again.")
         st.toggle("Fine-tune the uploaded vectors while training", key=state.W_TRAINABLE_EMBEDDING,
                   help="Off: the vectors stay frozen, which helps with little data.")
+        low = vectors_lib.coverage_warning(found, len(words))
+        if low:
+            st.warning(low, icon=":material/translate:")
     return UploadedVectors(in_use["name"], in_use["path"], size)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Column
 
@@ -52,6 +54,8 @@ def test_uploaded_vectors_stay_in_use_after_leaving_the_page_until_removed(news,
     at.file_uploader(key=state.W_GLOVE).set_value(("my glove.txt", VECTORS, "text/plain")).run()
     assert not at.exception and not at.error
     assert "Using 8-number vectors from the uploaded file" in page_text(at)
+    assert re.match(r"Only 4 of the [\d,]+ most frequent words of your texts have a vector",
+                    at.warning[0].value)
 
     at.switch_page("pages/evaluate.py").run()
     at.switch_page("pages/train.py").run()

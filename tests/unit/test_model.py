@@ -201,6 +201,15 @@ def test_loading_garbage_is_refused_politely(tmp_path):
         model_lib.load_model(tmp_path / "absent.keras")
 
 
+def test_poor_vector_coverage_gets_a_plain_warning():
+    assert vectors_lib.coverage_warning(900, 1000) is None
+    assert vectors_lib.coverage_warning(500, 1000) is None
+    assert vectors_lib.coverage_warning(0, 0) is None
+    low = vectors_lib.coverage_warning(120, 1000)
+    assert low.startswith("Only 120 of the 1,000 most frequent words of your texts have a vector")
+    assert "Lowercase everything" in low
+
+
 def test_description_counts_frozen_vectors_as_not_trainable(tmp_path):
     spec = ModelSpec(units=(4,), embedding_dim=3, vocab_size=100, glove_path=str(tmp_path / "v.txt"),
                      trainable_embedding=False)
