@@ -114,6 +114,10 @@ def headline(res: RunResults, result: EvalResult) -> None:
                 help="How far the predicted class is from the true one, on average.")
     next(cells).metric("Test texts", f"{result.n_test:,}")
     st.markdown(f"**{evaluation.headline(result)}** {baseline_sentence(res, result)}")
+    if base and result.threshold not in (None, DEFAULT_THRESHOLD):
+        st.caption("The baseline answers at the usual 50% threshold. A threshold picked while "
+                   "looking at these test texts fits them a little better than it would fit "
+                   "new texts, so a small lead over the baseline may not last.")
 
 
 def _positive_index(res: RunResults) -> int:

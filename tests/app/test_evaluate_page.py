@@ -90,6 +90,10 @@ def test_binary_threshold_slider_recomputes_the_numbers(run_store, trained_binar
     assert at_high["Recall"] == f"{expected['recall']:.1%}"
     assert at_high["Test accuracy"] == f"{expected['accuracy']:.1%}"
     assert at_high != at_half
+    # The baseline stays at 50%: the page says so, beside a lead the tuning may have bought.
+    assert "The baseline answers at the usual 50% threshold" in page_text(at)
+    at.slider(key=state.W_THRESHOLD).set_value(0.5).run()
+    assert "The baseline answers at the usual" not in page_text(at)
 
 
 def test_regression_run_shows_rmse(run_store, regression_run):
