@@ -8,6 +8,7 @@ Every refusal is a ``ModelFileError`` with a plain message.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
 import os
 import shutil
@@ -22,7 +23,7 @@ from core import model as model_lib
 from core import predictor as predictor_lib
 from core import runs as runs_lib
 from core.config import TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION, CleanSpec
-from core.errors import ModelFileError, RunError, StudioError
+from core.errors import ModelFileError, RunError, SpecError, StudioError
 
 MAX_NAME_CHARS = 60
 
@@ -140,7 +141,24 @@ def load_uploaded(path: Path):
     choice = _threshold_choice(raw, predictor)
     if choice:
         metadata["threshold"] = {"positive": choice[0], "threshold": choice[1]}
+    metadata["model"] = _architecture(raw)
     return predictor, metadata
+
+
+def _architecture(raw) -> dict:
+    """The settings the model was built with, for the Runs table; {} if absent or odd.
+
+    Only a description: the file's own layers are what predicts.
+    """
+    described = raw.get("model") if isinstance(raw, dict) else None
+    if not isinstance(described, dict) or not {"rnn", "units"} <= described.keys():
+        return {}  # absent, or too little to describe the network (defaults would fill in)
+    try:
+        spec = config.model_from_dict(described)
+    except (SpecError, TypeError):
+        return {}
+    glove = Path(spec.glove_path).name if spec.glove_path else None  # not a path on this server
+    return config.to_dict(dataclasses.replace(spec, glove_path=glove))
 
 
 def _threshold_choice(raw, predictor) -> tuple[str, float] | None:
@@ -165,17 +183,30 @@ def import_model(store: runs_lib.RunStore, data: bytes, file_name: str,
             path = Path(folder) / "model.keras"  # Keras insists on the .keras suffix
             path.write_bytes(data)
             _, metadata = load_uploaded(path)
-            return _store_run(store, path, metadata, file_name)
+            return _store_run(store, path, metadata, file_name, _digest(data))
     except OSError as exc:  # a full disk or an unwritable folder, not a bad file
         raise RunError(f"Could not save the model: {exc.strerror or exc}. Check the disk "
                        "space and permissions of the runs folder.") from exc
 
 
-def _store_run(store: runs_lib.RunStore, path: Path, metadata: dict, file_name: str) -> str:
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def imported_before(store: runs_lib.RunStore, data: bytes) -> str | None:
+    """The run that these exact file bytes were imported as, if it is still in the store."""
+    digest = _digest(data)
+    return next((run.run_id for run in store.list_runs()
+                 if run.spec.get("imported") and run.spec.get("file_sha256") == digest), None)
+
+
+def _store_run(store: runs_lib.RunStore, path: Path, metadata: dict, file_name: str,
+               digest: str) -> str:
     spec = {"task": metadata["task"], "class_names": metadata["class_names"],
             "data": {"text_columns": metadata["text_columns"], "label_column": "", "clean": metadata["clean"]},
-            "model": {}, "train": {}, "imported": True, "source": str(file_name)[:200],
-            "rows": {}}
+            "model": metadata.get("model") or {}, "train": {}, "imported": True,
+            "source": str(file_name)[:200],
+            "file_sha256": digest, "rows": {}}
     if metadata.get("value_range"):
         spec["value_range"] = metadata["value_range"]
     run_id = store.create(spec, name=_run_name(file_name))
@@ -204,10 +235,13 @@ def exported_model(store: runs_lib.RunStore, run_id: str) -> bytes:
     """
     data = store.model_path(run_id).read_bytes()
     changes = {}
-    columns = (store.spec(run_id).get("data") or {}).get("text_columns")
+    spec = store.spec(run_id)
+    columns = (spec.get("data") or {}).get("text_columns")
     embedded = predictor_lib.read_metadata(io.BytesIO(data)) or {}
     if columns and embedded.get("text_columns") != columns:
         changes["text_columns"] = list(columns)
+    if spec.get("model") and "model" not in embedded:  # files from before it was inside
+        changes["model"] = spec["model"]  # so the importing Runs table can describe it
     choice = store.threshold_choice(run_id)
     if choice is not None:
         changes["threshold"] = {"positive": choice[0], "threshold": choice[1]}

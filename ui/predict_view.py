@@ -234,14 +234,22 @@ def model_import(store) -> None:
     upload = st.file_uploader("Model file (.keras)", type=["keras"], key=state.W_MODEL_UPLOAD)
     if upload is None or not st.button("Import this model", key=state.W_MODEL_IMPORT):
         return
+    earlier = importer.imported_before(store, upload.getvalue())
+    if earlier:  # a second click, or the same file again: no "(2)" copy of the same model
+        _select_imported(store, earlier, "This file is already imported as")
+        return
     try:
         with st.spinner("Checking and loading the model…"):
             run_id = importer.import_model(store, upload.getvalue(), upload.name)
     except StudioError as err:
         widgets.show_error(err)
         return
+    _select_imported(store, run_id, "Imported as")
+
+
+def _select_imported(store, run_id: str, said: str) -> None:
     st.session_state[state.CURRENT_RUN] = run_id  # every page's run picker now shows it
     st.session_state[state.IMPORT_MESSAGE] = (
-        f"Imported as “{escape_markdown(store.info(run_id).name)}”. It is selected above and "
+        f"{said} “{escape_markdown(store.info(run_id).name)}”. It is selected above and "
         "on the Explain page too.")
     st.rerun()

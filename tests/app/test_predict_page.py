@@ -163,6 +163,14 @@ def test_an_exported_model_imports_as_a_new_selected_run(run_store, trained_bina
         assert "Imported as" in at.success[0].value
         assert run_store.info(run_id).name == "Imported: shared <model>.keras"
         assert at.get("plotly_chart")  # the imported model predicts right away
+        # Browser QA: a second click (the file is still in the box) made "… (2)".
+        at.selectbox(key=state.W_PREDICT_RUN).set_value(trained_binary_run).run()
+        at.button(key=state.W_MODEL_IMPORT).click().run()
+        assert not at.exception, at.exception
+        assert {r.run_id for r in run_store.list_runs()} - before == new
+        assert shown_text(at.success[0].value).startswith(
+            "This file is already imported as “Imported: shared <model>.keras”.")
+        assert at.selectbox(key=state.W_PREDICT_RUN).value == run_id
     finally:
         for run_id in new:
             run_store.delete(run_id)

@@ -220,3 +220,49 @@ def test_an_exported_run_keeps_the_text_columns_it_was_trained_on(store, run_sto
         run_id = importer.import_model(store, importer.exported_model(source, trained_run),
                                        "two columns.keras")
         assert store.spec(run_id)["data"]["text_columns"] == columns
+
+
+def test_the_same_file_again_is_found_not_imported_twice(store, studio_model):
+    """Browser QA: a second click on Import (the file still in the box) made "… (2)"."""
+    assert importer.imported_before(store, studio_model) is None
+    run_id = importer.import_model(store, studio_model, "shared.keras")
+    assert importer.imported_before(store, studio_model) == run_id
+    assert importer.imported_before(store, studio_model + b"\0") is None  # other bytes
+    store.delete(run_id)
+    assert importer.imported_before(store, studio_model) is None  # deleted: import again
+
+
+@pytest.mark.parametrize("older_file", [False, True])
+def test_an_exported_run_is_described_by_its_architecture_once_imported(
+        tmp_path, store, run_store, trained_run, older_file):
+    """Browser QA: an imported run showed "–" for its architecture, units and tokens.
+
+    ``older_file``: a model trained before its file held the architecture gets it on export.
+    """
+    import shutil
+
+    from core import compare
+
+    source = run_store
+    if older_file:
+        source = runs_lib.RunStore(tmp_path / "older")
+        shutil.copytree(run_store.path(trained_run), source.path(trained_run))
+        path = source.model_path(trained_run)
+        meta = predictor_lib.read_metadata(path)
+        meta.pop("model")
+        path.write_bytes(_rezipped(path.read_bytes(), meta))
+    exported = importer.exported_model(source, trained_run)
+    run_id = importer.import_model(store, exported, "from a colleague.keras")
+    assert store.spec(run_id)["model"] == run_store.spec(trained_run)["model"]
+    row = compare.runs_table(store).loc[run_id]
+    original = compare.runs_table(run_store).loc[trained_run]
+    for column in ("architecture", "max tokens", "units", "embedding", "params"):
+        assert row[column] == original[column], column
+
+
+@pytest.mark.parametrize("described", [{"units": "many"}, ["lstm"], {"no_such": 1}, "x"])
+def test_an_odd_architecture_description_is_left_out(store, studio_model, described):
+    data = predictor_lib.read_metadata(io.BytesIO(studio_model))
+    run_id = importer.import_model(store, _rezipped(studio_model, {**data, "model": described}),
+                                   "odd.keras")
+    assert store.spec(run_id)["model"] == {}  # "imported", and the model still predicts
