@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from decimal import ROUND_HALF_UP, Decimal
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Sequence
 
 import numpy as np

@@ -157,8 +157,7 @@ def _architecture(raw) -> dict:
         spec = config.model_from_dict(described)
     except (SpecError, TypeError):
         return {}
-    glove = Path(spec.glove_path).name if spec.glove_path else None  # not a path on this server
-    return config.to_dict(dataclasses.replace(spec, glove_path=glove))
+    return predictor_lib.model_description(config.to_dict(spec))
 
 
 def _threshold_choice(raw, predictor) -> tuple[str, float] | None:
@@ -241,7 +240,7 @@ def exported_model(store: runs_lib.RunStore, run_id: str) -> bytes:
     if columns and embedded.get("text_columns") != columns:
         changes["text_columns"] = list(columns)
     if spec.get("model") and "model" not in embedded:  # files from before it was inside
-        changes["model"] = spec["model"]  # so the importing Runs table can describe it
+        changes["model"] = predictor_lib.model_description(spec["model"])  # for a Runs table
     choice = store.threshold_choice(run_id)
     if choice is not None:
         changes["threshold"] = {"positive": choice[0], "threshold": choice[1]}

@@ -224,6 +224,15 @@ def metadata_for(task: str, class_names, clean: CleanSpec, extra: dict | None = 
     return meta
 
 
+def model_description(model_spec: dict) -> dict:
+    """A run's model settings as a model file carries them: a GloVe file by its name only
+    (its path on this server means nothing elsewhere and need not travel)."""
+    described = dict(model_spec or {})
+    if described.get("glove_path"):
+        described["glove_path"] = Path(str(described["glove_path"])).name
+    return described
+
+
 def run_metadata(spec: dict) -> dict:
     """What reading a run's predictions needs, from its spec.json."""
     meta = {"task": spec["task"], "class_names": list(spec.get("class_names", [])),

@@ -225,7 +225,8 @@ def train(store, run_id: str) -> str:
     metadata = predictor_lib.metadata_for(dataset.task, dataset.class_names, data_spec.clean,
                                           {"run_id": run_id, "name": spec.get("name"),
                                            "text_columns": list(data_spec.text_columns),
-                                           "model": spec.get("model") or {}},
+                                           "model": predictor_lib.model_description(
+                                               spec.get("model"))},
                                           label_range(dataset))
 
     saved_model = model_lib.with_padding_mask(int_model, on=True)  # what model.keras holds

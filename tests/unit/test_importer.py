@@ -266,3 +266,10 @@ def test_an_odd_architecture_description_is_left_out(store, studio_model, descri
     run_id = importer.import_model(store, _rezipped(studio_model, {**data, "model": described}),
                                    "odd.keras")
     assert store.spec(run_id)["model"] == {}  # "imported", and the model still predicts
+
+
+def test_a_model_file_names_its_word_vectors_without_the_servers_path():
+    described = predictor_lib.model_description(
+        {"rnn": "lstm", "units": [8], "glove_path": "/srv/studio/_uploads/ab12_glove.6B.50d.txt"})
+    assert described == {"rnn": "lstm", "units": [8], "glove_path": "ab12_glove.6B.50d.txt"}
+    assert predictor_lib.model_description(None) == {}
