@@ -204,8 +204,7 @@ def _store_run(store: runs_lib.RunStore, path: Path, metadata: dict, file_name: 
     spec = {"task": metadata["task"], "class_names": metadata["class_names"],
             "data": {"text_columns": metadata["text_columns"], "label_column": "", "clean": metadata["clean"]},
             "model": metadata.get("model") or {}, "train": {}, "imported": True,
-            "source": str(file_name)[:200],
-            "file_sha256": digest, "rows": {}}
+            "source": str(file_name)[:200], "file_sha256": digest, "rows": {}}
     if metadata.get("value_range"):
         spec["value_range"] = metadata["value_range"]
     run_id = store.create(spec, name=_run_name(file_name))

@@ -46,7 +46,8 @@ if not text_columns or not label_column:
     st.stop()
 
 spec = DataSpec(text_columns=tuple(text_columns), label_column=label_column, task=task,
-                ordered=ordered, clean=clean, valid_fraction=valid_share, test_fraction=test_share, seed=seed)
+                ordered=ordered, clean=clean, valid_fraction=valid_share,
+                test_fraction=test_share, seed=seed)
 dataset = data_view.prepare(frame, spec)
 
 st.subheader("Your data")
