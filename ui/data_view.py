@@ -346,7 +346,9 @@ def model_view(dataset: data.Dataset, lowercase: bool) -> None:
     with st.expander("See what the model sees", icon=":material/visibility:"):
         vocabulary, rate = _preview_vocabulary(dataset, lowercase)
         st.markdown(
-            f"Each text becomes a list of words (tokens) without punctuation. The model knows the "
+            f"Each text becomes a list of words (tokens) without punctuation: the marks are "
+            f"dropped, not replaced by spaces, so “don't” becomes “dont” and “e-mail” becomes "
+            f"“email”, exactly as the model reads them. The model knows the "
             f"{len(vocabulary):,} most frequent words of the training texts; "
             f"{rate:.0%} of the words in the validation texts are not among them "
             "(<span class='lsv-tok lsv-unk'>struck through</span>: "

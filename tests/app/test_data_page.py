@@ -217,6 +217,14 @@ def test_what_the_model_sees_shows_user_html_as_text():
     assert any("lsv-tok" in block for block in shown)  # the tokens are drawn as boxes
 
 
+def test_what_the_model_sees_explains_the_words_punctuation_glues():
+    """Browser QA: "dont" and "email" in the token boxes puzzled students."""
+    at = upload(open_page(), "mail.csv", csv_bytes(two_class_frame(body="Don't e-mail")))
+    assert any("“don't” becomes “dont”" in m.value for m in at.markdown)
+    boxes = [m.value for m in at.markdown if "lsv-tok" in m.value and "number" in m.value]
+    assert boxes and all(">dont</span>" in b and ">email</span>" in b for b in boxes)
+
+
 def short_texts_without_header(n: int = 20) -> bytes:
     """Short texts and labels, no header; the first row's label is unique, so the reader
     takes that row for column names."""
