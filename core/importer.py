@@ -13,6 +13,7 @@ import io
 import os
 import shutil
 import tempfile
+import threading
 import time
 import zipfile
 import zlib
@@ -173,19 +174,31 @@ def _run_name(file_name: str) -> str:
     return f"Imported: {stem[:MAX_NAME_CHARS]}"
 
 
+# One import at a time in this server: a double click's two script runs overlap, and each
+# would find no earlier import of the file and store its own copy.
+_IMPORTING = threading.Lock()
+
+
 def import_model(store: runs_lib.RunStore, data: bytes, file_name: str,
                  max_bytes: int = config.MAX_MODEL_BYTES) -> str:
-    """Check, load and store an uploaded model as a finished run; returns the run id."""
+    """Check, load and store an uploaded model as a finished run; returns the run id.
+
+    The same file bytes imported before (imported_before) give that run back, not a copy.
+    """
     _check_file(data, max_bytes)
-    try:
-        with tempfile.TemporaryDirectory(prefix="lstm-studio-import-") as folder:
-            path = Path(folder) / "model.keras"  # Keras insists on the .keras suffix
-            path.write_bytes(data)
-            _, metadata = load_uploaded(path)
-            return _store_run(store, path, metadata, file_name, _digest(data))
-    except OSError as exc:  # a full disk or an unwritable folder, not a bad file
-        raise RunError(f"Could not save the model: {exc.strerror or exc}. Check the disk "
-                       "space and permissions of the runs folder.") from exc
+    with _IMPORTING:
+        earlier = imported_before(store, data)
+        if earlier:
+            return earlier
+        try:
+            with tempfile.TemporaryDirectory(prefix="lstm-studio-import-") as folder:
+                path = Path(folder) / "model.keras"  # Keras insists on the .keras suffix
+                path.write_bytes(data)
+                _, metadata = load_uploaded(path)
+                return _store_run(store, path, metadata, file_name, _digest(data))
+        except OSError as exc:  # a full disk or an unwritable folder, not a bad file
+            raise RunError(f"Could not save the model: {exc.strerror or exc}. Check the disk "
+                           "space and permissions of the runs folder.") from exc
 
 
 def _digest(data: bytes) -> str:

@@ -232,6 +232,17 @@ def test_the_same_file_again_is_found_not_imported_twice(store, studio_model):
     assert importer.imported_before(store, studio_model) is None  # deleted: import again
 
 
+def test_two_imports_of_one_file_at_once_store_it_once(store, studio_model):
+    """Browser QA: Import clicked twice 150 ms apart ran two overlapping imports (two runs)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        ids = list(pool.map(lambda name: importer.import_model(store, studio_model, name),
+                            ["first.keras", "second.keras"]))
+    assert ids[0] == ids[1]
+    assert [run.run_id for run in store.list_runs()] == [ids[0]]
+
+
 @pytest.mark.parametrize("older_file", [False, True])
 def test_an_exported_run_is_described_by_its_architecture_once_imported(
         tmp_path, store, run_store, trained_run, older_file):
