@@ -51,7 +51,8 @@ class BaselineResult:
         if self.task == config.TASK_REGRESSION:
             return (f"A simple word-count model ({self.description}) is off by "
                     f"{self.mae:.2f} on average (RMSE {self.rmse:.2f}).")
-        off = f"; on average its class is off by {self.mae:.2f}" if self.mae is not None else ""
+        off = "" if self.mae is None else \
+            f"; on average its predicted class is off by {self.mae:.2f}"
         return (f"A simple word-count model ({self.description}) gets "
                 f"{percent(self.accuracy)} of the test texts right{off}.")
 

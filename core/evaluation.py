@@ -393,5 +393,5 @@ def headline(result: EvalResult) -> str:
                 f"(RMSE {result.rmse:.2f}) on the {_texts(result.n_test)}.")
     sentence = f"The model got {percent(result.accuracy)} of the {_texts(result.n_test)} right"
     if result.ordinal_mae is not None:
-        sentence += f"; on average its prediction is off by {result.ordinal_mae:.2f}"
+        sentence += f"; on average its predicted class is off by {result.ordinal_mae:.2f}"
     return sentence + "."

@@ -89,5 +89,6 @@ def test_ordered_classes_get_the_class_error_beside_accuracy():
     # Every miss is at least 2 rating points (1 vs 3, 3 vs 5), so the error follows the misses.
     assert ordered.mae >= 2 * (1 - ordered.accuracy) - 1e-9
     assert ordered.rmse >= ordered.mae > 0
-    assert f"off by {ordered.mae:.2f}" in ordered.summary()
+    # Worded as the model's headline (evaluation.headline), so the two read side by side.
+    assert f"on average its predicted class is off by {ordered.mae:.2f}." in ordered.summary()
     assert "off by" not in plain.summary()

@@ -58,6 +58,7 @@ def test_ordered_numeric_classes_get_ordinal_errors():
     assert result.confusion == [[1, 0, 1], [0, 0, 0], [0, 1, 1]]
     assert result.ordinal_mae == pytest.approx(3 / 4)
     assert result.ordinal_rmse == pytest.approx(math.sqrt(5 / 4))
+    assert headline(result).endswith("; on average its predicted class is off by 0.75.")
     assert result.threshold is None and result.roc_auc is None
 
 
