@@ -88,6 +88,17 @@ def csv_uploader() -> None:
     loaded = str(st.session_state.get(state.FRAME_KEY)).startswith(f"upload:{read['digest']}:")
     if read["offer_header"] and (loaded or read["error"]):
         _header_choice()
+    if not loaded and not read["error"]:
+        _offer_upload_again(uploaded, read)
+
+
+def _offer_upload_again(uploaded, read: dict) -> None:
+    """The box still shows a file after a sample replaced it: say so, and offer it back."""
+    in_use = escape_markdown(st.session_state.get(state.FRAME_SOURCE, "other data"))
+    st.caption(f"Not in use: the page now uses **{in_use}**.")
+    if st.button("Use this file again", key=state.W_USE_UPLOAD, icon=":material/upload_file:"):
+        _read_upload(uploaded, header=read["header"], digest=read["digest"])  # as it was read
+        st.rerun()
 
 
 def _read_upload(uploaded, header: bool | None, digest: str | None = None) -> dict:

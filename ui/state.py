@@ -41,6 +41,7 @@ W_DROP_DUPLICATES = "keep.data.drop_duplicates"
 W_SPLIT = "keep.data.split"
 W_SEED = "keep.data.seed"
 W_USE_SAMPLE = "data.use_sample"
+W_USE_UPLOAD = "data.use_upload"  # button: the uploaded file again, after a sample replaced it
 W_PREPARE = "data.prepare"
 W_VALID_PERCENT = "keep.data.valid_percent"
 W_TEST_PERCENT = "keep.data.test_percent"

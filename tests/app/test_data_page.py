@@ -119,6 +119,20 @@ def test_text_labels_are_not_asked_about_a_scale():
     assert at.session_state[state.DATA_SPEC].ordered is None
 
 
+def test_a_file_replaced_by_a_sample_says_so_and_comes_back_in_one_click():
+    """Browser QA: after "Use sample data" the upload box still showed the file, as if in use."""
+    at = upload(open_page(), "mood.csv", csv_bytes(two_class_frame()))
+    assert not [b for b in at.button if b.key == state.W_USE_UPLOAD]  # the file is in use
+    at.button(key=state.W_USE_SAMPLE).click().run()
+    assert at.session_state[state.FRAME_SOURCE] != "mood.csv"
+    assert any(c.value.startswith("Not in use: the page now uses") for c in at.caption)
+    at.button(key=state.W_USE_UPLOAD).click().run()
+    assert not at.exception and not at.error
+    assert at.session_state[state.FRAME_SOURCE] == "mood.csv"
+    assert at.session_state[state.DATASET].task == "binary"
+    assert not [c for c in at.caption if c.value.startswith("Not in use")]
+
+
 def test_uploaded_csv_is_read_and_its_columns_suggested():
     at = upload(open_page(), "mood.csv", csv_bytes(two_class_frame()))
     assert at.session_state[state.FRAME_SOURCE] == "mood.csv"
