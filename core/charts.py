@@ -112,17 +112,23 @@ def _validation_at_steps(records, metric: str) -> tuple[list, list]:
 
 
 def _training_at_steps(records, metric: str) -> tuple[list, list]:
-    """Batch points, and an epoch's own figure where its last step has no batch point.
+    """Batch points at the middle of the batches they average; older runs' as they were.
 
     Each batch point is the mean over the batches since the point before
-    (core.training.means_since), and the worker closes every epoch with one. Runs
-    trained before that wrote Keras' running mean of the epoch and no closing point,
-    so there the epoch's figure (its running mean at the end) ends the line. Epoch
-    records from before "step" was written are left out: their step is unknown.
+    (core.training.means_since), drawn at their middle ("mid_step"), and the worker
+    closes every epoch with one. Runs trained before that wrote Keras' running mean of
+    the epoch at its last batch and no closing point, so there the epoch's figure (its
+    running mean at the end) ends the epoch's line. Epoch records from before "step" was
+    written are left out: their step is unknown.
     """
-    points = dict(zip(*_points(records, "batch", "step", metric)))
-    for step, value in zip(*_points(records, "epoch", "step", metric)):
-        points.setdefault(step, value)
+    rows = [r for r in records if r.get("kind") == "batch" and r.get(metric) is not None
+            and r.get("step") is not None]
+    points = {r.get("mid_step", r["step"]): float(r[metric]) for r in rows}
+    windowed = {r.get("epoch") for r in rows if "mid_step" in r}
+    for r in records:
+        if (r.get("kind") == "epoch" and r.get("epoch") not in windowed
+                and r.get(metric) is not None and r.get("step") is not None):
+            points.setdefault(r["step"], float(r[metric]))
     steps = sorted(points)
     return steps, [points[step] for step in steps]
 

@@ -82,15 +82,27 @@ def studio_callback(store, run_id, save_checkpoint, batches_per_epoch):
             if now - self.last_batch_record < BATCH_RECORD_SECONDS:
                 return
             self.last_batch_record = now
-            record = {"kind": "batch", "epoch": self.epoch, "step": self.step,
-                      "batch": batch + 1, "batches": batches_per_epoch, "time": now}
             means = {k: float(v) for k, v in (logs or {}).items()}
-            record.update(means_since(means, self.epoch_batches, self.last_point))
-            self.last_point = (self.epoch_batches, means)
-            store.append_metrics(run_id, [record])
+            store.append_metrics(run_id, [self._point(means, now)])
             if store.stop_requested(run_id):
                 self.stopped_by_user = True
                 self.model.stop_training = True
+
+        def _point(self, means: dict, now: float) -> dict:
+            """A chart point: the mean over the batches since the last point, at their middle.
+
+            Drawn at the window's end, a long window's mean lags: a short run's line (2-4
+            points an epoch) fell like a staircase at each new epoch. "step" stays the
+            last batch, which progress counts.
+            """
+            done = self.last_point[0]
+            first = self.step - (self.epoch_batches - done) + 1
+            record = {"kind": "batch", "epoch": self.epoch, "step": self.step,
+                      "mid_step": (first + self.step) / 2, "batch": self.epoch_batches,
+                      "batches": batches_per_epoch, "time": now,
+                      **means_since(means, self.epoch_batches, self.last_point)}
+            self.last_point = (self.epoch_batches, means)
+            return record
 
         def _last_batches_point(self, logs: dict) -> list[dict]:
             """A point for the batches after the epoch's last one: the line reaches its end."""
@@ -99,9 +111,7 @@ def studio_callback(store, run_id, save_checkpoint, batches_per_epoch):
                 return []
             means = {k: v for k, v in logs.items() if not k.startswith("val_")
                      and (k in self.last_point[1] or not done)}
-            return [{"kind": "batch", "epoch": self.epoch, "step": self.step,
-                     "batch": self.epoch_batches, "batches": batches_per_epoch,
-                     "time": time.time(), **means_since(means, self.epoch_batches, self.last_point)}]
+            return [self._point(means, time.time())]
 
         def on_epoch_end(self, epoch, logs=None):
             seconds = time.time() - self.epoch_start

@@ -88,6 +88,22 @@ def test_class_balance_and_text_lengths():
         "1,200 words)")
 
 
+def test_batch_points_are_drawn_at_the_middle_of_their_batches():
+    records = [{"kind": "batch", "epoch": 1, "step": 4, "mid_step": 2.5, "loss": 1.0},
+               {"kind": "batch", "epoch": 1, "step": 10, "mid_step": 7.5, "loss": 0.8},
+               {"kind": "epoch", "epoch": 1, "step": 10, "loss": 0.88, "val_loss": 0.9}]
+    _, train, valid = charts.curve_series(records, "loss", per="batch")
+    assert train == ([2.5, 7.5], [1.0, 0.8])  # the epoch's mean is not added at its end
+    assert valid == ([10], [0.9])
+    # A run from before the windows: running means at the last batch; the epoch's figure ends it.
+    older = [{**r} for r in records]
+    for r in older:
+        r.pop("mid_step", None)
+    older[1]["step"] = 9
+    _, train, _ = charts.curve_series(older, "loss", per="batch")
+    assert train == ([4, 9, 10], [1.0, 0.8, 0.88])
+
+
 def test_training_curves_by_epoch_tick_whole_epochs():
     """QA: the report's two-epoch curves were ticked 1, 1.5, 2."""
     records = [{"kind": "epoch", "epoch": e, "step": 4 * e, "loss": 1.0 / e, "val_loss": 1.1 / e}

@@ -255,9 +255,41 @@ def test_the_live_points_follow_the_batches_not_the_epochs_running_mean(tmp_path
         end = next(r for r in records if r["kind"] == "epoch" and r["epoch"] == epoch)
         assert [p["batch"] for p in points] == [1, 2, 3, 4, 5, 6]
         assert points[-1]["step"] == end["step"] == 6 * epoch
+        assert all(p["mid_step"] == p["step"] for p in points)  # windows of one batch
         for metric in ("loss", "accuracy"):
             mean = np.mean([p[metric] for p in points])
             assert mean == pytest.approx(end[metric], rel=1e-4, abs=1e-6), (epoch, metric)
+
+
+def test_a_point_sits_at_the_middle_of_the_batches_it_averages(tmp_path, monkeypatch):
+    """Second browser pass: 2-4 points an epoch, each drawn at its window's end, made a
+    tiny run's line fall like a staircase at every new epoch."""
+    import keras
+
+    from core import model as model_lib
+    from core.config import TASK_BINARY, ModelSpec
+
+    clock = iter(range(10_000))  # every 3rd batch gets a point, as if 0.5 s passed
+    monkeypatch.setattr(training.time, "time", lambda: next(clock) / 6)
+    store = runs_lib.RunStore(tmp_path)
+    run_id = store.create({"task": TASK_BINARY})
+    spec = ModelSpec(units=(4,), embedding_dim=4, vocab_size=20, max_tokens=6,
+                     bidirectional=False)
+    net = model_lib.build_model(spec, TASK_BINARY, 2, vocab_len=20, padding_mask=False)
+    model_lib.compile_model(net, TASK_BINARY, "adam", 5e-2)
+    ids = np.random.default_rng(3).integers(2, 20, size=(28, 6)).astype("int32")
+    callback = training.studio_callback(store, run_id, lambda: None, batches_per_epoch=7)
+    net.fit(ids, np.arange(28) % 2, batch_size=4, epochs=2, verbose=0, shuffle=False,
+            callbacks=[callback])
+    keras.backend.clear_session()
+    records, _ = store.read_metrics(run_id)
+    for epoch in (1, 2):
+        points = [r for r in records if r["kind"] == "batch" and r["epoch"] == epoch]
+        assert len(points) >= 2 and points[-1]["step"] == 7 * epoch  # closed at the end
+        first = 7 * (epoch - 1) + 1
+        for point in points:  # (first + last step of its window) / 2
+            assert point["mid_step"] == (first + point["step"]) / 2
+            first = point["step"] + 1
 
 
 def test_a_restored_optimizer_continues_exactly_where_the_saved_one_stopped(tmp_path):
