@@ -24,6 +24,7 @@ from core.errors import ModelFileError
 from core.runs import replace_atomically
 
 METADATA_NAME = "lstm_studio.json"  # extra member stored inside exported .keras zips
+OOV_ID = 1  # TextVectorization's id for a word outside its vocabulary (0 is padding)
 PREDICT_BATCH = 1024
 SMALL_GROUP = 256  # rows of one length worth an exact batch of their own (bench/micro.py)
 POOLED_BATCH = 256  # rows per padded batch of rare lengths
@@ -160,6 +161,14 @@ class Predictor:
         breaks stay where there is no HTML, so readers find their own words.
         """
         return text_utils.without_stripped_html(text, self.clean)
+
+    def reading(self, text: str) -> tuple[int, int, int]:
+        """(words in ``text``, words the model reads (its first max_tokens), how many of
+        those it does not know): what its answer can rest on."""
+        cleaned = text_utils.clean_text(text, self.clean)
+        ids = vectorize(self.vectorizer, [cleaned])[0]
+        words = len(text_utils.tokenize(cleaned, self.clean.lowercase))
+        return words, int(np.count_nonzero(ids)), int(np.count_nonzero(ids == OOV_ID))
 
     def scores(self, texts: list[str], already_clean: bool = False) -> np.ndarray:
         """(n, k) probabilities (binary as [1-p, p]) or (n,) values for regression."""

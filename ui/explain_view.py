@@ -11,7 +11,6 @@ import streamlit as st
 
 from core import charts, explain
 from core import data as data_lib
-from core import text as text_lib
 from core.errors import StudioError
 from core.explain import escape_markdown
 from ui import state, widgets
@@ -134,10 +133,16 @@ def choose_text(texts: list[str], labels: list[str], label_column: str) -> str:
         st.caption(f"True {escape_markdown(label_column)}: {escape_markdown(labels[index])}")
         return texts[index]
     # Empty rather than a fixed example: one example cannot suit every model's topic.
-    return st.text_area("Your text", key=state.W_EXPLAIN_TEXT, max_chars=MAX_TEXT_CHARS,
-                        height=120, placeholder="Type or paste any text, for example one "
-                        "sentence like those the model was trained on.",
-                        help="Press Ctrl+Enter (or click outside) to predict.")
+    typed = st.text_area("Your text", key=state.W_EXPLAIN_TEXT, height=120,
+                         placeholder="Type or paste any text, for example one sentence like "
+                         "those the model was trained on.",
+                         help="Press Ctrl+Enter (or click outside) to predict.")
+    if len(typed) <= MAX_TEXT_CHARS:
+        return typed
+    # Cut here, with a note: the box's own limit refused a longer paste without a word (QA).
+    st.caption(f"Only the first {MAX_TEXT_CHARS:,} of its {len(typed):,} characters are "
+               "explained, so the explanation stays quick.")
+    return typed[:MAX_TEXT_CHARS]
 
 
 def choose_class(class_names: tuple[str, ...], predicted: int, run_id: str, text: str) -> int:
@@ -161,10 +166,6 @@ def choose_class(class_names: tuple[str, ...], predicted: int, run_id: str, text
                         help="By default the class the model predicted.")
 
 
-NO_WORDS_BUT_HTML = ("Without its HTML tags and entities, which the model never sees, this "
-                     "text has no words to explain.")
-
-
 def as_the_model_reads_it(predictor, text: str) -> str | None:
     """The text to explain: without the HTML the model strips, and a note when that differs.
 
@@ -173,16 +174,14 @@ def as_the_model_reads_it(predictor, text: str) -> str | None:
     """
     read = predictor.text_as_read(text)
     if not predictor.reads_words(text):
-        only_html = text_lib.has_words(text) and not text_lib.has_words(read)
-        st.info(NO_WORDS_BUT_HTML if only_html else widgets.NO_WORDS_FOR_MODEL,
-                icon=":material/info:")
+        st.info(widgets.no_words_message(predictor, text), icon=":material/info:")
         return None
     if read == text:
         return read
     try:
         explain.require_words(read)
     except StudioError:
-        st.info(NO_WORDS_BUT_HTML, icon=":material/info:")
+        st.info(widgets.NO_WORDS_BUT_HTML, icon=":material/info:")
         return None
     st.caption("Explained as the model reads this text: without its HTML tags and "
                "entities, whose pieces the model never sees.")

@@ -49,8 +49,9 @@ def typed_text(predictor, label_column: str, run_id: str | None = None) -> None:
         st.info("Type a text to see the model's answer.")
         return
     if not predictor.reads_words(text):  # as a CSV row marked "no text": no made-up answer
-        st.info(widgets.NO_WORDS_FOR_MODEL)
+        st.info(widgets.no_words_message(predictor, text))
         return
+    widgets.reading_notes(predictor, text)
     scores = predictor.predict_fn([text])[0]
     if predictor.task == TASK_REGRESSION:
         st.metric(f"Predicted {label_column}", f"{scores[0]:.2f}")

@@ -11,6 +11,7 @@ from core import runs as runs_lib
 from core.config import TASK_BINARY
 from core.errors import StudioError
 from core.explain import escape_markdown
+from core.text import has_words
 from ui import links, state
 
 # A table's shares read like the numbers printed beside them: one decimal, rounded ("95.0%",
@@ -28,6 +29,31 @@ BLANK_CELL = ""
 NO_WORDS_FOR_MODEL = ("The model finds no words in this text, only spaces or punctuation "
                       "(after the same cleaning as its training texts), so it gives no answer. "
                       "Type a text with words.")
+NO_WORDS_BUT_HTML = ("Without its HTML tags and entities, which the model never sees, this "
+                     "text has no words, so there is nothing to predict or explain.")
+
+
+def no_words_message(predictor, text: str) -> str:
+    """Why the model gets no word from ``text``: its words were all HTML, or it has none."""
+    only_html = has_words(text) and not has_words(predictor.text_as_read(text))
+    return NO_WORDS_BUT_HTML if only_html else NO_WORDS_FOR_MODEL
+
+
+def reading_notes(predictor, text: str) -> None:
+    """What an answer for ``text`` can rest on: words unknown to the model, and words
+    past the number it reads (its max tokens)."""
+    words, read, unknown = predictor.reading(text)
+    if read and unknown == read:
+        st.warning("The model knows none of the words it reads here (none was among its "
+                   "training words), so its answer rests on no word of this text. Word weights "
+                   "are then close to zero: their colours only rank them.",
+                   icon=":material/help:")
+    elif unknown * 2 >= read > 0:
+        st.caption(f"{unknown:,} of the {read:,} words the model reads are unknown to it; "
+                   "it sees them all as one and the same “unknown word”.")
+    if words > read:
+        st.caption(f"The model reads only the first {read:,} of these {words:,} words (its "
+                   "“max tokens” setting); the rest do not reach it.")
 
 
 def percent_values(frame: pd.DataFrame, columns) -> pd.DataFrame:

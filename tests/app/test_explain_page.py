@@ -105,7 +105,7 @@ def test_a_text_of_only_html_says_the_model_sees_no_words(trained_binary_run):
     at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
                                state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
                                state.W_EXPLAIN_TEXT: "<b></b> <script>alert(1)</script>"})
-    assert [shown_text(i.value) for i in at.info] == [explain_view.NO_WORDS_BUT_HTML]
+    assert [shown_text(i.value) for i in at.info] == [widgets.NO_WORDS_BUT_HTML]
     assert not at.error and not at.get("plotly_chart")  # no answer for a text it cannot read
     assert not [b for b in at.button if b.key == state.W_EXPLAIN_GO]
     assert not any("Explained as the model reads" in c.value for c in at.caption)
@@ -118,6 +118,35 @@ def test_a_text_of_only_punctuation_gets_one_plain_note_and_no_answer(trained_bi
     assert [shown_text(i.value) for i in at.info] == [widgets.NO_WORDS_FOR_MODEL]
     assert not at.error and not at.get("plotly_chart")  # as on Predict: no answer
     assert not [b for b in at.button if b.key == state.W_EXPLAIN_GO]
+
+
+def test_words_the_model_cannot_know_or_read_are_said_plainly(run_store, trained_binary_run):
+    """Exploratory QA: an Arabic text (no word known) got strong colours and "Stable"; a long
+    text was highlighted past the words the model reads; a long paste vanished silently."""
+    from core.text import tokenize
+
+    unknown = "مرحبا بالعالم الأسواق ارتفعت اليوم"
+    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
+                               state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
+                               state.W_EXPLAIN_TEXT: unknown})
+    assert at.warning[0].value.startswith("The model knows none of the words it reads here")
+
+    max_tokens = run_store.spec(trained_binary_run)["model"]["max_tokens"]
+    long_text = " ".join(["great product works well"] * max_tokens)  # 4 x max_tokens words
+    at.text_area(key=state.W_EXPLAIN_TEXT).set_value(long_text).run()
+    assert not at.warning
+    assert (f"The model reads only the first {max_tokens:,} of these {4 * max_tokens:,} words"
+            in page_text(at))
+
+    pasted = "good " * 1000  # 5,000 characters: the box's own limit refused it before
+    at.text_area(key=state.W_EXPLAIN_TEXT).set_value(pasted).run()
+    assert not at.exception
+    assert (f"Only the first {explain_view.MAX_TEXT_CHARS:,} of its 5,000 characters are "
+            "explained") in page_text(at)
+    at.button(key=state.W_EXPLAIN_GO).click().run()
+    result = at.session_state[state.EXPLAIN_RESULT]
+    assert result.key[1] == pasted[:explain_view.MAX_TEXT_CHARS]
+    assert len(tokenize(result.key[1])) == explain_view.MAX_TEXT_CHARS // 5
 
 
 def test_changing_the_text_hides_the_old_explanation(trained_binary_run):

@@ -63,13 +63,25 @@ def test_a_typed_text_shows_class_probabilities(trained_binary_run):
     assert f"The model says **{winner}**" in page_text(at)
 
 
-@pytest.mark.parametrize("text", ["!!! ???", "<script>alert(1)</script>"])
-def test_a_typed_text_without_words_for_the_model_gets_no_answer(trained_binary_run, text):
+@pytest.mark.parametrize("text, why", [
+    ("!!! ???", widgets.NO_WORDS_FOR_MODEL),
+    # Exploratory QA: Predict said "only spaces or punctuation" where Explain said HTML.
+    ("<script>alert(1)</script>", widgets.NO_WORDS_BUT_HTML),
+    ("<b></b>", widgets.NO_WORDS_BUT_HTML),
+])
+def test_a_typed_text_without_words_for_the_model_gets_no_answer(trained_binary_run, text, why):
     # The same texts as CSV rows are marked "no text" (test_predict_csv): no made-up answer.
     at = open_page("predict", {state.W_PREDICT_RUN: trained_binary_run,
                                state.W_PREDICT_TEXT: text})
-    assert [shown_text(i.value) for i in at.info] == [widgets.NO_WORDS_FOR_MODEL]
+    assert [shown_text(i.value) for i in at.info] == [why]
     assert not at.get("plotly_chart") and "The model says" not in page_text(at)
+
+
+def test_a_text_of_words_the_model_never_saw_says_its_answer_rests_on_none(trained_binary_run):
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_binary_run,
+                               state.W_PREDICT_TEXT: "zyxx qwop flurb"})
+    assert at.warning[0].value.startswith("The model knows none of the words it reads here")
+    assert "The model says" in page_text(at)  # still answered, with the reason to doubt it
 
 
 def test_regression_shows_the_predicted_value(regression_run):
