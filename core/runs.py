@@ -242,9 +242,15 @@ class RunStore:
         return candidate
 
     def rename(self, run_id: str, name: str) -> None:
+        """Give the run a new name; RunError if another run has it (pickers and legends
+        could not tell the two apart)."""
         path = self.existing_path(run_id)
+        new = name.strip()[:80] or run_id
+        if any(run.name == new and run.run_id != run_id for run in self.list_runs()):
+            raise RunError(f"Another run is already called “{new}”. Choose another name, so "
+                           "the two can be told apart.")
         spec = read_json(path / "spec.json", {})
-        write_json_atomic(path / "spec.json", {**spec, "name": name.strip()[:80] or run_id})
+        write_json_atomic(path / "spec.json", {**spec, "name": new})
 
     # -- status ------------------------------------------------------------
     def spec(self, run_id: str) -> dict:

@@ -25,8 +25,6 @@ st.subheader("All runs")
 runs_view.table(compare.runs_table(store))
 
 st.subheader("Learning curves")
-st.write("Lower validation loss is better. Lines that keep falling could use more epochs; "
-         "a validation loss that rises again means the model started memorising.")
 runs_view.compare_curves(store, runs)
 
 st.subheader("Rename, report or delete a run")

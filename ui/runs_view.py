@@ -15,6 +15,19 @@ from ui import state, widgets
 from ui.task_view import TASK_NAMES
 
 CURVE_METRICS = ("val_loss", "val_accuracy", "loss", "accuracy", "val_rmse")
+# How to read each measure's curves (QA: a loss sentence stayed above accuracy curves).
+CURVE_ADVICE = {
+    "val_loss": "Lower validation loss is better. Lines that keep falling could use more "
+                "epochs; a validation loss that rises again means the model started memorising.",
+    "val_accuracy": "Higher validation accuracy is better. Lines still rising could use more "
+                    "epochs.",
+    "loss": "Training loss keeps falling while a model memorises its training texts; the "
+            "validation loss says how it does on texts it has not seen.",
+    "accuracy": "Training accuracy keeps rising while a model memorises its training texts; "
+                "the validation accuracy says how it does on texts it has not seen.",
+    "val_rmse": "Lower validation RMSE is better: how far predicted numbers are from the "
+                "true ones.",
+}
 LOSS_METRICS = ("val_loss", "loss")  # squared error for a number, cross-entropy for classes
 DEFAULT_COMPARED = 3
 EMPTY_CELL = "–"  # an en dash, as the HTML report shows a missing value
@@ -110,6 +123,7 @@ def compare_curves(store: runs_lib.RunStore, runs: list[runs_lib.RunInfo]) -> No
         st.session_state[state.W_RUNS_METRIC] = CURVE_METRICS[0]
     metric = right.selectbox("Measure", CURVE_METRICS, key=state.W_RUNS_METRIC,
                              format_func=charts.metric_label)
+    st.caption(CURVE_ADVICE[metric])
     tasks = {by_id[i].task for i in selected}
     others = [t for t in TASK_NAMES if t not in tasks and any(r.task == t for r in runs)]
     if len(tasks) == 1 and others:

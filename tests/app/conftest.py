@@ -112,5 +112,5 @@ def copy_run(store, run_id: str, name: str) -> str:
     """A throwaway copy of a finished run (for tests that delete or break runs)."""
     new_id = f"copy-{uuid.uuid4().hex[:10]}"
     shutil.copytree(store.path(run_id), store.path(new_id))
-    store.rename(new_id, name)
+    store.rename(new_id, store.unused_name(name))  # two runs never share a name
     return new_id

@@ -8,7 +8,7 @@ import psutil
 import pytest
 
 from tests.app.conftest import copy_run, open_page, page_text, shown_percentages, shown_text
-from ui import state
+from ui import runs_view, state
 
 
 @pytest.fixture
@@ -119,6 +119,15 @@ def test_a_run_can_be_renamed_and_every_picker_shows_the_new_name(run_store, thr
     at.button(key=state.W_RUNS_RENAME_GO).click().run()
     assert "Type a name for the run first." in [e.value for e in at.error]
     assert run_store.info(throwaway).name == "Class demo, <i>v2</i>"
+    # Exploratory QA: another run's name was taken, and two "News A" rows could not be told apart.
+    other = next(r for r in run_store.list_runs() if r.run_id != throwaway).name
+    at.text_input(key=f"{state.W_RUNS_RENAME}.{throwaway}").set_value(f" {other} ")
+    at.button(key=state.W_RUNS_RENAME_GO).click().run()
+    assert f"Another run is already called “{other}”." in shown_text(at.error[0].value)
+    assert run_store.info(throwaway).name == "Class demo, <i>v2</i>"
+    at.text_input(key=f"{state.W_RUNS_RENAME}.{throwaway}").set_value("Class demo, <i>v2</i>")
+    at.button(key=state.W_RUNS_RENAME_GO).click().run()  # its own name again is fine
+    assert not at.error
 
 
 def test_an_imported_run_shows_a_dash_where_it_has_no_value(run_store, trained_run):
@@ -180,6 +189,7 @@ def test_curves_compare_runs_of_the_current_runs_task(run_store, trained_run, tr
 
 def test_losses_of_different_tasks_never_share_an_axis(run_store, trained_run, regression_run):
     at = open_page("runs", {state.W_RUNS_SELECTED: [trained_run, regression_run]})
+    assert runs_view.CURVE_ADVICE["val_loss"] in page_text(at)
     names = [run_store.info(r).name for r in (trained_run, regression_run)]
     assert chart_lines(at) == [[names[0]], [names[1]]]  # a chart each
     # Browser QA: a chart of one line had no legend, so it did not say whose line it was.
@@ -189,6 +199,9 @@ def test_losses_of_different_tasks_never_share_an_axis(run_store, trained_run, r
     assert set(names) <= set(at.multiselect(key=state.W_RUNS_SELECTED).options)
     assert "measured in different ways" in page_text(at)
     at.selectbox(key=state.W_RUNS_METRIC).set_value("val_accuracy").run()
+    # Exploratory QA: "Lower validation loss is better" stayed above the accuracy curves.
+    assert "Higher validation accuracy is better" in page_text(at)
+    assert "Lower validation loss" not in page_text(at)
     assert chart_lines(at) == [[names[0]]]  # a rating run has no accuracy, and says so
     assert f"No validation accuracy for {names[1]}: runs that predict a number" in page_text(at)
 

@@ -41,6 +41,16 @@ def test_a_new_run_named_like_another_gets_a_number(store):
     assert store.spec(store.create({}, name="stop midepoch"))["name"] == "stop midepoch (2)"
 
 
+def test_a_rename_to_another_runs_name_is_refused(store):
+    first, second = store.create({}, name="News A"), store.create({}, name="News B")
+    with pytest.raises(RunError, match="Another run is already called “News A”"):
+        store.rename(second, "  News A ")
+    assert store.info(second).name == "News B"
+    store.rename(first, "News A")  # its own name: nothing to tell apart
+    store.rename(second, "News C")
+    assert [store.info(r).name for r in (first, second)] == ["News A", "News C"]
+
+
 @pytest.mark.parametrize("bad_id", ["../etc", "..", "a/b", "/abs", "", "x" * 200, "a\\b", ".hidden"])
 def test_run_ids_cannot_escape_the_store(store, bad_id):
     with pytest.raises(RunError):
