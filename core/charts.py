@@ -250,10 +250,13 @@ def _mark_threshold(fig: go.Figure, curves, threshold: float, at: Mapping | None
                              mode="markers", marker=marker), row=1, col=2)
 
 
+JITTER_UP_TO = 20  # distinct true values (ratings) whose dots are spread sideways
+
+
 def _jitter(values: np.ndarray) -> np.ndarray:
     """Spread points sitting on a few true values (ratings) so they do not overlap."""
     levels = np.unique(values)
-    if len(levels) > 20:
+    if len(levels) > JITTER_UP_TO:
         return values
     gap = float(np.min(np.diff(levels))) if len(levels) > 1 else 1.0
     rng = np.random.default_rng(0)  # fixed: the chart must not wobble on redraw
@@ -280,7 +283,9 @@ def predicted_vs_true(y_true, y_pred) -> go.Figure:
         go.Scatter(x=[low, high], y=[low, high], mode="lines", name="Perfect prediction",
                    line=dict(color=MUTED_COLOR, dash="dash")),
     ])
-    fig.update_xaxes(title_text="True value")
+    spread = len(np.unique(y_true)) <= JITTER_UP_TO  # say so: a 5 drawn at 5.2 puzzled (QA)
+    fig.update_xaxes(title_text="True value (dots spread a little sideways, so they do not "
+                                "hide each other)" if spread else "True value")
     fig.update_yaxes(title_text="Predicted value")
     return _finish(fig, title)
 

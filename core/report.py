@@ -52,6 +52,22 @@ class _Percent(float):
     """A share shown as "87.5%" in a table cell."""
 
 
+class _TwoDecimals(float):
+    """An error or prediction shown as "3.04", as Evaluate shows it."""
+
+
+class _AsWritten(float):
+    """A true value shown as the data holds it: "1", "4.5"."""
+
+
+def _two(value) -> "_TwoDecimals | None":
+    return None if value is None else _TwoDecimals(value)
+
+
+_CELL_FORMATS = {_Percent: evaluation.percent, _TwoDecimals: lambda v: f"{v:,.2f}",
+                 _AsWritten: lambda v: f"{v:g}"}
+
+
 def _table(header: list[str], rows: list[list]) -> str:
     """An HTML table; numbers right-aligned, everything escaped."""
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
@@ -62,7 +78,7 @@ def _table(header: list[str], rows: list[list]) -> str:
             numeric = isinstance(cell, (int, float, np.integer, np.floating)) \
                 and not isinstance(cell, bool)
             if numeric:
-                shown = evaluation.percent(cell) if isinstance(cell, _Percent) else _number(cell)
+                shown = _CELL_FORMATS.get(type(cell), _number)(cell)
                 cells.append(f'<td class="num">{shown}</td>')
             else:
                 cells.append(f"<td>{_e('–' if cell is None else cell)}</td>")
@@ -149,16 +165,17 @@ def _scores_section(res: results_lib.RunResults, m: evaluation.EvalResult, thres
     base = res.baseline
     rows = []
     if res.is_regression:
-        rows += [["RMSE (lower is better)", m.rmse, base.rmse if base else None],
-                 ["Mean absolute error", m.mae, base.mae if base else None]]
+        rows += [["RMSE (lower is better)", _two(m.rmse), _two(base.rmse if base else None)],
+                 ["Average error (MAE)", _two(m.mae), _two(base.mae if base else None)]]
     else:
         rows.append(["Accuracy", _share(m.accuracy), _share(base.accuracy) if base else None])
         if m.roc_auc is not None:
             rows.append(["ROC area", m.roc_auc, None])
         if m.ordinal_rmse is not None:
-            rows += [["RMSE of the predicted class", m.ordinal_rmse, base.rmse if base else None],
-                     ["Mean absolute error of the class", m.ordinal_mae,
-                      base.mae if base else None]]
+            rows += [["RMSE of the predicted class", _two(m.ordinal_rmse),
+                      _two(base.rmse if base else None)],
+                     ["Average error (MAE)", _two(m.ordinal_mae),
+                      _two(base.mae if base else None)]]
     parts = [f'<p class="headline">{_e(evaluation.headline(m))}</p>', threshold]
     if base:
         parts.append(f"<p>{_e(base.summary())}</p>")
@@ -199,7 +216,8 @@ def _mistakes_section(res: results_lib.RunResults, cut: float) -> str:
     if not mistakes:
         return "<p>The model got every test text right.</p>"
     if res.is_regression:
-        rows = [[m.text, m.true_label, m.predicted_label, m.error] for m in mistakes]
+        rows = [[m.text, _AsWritten(m.true_label), _two(m.predicted_label), _two(m.error)]
+                for m in mistakes]
         return _table(["Text", "True value", "Predicted", "Off by"], rows)
     rows = [[m.text, m.true_label, m.predicted_label, _share(m.confidence)] for m in mistakes]
     if res.is_binary and cut != evaluation.DEFAULT_THRESHOLD:

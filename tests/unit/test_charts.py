@@ -143,6 +143,9 @@ def test_predicted_vs_true_and_probability_bars():
     assert len(fig.data) == 2 and list(fig.data[1].x) == [1.0, 5.0]
     jittered = np.asarray(fig.data[0].x)
     assert np.all(np.abs(jittered - [1, 2, 3, 4, 5]) <= 0.2)
+    assert "spread a little sideways" in fig.layout.xaxis.title.text  # QA: 5 drawn at 5.2
+    many = charts.predicted_vs_true(np.linspace(0, 1, 50), np.linspace(0, 1, 50))
+    assert many.layout.xaxis.title.text == "True value"  # not spread: nothing to say
     bars = charts.probability_bars(("<a>", "b"), [0.3, 0.7]).data[0]
     assert list(bars.y) == ["&lt;a&gt;", "b"] and list(bars.text) == ["30%", "70%"]
 

@@ -24,6 +24,8 @@ def test_live_curves_by_batch_put_validation_where_the_epoch_ended():
     assert [x for x, _ in series(option, "Training")["data"]] == [1, 2, 3, 4]
     assert series(option, "Validation")["data"] == [[2, 0.6], [4, 0.7]]
     assert not series(option, "Training")["showSymbol"]  # many points: a plain line
+    assert option["yAxis"]["max"] == 1  # QA: a share's axis went up to 1.1
+    assert "max" not in live_chart.training_curves_option(RECORDS, "loss")["yAxis"]
 
 
 def test_live_curves_stay_light_and_still():

@@ -129,3 +129,33 @@ def test_without_a_saved_threshold_the_report_says_it_used_50(store):
     assert "The model got 80.0% of the 40 test texts right." in page
     store.save_threshold_choice(run_id, "a class it does not have", 0.9)  # unusable: ignored
     assert "Scored at the usual 50% threshold" in report.build_report(store, run_id, "cdn")
+
+
+def test_a_regression_report_writes_its_numbers_as_evaluate_does(store):
+    """Exploratory QA: the report said true 1.000, predicted 3.037, "Mean absolute error"
+    where Evaluate says 1, 3.04 and "Average error (MAE)"."""
+    import numpy as np
+
+    from core import baseline, evaluation
+    from core import data as data_lib
+    from core.config import ModelSpec, TrainSpec, to_dict
+
+    texts = [f"review number {i} was {'good' if i % 2 else 'bad'}" for i in range(30)]
+    y = np.array([1.0 + 4 * (i % 2) for i in range(30)], dtype=np.float32)
+    split = data_lib.Split(texts, y, None)
+    dataset = data_lib.Dataset("regression", (), split, split, split,
+                               data_lib.PrepSummary(90, 90, 0, 0, 0))
+    run_id = store.create({"task": "regression", "data": {"text_columns": ["text"],
+                           "label_column": "stars"}, "model": to_dict(ModelSpec()),
+                           "train": to_dict(TrainSpec())}, name="ratings")
+    data_lib.save_dataset(dataset, store.path(run_id))
+    predicted = np.where(y > 3, 4.7, 3.037)  # every "1" is off by 2.037
+    metrics = evaluation.evaluate_predictions("regression", (), y, predicted)
+    store.write_json(run_id, "eval.json", {
+        "metrics": metrics.to_dict(), "baseline": baseline.run_baseline(dataset).to_dict(),
+        "test_scores": predicted.tolist(), "predict_seconds": 0.01})
+    store.update_status(run_id, status=runs_lib.FINISHED, epochs_done=1)
+    page = report.build_report(store, run_id, include_plotlyjs="cdn")
+    assert '<td class="num">1</td><td class="num">3.04</td><td class="num">2.04</td>' in page
+    assert f'<td class="num">{metrics.rmse:.2f}</td>' in page and "Average error (MAE)" in page
+    assert "3.037" not in page and "Mean absolute error" not in page
