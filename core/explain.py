@@ -289,6 +289,18 @@ def stability(predict_fn: PredictFn, text: str, class_index: int, class_names: S
                      stable=agreement >= STABLE_AGREEMENT, explanations=explanations)
 
 
+def methods_disagree(lime: Explanation, occlusion: Explanation, top_k: int = 3) -> bool:
+    """Whether leaving each word out pushes most of LIME's top words the other way.
+
+    The stability badge compares LIME with itself; this compares the two methods, which
+    can part ways on a long text (exploratory QA: LIME red, leave-one-out green).
+    """
+    removal = {w.word: w.weight for w in occlusion.words}
+    top = [w for w in _relevant(lime.words)[:top_k] if w.word in removal]
+    opposite = sum(1 for w in top if w.weight * removal[w.word] < 0)
+    return bool(top) and opposite * 2 >= len(top)
+
+
 # ---------------------------------------------------------------- plain words
 
 def escape_markdown(value: str) -> str:

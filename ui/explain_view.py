@@ -230,6 +230,10 @@ def show_result(result: ExplainResult, regression: bool = False) -> None:
     st.badge(result.stability.label(),
              icon=":material/check_circle:" if stable else ":material/warning:",
              color="green" if stable else "orange")
+    if explain.methods_disagree(lime, occlusion):
+        st.warning("Here the two methods below disagree: leaving each word out pushes most of "
+                   "LIME's top words the other way. Treat the colours as a rough guide; a "
+                   "thorough run may settle it.", icon=":material/compare_arrows:")
     st.markdown(explain.highlight_legend(lime.class_name, regression), unsafe_allow_html=True)
     left, right = st.columns(2)
     with left:

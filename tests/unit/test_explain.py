@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from core import neighbourhood
+from core import explain, neighbourhood
 from core.errors import StudioError
 from core.explain import (
     Explanation, Stability, WordWeight, _cosine_distances_x100, _indexed,
@@ -233,3 +233,25 @@ def test_a_contraction_is_one_word_and_quotes_stay_separators():
     words = {w.word for w in explanation.words}
     assert {"Don't", "zebra's", "friend"} <= words and not words & {"Don", "t", "s"}
     assert ("'", 0.0) in explanation.token_weights  # the quote marks weigh nothing
+
+
+def _explained(method: str, weights: dict) -> explain.Explanation:
+    words = tuple(explain.WordWeight(w, v) for w, v in
+                  sorted(weights.items(), key=lambda item: -abs(item[1])))
+    return explain.Explanation(text=" ".join(weights), method=method, class_index=0,
+                               class_name="World", score=0.6, words=words, token_weights=(),
+                               num_samples=1, seed=None, seconds=0.0)
+
+
+@pytest.mark.parametrize("removal, disagree", [
+    ({"government": 0.2, "minister": 0.1, "match": 0.05, "the": 0.01}, True),  # all flipped
+    ({"government": -0.2, "minister": 0.1, "match": -0.05, "the": 0.01}, True),  # 2 of 3
+    ({"government": -0.2, "minister": 0.1, "match": 0.05, "the": 0.01}, False),  # 1 of 3
+    ({"government": -0.2, "minister": -0.1, "match": 0.05, "the": 0.01}, False),
+    ({"government": -0.3, "minister": -0.2, "match": -0.1, "the": 0.0}, False),
+])
+def test_the_two_methods_disagree_when_most_top_words_flip(removal, disagree):
+    """Exploratory QA: LIME marked two words red, leave-one-out every word green, and the
+    page said only "Stable"."""
+    lime = _explained("lime", {"government": -0.4, "minister": -0.3, "match": 0.2, "the": 0.0})
+    assert explain.methods_disagree(lime, _explained("occlusion", removal)) is disagree
