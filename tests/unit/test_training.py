@@ -226,30 +226,35 @@ def test_means_since_the_last_point_undo_keras_running_means():
     assert training.means_since({"loss": 3.0}, 3, (2, {"loss": 3.0})) == {"loss": 3.0}
 
 
-def test_the_live_points_follow_the_batches_not_the_epochs_running_mean(tmp_path, monkeypatch):
-    """Browser QA: the live curve jumped at every epoch, as Keras' running mean restarted.
-
-    Every batch gets a point here; with batches of one size, a point is that batch's
-    own figure, so an epoch's points average to the epoch's figure and end on its step.
-    """
+def _records_of_a_fit(tmp_path, rows: int, batches_per_epoch: int, epochs: int) -> list[dict]:
+    """The metrics records studio_callback writes while a tiny net fits ``rows`` texts."""
     import keras
 
     from core import model as model_lib
     from core.config import TASK_BINARY, ModelSpec
 
-    monkeypatch.setattr(training, "BATCH_RECORD_SECONDS", 0.0)
     store = runs_lib.RunStore(tmp_path)
     run_id = store.create({"task": TASK_BINARY})
     spec = ModelSpec(units=(4,), embedding_dim=4, vocab_size=20, max_tokens=6,
                      bidirectional=False)
     net = model_lib.build_model(spec, TASK_BINARY, 2, vocab_len=20, padding_mask=False)
     model_lib.compile_model(net, TASK_BINARY, "adam", 5e-2)
-    ids = np.random.default_rng(3).integers(2, 20, size=(24, 6)).astype("int32")
-    callback = training.studio_callback(store, run_id, lambda: None, batches_per_epoch=6)
-    net.fit(ids, np.arange(24) % 2, batch_size=4, epochs=3, verbose=0, shuffle=False,
-            callbacks=[callback])
+    ids = np.random.default_rng(3).integers(2, 20, size=(rows, 6)).astype("int32")
+    callback = training.studio_callback(store, run_id, lambda: None, batches_per_epoch)
+    net.fit(ids, np.arange(rows) % 2, batch_size=rows // batches_per_epoch, epochs=epochs,
+            verbose=0, shuffle=False, callbacks=[callback])
     keras.backend.clear_session()
-    records, _ = store.read_metrics(run_id)
+    return store.read_metrics(run_id)[0]
+
+
+def test_the_live_points_follow_the_batches_not_the_epochs_running_mean(tmp_path, monkeypatch):
+    """Browser QA: the live curve jumped at every epoch, as Keras' running mean restarted.
+
+    Every batch gets a point here; with batches of one size, a point is that batch's
+    own figure, so an epoch's points average to the epoch's figure and end on its step.
+    """
+    monkeypatch.setattr(training, "BATCH_RECORD_SECONDS", 0.0)
+    records = _records_of_a_fit(tmp_path, rows=24, batches_per_epoch=6, epochs=3)
     for epoch in (1, 2, 3):
         points = [r for r in records if r["kind"] == "batch" and r["epoch"] == epoch]
         end = next(r for r in records if r["kind"] == "epoch" and r["epoch"] == epoch)
@@ -264,25 +269,9 @@ def test_the_live_points_follow_the_batches_not_the_epochs_running_mean(tmp_path
 def test_a_point_sits_at_the_middle_of_the_batches_it_averages(tmp_path, monkeypatch):
     """Second browser pass: 2-4 points an epoch, each drawn at its window's end, made a
     tiny run's line fall like a staircase at every new epoch."""
-    import keras
-
-    from core import model as model_lib
-    from core.config import TASK_BINARY, ModelSpec
-
     clock = iter(range(10_000))  # every 3rd batch gets a point, as if 0.5 s passed
     monkeypatch.setattr(training.time, "time", lambda: next(clock) / 6)
-    store = runs_lib.RunStore(tmp_path)
-    run_id = store.create({"task": TASK_BINARY})
-    spec = ModelSpec(units=(4,), embedding_dim=4, vocab_size=20, max_tokens=6,
-                     bidirectional=False)
-    net = model_lib.build_model(spec, TASK_BINARY, 2, vocab_len=20, padding_mask=False)
-    model_lib.compile_model(net, TASK_BINARY, "adam", 5e-2)
-    ids = np.random.default_rng(3).integers(2, 20, size=(28, 6)).astype("int32")
-    callback = training.studio_callback(store, run_id, lambda: None, batches_per_epoch=7)
-    net.fit(ids, np.arange(28) % 2, batch_size=4, epochs=2, verbose=0, shuffle=False,
-            callbacks=[callback])
-    keras.backend.clear_session()
-    records, _ = store.read_metrics(run_id)
+    records = _records_of_a_fit(tmp_path, rows=28, batches_per_epoch=7, epochs=2)
     for epoch in (1, 2):
         points = [r for r in records if r["kind"] == "batch" and r["epoch"] == epoch]
         assert len(points) >= 2 and points[-1]["step"] == 7 * epoch  # closed at the end
