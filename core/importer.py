@@ -181,33 +181,38 @@ _IMPORTING = threading.Lock()
 
 def import_model(store: runs_lib.RunStore, data: bytes, file_name: str,
                  max_bytes: int = config.MAX_MODEL_BYTES) -> str:
-    """Check, load and store an uploaded model as a finished run; returns the run id.
+    """Check, load and store an uploaded model as a finished run; returns the run id
+    (for file bytes imported before, that run's: see import_or_find)."""
+    return import_or_find(store, data, file_name, max_bytes)[0]
 
-    The same file bytes imported before (imported_before) give that run back, not a copy.
-    """
+
+def import_or_find(store: runs_lib.RunStore, data: bytes, file_name: str,
+                   max_bytes: int = config.MAX_MODEL_BYTES) -> tuple[str, bool]:
+    """(run id, True) for a model imported now; (the earlier run, False) for the same
+    file bytes imported before, which are not stored twice."""
     _check_file(data, max_bytes)
+    digest = file_digest(data)
     with _IMPORTING:
-        earlier = imported_before(store, data)
+        earlier = imported_before(store, digest)
         if earlier:
-            return earlier
+            return earlier, False
         try:
             with tempfile.TemporaryDirectory(prefix="lstm-studio-import-") as folder:
                 path = Path(folder) / "model.keras"  # Keras insists on the .keras suffix
                 path.write_bytes(data)
                 _, metadata = load_uploaded(path)
-                return _store_run(store, path, metadata, file_name, _digest(data))
+                return _store_run(store, path, metadata, file_name, digest), True
         except OSError as exc:  # a full disk or an unwritable folder, not a bad file
             raise RunError(f"Could not save the model: {exc.strerror or exc}. Check the disk "
                            "space and permissions of the runs folder.") from exc
 
 
-def _digest(data: bytes) -> str:
+def file_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def imported_before(store: runs_lib.RunStore, data: bytes) -> str | None:
-    """The run that these exact file bytes were imported as, if it is still in the store."""
-    digest = _digest(data)
+def imported_before(store: runs_lib.RunStore, digest: str) -> str | None:
+    """The run that the file with this file_digest was imported as, if still in the store."""
     return next((run.run_id for run in store.list_runs()
                  if run.spec.get("imported") and run.spec.get("file_sha256") == digest), None)
 

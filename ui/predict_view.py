@@ -235,17 +235,14 @@ def model_import(store) -> None:
     upload = st.file_uploader("Model file (.keras)", type=["keras"], key=state.W_MODEL_UPLOAD)
     if upload is None or not st.button("Import this model", key=state.W_MODEL_IMPORT):
         return
-    earlier = importer.imported_before(store, upload.getvalue())
-    if earlier:  # a second click, or the same file again: no "(2)" copy of the same model
-        _select_imported(store, earlier, "This file is already imported as")
-        return
     try:
         with st.spinner("Checking and loading the model…"):
-            run_id = importer.import_model(store, upload.getvalue(), upload.name)
+            run_id, new = importer.import_or_find(store, upload.getvalue(), upload.name)
     except StudioError as err:
         widgets.show_error(err)
         return
-    _select_imported(store, run_id, "Imported as")
+    # Not new: a second click, or the same file again, selects the first import (no "(2)").
+    _select_imported(store, run_id, "Imported as" if new else "This file is already imported as")
 
 
 def _select_imported(store, run_id: str, said: str) -> None:

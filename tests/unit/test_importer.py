@@ -224,12 +224,15 @@ def test_an_exported_run_keeps_the_text_columns_it_was_trained_on(store, run_sto
 
 def test_the_same_file_again_is_found_not_imported_twice(store, studio_model):
     """Browser QA: a second click on Import (the file still in the box) made "… (2)"."""
-    assert importer.imported_before(store, studio_model) is None
+    digest = importer.file_digest(studio_model)
+    assert importer.imported_before(store, digest) is None
     run_id = importer.import_model(store, studio_model, "shared.keras")
-    assert importer.imported_before(store, studio_model) == run_id
-    assert importer.imported_before(store, studio_model + b"\0") is None  # other bytes
+    assert importer.imported_before(store, digest) == run_id
+    other = importer.file_digest(studio_model + b"\0")
+    assert importer.imported_before(store, other) is None  # other bytes
+    assert importer.import_or_find(store, studio_model, "again.keras") == (run_id, False)
     store.delete(run_id)
-    assert importer.imported_before(store, studio_model) is None  # deleted: import again
+    assert importer.imported_before(store, digest) is None  # deleted: import again
 
 
 def test_two_imports_of_one_file_at_once_store_it_once(store, studio_model):
