@@ -18,7 +18,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 
 from core import config
 from core.errors import StudioError
-from core.evaluation import class_value_errors, percent
+from core.evaluation import class_off_by, class_value_errors, percent
 
 CLASSIFIER_CS = (0.5, 2.0, 8.0)  # inverse strengths, strongest regularisation first
 REGRESSION_ALPHAS = (10.0, 3.0, 1.0, 0.3)  # strongest first, so ties keep it
@@ -51,10 +51,8 @@ class BaselineResult:
         if self.task == config.TASK_REGRESSION:
             return (f"A simple word-count model ({self.description}) is off by "
                     f"{self.mae:.2f} on average (RMSE {self.rmse:.2f}).")
-        off = "" if self.mae is None else \
-            f"; on average its predicted class is off by {self.mae:.2f}"
         return (f"A simple word-count model ({self.description}) gets "
-                f"{percent(self.accuracy)} of the test texts right{off}.")
+                f"{percent(self.accuracy)} of the test texts right{class_off_by(self.mae)}.")
 
 
 def _vectorizer(n_train: int) -> TfidfVectorizer:

@@ -386,12 +386,15 @@ def _texts(n: int) -> str:
     return "1 test text" if n == 1 else f"{n:,} test texts"
 
 
+def class_off_by(mae: float | None) -> str:
+    """How far off an ordered class is, worded alike for the model and its baseline."""
+    return "" if mae is None else f"; on average its predicted class is off by {mae:.2f}"
+
+
 def headline(result: EvalResult) -> str:
     """One plain sentence a non-programmer can read."""
     if result.task == config.TASK_REGRESSION:
         return (f"On average the prediction is off by {result.mae:.2f} "
                 f"(RMSE {result.rmse:.2f}) on the {_texts(result.n_test)}.")
-    sentence = f"The model got {percent(result.accuracy)} of the {_texts(result.n_test)} right"
-    if result.ordinal_mae is not None:
-        sentence += f"; on average its predicted class is off by {result.ordinal_mae:.2f}"
-    return sentence + "."
+    return (f"The model got {percent(result.accuracy)} of the {_texts(result.n_test)} right"
+            f"{class_off_by(result.ordinal_mae)}.")
