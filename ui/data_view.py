@@ -296,13 +296,13 @@ def run_data_note(source: str) -> None:
 def summary(dataset: data.Dataset) -> None:
     s = dataset.summary
     dropped = s.rows_in - s.rows_used
-    cells = st.columns(5)
-    cells[0].metric("Texts used", f"{s.rows_used:,}")
-    cells[1].metric("Rows dropped", f"{dropped:,}",
-                    help=f"{s.dropped_missing_label:,} without a label, {s.dropped_empty:,} with "
-                         f"empty text, {s.dropped_duplicates:,} duplicates.")
-    for cell, (name, part) in zip(cells[2:], dataset.splits().items()):
-        cell.metric(f"{SPLIT_NAMES[name]} texts", f"{len(part.texts):,}")
+    row = widgets.metric_row()
+    row.metric("Texts used", f"{s.rows_used:,}")
+    row.metric("Rows dropped", f"{dropped:,}",
+               help=f"{s.dropped_missing_label:,} without a label, {s.dropped_empty:,} with "
+                    f"empty text, {s.dropped_duplicates:,} duplicates.")
+    for name, part in dataset.splits().items():
+        row.metric(f"{SPLIT_NAMES[name]} texts", f"{len(part.texts):,}")
     st.caption("The model learns from the training texts, checks itself on the validation texts "
                "after every epoch, and is scored once on the test texts at the end.")
 

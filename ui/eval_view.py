@@ -87,32 +87,31 @@ def _delta(difference: float, verdict: int, decimals: int, unit: str,
 def headline(res: RunResults, result: EvalResult) -> None:
     base = res.baseline
     verdict = evaluation.compare_with_baseline(result, base) if base else 0
-    # Filled left to right, so a missing metric leaves no gap between the others.
-    cells = iter(st.columns(4))
+    row = widgets.metric_row()
     if res.is_regression:
         delta, colour = _delta(result.rmse - base.rmse, verdict, 2, "", "inverse") \
             if base else (None, "off")
-        next(cells).metric("RMSE (lower is better)", f"{result.rmse:.2f}", delta,
+        row.metric("RMSE (lower is better)", f"{result.rmse:.2f}", delta,
                            delta_color=colour, delta_arrow="off" if colour == "off" else "auto")
-        next(cells).metric("Baseline RMSE", _two_decimals(base.rmse if base else None),
+        row.metric("Baseline RMSE", _two_decimals(base.rmse if base else None),
                            help=base.description if base else None)
-        next(cells).metric("Average error (MAE)", f"{result.mae:.2f}")
+        row.metric("Average error (MAE)", f"{result.mae:.2f}")
     else:
         delta, colour = _delta(100 * (result.accuracy - base.accuracy), verdict, 1, " points") \
             if base else (None, "off")
-        next(cells).metric("Test accuracy", _percent(result.accuracy), delta, delta_color=colour,
+        row.metric("Test accuracy", _percent(result.accuracy), delta, delta_color=colour,
                            delta_arrow="off" if colour == "off" else "auto")
-        next(cells).metric("Baseline accuracy", _percent(base.accuracy) if base else "–",
+        row.metric("Baseline accuracy", _percent(base.accuracy) if base else "–",
                            help=base.description if base else None)
         if result.roc_auc is not None:
-            next(cells).metric(
+            row.metric(
                 "ROC area", f"{result.roc_auc:.3f}",
                 help="1.0 means every yes-text scores above every no-text; 0.5 is chance.")
         elif result.ordinal_mae is not None:
-            next(cells).metric(
+            row.metric(
                 "Average rating error", f"{result.ordinal_mae:.2f}",
                 help="How far the predicted class is from the true one, on average.")
-    next(cells).metric("Test texts", f"{result.n_test:,}")
+    row.metric("Test texts", f"{result.n_test:,}")
     st.markdown(f"**{evaluation.headline(result)}** {baseline_sentence(res, result)}")
     if base and result.threshold not in (None, DEFAULT_THRESHOLD):
         st.caption("The baseline answers at the usual 50% threshold. A threshold picked while "
@@ -205,13 +204,13 @@ def threshold_section(res: RunResults) -> None:
     is_positive = (np.asarray(res.y) == index).astype(int)
     p_positive = res.scores[:, index]
     numbers = evaluation.metrics_at_threshold(is_positive, p_positive, cut)
-    cols = st.columns(4)
-    cols[0].metric("Accuracy", _percent(numbers["accuracy"]))
-    cols[1].metric("Precision", _percent(numbers["precision"]),
-                   help=f"Of the texts called {positive}, the share that really are.")
-    cols[2].metric("Recall", _percent(numbers["recall"]),
-                   help=f"Of the texts that really are {positive}, the share the model found.")
-    cols[3].metric("F1", _percent(numbers["f1"]), help="A balance of precision and recall.")
+    row = widgets.metric_row()
+    row.metric("Accuracy", _percent(numbers["accuracy"]))
+    row.metric("Precision", _percent(numbers["precision"]),
+               help=f"Of the texts called {positive}, the share that really are.")
+    row.metric("Recall", _percent(numbers["recall"]),
+               help=f"Of the texts that really are {positive}, the share the model found.")
+    row.metric("F1", _percent(numbers["f1"]), help="A balance of precision and recall.")
     curves = evaluation.threshold_curves(is_positive, p_positive)
     st.plotly_chart(charts.roc_pr(curves, cut, at=numbers), key="eval.roc_pr")
 
@@ -250,13 +249,13 @@ def values_section(res: RunResults) -> None:
         return
     if res.is_ordinal:
         result = res.metrics
-        cols = st.columns(4)
+        row = widgets.metric_row()
         base = res.baseline
-        cols[0].metric("RMSE of the predicted class", f"{result.ordinal_rmse:.2f}",
-                       help="Like the error of a rating model: big misses count more.")
-        cols[1].metric("Baseline RMSE", _two_decimals(base.rmse if base else None),
-                       help=base.description if base else None)
-        cols[2].metric("Average error (MAE)", f"{result.ordinal_mae:.2f}")
+        row.metric("RMSE of the predicted class", f"{result.ordinal_rmse:.2f}",
+                   help="Like the error of a rating model: big misses count more.")
+        row.metric("Baseline RMSE", _two_decimals(base.rmse if base else None),
+                   help=base.description if base else None)
+        row.metric("Average error (MAE)", f"{result.ordinal_mae:.2f}")
         st.markdown("The classes are numbers, so here each dot is a test text at its true value, "
                     "and its height is the model's probability-weighted average class.")
     st.plotly_chart(charts.predicted_vs_true(*values), key="eval.values")
@@ -281,10 +280,10 @@ def mistakes_table(res: RunResults, threshold: float, can_explain: bool = True) 
     # The sentence says how core.evaluation.worst_mistakes sorted them.
     if res.is_regression:
         st.write("These predictions are the furthest from the true value, furthest first." + pick)
-        table = pd.DataFrame({"text": [m.text for m in mistakes],
-                              "true value": [m.true_label for m in mistakes],
+        table = pd.DataFrame({"true value": [m.true_label for m in mistakes],
                               "predicted": [m.predicted_label for m in mistakes],
-                              "off by": [m.error for m in mistakes]})
+                              "off by": [m.error for m in mistakes],
+                              "text": [m.text for m in mistakes]})
         config = {"predicted": st.column_config.NumberColumn(format="%.2f"),
                   "off by": st.column_config.NumberColumn(format="%.2f")}
     elif res.is_binary and abs(threshold - DEFAULT_THRESHOLD) > 1e-9:
@@ -295,6 +294,8 @@ def mistakes_table(res: RunResults, threshold: float, can_explain: bool = True) 
     else:
         st.write("The model was most sure about these wrong answers, surest first." + pick)
         table, config = _wrong_answers(mistakes, "confidence")
+    # The short columns come first: on a narrow page the long text runs off to the right,
+    # where it hid the answers behind a sideways scroll.
     config["text"] = st.column_config.TextColumn(width="large")
     table.index = pd.RangeIndex(1, len(table) + 1, name="#")
     st.dataframe(table, column_config=config)
@@ -302,10 +303,10 @@ def mistakes_table(res: RunResults, threshold: float, can_explain: bool = True) 
 
 
 def _wrong_answers(mistakes: list, sureness: str) -> tuple[pd.DataFrame, dict]:
-    table = pd.DataFrame({"text": [m.text for m in mistakes],
-                          "true class": [m.true_label for m in mistakes],
+    table = pd.DataFrame({"true class": [m.true_label for m in mistakes],
                           "predicted": [m.predicted_label for m in mistakes],
-                          sureness: [m.confidence for m in mistakes]})
+                          sureness: [m.confidence for m in mistakes],
+                          "text": [m.text for m in mistakes]})
     return widgets.percent_values(table, [sureness]), {sureness: widgets.PERCENT}
 
 

@@ -56,6 +56,15 @@ def reading_notes(predictor, text: str) -> None:
                    "“max tokens” setting); the rest do not reach it.")
 
 
+def metric_row():
+    """A row for st.metric boxes that wraps onto a new line where the page is narrow.
+
+    st.columns keeps its cells side by side down to a 640-pixel window, so at 800 pixels
+    with the sidebar open it cut the labels ("Baseline ac…").
+    """
+    return st.container(horizontal=True)
+
+
 def percent_values(frame: pd.DataFrame, columns) -> pd.DataFrame:
     """A copy of ``frame`` whose shares in ``columns`` (0.9375) are percentages (93.75), as
     PERCENT shows them; missing values stay missing."""
