@@ -28,6 +28,31 @@ def read_texts(source, name: str = "the file", header: bool | None = None) -> pd
     return data_lib.read_csv(source, name=name, for_prediction=True, header=header)
 
 
+def first_text_columns(frame: pd.DataFrame, trained_columns: list[str]) -> list[str]:
+    """A first guess at which of the file's columns hold the texts, for a file that lacks
+    some of the columns the model read.
+
+    The trained columns the file has come first, in the model's order, then as many of the
+    file's likeliest text columns as are missing: a run on title + body reading a
+    title,review file gets title + review.
+    """
+    have = [c for c in trained_columns if c in frame.columns]
+    missing = len(trained_columns) - len(have)
+    guess = have + _likely_text_columns(frame, but_not=have)[:max(missing, 0 if have else 1)]
+    return guess or [str(c) for c in frame.columns[:1]]
+
+
+def _likely_text_columns(frame: pd.DataFrame, but_not: list[str]) -> list[str]:
+    """The suggested text columns, then the file's other wordy columns, longest texts first."""
+    suggestion = data_lib.suggest_columns(frame)
+    sample = frame.head(5000)
+    others = sorted((c for c in frame.columns if c not in suggestion.text_columns
+                     and c != suggestion.label_column
+                     and not pd.api.types.is_numeric_dtype(sample[c])),
+                    key=lambda c: -sample[c].astype(str).str.len().mean())
+    return [str(c) for c in (*suggestion.text_columns, *others) if c not in but_not]
+
+
 def _new_column(frame: pd.DataFrame, name: str) -> str:
     """``name``, or "name (model)" if the user's file has that column: theirs is kept."""
     while name in frame.columns:

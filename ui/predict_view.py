@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from core import charts, importer, predict_csv
-from core import data as data_lib
 from core.config import TASK_REGRESSION
 from core.errors import NoDataRowsError, StudioError
 from core.explain import escape_markdown
@@ -113,21 +112,24 @@ def _result_notes(out) -> None:
             f"{escape_markdown(out.attrs.get('note_column', predict_csv.NOTE_COLUMN))} column.")
 
 
-def _text_columns(frame, trained_columns: list[str]) -> list[str]:
-    """The run's text columns if the file has them, else the user's choice."""
+def _text_columns(frame, trained_columns: list[str], chosen_for: tuple) -> list[str]:
+    """The run's text columns if the file has them, else the user's choice.
+
+    ``chosen_for`` (run, file, its columns) names what the choice was made for: another
+    run or file starts again from a fresh guess instead of the columns picked for the last.
+    """
     missing = [c for c in trained_columns if c not in frame.columns]
     if trained_columns and not missing:
         st.caption("Reading the text from the column(s) the model was trained on: "
                    + ", ".join(escape_markdown(c) for c in trained_columns) + ".")
         return trained_columns
     st.warning(_missing_columns_message(missing, trained_columns))
-    options = list(map(str, frame.columns))
-    if not set(st.session_state.get(state.W_PREDICT_COLUMNS) or []) <= set(options):
-        st.session_state.pop(state.W_PREDICT_COLUMNS, None)
-    if state.W_PREDICT_COLUMNS not in st.session_state:
-        st.session_state[state.W_PREDICT_COLUMNS] = list(
-            data_lib.suggest_columns(frame).text_columns)[:1] or options[:1]
-    return st.multiselect("Text column(s)", options, key=state.W_PREDICT_COLUMNS)
+    if st.session_state.get(state.PREDICT_COLUMNS_FOR) != chosen_for:
+        st.session_state[state.PREDICT_COLUMNS_FOR] = chosen_for
+        st.session_state[state.W_PREDICT_COLUMNS] = predict_csv.first_text_columns(
+            frame, trained_columns)
+    return st.multiselect("Text column(s)", list(map(str, frame.columns)),
+                          key=state.W_PREDICT_COLUMNS)
 
 
 def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
@@ -138,7 +140,8 @@ def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
     if frame is None:
         return
     _read_notes(frame)
-    columns = _text_columns(frame, trained_columns)
+    columns = _text_columns(frame, trained_columns,
+                            (run_id, upload.file_id, tuple(map(str, frame.columns))))
     cut, threshold_note = widgets.run_cut(services.store(), predictor, run_id)
     key = (run_id, upload.file_id, tuple(columns), cut)
     if columns and st.button(f"Predict all {_rows(len(frame))}", key=state.W_PREDICT_GO,

@@ -127,6 +127,7 @@ W_RUNS_REPORT_RUN = "keep.runs.report_run"
 W_EVAL_MISTAKE = "eval.mistake"          # options change per run: not kept
 W_EVAL_EXPLAIN = "eval.explain"
 W_PREDICT_COLUMNS = "predict.columns"    # text columns of an uploaded CSV
+PREDICT_COLUMNS_FOR = "predict.columns_for"  # (run, file, columns) of that guess
 W_PREDICT_DOWNLOAD = "predict.download"
 W_MODEL_DOWNLOAD = "predict.model_download"
 W_RUNS_DELETE_CANCEL = "runs.delete_cancel"

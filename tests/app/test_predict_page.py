@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from core import config
-from tests.app.conftest import (STILL_TRAINING, open_page, page_text, shown_percentages,
+from tests.app.conftest import (STILL_TRAINING, copy_run, open_page, page_text, shown_percentages,
                                 shown_text, shows_empty_cells_empty)
 from ui import state, widgets
 
@@ -149,6 +149,42 @@ def test_a_csv_without_them_asks_which_column_holds_the_text(trained_binary_run)
     result = at.dataframe[0].value
     assert list(result["comment"]) == ["Stopped working after a week", "Brilliant and sturdy"]
     assert result["prediction"].isin(["no", "yes"]).all()
+
+
+def run_reading(run_store, run_id: str, columns: list[str]) -> str:
+    """A copy of ``run_id`` whose settings say it read ``columns`` (the model is the same)."""
+    copy = copy_run(run_store, run_id, "+".join(columns))
+    spec = run_store.read_json(copy, "spec.json")
+    spec["data"]["text_columns"] = columns
+    run_store.write_json(copy, "spec.json", spec)
+    return copy
+
+
+def test_the_columns_guessed_for_one_run_are_guessed_again_for_the_next(
+        run_store, trained_binary_run):
+    """Browser QA: after switching to a run on title + body, a title,review file kept
+    only "review" selected. The columns the file shares with the run come first, then a
+    likely text column for each one missing; each run gets its own guess."""
+    review_only = run_reading(run_store, trained_binary_run, ["review"])
+    title_and_body = run_reading(run_store, trained_binary_run, ["title", "body"])
+    try:
+        _columns_follow_the_run(review_only, title_and_body)
+    finally:
+        run_store.delete(review_only)
+        run_store.delete(title_and_body)
+
+
+def _columns_follow_the_run(review_only: str, title_and_body: str) -> None:
+    file = b"title,comment\nStopped working,It broke after a week\nSturdy,Brilliant and sturdy\n"
+    at = open_page("predict", {state.W_PREDICT_RUN: review_only})
+    upload(at, state.W_PREDICT_CSV, "other.csv", file)
+    assert at.multiselect(key=state.W_PREDICT_COLUMNS).value == ["comment"]
+    at.selectbox(key=state.W_PREDICT_RUN).set_value(title_and_body).run()
+    assert "has no column named 'body'" in shown_text(at.warning[0].value)
+    assert at.multiselect(key=state.W_PREDICT_COLUMNS).value == ["title", "comment"]
+    at.button(key=state.W_PREDICT_GO).click().run()
+    assert not at.exception, at.exception
+    assert len(at.dataframe[0].value) == 2
 
 
 def test_the_model_can_be_downloaded(trained_run):

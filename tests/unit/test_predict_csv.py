@@ -137,3 +137,20 @@ def test_the_download_is_utf8_with_a_bom_that_excel_and_the_reader_both_read(pre
     again = predict_csv.read_texts(written, name="'café-predictions.csv'")
     assert list(again.columns[:3]) == ["title", "review", "prediction"]  # no mark in a name
     assert again["review"].tolist() == ["Lovely café, soft crème brûlée"]
+
+
+def _frame(columns: list[str]) -> pd.DataFrame:
+    long_text = "a sentence long enough to read as a text and not as a label {}"
+    return pd.DataFrame({c: ([long_text.format(i) for i in range(20)] if c != "id"
+                             else list(range(20))) for c in columns})
+
+
+@pytest.mark.parametrize("file_columns, trained, guess", [
+    (["id", "title", "review"], ["title", "body"], ["title", "review"]),  # one shared, one guessed
+    (["id", "comment"], ["title", "review"], ["comment"]),  # nothing shared: the likeliest
+    (["id", "comment"], [], ["comment"]),  # an imported model that names no columns
+    (["review", "title"], ["title", "body"], ["title", "review"]),  # the model's order first
+])
+def test_the_first_guess_keeps_the_columns_the_file_shares_with_the_run(file_columns, trained,
+                                                                        guess):
+    assert predict_csv.first_text_columns(_frame(file_columns), trained) == guess
