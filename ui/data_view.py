@@ -296,7 +296,7 @@ def run_data_note(source: str) -> None:
 def summary(dataset: data.Dataset) -> None:
     s = dataset.summary
     dropped = s.rows_in - s.rows_used
-    row = widgets.metric_row()
+    row = widgets.wrapping_row()
     row.metric("Texts used", f"{s.rows_used:,}")
     row.metric("Rows dropped", f"{dropped:,}",
                help=f"{s.dropped_missing_label:,} without a label, {s.dropped_empty:,} with "

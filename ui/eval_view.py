@@ -87,7 +87,7 @@ def _delta(difference: float, verdict: int, decimals: int, unit: str,
 def headline(res: RunResults, result: EvalResult) -> None:
     base = res.baseline
     verdict = evaluation.compare_with_baseline(result, base) if base else 0
-    row = widgets.metric_row()
+    row = widgets.wrapping_row()
     if res.is_regression:
         delta, colour = _delta(result.rmse - base.rmse, verdict, 2, "", "inverse") \
             if base else (None, "off")
@@ -204,7 +204,7 @@ def threshold_section(res: RunResults) -> None:
     is_positive = (np.asarray(res.y) == index).astype(int)
     p_positive = res.scores[:, index]
     numbers = evaluation.metrics_at_threshold(is_positive, p_positive, cut)
-    row = widgets.metric_row()
+    row = widgets.wrapping_row()
     row.metric("Accuracy", _percent(numbers["accuracy"]))
     row.metric("Precision", _percent(numbers["precision"]),
                help=f"Of the texts called {positive}, the share that really are.")
@@ -249,7 +249,7 @@ def values_section(res: RunResults) -> None:
         return
     if res.is_ordinal:
         result = res.metrics
-        row = widgets.metric_row()
+        row = widgets.wrapping_row()
         base = res.baseline
         row.metric("RMSE of the predicted class", f"{result.ordinal_rmse:.2f}",
                    help="Like the error of a rating model: big misses count more.")

@@ -341,10 +341,8 @@ def _result(store: runs_lib.RunStore, info: runs_lib.RunInfo) -> None:
     st.markdown(f"### {evaluation.headline(result)}")
     if report.get("baseline"):
         st.caption("For comparison: " + BaselineResult.from_dict(report["baseline"]).summary())
-    left, right, _ = st.columns([1, 1, 2])
-    with left:
+    with widgets.wrapping_row():
         links.page_link("pages/evaluate.py", label="Evaluate: where is it wrong?")
-    with right:
         links.page_link("pages/explain.py", label="Explain: which words mattered?")
 
 
@@ -353,11 +351,11 @@ def _train_more(store: runs_lib.RunStore, info: runs_lib.RunInfo, finishing: boo
     if not store.has_model(info.run_id) or not jobs.has_training_data(store, info.run_id):
         return  # an imported model: nothing to train on (its status line says so)
     st.session_state.setdefault(state.W_MORE_EPOCHS, 5)
-    left, right, note = st.columns([1, 1, 2], vertical_alignment="bottom")
-    extra = left.number_input("More epochs", 1, 1000, key=state.W_MORE_EPOCHS)
+    row = widgets.wrapping_row(vertical_alignment="bottom")
+    extra = row.number_input("More epochs", 1, 1000, key=state.W_MORE_EPOCHS, width=180)
     if finishing:
-        note.caption("The training process is closing; Train more is possible in a moment.")
-    if right.button("Train more", key=state.W_TRAIN_MORE, icon=":material/add:", disabled=finishing,
+        st.caption("The training process is closing; Train more is possible in a moment.")
+    if row.button("Train more", key=state.W_TRAIN_MORE, icon=":material/add:", disabled=finishing,
                     help="Continue from the best model so far."):
         try:
             jobs.train_more(services.job_queue(), info.run_id, int(extra))

@@ -34,6 +34,7 @@ EMPTY_CELL = "–"  # an en dash, as the HTML report shows a missing value
 PERCENT_COLUMNS = ("test accuracy", "baseline accuracy")  # shown as on Evaluate
 _TWO_DECIMALS = st.column_config.NumberColumn(format="%.2f")
 TABLE_CONFIG = {
+    "name": st.column_config.TextColumn(pinned=True),
     # Runs compare alike at one cut-off; Evaluate shows a run's own chosen threshold.
     "test accuracy": st.column_config.NumberColumn(
         format=widgets.PERCENT_FORMAT,
@@ -50,9 +51,10 @@ TABLE_CONFIG = {
 }
 
 
-# Scores first: they are what people compare; the settings explain them.
-COLUMN_ORDER = ("name", "status", "task", "test accuracy", "baseline accuracy", "test RMSE",
-                "baseline RMSE", "architecture", "embedding", "max tokens", "units", "params",
+# Scores right after the name: they are what people compare, and on a narrow page the
+# columns after them need a sideways scroll. The name stays pinned while scrolling.
+COLUMN_ORDER = ("name", "test accuracy", "baseline accuracy", "test RMSE", "baseline RMSE",
+                "status", "task", "architecture", "embedding", "max tokens", "units", "params",
                 "epochs", "seconds/epoch", "created")
 
 

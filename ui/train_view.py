@@ -153,12 +153,12 @@ def _network_controls() -> None:
     st.radio("Recurrent layer", list(RNN_LABELS), key=state.W_RNN, horizontal=True,
              format_func=RNN_LABELS.get, help="GRU is a slightly simpler, often faster, cousin of LSTM.")
     layers = st.number_input("Stacked layers", 1, 4, key=state.W_LAYERS)
-    cells = st.columns(int(layers))
-    for i, cell in enumerate(cells):
+    row = widgets.wrapping_row()
+    for i in range(int(layers)):
         # A layer added for the first time starts as wide as the one before it.
         previous = st.session_state.get(state.W_UNITS_PER_LAYER[max(i - 1, 0)], 64)
         st.session_state.setdefault(state.W_UNITS_PER_LAYER[i], previous)
-        cell.number_input(f"Units {i + 1}", 1, 1024, step=8, key=state.W_UNITS_PER_LAYER[i])
+        row.number_input(f"Units {i + 1}", 1, 1024, step=8, key=state.W_UNITS_PER_LAYER[i])
     st.toggle("Read both ways (bidirectional)", key=state.W_BIDIRECTIONAL,
               help="Reads each text left to right and right to left, and uses both. Often "
                    "more accurate; training takes about twice as long.")
@@ -199,13 +199,13 @@ def controls(dataset, lowercase: bool) -> UploadedVectors | None:
     """All architecture and training controls; returns the uploaded vectors in use, if any."""
     with st.expander("Adjust the network (optional)", icon=":material/tune:"):
         vectors = glove_upload(dataset, lowercase)
-        words, network, training = st.columns(3, gap="large")
-        with words:
-            _words_controls(vectors)
-        with network:
-            _network_controls()
-        with training:
-            _training_controls(dataset.is_classification)
+        with widgets.wrapping_row(gap="large"):
+            with st.container():
+                _words_controls(vectors)
+            with st.container():
+                _network_controls()
+            with st.container():
+                _training_controls(dataset.is_classification)
     if vectors is not None:  # also said outside the (usually closed) expander
         st.caption(f"Trains with the word vectors from {escape_markdown(vectors.name)} "
                    "(see Adjust the network).")

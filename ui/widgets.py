@@ -56,13 +56,14 @@ def reading_notes(predictor, text: str) -> None:
                    "“max tokens” setting); the rest do not reach it.")
 
 
-def metric_row():
-    """A row for st.metric boxes that wraps onto a new line where the page is narrow.
+def wrapping_row(**options):
+    """A row whose items go onto a new line where the page is too narrow for them.
 
     st.columns keeps its cells side by side down to a 640-pixel window, so at 800 pixels
-    with the sidebar open it cut the labels ("Baseline ac…").
+    with the sidebar open it cut labels ("Baseline ac…", "Read both ways (bidirecti…").
+    ``options`` go to st.container (gap, vertical_alignment).
     """
-    return st.container(horizontal=True)
+    return st.container(horizontal=True, **options)
 
 
 def percent_values(frame: pd.DataFrame, columns) -> pd.DataFrame:

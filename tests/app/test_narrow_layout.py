@@ -7,8 +7,11 @@ short columns before the long text (which pushed them out of sight).
 
 from __future__ import annotations
 
+import json
+
 from streamlit.testing.v1 import AppTest
 
+from tests.app import test_train_page as train_page
 from tests.app.conftest import open_page
 from ui import state
 
@@ -22,6 +25,21 @@ def metric_parents(node, parent=None) -> list[tuple[str, str]]:
         else:
             found.extend(metric_parents(child, child))
     return found
+
+
+def blocks_above(node, key: str | None = None, text: str | None = None,
+                 above=()) -> tuple[str, ...] | None:
+    """The types of the blocks that hold the widget ``key`` (or the markdown containing
+    ``text``), outermost first; None when the page has no such element."""
+    for child in getattr(node, "children", {}).values():
+        if (key and getattr(child, "key", None) == key) or (
+                text and child.type == "markdown" and text in child.value):
+            return above
+        if hasattr(child, "children"):
+            found = blocks_above(child, key, text, (*above, child.type))
+            if found is not None:
+                return found
+    return None
 
 
 def assert_metrics_wrap(at: AppTest) -> None:
@@ -49,3 +67,29 @@ def test_the_worst_mistakes_show_the_answers_before_the_text(trained_run, regres
                                                    "text"]
     at = open_page("evaluate", {state.W_EVAL_RUN: regression_run})
     assert list(at.dataframe[0].value.columns) == ["true value", "predicted", "off by", "text"]
+
+
+def test_the_network_settings_wrap_instead_of_cutting_their_labels(news):
+    """Browser QA: "Read both ways (bidirecti…" at 1280 pixels, "Rea…" at 800."""
+    at = train_page.open_page(news)
+    for key in (state.W_BIDIRECTIONAL, state.W_CLASS_WEIGHTS, state.W_EPOCHS,
+                state.W_UNITS_PER_LAYER[0]):
+        held_by = blocks_above(at.main, key=key)
+        assert held_by is not None and "column" not in held_by, (key, held_by)
+
+
+def test_the_next_steps_under_a_finished_run_wrap(trained_run):
+    """Browser QA: "Explain: which words matt" and a cut "Train more" under a finished run."""
+    at = train_page.open_page(run_id=trained_run)
+    for held_by in (blocks_above(at.main, key=state.W_MORE_EPOCHS),
+                    blocks_above(at.main, key=state.W_TRAIN_MORE),
+                    # A page run on its own writes its links as text (ui.links.page_link).
+                    blocks_above(at.main, text="which words mattered")):
+        assert held_by is not None and "column" not in held_by, held_by
+
+
+def test_the_runs_table_shows_the_scores_beside_the_pinned_name(trained_run):
+    at = open_page("runs")
+    table = at.dataframe[0].proto
+    assert list(table.column_order)[:3] == ["name", "test accuracy", "baseline accuracy"]
+    assert json.loads(table.columns)["name"]["pinned"] is True
