@@ -238,5 +238,21 @@ def delete_flow(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:
             widgets.show_error(err)
             return
         st.session_state.pop(state.CONFIRM_DELETE, None)
+        _current_after_delete(store, run.run_id)
         st.session_state[state.RUNS_MESSAGE] = f"Deleted “{name}”."
         st.rerun()
+
+
+def _current_after_delete(store: runs_lib.RunStore, deleted: str) -> None:
+    """Every page moves to the newest run left, the one the Runs picker falls back to.
+
+    Without this each page fell back on its own earlier pick, so Evaluate and Explain
+    showed one run while Runs, Predict and Model & Train showed another.
+    """
+    if st.session_state.get(state.CURRENT_RUN) != deleted:
+        return
+    left = store.list_runs()
+    if left:
+        st.session_state[state.CURRENT_RUN] = left[0].run_id
+    else:
+        st.session_state.pop(state.CURRENT_RUN, None)

@@ -70,6 +70,20 @@ def test_delete_asks_first_then_removes_the_run(run_store, throwaway):
     assert "Throwaway <b>run</b>" not in set(at.dataframe[0].value["name"])
 
 
+def test_after_deleting_the_current_run_every_page_shows_the_same_run(run_store, trained_run,
+                                                                     throwaway):
+    """Evaluate and Explain kept their own earlier pick while Runs fell back to the newest."""
+    at = open_page("runs", {state.CURRENT_RUN: throwaway, state.W_EVAL_RUN: trained_run})
+    at.button(key=state.W_RUNS_DELETE).click().run()
+    at.button(key=state.W_RUNS_DELETE_CONFIRM).click().run()
+    newest = run_store.list_runs()[0].run_id
+    assert at.session_state[state.CURRENT_RUN] == newest
+    assert at.selectbox(key=state.W_RUNS_REPORT_RUN).value == newest
+    evaluate = open_page("evaluate", {state.CURRENT_RUN: at.session_state[state.CURRENT_RUN],
+                                      state.W_EVAL_RUN: trained_run})
+    assert evaluate.selectbox(key=state.W_EVAL_RUN).value == newest
+
+
 def test_cancel_keeps_the_run(run_store, throwaway):
     at = manage(throwaway)
     at.button(key=state.W_RUNS_DELETE).click().run()
