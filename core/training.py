@@ -257,14 +257,20 @@ def train(store, run_id: str) -> str:
         studio.step = int(state.get("steps_done") or 0)
     callbacks = [studio, keras.callbacks.TensorBoard(log_dir=str(run_dir / "tb"),
                                                      update_freq="epoch", profile_batch=0)]
+    early_stopping = None
     if train_spec.early_stopping_patience:
-        callbacks.append(keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=train_spec.early_stopping_patience))
+        early_stopping = keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=train_spec.early_stopping_patience)
+        callbacks.append(early_stopping)
     weights = (class_weights(dataset.train.y, dataset.n_classes)
                if train_spec.class_weights and dataset.is_classification else None)
     trainer.fit(train_ds, steps_per_epoch=batches_per_epoch, validation_data=valid_ds,
                 epochs=total_epochs, initial_epoch=initial_epoch, callbacks=callbacks,
                 class_weight=weights, shuffle=False, verbose=0)  # the batches shuffle themselves
+    # Written after every fit, so a "Train more" that runs to its end clears an earlier one.
+    store.update_status(run_id, early_stopped_patience=(
+        train_spec.early_stopping_patience if early_stopping and early_stopping.stopped_epoch
+        else None))
 
     if studio.best_weights is not None:
         int_model.set_weights(studio.best_weights)

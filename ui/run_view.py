@@ -283,7 +283,15 @@ def ended_line(status_name: str, status: dict) -> str:
     epochs = int(status.get("epochs_done") or 0)
     batches, per_epoch = status.get("last_epoch_batches"), status.get("batches_per_epoch")
     if status_name != runs_lib.STOPPED:
-        return f"Finished after {epochs} epoch{'s' if epochs != 1 else ''}."
+        finished = f"Finished after {epochs} epoch{'s' if epochs != 1 else ''}"
+        patience = status.get("early_stopped_patience")
+        total = status.get("total_epochs")
+        if not patience:
+            return finished + "."
+        of_total = f" of {total}" if total else ""
+        return (f"Finished after {epochs}{of_total} epochs: early stopping ended it, as the "
+                f"validation loss had not improved for {patience} epoch"
+                f"{'s' if patience != 1 else ''}.")
     if epochs and batches and per_epoch and batches < per_epoch:
         return (f"Stopped by you during epoch {epochs}, after {batches} of {per_epoch} "
                 "batches.")

@@ -507,3 +507,31 @@ def test_the_worker_gets_half_the_cores_per_op_unless_the_user_chose(monkeypatch
     assert training.worker_env()["TF_NUM_INTRAOP_THREADS"] == str(training.intra_op_threads())
     monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "4")
     assert training.worker_env()["TF_NUM_INTRAOP_THREADS"] == "4"
+
+
+def test_a_run_ended_by_early_stopping_says_so(tmp_path):
+    from ui.run_view import ended_line
+
+    store = runs_lib.RunStore(tmp_path / "runs")
+    frame = data.load_sample("reviews_recommended")
+    data_spec = DataSpec(text_columns=("title", "review"), label_column="recommended")
+    dataset = data.prepare_dataset(frame, data_spec)
+    # A high learning rate on a small sample: the validation loss soon stops falling.
+    train_spec = TrainSpec(epochs=40, batch_size=32, early_stopping_patience=1,
+                           learning_rate=0.05)
+    run_id = jobs.create_run(store, dataset, data_spec, TINY_MODEL, train_spec, name="early")
+    assert jobs.run_in_foreground(store, run_id) == 0
+    state = store.status(run_id)
+    assert state["status"] == runs_lib.FINISHED and state["epochs_done"] < 40
+    assert state["early_stopped_patience"] == 1
+    assert ended_line(state["status"], state) == (
+        f"Finished after {state['epochs_done']} of 40 epochs: early stopping ended it, as the "
+        "validation loss had not improved for 1 epoch.")
+
+
+def test_a_run_that_trains_all_its_epochs_does_not_mention_early_stopping(run_store, trained_run):
+    from ui.run_view import ended_line
+
+    state = run_store.status(trained_run)
+    assert state["early_stopped_patience"] is None
+    assert ended_line(state["status"], state) == "Finished after 2 epochs."
