@@ -245,6 +245,10 @@ def _waiting_line(info: runs_lib.RunInfo, records: list[dict]) -> str | None:
     return "Building the network in TensorFlow: the first batch takes the longest" + waited
 
 
+STOPPING_TEXT = ("Stopping: the best model so far is kept and scored on the test texts, "
+                 "with a simple baseline to compare with…")
+
+
 def is_active(run_id: str) -> bool:
     return services.store().status(run_id).get("status") in runs_lib.ACTIVE_STATUSES
 
@@ -256,6 +260,10 @@ def _status_line(info: runs_lib.RunInfo, records: list[dict]) -> None:
         st.info(waiting, icon=":material/hourglass_top:")
     elif info.status == runs_lib.RUNNING:
         p = progress(status, records, time.time())
+        if services.store().stop_requested(info.run_id):
+            # No estimate: it would count down into an epoch that never starts.
+            st.progress(p.fraction, text=STOPPING_TEXT)
+            return
         if p.fraction >= 1:
             st.info("Scoring the test texts, and a simple baseline to compare with…",
                     icon=":material/calculate:")

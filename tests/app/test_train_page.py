@@ -208,6 +208,19 @@ def test_progress_words_between_two_epochs():
         "Training: epoch 3 of 4 · batch 4 of 10 · about ")
 
 
+def test_after_stop_the_progress_line_says_it_is_stopping_not_how_long_is_left(run_store,
+                                                                              training_run):
+    """Browser QA: after Stop the line counted down into an epoch that never started."""
+    from ui.run_view import STOPPING_TEXT
+
+    at = open_page(run_id=training_run)
+    assert at.get("progress")[0].proto.text.startswith("Training: epoch")
+    run_store.request_stop(training_run)
+    at.run()
+    assert [p.proto.text for p in at.get("progress")] == [STOPPING_TEXT]
+    assert "left" not in STOPPING_TEXT
+
+
 def test_an_imported_model_says_where_it_came_from_and_offers_no_train_more(run_store,
                                                                            trained_run):
     from core import importer
