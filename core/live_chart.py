@@ -16,7 +16,8 @@ from typing import Mapping, Sequence
 
 from core.charts import MUTED_COLOR, TRAIN_COLOR, VALID_COLOR, curve_series, metric_label
 
-HEIGHT = 340  # pixels, close to the plotly charts around it
+HEIGHT = 360  # pixels, close to the plotly charts around it, with the legend's own line
+LEGEND_TOP = 30  # pixels: under the 16 px title
 
 
 def _series(name: str, xs: list, ys: list, color: str, symbols: bool) -> dict:
@@ -32,14 +33,16 @@ def training_curves_option(records: Sequence[Mapping], metric: str = "loss",
     option = {
         "animation": False,  # an animated redraw every second would cost the CPU training needs
         "title": {"text": title, "left": 0, "textStyle": {"fontSize": 16, "fontWeight": "normal"}},
-        "grid": {"left": 50, "right": 20, "top": 60, "bottom": 50},
+        # The legend sits on its own line under the title: beside it, the two overlapped
+        # in a half-width chart of an 800 px window (browser QA).
+        "grid": {"left": 50, "right": 20, "top": LEGEND_TOP + 40, "bottom": 50},
         "xAxis": {"type": "value", "name": x_label, "nameLocation": "middle", "nameGap": 28,
                   "minInterval": 1},
         "yAxis": {"type": "value", "name": metric_label(metric), "scale": True,
                   # A share never passes 100%; a "nice" bound drew the axis up to 1.1 (QA).
                   **({"max": 1} if metric.endswith("accuracy") else {})},
         "tooltip": {"trigger": "axis", "valueFormatter": "%.4f"},
-        "legend": {"right": 0, "top": 0},
+        "legend": {"left": 0, "top": LEGEND_TOP},
         "series": [],
     }
     if train[0]:

@@ -49,3 +49,12 @@ def test_text_alternative_says_how_far_each_line_got():
                                            "Validation, 2 points, latest 0.5000.")
     assert live_chart.describe(live_chart.training_curves_option([])) == \
         "Loss during training: no data yet."
+
+
+def test_the_legend_has_its_own_line_under_the_title():
+    """Beside the title it overlapped it in a half-width chart (800 px window)."""
+    option = live_chart.training_curves_option(
+        [{"kind": "epoch", "epoch": 1, "loss": 0.5, "val_loss": 0.6}], "loss")
+    assert option["legend"]["left"] == option["title"]["left"] == 0
+    assert option["legend"]["top"] >= 24  # below the 16 px title text
+    assert option["grid"]["top"] > option["legend"]["top"] + 20  # the plot below the legend
