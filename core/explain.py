@@ -16,6 +16,7 @@ import html
 import itertools
 import string
 import time
+import unicodedata
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -309,8 +310,19 @@ def escape_markdown(value: str) -> str:
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in flat)
 
 
+def isolate_direction(text: str) -> str:
+    """Right-to-left text wrapped in Unicode isolates (FSI … PDI); other text as it is.
+
+    Without them the browser's bidi algorithm runs neighbouring Arabic or Hebrew words
+    of a list together, so “a”, “b” and “c” read in swapped order.
+    """
+    if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
+        return f"\u2068{text}\u2069"
+    return text
+
+
 def _quoted_list(words: Sequence[WordWeight]) -> str:
-    quoted = [f"“{escape_markdown(w.word)}”" for w in words]
+    quoted = [f"“{isolate_direction(escape_markdown(w.word))}”" for w in words]
     if len(quoted) == 1:
         return quoted[0]
     return ", ".join(quoted[:-1]) + " and " + quoted[-1]
@@ -324,7 +336,7 @@ def summary_sentence(explanation: Explanation, top: int = 3, regression: bool = 
     relevant = _relevant(explanation.words)
     toward = [w for w in relevant if w.weight > 0][:top]
     against = [w for w in relevant if w.weight < 0][:top]
-    target = f"*{escape_markdown(explanation.class_name)}*"
+    target = f"*{isolate_direction(escape_markdown(explanation.class_name))}*"
     if regression:
         return _up_and_down(target, toward, against)
     if not toward and not against:

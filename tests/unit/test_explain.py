@@ -11,7 +11,8 @@ from core.errors import StudioError
 from core.explain import (
     Explanation, Stability, WordWeight, _cosine_distances_x100, _indexed,
     _scores_once_per_text, escape_markdown,
-    explain_lime, explain_occlusion, highlight_html, highlight_legend, stability, summary_sentence,
+    explain_lime, explain_occlusion, highlight_html, highlight_legend, isolate_direction,
+    stability, summary_sentence,
 )
 
 CLASSES = ("other", "animals")
@@ -197,6 +198,19 @@ def test_summary_sentence_without_positive_words():
     explanation = explain_occlusion(zebra_model, "zebra and the lion", 0, CLASSES)
     assert summary_sentence(explanation) == (
         "No word pushed this toward *other*; “zebra” pushed against it most.")
+
+
+def test_right_to_left_words_are_isolated_so_a_list_keeps_its_order():
+    """Browser QA: three Arabic words in one sentence showed in swapped order."""
+    explanation = Explanation(
+        text="", method="lime", class_index=0, class_name="رياضة", score=0.8,
+        words=(WordWeight("هدف", 0.5), WordWeight("مباراة", 0.4), WordWeight("goal", 0.3)),
+        token_weights=(), num_samples=10, seed=0, seconds=0.0)
+    assert summary_sentence(explanation) == (
+        "The words that pushed this toward *\u2068رياضة\u2069* most were “\u2068هدف\u2069”, "
+        "“\u2068مباراة\u2069” and “goal”.")
+    assert isolate_direction("שלום") == "\u2068שלום\u2069"
+    assert isolate_direction("café 😀") == "café 😀"  # left-to-right text stays as it is
 
 
 def test_summary_sentence_escapes_markdown():
