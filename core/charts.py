@@ -177,10 +177,15 @@ def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_los
     """One line per run (keyed by its label) of ``metric`` by epoch."""
     title = title or f"{metric_label(metric)} by run"
     fig = go.Figure()
+    drawn = set()
     for label, records in runs.items():
         xs, ys = _points(records, "epoch", "epoch", metric)
         if xs:
-            fig.add_trace(_line(xs, ys, plain(label), None, "Epoch"))
+            line = _line(xs, ys, plain(label), None, "Epoch")
+            if (tuple(xs), tuple(ys)) in drawn:  # dashed, so the line it covers shows through
+                line.line.dash, line.line.width = "dash", 3
+            drawn.add((tuple(xs), tuple(ys)))
+            fig.add_trace(line)
     if not fig.data:
         return empty_figure(title)
     fig.update_xaxes(title_text="Epoch")
@@ -188,6 +193,19 @@ def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_los
     fig.update_yaxes(title_text=metric_label(metric))
     # The legend names the run even when a chart has one line (a task of its own).
     return _finish(fig, title, uirevision=f"compare-{metric}", showlegend=True)
+
+
+def identical_curves(runs: Mapping[str, Sequence[Mapping]], metric: str) -> list[list[str]]:
+    """Groups of run labels whose ``metric`` curves match point for point.
+
+    Runs with the same data, settings and seed train alike, and one line then hides the other.
+    """
+    groups: dict[tuple, list[str]] = {}
+    for label, records in runs.items():
+        xs, ys = _points(records, "epoch", "epoch", metric)
+        if xs:
+            groups.setdefault((tuple(xs), tuple(ys)), []).append(label)
+    return [labels for labels in groups.values() if len(labels) > 1]
 
 
 # ---------------------------------------------------------------- evaluation

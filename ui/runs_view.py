@@ -156,6 +156,11 @@ def _draw(curves: dict[str, list], task_of: dict[str, str], metric: str) -> None
                                            f"{TASK_NAMES.get(task, task)}")
         st.plotly_chart(charts.compare_curves(group, metric, title),
                         key="runs.curves" if task is None else f"runs.curves.{task}")
+    for same in charts.identical_curves(curves, metric):
+        names = [f"“{escape_markdown(label)}”" for label in same]
+        st.caption(f"{', '.join(names[:-1])} and {names[-1]} have the same curve (same data, "
+                   "settings and seed), so their lines lie on each other; the later ones are "
+                   "dashed.")
     without = [escape_markdown(label) for label, records in curves.items()
                if not _epochs(records, "epoch")]
     if without:

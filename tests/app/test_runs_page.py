@@ -220,6 +220,14 @@ def test_losses_of_different_tasks_never_share_an_axis(run_store, trained_run, r
     assert f"No validation accuracy for {names[1]}: runs that predict a number" in page_text(at)
 
 
+def test_runs_that_trained_alike_are_named_as_lying_on_each_other(run_store, throwaway,
+                                                                  trained_binary_run):
+    at = open_page("runs", {state.W_RUNS_SELECTED: [trained_binary_run, throwaway]})
+    names = [run_store.info(r).name for r in (trained_binary_run, throwaway)]
+    assert (f"“{names[0]}” and “{names[1]}” have the same curve"
+            in shown_text(page_text(at)))
+
+
 def test_a_run_without_curves_is_not_preselected(run_store, trained_run):
     """QA: an imported run was preselected, and its only line was "No curve for …"."""
     from core import importer

@@ -50,6 +50,15 @@ def test_compare_curves_one_line_per_run():
     assert [t.name for t in fig.data] == ["run &lt;1&gt;", "run 2"]
 
 
+def test_a_curve_equal_to_an_earlier_one_is_dashed_and_named():
+    """Two runs with the same seed drew one line exactly over the other."""
+    runs = {"first": RECORDS, "second": RECORDS[:3], "same as first": list(RECORDS)}
+    fig = charts.compare_curves(runs)
+    assert [t.line.dash for t in fig.data] == [None, None, "dash"]
+    assert charts.identical_curves(runs, "val_loss") == [["first", "same as first"]]
+    assert charts.identical_curves({"a": RECORDS, "b": RECORDS[:3]}, "val_loss") == []
+
+
 def test_confusion_heatmap_escapes_class_names():
     fig = charts.confusion_heatmap([[3, 1], [0, 2]], ("<b>x</b>", "y"), normalized=False)
     heatmap = fig.data[0]
