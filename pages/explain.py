@@ -16,6 +16,7 @@ store = services.store()
 runs = widgets.require_runs_with_model(store)
 
 handed_over = explain_view.take_handoff()
+widgets.note_current_run_without_model(runs)
 run_id = widgets.run_picker("Run", state.W_EXPLAIN_RUN, runs)
 try:
     predictor = services.predictor(run_id)

@@ -20,6 +20,7 @@ if not runs:
     predict_view.model_import(store)
     st.stop()
 
+widgets.note_current_run_without_model(runs)
 run_id = widgets.run_picker("Run", state.W_PREDICT_RUN, runs)
 info = store.info(run_id)
 try:

@@ -100,6 +100,33 @@ def run_picker(label: str, key: str, runs: list[runs_lib.RunInfo]) -> str | None
                         on_change=_make_current, args=(key,))
 
 
+def _not_listed_yet(run_id: str) -> str | None:
+    """Why the session's run is missing from a list of runs with a model, if it is training."""
+    from ui import services  # here: services starts the job queue, which tests replace
+
+    try:
+        run = services.store().info(run_id)
+    except StudioError:  # deleted or unreadable: nothing to say
+        return None
+    if not run.is_active:
+        return None
+    return (f"“{escape_markdown(run.name)}” is still training and has no saved model yet: it "
+            "appears here once its first epoch ends.")
+
+
+def note_current_run_without_model(runs: list[runs_lib.RunInfo]) -> None:
+    """Say so when the session's run is missing from ``runs`` because it is still training.
+
+    Without it the picker showed an older run without a word (exploratory QA).
+    """
+    current = st.session_state.get(state.CURRENT_RUN)
+    if not current or current in {run.run_id for run in runs}:
+        return
+    note = _not_listed_yet(current)
+    if note:
+        st.info(note + " Below is an earlier run.", icon=":material/hourglass_top:")
+
+
 def _make_current(key: str) -> None:
     st.session_state[state.CURRENT_RUN] = st.session_state[key]
 
@@ -153,7 +180,9 @@ def runs_with_model(run_store: runs_lib.RunStore) -> list[runs_lib.RunInfo]:
 def require_runs_with_model(run_store: runs_lib.RunStore) -> list[runs_lib.RunInfo]:
     runs = runs_with_model(run_store)
     if not runs:
-        st.info("No trained model yet. Train one on the **Model & Train** page "
+        current = st.session_state.get(state.CURRENT_RUN)
+        training = _not_listed_yet(current) if current else None
+        st.info(training or "No trained model yet. Train one on the **Model & Train** page "
                 "(or import a model file on the **Predict** page).")
         links.page_link("pages/train.py", label="Go to Model & Train")
         st.stop()

@@ -238,3 +238,34 @@ def test_a_run_still_training_says_its_answers_come_from_a_checkpoint(training_r
     assert STILL_TRAINING in [i.value for i in at.info]
     at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run})
     assert not [i for i in at.info if "still training" in i.value]  # finished: no note
+
+
+def test_a_run_too_new_to_have_a_model_is_named_not_silently_replaced(run_store, training_run,
+                                                                      trained_run):
+    """Exploratory QA: with the session's run still before its first epoch, Explain showed an
+    older run without a word."""
+    run_store.model_path(training_run).unlink()  # no checkpoint yet
+    name = run_store.info(training_run).name
+    for page in ("explain", "predict"):  # Evaluate has its own note
+        at = open_page(page, {state.CURRENT_RUN: training_run})
+        assert f"“{name}” is still training and has no saved model yet" in page_text(at), page
+        assert at.selectbox[0].value != training_run
+
+
+def test_with_only_a_run_before_its_first_epoch_the_page_names_it(no_runs, tmp_path):
+    import psutil
+
+    from core.runs import RUNNING, write_json_atomic
+    from ui import services
+
+    store = services.store()
+    folder = store.path("first-run")
+    folder.mkdir(parents=True)
+    me = psutil.Process()
+    write_json_atomic(folder / "spec.json", {"name": "my first <b>run</b>", "created": 1.0})
+    write_json_atomic(folder / "status.json", {"status": RUNNING, "pid": me.pid,
+                                               "pid_created": me.create_time()})
+    at = open_page("explain", {state.CURRENT_RUN: "first-run"})
+    assert ("“my first <b>run</b>” is still training and has no saved model yet"
+            in shown_text(page_text(at)))
+    assert "No trained model yet" not in page_text(at)
