@@ -195,19 +195,6 @@ def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_los
     return _finish(fig, title, uirevision=f"compare-{metric}", showlegend=True)
 
 
-def identical_curves(runs: Mapping[str, Sequence[Mapping]], metric: str) -> list[list[str]]:
-    """Groups of run labels whose ``metric`` curves match point for point.
-
-    Runs with the same data, settings and seed train alike, and one line then hides the other.
-    """
-    groups: dict[tuple, list[str]] = {}
-    for label, records in runs.items():
-        xs, ys = _points(records, "epoch", "epoch", metric)
-        if xs:
-            groups.setdefault((tuple(xs), tuple(ys)), []).append(label)
-    return [labels for labels in groups.values() if len(labels) > 1]
-
-
 # ---------------------------------------------------------------- evaluation
 
 def confusion_heatmap(matrix, class_names: Sequence[str], normalized: bool) -> go.Figure:

@@ -7,6 +7,8 @@ import io
 import zipfile
 from pathlib import Path
 
+from typing import Mapping, Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -115,3 +117,17 @@ def runs_table(store: runs_lib.RunStore) -> pd.DataFrame:
     for column in ("max tokens", "params", "epochs"):
         table[column] = pd.array(table[column], dtype="Int64")
     return table
+
+
+def identical_curves(runs: Mapping[str, Sequence[Mapping]], metric: str) -> list[list[str]]:
+    """Groups of run labels whose by-epoch ``metric`` curves match point for point.
+
+    Runs with the same data, settings and seed train alike, and one line then hides the other.
+    """
+    groups: dict[tuple, list[str]] = {}
+    for label, records in runs.items():
+        curve = tuple((r["epoch"], r[metric]) for r in records
+                      if r.get("kind") == "epoch" and r.get(metric) is not None)
+        if curve:
+            groups.setdefault(curve, []).append(label)
+    return [labels for labels in groups.values() if len(labels) > 1]

@@ -7,7 +7,7 @@ import itertools
 import pandas as pd
 import streamlit as st
 
-from core import charts, report
+from core import charts, compare, report
 from core import runs as runs_lib
 from core.errors import StudioError
 from core.explain import escape_markdown
@@ -156,11 +156,12 @@ def _draw(curves: dict[str, list], task_of: dict[str, str], metric: str) -> None
                                            f"{TASK_NAMES.get(task, task)}")
         st.plotly_chart(charts.compare_curves(group, metric, title),
                         key="runs.curves" if task is None else f"runs.curves.{task}")
-    for same in charts.identical_curves(curves, metric):
+    for same in compare.identical_curves(curves, metric):
         names = [f"“{escape_markdown(label)}”" for label in same]
+        dashed = " and ".join(names[1:])
         st.caption(f"{', '.join(names[:-1])} and {names[-1]} have the same curve (same data, "
-                   "settings and seed), so their lines lie on each other; the later ones are "
-                   "dashed.")
+                   f"settings and seed), so their lines lie on each other: {dashed} "
+                   f"{'is' if len(names) == 2 else 'are'} drawn dashed.")
     without = [escape_markdown(label) for label, records in curves.items()
                if not _epochs(records, "epoch")]
     if without:

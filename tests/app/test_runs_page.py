@@ -226,6 +226,7 @@ def test_runs_that_trained_alike_are_named_as_lying_on_each_other(run_store, thr
     names = [run_store.info(r).name for r in (trained_binary_run, throwaway)]
     assert (f"“{names[0]}” and “{names[1]}” have the same curve"
             in shown_text(page_text(at)))
+    assert f"“{names[1]}” is drawn dashed" in shown_text(page_text(at))
 
 
 def test_a_run_without_curves_is_not_preselected(run_store, trained_run):

@@ -4,7 +4,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from core import charts
+from core import charts, compare
 from core.evaluation import metrics_at_threshold, threshold_curves
 from core.explain import Explanation, WordWeight
 
@@ -55,8 +55,8 @@ def test_a_curve_equal_to_an_earlier_one_is_dashed_and_named():
     runs = {"first": RECORDS, "second": RECORDS[:3], "same as first": list(RECORDS)}
     fig = charts.compare_curves(runs)
     assert [t.line.dash for t in fig.data] == [None, None, "dash"]
-    assert charts.identical_curves(runs, "val_loss") == [["first", "same as first"]]
-    assert charts.identical_curves({"a": RECORDS, "b": RECORDS[:3]}, "val_loss") == []
+    assert compare.identical_curves(runs, "val_loss") == [["first", "same as first"]]
+    assert compare.identical_curves({"a": RECORDS, "b": RECORDS[:3]}, "val_loss") == []
 
 
 def test_confusion_heatmap_escapes_class_names():
