@@ -16,7 +16,6 @@ import html
 import itertools
 import string
 import time
-import unicodedata
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -24,6 +23,7 @@ import numpy as np
 
 from core import neighbourhood
 from core.errors import StudioError
+from core.text import isolate_direction
 
 PredictFn = Callable[[list[str]], np.ndarray]
 # (pieces, word index of each piece or -1, copies × words 0/1) -> predict_fn's rows, or None
@@ -308,17 +308,6 @@ def escape_markdown(value: str) -> str:
     """Backslash-escape markdown/HTML punctuation so user text renders as typed."""
     flat = " ".join(str(value).split())  # newlines could end a paragraph or start a heading
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in flat)
-
-
-def isolate_direction(text: str) -> str:
-    """Right-to-left text wrapped in Unicode isolates (FSI … PDI); other text as it is.
-
-    Without them the browser's bidi algorithm runs neighbouring Arabic or Hebrew words
-    of a list together, so “a”, “b” and “c” read in swapped order.
-    """
-    if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
-        return f"\u2068{text}\u2069"
-    return text
 
 
 def _quoted_list(words: Sequence[WordWeight]) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 
@@ -259,3 +260,14 @@ def oov_rate(texts: Iterable, vocabulary: set[str] | list[str], lowercase: bool 
         return 0.0
     unknown = sum(n for token, n in counts.items() if token not in known)
     return unknown / total
+
+
+def isolate_direction(text: str) -> str:
+    """Right-to-left text wrapped in Unicode isolates (FSI … PDI); other text as it is.
+
+    Without them the browser's bidi algorithm runs neighbouring Arabic or Hebrew words
+    of a list together, so “a”, “b” and “c” read in swapped order.
+    """
+    if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
+        return f"\u2068{text}\u2069"
+    return text

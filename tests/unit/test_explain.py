@@ -11,9 +11,10 @@ from core.errors import StudioError
 from core.explain import (
     Explanation, Stability, WordWeight, _cosine_distances_x100, _indexed,
     _scores_once_per_text, escape_markdown,
-    explain_lime, explain_occlusion, highlight_html, highlight_legend, isolate_direction,
+    explain_lime, explain_occlusion, highlight_html, highlight_legend,
     stability, summary_sentence,
 )
+from core.text import isolate_direction
 
 CLASSES = ("other", "animals")
 FILLER = ("the quick brown fox jumps over lazy dog while river flows past old mill "
