@@ -109,11 +109,11 @@ def preset_picker(n_train: int) -> None:
         st.caption(PRESETS[choice].description)
         return
     many = len(changed) > 1
-    text, button = st.columns([3, 1], vertical_alignment="center")
-    text.caption(f"Your own settings: {len(changed)} setting{'s' if many else ''} changed from "
-                 "this preset under “Adjust the network”.")
-    button.button("Back to the preset", key=state.W_PRESET_RESET, on_click=_apply_preset,
-                  args=(n_train,), help="Puts every setting back to the preset's values.")
+    # One under the other: a column beside the caption cut the button to "Back t…" at 800 px.
+    st.caption(f"Your own settings: {len(changed)} setting{'s' if many else ''} changed from "
+               "this preset under “Adjust the network”.")
+    st.button("Back to the preset", key=state.W_PRESET_RESET, on_click=_apply_preset,
+              args=(n_train,), help="Puts every setting back to the preset's values.")
 
 
 # ---------------------------------------------------------------- controls

@@ -93,3 +93,13 @@ def test_the_runs_table_shows_the_scores_beside_the_pinned_name(trained_run):
     table = at.dataframe[0].proto
     assert list(table.column_order)[:3] == ["name", "test accuracy", "baseline accuracy"]
     assert json.loads(table.columns)["name"]["pinned"] is True
+
+
+def test_back_to_the_preset_has_the_width_of_the_preset_box(news):
+    """Browser QA: a column beside its caption cut the button to "Back t…" at 800 pixels."""
+    at = train_page.open_page(news)
+    at.selectbox(key=state.W_PRESET).set_value("tiny").run()
+    at.number_input(key=state.W_EPOCHS).set_value(7).run()
+    held_by = blocks_above(at.main, key=state.W_PRESET_RESET)
+    assert held_by is not None
+    assert held_by.count("column") == 1, held_by  # only the preset's own column, none nested
