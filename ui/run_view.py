@@ -343,10 +343,13 @@ def _curves(run_id: str, records: list[dict], task: str) -> None:
 def _stop_button(store: runs_lib.RunStore, run_id: str) -> None:
     if store.stop_requested(run_id):
         st.caption("Stopping after the current batch; the best model so far is kept.")
-    elif st.button("Stop", key=state.W_STOP, icon=":material/stop:",
-                   help="Ends the training early and keeps the best model so far."):
-        services.job_queue().stop(run_id)
+    elif st.button("Stop", key=state.W_STOP, icon=":material/stop:", on_click=_request_stop,
+                   args=(run_id,), help="Ends the training early and keeps the best model so far."):
         st.caption("Stopping after the current batch; the best model so far is kept.")
+
+
+def _request_stop(run_id: str) -> None:
+    services.job_queue().stop(run_id)
 
 
 def _result(store: runs_lib.RunStore, info: runs_lib.RunInfo) -> None:
