@@ -110,7 +110,8 @@ def _not_listed_yet(run_id: str) -> str | None:
         return None
     if not run.is_active:
         return None
-    return (f"“{escape_markdown(run.name)}” is still training and has no saved model yet: it "
+    doing = "is waiting to train" if run.status == runs_lib.QUEUED else "is still training"
+    return (f"“{escape_markdown(run.name)}” {doing} and has no saved model yet: it "
             "appears here once its first epoch ends.")
 
 

@@ -250,6 +250,9 @@ def test_a_run_too_new_to_have_a_model_is_named_not_silently_replaced(run_store,
         at = open_page(page, {state.CURRENT_RUN: training_run})
         assert f"“{name}” is still training and has no saved model yet" in page_text(at), page
         assert at.selectbox[0].value != training_run
+    run_store.update_status(training_run, status="queued")
+    at = open_page("explain", {state.CURRENT_RUN: training_run})
+    assert f"“{name}” is waiting to train and has no saved model yet" in page_text(at)
 
 
 def test_with_only_a_run_before_its_first_epoch_the_page_names_it(no_runs, tmp_path):
