@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core import evaluation
+from core.compare import identical_curves
 from core.config import MAX_CLASSES
 
 TEMPLATE = "plotly_white"
@@ -177,14 +178,14 @@ def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_los
     """One line per run (keyed by its label) of ``metric`` by epoch."""
     title = title or f"{metric_label(metric)} by run"
     fig = go.Figure()
-    drawn = set()
+    # A run whose curve repeats an earlier one's is dashed, so the line it covers shows through.
+    dashed = {label for same in identical_curves(runs, metric) for label in same[1:]}
     for label, records in runs.items():
         xs, ys = _points(records, "epoch", "epoch", metric)
         if xs:
             line = _line(xs, ys, plain(label), None, "Epoch")
-            if (tuple(xs), tuple(ys)) in drawn:  # dashed, so the line it covers shows through
+            if label in dashed:
                 line.line.dash, line.line.width = "dash", 3
-            drawn.add((tuple(xs), tuple(ys)))
             fig.add_trace(line)
     if not fig.data:
         return empty_figure(title)

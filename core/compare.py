@@ -6,7 +6,6 @@ import functools
 import io
 import zipfile
 from pathlib import Path
-
 from typing import Mapping, Sequence
 
 import numpy as np

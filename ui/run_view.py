@@ -202,12 +202,13 @@ def _panel(run_id: str, polling_every: float | None) -> None:
         st.rerun()  # once, to the calmer redraw: a fragment's timer is set by a full run only
     st.subheader(f"Run: {escape_markdown(info.name)}")
     records = _records(store, run_id)
+    stopping = info.is_active and store.stop_requested(run_id)
     with st.container():  # one slot whatever it shows, so the charts below keep their place
-        _status_line(info, records)
+        _status_line(info, records, stopping)
     if not info.state.get("imported"):  # trained elsewhere: no curves to draw
         _curves(run_id, records, info.task)
     if info.is_active:
-        _stop_button(store, run_id)
+        _stop_button(run_id, stopping)
     else:
         _result(store, info)
         _train_more(store, info, finishing=live)
@@ -253,14 +254,14 @@ def is_active(run_id: str) -> bool:
     return services.store().status(run_id).get("status") in runs_lib.ACTIVE_STATUSES
 
 
-def _status_line(info: runs_lib.RunInfo, records: list[dict]) -> None:
+def _status_line(info: runs_lib.RunInfo, records: list[dict], stopping: bool) -> None:
     status = info.state
     waiting = _waiting_line(info, records)
     if waiting:
         st.info(waiting, icon=":material/hourglass_top:")
     elif info.status == runs_lib.RUNNING:
         p = progress(status, records, time.time())
-        if services.store().stop_requested(info.run_id):
+        if stopping:
             # No estimate: it would count down into an epoch that never starts.
             st.progress(p.fraction, text=STOPPING_TEXT)
             return
@@ -291,12 +292,10 @@ def ended_line(status_name: str, status: dict) -> str:
     epochs = int(status.get("epochs_done") or 0)
     batches, per_epoch = status.get("last_epoch_batches"), status.get("batches_per_epoch")
     if status_name != runs_lib.STOPPED:
-        finished = f"Finished after {epochs} epoch{'s' if epochs != 1 else ''}"
         patience = status.get("early_stopped_patience")
-        total = status.get("total_epochs")
         if not patience:
-            return finished + "."
-        of_total = f" of {total}" if total else ""
+            return f"Finished after {epochs} epoch{'s' if epochs != 1 else ''}."
+        of_total = f" of {status['total_epochs']}" if status.get("total_epochs") else ""
         return (f"Finished after {epochs}{of_total} epochs: early stopping ended it, as the "
                 f"validation loss had not improved for {patience} epoch"
                 f"{'s' if patience != 1 else ''}.")
@@ -340,8 +339,8 @@ def _curves(run_id: str, records: list[dict], task: str) -> None:
                              alt=live_chart.describe(option))
 
 
-def _stop_button(store: runs_lib.RunStore, run_id: str) -> None:
-    if store.stop_requested(run_id):
+def _stop_button(run_id: str, stopping: bool) -> None:
+    if stopping:
         st.caption("Stopping after the current batch; the best model so far is kept.")
     elif st.button("Stop", key=state.W_STOP, icon=":material/stop:", on_click=_request_stop,
                    args=(run_id,), help="Ends the training early and keeps the best model so far."):
