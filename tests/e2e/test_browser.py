@@ -308,3 +308,13 @@ def test_deep_link_on_a_fresh_server_shows_the_app(tab, fresh_studio):
     assert tab.page.url.endswith(f"/train?run={bookmarked}")
     # app.py's wide layout: the centred one is about 730 px wide in a 1400 px window
     assert tab.main().locator('[data-testid="stMainBlockContainer"]').bounding_box()["width"] > 1000
+
+
+def test_typed_data_address_opens_the_data_page(tab):
+    """The Data page lives at "/"; "/data", typed or bookmarked, must lead there, not to "Page not found"."""
+    tab.open("data")
+    tab.heading(re.compile("1 · Data")).wait_for(timeout=60_000)
+    tab.wait_idle()
+    tab.page.wait_for_url(f"{tab.base_url}/", timeout=10_000)
+    tab.page.wait_for_timeout(1_000)  # Streamlit's "Page not found" modal comes after the page
+    assert tab.page.get_by_text("Page not found").count() == 0
