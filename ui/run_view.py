@@ -339,12 +339,16 @@ def _curves(run_id: str, records: list[dict], task: str) -> None:
                              alt=live_chart.describe(option))
 
 
+# Short: the progress line above already says the best model is kept (browser QA).
+STOP_REQUESTED_TEXT = "Stop requested: training ends after the current batch."
+
+
 def _stop_button(run_id: str, stopping: bool) -> None:
     if stopping:
-        st.caption("Stopping after the current batch; the best model so far is kept.")
+        st.caption(STOP_REQUESTED_TEXT)
     elif st.button("Stop", key=state.W_STOP, icon=":material/stop:", on_click=_request_stop,
                    args=(run_id,), help="Ends the training early and keeps the best model so far."):
-        st.caption("Stopping after the current batch; the best model so far is kept.")
+        st.caption(STOP_REQUESTED_TEXT)
 
 
 def _request_stop(run_id: str) -> None:
