@@ -23,7 +23,7 @@ if dataset is None or data_spec is None:
 else:
     n_train = len(dataset.train.texts)
     train_view.init_controls(n_train)
-    preset_col, button_col = st.columns([3, 1], vertical_alignment="center")
+    preset_col, button_col = st.columns([2, 1], vertical_alignment="center")
     with preset_col:
         train_view.preset_picker(n_train)
     vectors = train_view.controls(dataset, data_spec.clean.lowercase)
@@ -33,7 +33,7 @@ else:
         widgets.show_error(err)
         model_spec = train_spec = None
     with button_col:
-        st.text_input("Run name", key=state.W_RUN_NAME, placeholder="Run name (optional)",
+        st.text_input("Run name", key=state.W_RUN_NAME, placeholder="Name (optional)",
                       label_visibility="collapsed")
         busy = run_id is not None and run_view.is_active(run_id)
         clicked = st.button("Train", key=state.W_TRAIN, type="primary",
