@@ -18,10 +18,10 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from core import evaluation, jobs
 from core import runs as runs_lib
 from core.baseline import BaselineResult
-from core.config import TASK_REGRESSION
+from core.config import TASK_BINARY, TASK_REGRESSION
 from core.errors import RunError, StudioError
 from core.explain import escape_markdown
-from ui import links, services, state, widgets
+from ui import eval_view, links, services, state, widgets
 
 # The first seconds of a start redraw every second: the Tiny demo trains in about 2 s,
 # and a class should see it move. Later a redraw every 2 s halves what the browser
@@ -360,12 +360,39 @@ def _result(store: runs_lib.RunStore, info: runs_lib.RunInfo) -> None:
     if not report:
         return
     result = evaluation.EvalResult.from_dict(report["metrics"])
+    result, threshold_note = _at_chosen_threshold(store, info.run_id, result)
     st.markdown(f"### {evaluation.headline(result)}")
+    if threshold_note:
+        st.caption(threshold_note)
     if report.get("baseline"):
         st.caption("For comparison: " + BaselineResult.from_dict(report["baseline"]).summary())
     with widgets.wrapping_row():
         links.page_link("pages/evaluate.py", label="Evaluate: where is it wrong?")
         links.page_link("pages/explain.py", label="Explain: which words mattered?")
+
+
+def _at_chosen_threshold(store: runs_lib.RunStore, run_id: str,
+                         result: evaluation.EvalResult) -> tuple[evaluation.EvalResult, str]:
+    """A two-class run's result at the threshold chosen on Evaluate, and a note saying so.
+
+    At 50% this page gave another accuracy than Evaluate, Predict and the report for
+    the same run (browser QA).
+    """
+    if result.task != TASK_BINARY:
+        return result, ""
+    try:
+        res = eval_view.load_results(store, run_id)
+        choice = evaluation.usable_choice(res.class_names, store.threshold_choice(run_id))
+    except (StudioError, OSError):
+        return result, ""
+    cut = evaluation.cut_on_second_class(res.class_names, choice)
+    if cut == evaluation.DEFAULT_THRESHOLD:
+        return result, ""
+    positive, value = choice
+    return res.at_threshold(cut), (
+        f"At the threshold chosen on the Evaluate page: a text counts as "
+        f"“{escape_markdown(positive)}” from {value:.0%} sure. At the usual 50% the model got "
+        f"{evaluation.percent(result.accuracy)} right.")
 
 
 def _train_more(store: runs_lib.RunStore, info: runs_lib.RunInfo, finishing: bool) -> None:

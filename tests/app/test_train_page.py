@@ -345,3 +345,25 @@ def test_a_run_shown_under_other_data_says_what_it_learned_from(news, run_store,
                      "(“my_reviews.csv”). Press **Train** to train on the new data."]
     at = open_page((dataset, spec, trained_on), run_id=trained_run)  # the data it learned from
     assert not [c for c in at.caption if "learned from" in c.value]
+
+
+def test_a_two_class_run_shows_the_accuracy_at_the_threshold_chosen_on_evaluate(
+        run_store, trained_binary_run):
+    """Browser QA: this page said 91.9% (at 50%) where Evaluate, Predict and the report
+    said 64.9% at the run's threshold of 89%."""
+    from core import evaluation
+    from core import results as results_lib
+    from tests.app.conftest import copy_run
+
+    run_id = copy_run(run_store, trained_binary_run, "threshold moved")
+    res = results_lib.load_results(run_store, run_id)
+    at_half = res.at_threshold(0.5)
+    at_chosen = res.at_threshold(0.97)
+    assert at_chosen.accuracy != at_half.accuracy  # else the test could not tell them apart
+    run_store.save_threshold_choice(run_id, res.class_names[1], 0.97)
+
+    at = open_page(run_id=run_id)
+    headlines = [m.value for m in at.markdown if m.value.startswith("### ")]
+    assert headlines == [f"### {evaluation.headline(at_chosen)}"]
+    assert any(f"At the usual 50% the model got {evaluation.percent(at_half.accuracy)} right"
+               in c.value and "97% sure" in c.value for c in at.caption)
