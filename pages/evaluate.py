@@ -13,13 +13,13 @@ st.write("See how well a trained model does on the test texts it never saw while
 
 store = services.store()
 runs = [r for r in store.list_runs() if results_lib.has_results(store, r.run_id)]
+noted = eval_view.note_current_run_without_results(store, runs)  # e.g. still training
 if not runs:
-    st.info("No evaluated model yet. Train one on the **Model & Train** page: its test results "
-            "appear here as soon as training ends.")
+    if not noted:
+        st.info("No evaluated model yet. Train one on the **Model & Train** page: its test "
+                "results appear here as soon as training ends.")
     links.page_link("pages/train.py", label="Go to Model & Train")
     st.stop()
-
-eval_view.note_current_run_without_results(store, runs)
 run_id = widgets.run_picker("Run", state.W_EVAL_RUN, runs)
 try:
     res = eval_view.load_results(store, run_id)

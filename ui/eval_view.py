@@ -36,19 +36,30 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else evaluation.percent(value)
 
 
-def note_current_run_without_results(store, runs: list) -> None:
-    """Say so when the session's current run (an imported model, say) cannot be shown here."""
+def note_current_run_without_results(store, runs: list) -> bool:
+    """Say so when the session's current run (an imported model, say) cannot be shown here.
+
+    A run still training redraws the page when it ends, with its results. True when a
+    note was shown.
+    """
     current = st.session_state.get(state.CURRENT_RUN)
     if not current or current in {run.run_id for run in runs}:
-        return
+        return False
     try:
         info = store.info(current)
     except StudioError:
-        return
-    why = ("it was imported from a file, so its test texts are not here"
-           if info.state.get("imported") else "it has no test results yet")
-    st.info(f"“{escape_markdown(info.name)}” cannot be evaluated here: {why}. Below is a run "
-            "that has test results.", icon=":material/info:")
+        return False
+    if info.is_active:
+        widgets.redraw_when(lambda: widgets.active_run(store, current) is None)
+        why = f"{widgets.training_words(info)}; its test results appear here when it ends"
+    elif info.state.get("imported"):
+        why = "was imported from a file, so its test texts are not here"
+    else:
+        why = "has no test results yet"
+    below = " Below is a run that has test results." if runs else ""
+    st.info(f"“{escape_markdown(info.name)}” cannot be evaluated here: it {why}.{below}",
+            icon=":material/info:")
+    return True
 
 
 def baseline_sentence(res: RunResults, result: EvalResult) -> str:

@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import evaluation, jobs
 from core import runs as runs_lib
@@ -174,21 +173,8 @@ def show(run_id: str) -> None:
     st.fragment(run_every=every)(_panel)(run_id, every)
 
 
-def _keep_settings_in_a_poll() -> None:
-    """Re-save the kept widget values in a fragment rerun, as app.py does in a full run.
-
-    A fragment rerun skips app.py, and its start moves the values app.py re-saved
-    back under their widgets' ids. A page switch right after a poll then drops them
-    as stale widget state before app.py runs, and the Model & Train settings fell
-    back to the preset. (In a full run the page's widgets already exist here, and
-    re-assigning their values would raise.)
-    """
-    if get_script_run_ctx().fragment_ids_this_run:
-        state.keep_widget_values()
-
-
 def _panel(run_id: str, polling_every: float | None) -> None:
-    _keep_settings_in_a_poll()
+    state.keep_widget_values_in_a_poll()
     store = services.store()
     try:
         info = store.info(run_id)

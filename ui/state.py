@@ -6,6 +6,7 @@ shown; re-assigning it on every run keeps it).
 """
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 KEEP_PREFIX = "keep."
 
@@ -146,3 +147,17 @@ def keep_widget_values() -> None:
     for key in list(st.session_state.keys()):
         if isinstance(key, str) and key.startswith(KEEP_PREFIX):
             st.session_state[key] = st.session_state[key]
+
+
+def keep_widget_values_in_a_poll() -> None:
+    """Re-save the kept widget values in a fragment rerun, as app.py does in a full run.
+
+    A fragment rerun skips app.py, and its start moves the values app.py re-saved
+    back under their widgets' ids. A page switch right after a poll then drops them
+    as stale widget state before app.py runs, and the Model & Train settings fell
+    back to the preset. (In a full run the page's widgets already exist here, and
+    re-assigning their values would raise.)
+    """
+    ctx = get_script_run_ctx()
+    if ctx is not None and ctx.fragment_ids_this_run:
+        keep_widget_values()

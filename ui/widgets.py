@@ -1,6 +1,7 @@
 """Small rendering helpers shared by several pages."""
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -100,17 +101,49 @@ def run_picker(label: str, key: str, runs: list[runs_lib.RunInfo]) -> str | None
                         on_change=_make_current, args=(key,))
 
 
+REDRAW_CHECK_SECONDS = 2.0
+
+
+def redraw_when(ready: Callable[[], bool]) -> None:
+    """Redraw the whole page once ``ready()`` is true, checking every 2 s.
+
+    For a page that names the session's run as still training: without it, the note
+    and the older run shown instead stayed after the run had ended (browser QA).
+    """
+    def check() -> None:
+        state.keep_widget_values_in_a_poll()
+        if ready():
+            st.rerun()
+
+    st.fragment(run_every=REDRAW_CHECK_SECONDS)(check)()
+
+
+def active_run(store: runs_lib.RunStore, run_id: str) -> runs_lib.RunInfo | None:
+    """The run, if it is queued or training; None if it ended or is gone."""
+    try:
+        run = store.info(run_id)
+    except StudioError:  # deleted or unreadable
+        return None
+    return run if run.is_active else None
+
+
+def training_words(run: runs_lib.RunInfo) -> str:
+    return "is waiting to train" if run.status == runs_lib.QUEUED else "is still training"
+
+
 def _not_listed_yet(run_id: str) -> str | None:
-    """Why the session's run is missing from a list of runs with a model, if it is training."""
+    """Why the session's run is missing from a list of runs with a model, if it is training.
+
+    The page then redraws itself when the run has its first saved model, or ends.
+    """
     from ui import services  # here: services starts the job queue, which tests replace
 
-    try:
-        run = services.store().info(run_id)
-    except StudioError:  # deleted or unreadable: nothing to say
+    store = services.store()
+    run = active_run(store, run_id)
+    if run is None:
         return None
-    if not run.is_active:
-        return None
-    doing = "is waiting to train" if run.status == runs_lib.QUEUED else "is still training"
+    redraw_when(lambda: store.has_model(run_id) or active_run(store, run_id) is None)
+    doing = training_words(run)
     return (f"“{escape_markdown(run.name)}” {doing} and has no saved model yet: it "
             "appears here once its first epoch ends.")
 

@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -13,7 +14,7 @@ from core import config, data, evaluation
 from core import results as results_lib
 from tests.app.conftest import (TIMEOUT, copy_run, open_page, page_text, shown_percentages,
                                 shown_text)
-from ui import state
+from ui import services, state
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -355,3 +356,26 @@ def test_every_percentage_in_a_table_has_one_decimal(run_store, trained_binary_r
         f"{result.report[name]['recall']:.1%}" for name in result.class_names]
     shown = [text for column in (*per_class.values(), *mistakes.values()) for text in column]
     assert all(re.fullmatch(r"\d+\.\d%", text) for text in shown), shown
+
+
+def test_a_run_still_training_is_named_when_no_run_has_results(no_runs, run_store,
+                                                                 trained_binary_run):
+    """The only run is training: Evaluate says so (and redraws when it ends), not "No
+    evaluated model yet"."""
+    import psutil
+
+    from core import runs
+    from core.runs import RunStore
+
+    store = RunStore(services.store().home)
+    shutil.copytree(run_store.path(trained_binary_run), store.path("only-run"))
+    store.rename("only-run", "first try")
+    (store.path("only-run") / "eval.json").unlink()
+    me = psutil.Process()
+    store.update_status("only-run", status=runs.RUNNING, epochs_done=1, total_epochs=10,
+                        pid=me.pid, pid_created=me.create_time())
+    at = open_page("evaluate", {state.CURRENT_RUN: "only-run"})
+    text = shown_text(page_text(at))
+    assert "“first try” cannot be evaluated here: it is still training; its test results " \
+           "appear here when it ends." in text
+    assert "No evaluated model yet" not in text and "Below is a run" not in text

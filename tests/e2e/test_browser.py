@@ -318,3 +318,42 @@ def test_typed_data_address_opens_the_data_page(tab):
     tab.page.wait_for_url(f"{tab.base_url}/", timeout=10_000)
     tab.page.wait_for_timeout(1_000)  # Streamlit's "Page not found" modal comes after the page
     assert tab.page.get_by_text("Page not found").count() == 0
+
+
+def test_evaluate_redraws_when_the_watched_run_ends(tab, studio, run_store, trained_binary_run):
+    """Browser QA: Evaluate kept saying the session's run had no test results 30 s after it
+    had finished, until the user left the page and came back."""
+    import shutil
+
+    import psutil
+
+    from core import runs
+
+    server_store = RunStore(studio.home)
+    run_id = "e2e-ends-while-watched"
+    shutil.copytree(run_store.path(trained_binary_run), server_store.path(run_id))
+    server_store.rename(run_id, "ends while watched")
+    results = server_store.path(run_id) / "eval.json"
+    kept = results.read_bytes()
+    results.unlink()
+    me = psutil.Process()  # the "worker": alive, so the run counts as training
+    server_store.update_status(run_id, status=runs.RUNNING, epochs_done=1, total_epochs=10,
+                               pid=me.pid, pid_created=me.create_time())
+    try:
+        tab.open(f"train?run={run_id}")
+        tab.heading("Run: ends while watched").wait_for(timeout=60_000)
+        tab.go_to("3 · Evaluate", re.compile("Evaluate"))
+        note = tab.main().get_by_text(re.compile("cannot be evaluated here: it is still training"))
+        note.wait_for(timeout=30_000)
+        tab.shot("evaluate_while_training")
+
+        results.write_bytes(kept)  # the run ends while the page is watched
+        server_store.update_status(run_id, status=runs.FINISHED)
+        picker = tab.main().get_by_role("combobox", name="Run")
+        wait_until(lambda: picker.count() and "ends while watched" in picker.input_value(),
+                   30, "Evaluate to show the run that ended", every=0.5)
+        note.wait_for(state="detached", timeout=10_000)
+        tab.wait_idle()
+        tab.shot("evaluate_after_the_run_ended")
+    finally:
+        shutil.rmtree(server_store.path(run_id), ignore_errors=True)
