@@ -298,3 +298,35 @@ def test_forcing_a_header_that_leaves_no_data_shows_a_plain_error_and_keeps_the_
     assert at.session_state[state.FRAME] is frame  # nothing lost
     assert any("Nothing changed" in shown_text(w.value) for w in at.warning)
     assert at.checkbox(key=state.W_HAS_HEADER).value is True  # shown, so it can be undone
+
+
+def cleaning_box_title(at: AppTest) -> str:
+    return next(e.label for e in at.expander if e.label.startswith("Cleaning and split"))
+
+
+def test_changed_cleaning_shows_on_the_folded_box_and_goes_back_to_the_defaults():
+    """Browser QA: "first 5 words" and a 55/20/25 split silently carried over to the next
+    file, with the box folded."""
+    at = open_page()
+    at.button(key=state.W_USE_SAMPLE).click().run()
+    assert cleaning_box_title(at) == "Cleaning and split (optional)"
+    at.number_input(key=state.W_MAX_WORDS).set_value(5)
+    at.checkbox(key=state.W_STOPWORDS).check()
+    at.slider(key=state.W_VALID_PERCENT).set_value(20)
+    at.slider(key=state.W_TEST_PERCENT).set_value(25).run()
+    changed = "Cleaning and split: first 5 words only, common words removed, split 55/20/25"
+    assert cleaning_box_title(at) == changed
+
+    words = {"good": "lovely sunny day", "bad": "grim rainy night"}
+    labels = ["good" if i % 2 else "bad" for i in range(80)]
+    other = pd.DataFrame({"message": [f"item {i} {words[label]}" for i, label in enumerate(labels)],
+                          "label": labels})
+    upload(at, "other.csv", csv_bytes(other))  # the settings stay, in sight
+    assert cleaning_box_title(at) == changed
+    assert at.session_state[state.DATA_SPEC].clean.max_words == 5
+
+    at.button(key=state.W_CLEANING_DEFAULTS).click().run()
+    assert cleaning_box_title(at) == "Cleaning and split (optional)"
+    assert at.number_input(key=state.W_MAX_WORDS).value == 0
+    assert at.session_state[state.DATA_SPEC].clean.max_words is None
+    assert state.W_CLEANING_DEFAULTS not in {b.key for b in at.button}

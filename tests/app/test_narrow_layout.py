@@ -103,3 +103,12 @@ def test_back_to_the_preset_has_the_width_of_the_preset_box(news):
     held_by = blocks_above(at.main, key=state.W_PRESET_RESET)
     assert held_by is not None
     assert held_by.count("column") == 1, held_by  # only the preset's own column, none nested
+
+
+def test_the_cleaning_settings_wrap_instead_of_cutting_their_labels():
+    """Browser QA: three columns cut "Remove common words" to one letter at 800 pixels."""
+    at = open_page("data")
+    at.button(key=state.W_USE_SAMPLE).click().run()
+    for key in (state.W_STOPWORDS, state.W_MAX_WORDS, state.W_TEST_PERCENT):
+        held_by = blocks_above(at.main, key=key)
+        assert held_by is not None and "column" not in held_by, (key, held_by)
