@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.config import DataSpec
 from core.explain import escape_markdown
-from ui import data_view, links, state, task_view
+from ui import cleaning_view, data_view, links, state, task_view
 
 links.run_inside_app()
 st.title("1 · Data")
@@ -37,7 +37,7 @@ st.caption(f"Loaded **{source}**: {len(frame):,} rows, {len(frame.columns)} colu
 data_view.reading_notes(frame)
 text_columns, label_column = data_view.column_choice(frame)
 task, ordered = task_view.task_choice(frame, label_column)
-clean, valid_share, test_share, seed = data_view.cleaning_and_split()
+clean, valid_share, test_share, seed = cleaning_view.cleaning_and_split()
 
 if not text_columns or not label_column:
     st.info("Choose at least one text column and the label column to continue. (A label column "
