@@ -42,7 +42,8 @@ def metric_label(metric: str) -> str:
 
 
 def _finish(fig: go.Figure, title: str, **layout) -> go.Figure:
-    fig.update_layout(template=TEMPLATE, margin=MARGIN, title=dict(text=title), **layout)
+    layout.setdefault("margin", MARGIN)
+    fig.update_layout(template=TEMPLATE, title=dict(text=title), **layout)
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     return fig
@@ -225,9 +226,10 @@ def roc_pr(curves, threshold: float | None = None, at: Mapping | None = None) ->
     if not curves.roc_fpr:
         return empty_figure("ROC and precision-recall",
                             "Both classes must appear in the test set to draw these curves.")
+    # Two-line titles: on one line each ran into the other at 800 px (browser QA).
     fig = make_subplots(rows=1, cols=2, subplot_titles=(
-        f"ROC curve (area {curves.roc_auc:.3f})",
-        f"Precision vs recall (average precision {curves.pr_auc:.3f})",
+        f"ROC curve<br>area {curves.roc_auc:.3f}",
+        f"Precision vs recall<br>average precision {curves.pr_auc:.3f}",
     ))
     fig.add_trace(go.Scatter(x=curves.roc_fpr, y=curves.roc_tpr, name="ROC",
                              line=dict(color=TRAIN_COLOR)), row=1, col=1)
@@ -242,7 +244,8 @@ def roc_pr(curves, threshold: float | None = None, at: Mapping | None = None) ->
     fig.update_yaxes(title_text="True positive rate (recall)", range=[0, 1.02], row=1, col=1)
     fig.update_xaxes(title_text="Recall", range=[0, 1.02], row=1, col=2)
     fig.update_yaxes(title_text="Precision", range=[0, 1.02], row=1, col=2)
-    return _finish(fig, "How the threshold trades off errors", showlegend=False)
+    return _finish(fig, "How the threshold trades off errors", showlegend=False,
+                   margin={**MARGIN, "t": 90})
 
 
 def _mark_threshold(fig: go.Figure, curves, threshold: float, at: Mapping | None) -> None:
@@ -353,8 +356,9 @@ def class_balance(labels: pd.Series) -> go.Figure:
         values = pd.to_numeric(pd.Series(counts.index), errors="coerce").to_numpy()
         if not np.isnan(values).any():  # ratings 1-5 read in their own order
             counts = counts.iloc[np.argsort(values, kind="stable")]
-        fig = go.Figure(go.Bar(
-            x=[plain(v) for v in counts.index], y=counts.to_numpy(), marker_color=TRAIN_COLOR,
+        names = [int(v) if isinstance(v, float) and v.is_integer() else v for v in counts.index]
+        fig = go.Figure(go.Bar(  # ratings as numbers read 1-5, not 1.0-5.0 (browser QA)
+            x=[plain(v) for v in names], y=counts.to_numpy(), marker_color=TRAIN_COLOR,
             text=[f"{c:,}" for c in counts.to_numpy()], textposition="auto",
             hovertemplate="%{x}: %{y:,} texts<extra></extra>",
         ))

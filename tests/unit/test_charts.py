@@ -136,7 +136,9 @@ def test_class_balance_puts_number_labels_in_their_own_order():
     """QA: ratings 1-5 (class names, so strings) were drawn 5, 3, 4, 2, 1 by count."""
     ratings = pd.Series(["5"] * 9 + ["3"] * 5 + ["4"] * 4 + ["2"] * 2 + ["1", "10"])
     assert list(charts.class_balance(ratings).data[0].x) == ["1", "2", "3", "4", "5", "10"]
-    assert list(charts.class_balance(pd.Series([2.0, 1.0, 2.0])).data[0].x) == ["1.0", "2.0"]
+    # Ratings predicted as a number are floats; whole ones read as the stars they are.
+    assert list(charts.class_balance(pd.Series([2.0, 1.0, 2.0])).data[0].x) == ["1", "2"]
+    assert list(charts.class_balance(pd.Series([2.5, 1.0])).data[0].x) == ["1", "2.5"]
 
 
 def test_roc_pr_has_two_subplots_and_threshold_marks():
@@ -145,6 +147,9 @@ def test_roc_pr_has_two_subplots_and_threshold_marks():
     assert len(charts.roc_pr(curves, threshold=0.5).data) == 5
     one_class = threshold_curves([1, 1], [0.2, 0.3])
     assert len(charts.roc_pr(one_class).data) == 0
+    # Browser QA: one-line titles ran into each other at 800 px.
+    titles = [a.text for a in charts.roc_pr(curves).layout.annotations]
+    assert len(titles) == 2 and all(len(line) <= 26 for t in titles for line in t.split("<br>"))
 
 
 def test_predicted_vs_true_and_probability_bars():
