@@ -119,14 +119,22 @@ def runs_table(store: runs_lib.RunStore) -> pd.DataFrame:
 
 
 def identical_curves(runs: Mapping[str, Sequence[Mapping]], metric: str) -> list[list[str]]:
-    """Groups of run labels whose by-epoch ``metric`` curves match point for point.
+    """Groups of run labels whose by-epoch ``metric`` curves match on every epoch they share.
 
-    Runs with the same data, settings and seed train alike, and one line then hides the other.
+    Runs with the same data, settings and seed train alike for as long as each runs (4, 7 or
+    200 epochs), and one line then hides the others. The longest curve comes first.
     """
-    groups: dict[tuple, list[str]] = {}
-    for label, records in runs.items():
-        curve = tuple((r["epoch"], r[metric]) for r in records
-                      if r.get("kind") == "epoch" and r.get(metric) is not None)
-        if curve:
-            groups.setdefault(curve, []).append(label)
-    return [labels for labels in groups.values() if len(labels) > 1]
+    curves = {label: tuple((r["epoch"], r[metric]) for r in records
+                           if r.get("kind") == "epoch" and r.get(metric) is not None)
+              for label, records in runs.items()}
+    groups: list[list[str]] = []
+    # Longest first (a stable sort: runs of one length keep their order); a point is no line.
+    for label in sorted((label for label in curves if len(curves[label]) > 1),
+                        key=lambda label: -len(curves[label])):
+        curve = curves[label]
+        group = next((g for g in groups if curves[g[0]][:len(curve)] == curve), None)
+        if group:
+            group.append(label)
+        else:
+            groups.append([label])
+    return [group for group in groups if len(group) > 1]

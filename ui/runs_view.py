@@ -159,9 +159,9 @@ def _draw(curves: dict[str, list], task_of: dict[str, str], metric: str) -> None
     for same in compare.identical_curves(curves, metric):
         names = [f"“{escape_markdown(label)}”" for label in same]
         dashed = " and ".join(names[1:])
-        st.caption(f"{', '.join(names[:-1])} and {names[-1]} have the same curve (same data, "
-                   f"settings and seed), so their lines lie on each other: {dashed} "
-                   f"{'is' if len(names) == 2 else 'are'} drawn dashed.")
+        st.caption(f"{', '.join(names[:-1])} and {names[-1]} have the same curve for as long "
+                   f"as each ran (same data, settings and seed), so their lines lie on each "
+                   f"other: {dashed} {'is' if len(names) == 2 else 'are'} drawn dashed.")
     without = [escape_markdown(label) for label, records in curves.items()
                if not _epochs(records, "epoch")]
     if without:

@@ -224,7 +224,7 @@ def test_runs_that_trained_alike_are_named_as_lying_on_each_other(run_store, thr
                                                                   trained_binary_run):
     at = open_page("runs", {state.W_RUNS_SELECTED: [trained_binary_run, throwaway]})
     names = [run_store.info(r).name for r in (trained_binary_run, throwaway)]
-    assert (f"“{names[0]}” and “{names[1]}” have the same curve"
+    assert (f"“{names[0]}” and “{names[1]}” have the same curve for as long as each ran"
             in shown_text(page_text(at)))
     assert f"“{names[1]}” is drawn dashed" in shown_text(page_text(at))
 

@@ -59,6 +59,21 @@ def test_a_curve_equal_to_an_earlier_one_is_dashed_and_named():
     assert compare.identical_curves({"a": RECORDS, "b": RECORDS[:3]}, "val_loss") == []
 
 
+def test_runs_that_share_their_first_epochs_are_grouped_longest_first():
+    """Browser QA: runs of 4, 7 and 200 epochs with one seed drew one line in three colours."""
+    def curve(losses):
+        return [{"kind": "epoch", "epoch": e, "val_loss": v} for e, v in enumerate(losses, 1)]
+
+    seven = [0.9, 0.7, 0.6, 0.5, 0.45, 0.4, 0.38]
+    runs = {"4 epochs": curve(seven[:4]), "7 epochs": curve(seven),
+            "other seed": curve([0.8, 0.6, 0.5]), "2 epochs": curve(seven[:2])}
+    assert compare.identical_curves(runs, "val_loss") == [["7 epochs", "4 epochs", "2 epochs"]]
+    fig = charts.compare_curves(runs)
+    assert [t.line.dash for t in fig.data] == ["dash", None, None, "dash"]
+    parted = {"a": curve([0.9, 0.7, 0.6]), "b": curve([0.9, 0.7, 0.65])}  # same start only
+    assert compare.identical_curves(parted, "val_loss") == []
+
+
 def test_confusion_heatmap_escapes_class_names():
     fig = charts.confusion_heatmap([[3, 1], [0, 2]], ("<b>x</b>", "y"), normalized=False)
     heatmap = fig.data[0]
