@@ -181,7 +181,9 @@ def _scores_section(res: results_lib.RunResults, m: evaluation.EvalResult, thres
         parts.append(f"<p>{_e(base.summary())}</p>")
     parts.append(_table(["Measure", "This model", "Baseline"], rows))
     if m.report:
-        per_class = [[name, *(_share(m.report[name][k]) for k in ("precision", "recall", "f1-score")),
+        never = res.never_predicted(m)  # their precision has no value: "–"
+        per_class = [[name, None if name in never else _share(m.report[name]["precision"]),
+                      *(_share(m.report[name][k]) for k in ("recall", "f1-score")),
                       int(m.report[name]["support"])]
                      for name in res.class_names if name in m.report]
         parts.append("<h3>Per class</h3>" + _table(

@@ -59,6 +59,16 @@ class RunResults:
     def p_positive(self) -> np.ndarray:
         return self.scores[:, 1]
 
+    def never_predicted(self, result: evaluation.EvalResult) -> list[str]:
+        """The classes no test text was predicted as in ``result`` (an empty matrix column).
+
+        Their precision has no value; sklearn's report writes 0, which reads as a score.
+        """
+        if result.confusion is None:
+            return []
+        predicted = np.asarray(result.confusion).sum(axis=0)
+        return [name for name, count in zip(self.class_names, predicted) if count == 0]
+
     def at_threshold(self, threshold: float) -> evaluation.EvalResult:
         """The metrics again at another cut-off (binary); the stored ones otherwise."""
         if not self.is_binary or threshold == self.metrics.threshold:

@@ -226,22 +226,32 @@ def threshold_section(res: RunResults) -> None:
     st.plotly_chart(charts.roc_pr(curves, cut, at=numbers), key="eval.roc_pr")
 
 
-def class_report(result: EvalResult) -> None:
+def class_report(res: RunResults, result: EvalResult) -> None:
     rows = {name: values for name, values in (result.report or {}).items()
             if isinstance(values, dict)}
     table = pd.DataFrame(rows).T.rename(columns={"f1-score": "F1", "support": "test texts"},
                                         index=AVERAGE_ROWS)
     table.index.name = "class"
+    never = res.never_predicted(result)
+    # No answer of that class to be right or wrong about: an empty cell, not "0.0%" (QA).
+    table.loc[[name for name in never if name in table.index], "precision"] = None
     shares = ("precision", "recall", "F1")
     table = widgets.percent_values(table, shares)
     # Wide enough for its longest label: left to itself the grid cut "average of classes"
     # to "averag…". About 8 pixels a character, plus the cell's padding.
     width = min(400, 24 + 8 * max(len(str(label)) for label in table.index))
-    st.dataframe(table, column_config={"_index": st.column_config.TextColumn(width=width),
-                                       **dict.fromkeys(shares, widgets.PERCENT),
-                                       "test texts": st.column_config.NumberColumn(format="%d")})
+    st.dataframe(table, placeholder=widgets.BLANK_CELL,
+                 column_config={"_index": st.column_config.TextColumn(width=width),
+                                **dict.fromkeys(shares, widgets.PERCENT),
+                                "test texts": st.column_config.NumberColumn(format="%d")})
     st.caption("**Precision**: of the texts the model put in a class, the share that belong "
                "there. **Recall**: of the texts that belong to a class, the share it found.")
+    if never:
+        names = ", ".join(f"“{escape_markdown(name)}”" for name in never)
+        st.caption(f"The model never answered {names} on these texts, so "
+                   f"{'that class has' if len(never) == 1 else 'those classes have'} no "
+                   "precision (the empty cell); the averages count it as 0.")
+
 
 
 def confusion(result: EvalResult, class_names) -> None:

@@ -7,13 +7,14 @@ import shutil
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import config, data, evaluation
 from core import results as results_lib
 from tests.app.conftest import (TIMEOUT, copy_run, open_page, page_text, shown_percentages,
-                                shown_text)
+                                shown_text, shows_empty_cells_empty)
 from ui import services, state
 
 
@@ -379,3 +380,21 @@ def test_a_run_still_training_is_named_when_no_run_has_results(no_runs, run_stor
     assert "“first try” cannot be evaluated here: it is still training; its test results " \
            "appear here when it ends." in text
     assert "No evaluated model yet" not in text and "Below is a run" not in text
+
+
+def test_a_class_never_predicted_has_no_precision_not_zero(tmp_path, no_runs):
+    """Browser QA: a class the model never answered showed precision "0.0%"."""
+    from core import report, runs
+    from tests.unit import synthetic_runs
+
+    store = runs.RunStore(tmp_path / "empty")
+    run_id = synthetic_runs.numbered_class_run(store, "topic", ordered=False, never_answers="3")
+    at = open_page("evaluate", {state.W_EVAL_RUN: run_id})
+    table = at.dataframe[0]
+    precision = table.value["precision"]
+    assert pd.isna(precision["3"]) and precision.drop(["3"]).notna().all()
+    assert shows_empty_cells_empty(table)
+    assert "The model never answered “3” on these texts, so that class has no precision" \
+        in shown_text(page_text(at))
+    html = report.build_report(store, run_id, include_plotlyjs=False)
+    assert "<td>3</td><td>–</td>" in html

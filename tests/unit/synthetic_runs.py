@@ -56,11 +56,12 @@ def binary_run(store: runs_lib.RunStore, name: str = EVIL_NAME,
 
 
 def numbered_class_run(store: runs_lib.RunStore, label_column: str, ordered: bool | None,
-                       ordinal_metrics: bool = True) -> str:
+                       ordinal_metrics: bool = True, never_answers: str | None = None) -> str:
     """A finished 4-class run whose classes are the numbers "1".."4".
 
     ``ordinal_metrics``: its eval.json holds ordinal errors, as every numbered-class run
     scored before DataSpec.ordered existed did (topic codes included).
+    ``never_answers``: a class the model never predicts (its texts go to the next class).
     """
     names = ("1", "2", "3", "4")
     texts = [f"topic {i % 4} text {i}" for i in range(40)]
@@ -75,7 +76,11 @@ def numbered_class_run(store: runs_lib.RunStore, label_column: str, ordered: boo
                            "model": to_dict(ModelSpec()), "train": to_dict(TrainSpec())},
                           name=f"numbered {label_column}")
     data_lib.save_dataset(dataset, store.path(run_id))
-    scores = np.eye(4)[(y + (np.arange(40) % 5 == 0) * 2) % 4] * 0.7 + 0.075  # every 5th: off by 2
+    predicted = (y + (np.arange(40) % 5 == 0) * 2) % 4  # every 5th: off by 2
+    if never_answers is not None:
+        skipped = names.index(never_answers)
+        predicted[predicted == skipped] = (skipped + 1) % 4
+    scores = np.eye(4)[predicted] * 0.7 + 0.075
     metrics = evaluation.evaluate_predictions("multiclass", names, y, scores,
                                               ordered=ordinal_metrics)
     base = baseline.run_baseline(dataset, ordered=ordinal_metrics)
