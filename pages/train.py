@@ -33,8 +33,7 @@ else:
         widgets.show_error(err)
         model_spec = train_spec = None
     with button_col:
-        st.text_input("Run name", key=state.W_RUN_NAME, placeholder="Name (optional)",
-                      label_visibility="collapsed")
+        train_view.run_name_box()
         busy = run_id is not None and run_view.is_active(run_id)
         clicked = st.button("Train", key=state.W_TRAIN, type="primary",
                             icon=":material/rocket_launch:",

@@ -85,6 +85,7 @@ W_PATIENCE = "keep.train.patience"
 W_CLASS_WEIGHTS = "keep.train.class_weights"
 W_TRAIN_SEED = "keep.train.seed"
 W_RUN_NAME = "keep.train.run_name"
+RUN_NAME_USED = "train.run_name_used"  # a run started under the typed name: empty the box
 W_REUSE_RUN_DATA = "train.reuse_run_data"  # button: train on the shown run's data again
 W_PRESET_RESET = "train.preset_reset"
 W_TRAIN = "train.start"

@@ -69,6 +69,8 @@ def test_uploaded_vectors_stay_in_use_after_leaving_the_page_until_removed(news,
     assert at.text_input(key=state.W_RUN_NAME).value == "with my vectors"  # kept too
     spec = trained_spec(at, studio_home)
     assert spec["name"] == "with my vectors"
+    # Browser QA: the name stayed in the box and named the next run too.
+    assert at.text_input(key=state.W_RUN_NAME).value == ""
     assert spec["model"]["embedding_dim"] == 8
     assert spec["model"]["glove_path"].endswith("my_glove.txt")
 
