@@ -379,10 +379,10 @@ def text_lengths(texts: Sequence[str], bins: int = 40) -> go.Figure:
         xbins=dict(start=float(edges[0]), end=float(edges[-1]), size=float(edges[1] - edges[0]))))
     median = float(np.median(counts))
     fig.add_vline(x=median, line_dash="dash", line_color=VALID_COLOR)
-    # Said under the axis, not beside the line, where it sat on top of the bars (QA).
-    # Whole words: a median between two texts (331.5) reads oddly to a student.
+    # Said under the axis (beside the line it sat on the bars), in whole words (not 331.5).
     words = int(np.floor(median + 0.5))
-    fig.update_xaxes(title_text=f"Words per text (dashed line: the median, {words:,} words)")
+    fig.update_xaxes(title_text=f"Words per text (dashed line: the median, {words:,} words)",
+                     range=[float(edges[0]), float(edges[-1])])  # autorange cut the last bar
     _count_axis(fig, int(np.histogram(counts, edges)[0].max()))
     return _finish(fig, title)
 

@@ -245,3 +245,9 @@ def test_a_threshold_above_every_score_marks_no_positive_answers():
     curves = threshold_curves([0, 1, 0, 1], [0.1, 0.3, 0.2, 0.4])
     at = metrics_at_threshold([0, 1, 0, 1], [0.1, 0.3, 0.2, 0.4], 0.9)
     assert threshold_marks(charts.roc_pr(curves, 0.9)) == [0, 0, 0, at["precision"]] == [0] * 4
+
+
+def test_the_text_length_axis_shows_the_last_bar_whole():
+    """Browser QA: with nearly every text 19 words long, the 19-word bar was cut in half."""
+    fig = charts.text_lengths(["short"] + ["word " * 19] * 150)
+    assert tuple(fig.layout.xaxis.range) == (0.5, 19.5)  # the first and last bins' outer edges
