@@ -253,7 +253,6 @@ def class_report(res: RunResults, result: EvalResult) -> None:
                    "precision (the empty cell); the averages count it as 0.")
 
 
-
 def confusion(result: EvalResult, class_names) -> None:
     normalized = st.toggle("Show shares instead of counts", key=state.W_NORMALIZE,
                            help="Each row then adds up to 100%: how each true class was predicted.")
