@@ -9,13 +9,11 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core import evaluation
 from core.compare import identical_curves
-from core.config import MAX_CLASSES
 
 TEMPLATE = "plotly_white"
 MARGIN = dict(l=10, r=10, t=50, b=10)
@@ -26,6 +24,7 @@ NEGATIVE_COLOR = "rgb(220, 38, 38)"
 MUTED_COLOR = "#94a3b8"
 MAX_LINE_POINTS = 2000  # a live chart redrawn every second must stay light
 MAX_SCATTER_POINTS = 5000
+DASHES = ("dash", "dot", "dashdot", "longdash")  # runs drawn over another run's curve
 METRIC_LABELS = {"loss": "Loss", "accuracy": "Accuracy", "rmse": "RMSE", "mae": "MAE"}
 
 
@@ -41,7 +40,8 @@ def metric_label(metric: str) -> str:
     return METRIC_LABELS.get(metric, metric.replace("_", " ").capitalize())
 
 
-def _finish(fig: go.Figure, title: str, **layout) -> go.Figure:
+def finish(fig: go.Figure, title: str, **layout) -> go.Figure:
+    """The look every chart shares: template, margins and title; axes make room for labels."""
     layout.setdefault("margin", MARGIN)
     fig.update_layout(template=TEMPLATE, title=dict(text=title), **layout)
     fig.update_xaxes(automargin=True)
@@ -56,7 +56,7 @@ def empty_figure(title: str, message: str = "No data yet") -> go.Figure:
                        showarrow=False, font=dict(size=16, color=MUTED_COLOR))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    return _finish(fig, title)
+    return finish(fig, title)
 
 
 def _thin(xs: list, ys: list, limit: int = MAX_LINE_POINTS) -> tuple[list, list]:
@@ -165,7 +165,7 @@ def training_curves(records: Sequence[Mapping], metric: str = "loss",
         _whole_epochs(fig)
     fig.update_yaxes(title_text=metric_label(metric))
     # A fixed uirevision keeps the user's zoom while the live chart redraws.
-    return _finish(fig, title, uirevision=f"training-{metric}-{per}", hovermode="x unified")
+    return finish(fig, title, uirevision=f"training-{metric}-{per}", hovermode="x unified")
 
 
 def _whole_epochs(fig: go.Figure) -> None:
@@ -179,14 +179,16 @@ def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_los
     """One line per run (keyed by its label) of ``metric`` by epoch."""
     title = title or f"{metric_label(metric)} by run"
     fig = go.Figure()
-    # A run whose curve repeats an earlier one's is dashed, so the line it covers shows through.
-    dashed = {label for same in identical_curves(runs, metric) for label in same[1:]}
+    # A run whose curve lies on a longer one's is dashed, so the line it covers shows through;
+    # each in its own pattern, or two dashed runs hid each other (browser QA).
+    dashed = {label: DASHES[i % len(DASHES)] for same in identical_curves(runs, metric)
+              for i, label in enumerate(same[1:])}
     for label, records in runs.items():
         xs, ys = _points(records, "epoch", "epoch", metric)
         if xs:
             line = _line(xs, ys, plain(label), None, "Epoch")
             if label in dashed:
-                line.line.dash, line.line.width = "dash", 3
+                line.line.dash, line.line.width = dashed[label], 3
             fig.add_trace(line)
     if not fig.data:
         return empty_figure(title)
@@ -194,7 +196,7 @@ def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_los
     _whole_epochs(fig)
     fig.update_yaxes(title_text=metric_label(metric))
     # The legend names the run even when a chart has one line (a task of its own).
-    return _finish(fig, title, uirevision=f"compare-{metric}", showlegend=True)
+    return finish(fig, title, uirevision=f"compare-{metric}", showlegend=True)
 
 
 # ---------------------------------------------------------------- evaluation
@@ -214,7 +216,7 @@ def confusion_heatmap(matrix, class_names: Sequence[str], normalized: bool) -> g
     ))
     fig.update_xaxes(title_text="Predicted class", type="category", side="bottom")
     fig.update_yaxes(title_text="True class", type="category", autorange="reversed")
-    return _finish(fig, title)
+    return finish(fig, title)
 
 
 def roc_pr(curves, threshold: float | None = None, at: Mapping | None = None) -> go.Figure:
@@ -244,7 +246,7 @@ def roc_pr(curves, threshold: float | None = None, at: Mapping | None = None) ->
     fig.update_yaxes(title_text="True positive rate (recall)", range=[0, 1.02], row=1, col=1)
     fig.update_xaxes(title_text="Recall", range=[0, 1.02], row=1, col=2)
     fig.update_yaxes(title_text="Precision", range=[0, 1.02], row=1, col=2)
-    return _finish(fig, "How the threshold trades off errors", showlegend=False,
+    return finish(fig, "How the threshold trades off errors", showlegend=False,
                    margin={**MARGIN, "t": 90})
 
 
@@ -296,7 +298,7 @@ def predicted_vs_true(y_true, y_pred) -> go.Figure:
     fig.update_xaxes(title_text="True value (dots spread a little sideways, so they do not "
                                 "hide each other)" if spread else "True value")
     fig.update_yaxes(title_text="Predicted value")
-    return _finish(fig, title)
+    return finish(fig, title)
 
 
 def probability_bars(class_names: Sequence[str], probs, answer: int | None = None) -> go.Figure:
@@ -318,7 +320,7 @@ def probability_bars(class_names: Sequence[str], probs, answer: int | None = Non
     fig.update_xaxes(range=[0, 1.12], tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0], tickformat=".0%",
                      title_text="Probability")
     fig.update_yaxes(type="category", autorange="reversed")
-    return _finish(fig, "How sure the model is", height=max(200, 60 + 32 * probs.size))
+    return finish(fig, "How sure the model is", height=max(200, 60 + 32 * probs.size))
 
 
 # ---------------------------------------------------------------- data and explanations
@@ -339,62 +341,4 @@ def word_weight_bars(explanation, top: int = 10, regression: bool = False) -> go
     fig.update_xaxes(title_text=f"Push on the predicted {name}: up (+) or down (−)"
                      if regression else f"Push toward {name}")
     fig.update_yaxes(type="category")
-    return _finish(fig, title, height=max(220, 80 + 28 * len(words)))
-
-
-def class_balance(labels: pd.Series) -> go.Figure:
-    """Texts per label; a histogram when the labels are many distinct numbers."""
-    title = "How many texts per label"
-    labels = pd.Series(labels).dropna()
-    if labels.empty:
-        return empty_figure(title)
-    if pd.api.types.is_numeric_dtype(labels) and labels.nunique() > MAX_CLASSES:
-        fig = go.Figure(go.Histogram(x=labels, marker_color=TRAIN_COLOR, name="Texts"))
-        fig.update_xaxes(title_text="Label value")
-    else:
-        counts = labels.value_counts()  # most texts first, unless the labels are numbers:
-        values = pd.to_numeric(pd.Series(counts.index), errors="coerce").to_numpy()
-        if not np.isnan(values).any():  # ratings 1-5 read in their own order
-            counts = counts.iloc[np.argsort(values, kind="stable")]
-        names = [int(v) if isinstance(v, float) and v.is_integer() else v for v in counts.index]
-        fig = go.Figure(go.Bar(  # ratings as numbers read 1-5, not 1.0-5.0 (browser QA)
-            x=[plain(v) for v in names], y=counts.to_numpy(), marker_color=TRAIN_COLOR,
-            text=[f"{c:,}" for c in counts.to_numpy()], textposition="auto",
-            hovertemplate="%{x}: %{y:,} texts<extra></extra>",
-        ))
-        fig.update_xaxes(title_text="Label", type="category")
-    fig.update_yaxes(title_text="Texts")
-    return _finish(fig, title)
-
-
-def text_lengths(texts: Sequence[str], bins: int = 40) -> go.Figure:
-    """Histogram of words per text, with the median marked."""
-    title = "How long the texts are"
-    counts = np.array([len(str(t).split()) for t in texts], dtype=int)
-    if counts.size == 0:
-        return empty_figure(title)
-    edges = _whole_word_bins(counts, bins)
-    fig = go.Figure(go.Histogram(
-        x=counts, marker_color=TRAIN_COLOR, hovertemplate="%{x} words: %{y} texts<extra></extra>",
-        xbins=dict(start=float(edges[0]), end=float(edges[-1]), size=float(edges[1] - edges[0]))))
-    median = float(np.median(counts))
-    fig.add_vline(x=median, line_dash="dash", line_color=VALID_COLOR)
-    # Said under the axis (beside the line it sat on the bars), in whole words (not 331.5).
-    words = int(np.floor(median + 0.5))
-    fig.update_xaxes(title_text=f"Words per text (dashed line: the median, {words:,} words)",
-                     range=[float(edges[0]), float(edges[-1])])  # autorange cut the last bar
-    _count_axis(fig, int(np.histogram(counts, edges)[0].max()))
-    return _finish(fig, title)
-
-
-def _whole_word_bins(counts: np.ndarray, bins: int) -> np.ndarray:
-    """At most ``bins`` equal bins, each holding whole word counts (edges halfway between)."""
-    low, high = int(counts.min()), int(counts.max())
-    width = max(1, -(-(high - low + 1) // bins))
-    return np.arange(low - 0.5, high + 0.5 + width, width)[:bins + 1]
-
-
-def _count_axis(fig: go.Figure, highest: int) -> None:
-    """A y axis of text counts: whole-number ticks (plotly picks 0.5 steps for small counts)."""
-    fig.update_yaxes(title_text="Texts", tickformat=",d", rangemode="tozero",
-                     dtick=1 if highest <= 10 else None)
+    return finish(fig, title, height=max(220, 80 + 28 * len(words)))

@@ -8,7 +8,7 @@ import html
 import pandas as pd
 import streamlit as st
 
-from core import charts, data, text
+from core import data, data_charts, text
 from core.config import DataSpec, ModelSpec
 from core.errors import DataError, NoDataRowsError
 from core.explain import escape_markdown
@@ -300,8 +300,8 @@ def preview(frame: pd.DataFrame | None, dataset: data.Dataset | None) -> None:
         return
     left, right = st.columns(2)
     texts = [t for part in dataset.splits().values() for t in part.texts]
-    for column, figure in ((left, charts.class_balance(_all_labels(dataset))),
-                           (right, charts.text_lengths(texts))):
+    for column, figure in ((left, data_charts.class_balance(_all_labels(dataset))),
+                           (right, data_charts.text_lengths(texts))):
         column.plotly_chart(figure.update_layout(height=CHART_HEIGHT))
 
 

@@ -220,9 +220,9 @@ def test_no_colour_when_the_model_equals_the_baseline(run_store, trained_run):
 
 @pytest.mark.parametrize("lengths", [[1, 2, 2, 3], [5] * 3 + [40] * 9 + list(range(1, 300))])
 def test_text_length_counts_have_whole_number_ticks(lengths):
-    from core import charts
+    from core import data_charts
 
-    fig = charts.text_lengths(["w " * n for n in lengths])
+    fig = data_charts.text_lengths(["w " * n for n in lengths])
     histogram = fig.data[0]
     edges = np.arange(histogram.xbins.start, histogram.xbins.end + 0.01, histogram.xbins.size)
     binned = np.histogram(lengths, edges)[0]

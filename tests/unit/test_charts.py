@@ -4,7 +4,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from core import charts, compare
+from core import charts, compare, data_charts
 from core.evaluation import metrics_at_threshold, threshold_curves
 from core.explain import Explanation, WordWeight
 
@@ -42,7 +42,7 @@ def test_empty_records_give_valid_empty_figure():
     assert is_empty_with_message(charts.training_curves([]))
     assert is_empty_with_message(charts.training_curves(RECORDS, metric="rmse"))
     assert is_empty_with_message(charts.compare_curves({}))
-    assert isinstance(charts.text_lengths([]), go.Figure)
+    assert isinstance(data_charts.text_lengths([]), go.Figure)
 
 
 def test_compare_curves_one_line_per_run():
@@ -69,7 +69,8 @@ def test_runs_that_share_their_first_epochs_are_grouped_longest_first():
             "other seed": curve([0.8, 0.6, 0.5]), "2 epochs": curve(seven[:2])}
     assert compare.identical_curves(runs, "val_loss") == [["7 epochs", "4 epochs", "2 epochs"]]
     fig = charts.compare_curves(runs)
-    assert [t.line.dash for t in fig.data] == ["dash", None, None, "dash"]
+    # Each run drawn over the longest has its own pattern, or two dashed lines hid each other.
+    assert [t.line.dash for t in fig.data] == ["dash", None, None, "dot"]
     parted = {"a": curve([0.9, 0.7, 0.6]), "b": curve([0.9, 0.7, 0.65])}  # same start only
     assert compare.identical_curves(parted, "val_loss") == []
 
@@ -97,18 +98,18 @@ def test_word_weight_bars_largest_on_top():
 
 
 def test_class_balance_and_text_lengths():
-    fig = charts.class_balance(pd.Series(["b", "a", "b", "<x>"]))
+    fig = data_charts.class_balance(pd.Series(["b", "a", "b", "<x>"]))
     assert list(fig.data[0].x) == ["b", "a", "&lt;x&gt;"]
     assert list(fig.data[0].y) == [2, 1, 1]
-    many = charts.class_balance(pd.Series(np.linspace(0, 1, 200)))
+    many = data_charts.class_balance(pd.Series(np.linspace(0, 1, 200)))
     assert isinstance(many.data[0], go.Histogram)
-    lengths = charts.text_lengths(["one two", "one two three", "x"])
+    lengths = data_charts.text_lengths(["one two", "one two three", "x"])
     assert list(lengths.data[0].x) == [2, 3, 1]
     assert lengths.layout.xaxis.title.text == "Words per text (dashed line: the median, 2 words)"
     assert not lengths.layout.annotations  # a label beside the line sat on the bars (QA)
-    even = charts.text_lengths(["a b", "a b c", "a b c d", "a b c d e"])
+    even = data_charts.text_lengths(["a b", "a b c", "a b c d", "a b c d e"])
     assert even.layout.xaxis.title.text.endswith("the median, 4 words)")  # 3.5 words: whole
-    assert charts.text_lengths(["w " * 1200] * 3).layout.xaxis.title.text.endswith(
+    assert data_charts.text_lengths(["w " * 1200] * 3).layout.xaxis.title.text.endswith(
         "1,200 words)")
 
 
@@ -150,10 +151,10 @@ def test_compared_curves_tick_whole_epochs():
 def test_class_balance_puts_number_labels_in_their_own_order():
     """QA: ratings 1-5 (class names, so strings) were drawn 5, 3, 4, 2, 1 by count."""
     ratings = pd.Series(["5"] * 9 + ["3"] * 5 + ["4"] * 4 + ["2"] * 2 + ["1", "10"])
-    assert list(charts.class_balance(ratings).data[0].x) == ["1", "2", "3", "4", "5", "10"]
+    assert list(data_charts.class_balance(ratings).data[0].x) == ["1", "2", "3", "4", "5", "10"]
     # Ratings predicted as a number are floats; whole ones read as the stars they are.
-    assert list(charts.class_balance(pd.Series([2.0, 1.0, 2.0])).data[0].x) == ["1", "2"]
-    assert list(charts.class_balance(pd.Series([2.5, 1.0])).data[0].x) == ["1", "2.5"]
+    assert list(data_charts.class_balance(pd.Series([2.0, 1.0, 2.0])).data[0].x) == ["1", "2"]
+    assert list(data_charts.class_balance(pd.Series([2.5, 1.0])).data[0].x) == ["1", "2.5"]
 
 
 def test_roc_pr_has_two_subplots_and_threshold_marks():
@@ -180,7 +181,7 @@ def test_predicted_vs_true_and_probability_bars():
 
 
 def test_every_chart_uses_the_house_style():
-    for fig in (charts.text_lengths(["a b c"]), charts.training_curves([])):
+    for fig in (data_charts.text_lengths(["a b c"]), charts.training_curves([])):
         assert fig.layout.template == pio.templates["plotly_white"]
         assert fig.layout.margin.t == charts.MARGIN["t"] and fig.layout.title.text
 
@@ -247,7 +248,10 @@ def test_a_threshold_above_every_score_marks_no_positive_answers():
     assert threshold_marks(charts.roc_pr(curves, 0.9)) == [0, 0, 0, at["precision"]] == [0] * 4
 
 
-def test_the_text_length_axis_shows_the_last_bar_whole():
-    """Browser QA: with nearly every text 19 words long, the 19-word bar was cut in half."""
-    fig = charts.text_lengths(["short"] + ["word " * 19] * 150)
+def test_the_text_length_axis_shows_the_last_bar_whole_and_whole_words():
+    """Browser QA: with nearly every text 19 words long, the 19-word bar was cut in half;
+    with every text 5 words long, the axis read 4.6, 4.8, 5, 5.2."""
+    fig = data_charts.text_lengths(["short"] + ["word " * 19] * 150)
     assert tuple(fig.layout.xaxis.range) == (0.5, 19.5)  # the first and last bins' outer edges
+    assert data_charts.text_lengths(["word " * 5] * 20).layout.xaxis.dtick == 1
+    assert data_charts.text_lengths(["w " * n for n in range(1, 300)]).layout.xaxis.dtick is None
