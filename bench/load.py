@@ -185,7 +185,7 @@ async def trainer(index: int, page, base_url: str, rec: Recorder, first_started:
     name = f"Load trainer {index + 1}"
 
     async def train():
-        box = main.get_by_placeholder("Run name (optional)")
+        box = main.get_by_role("textbox", name="Run name")  # its label, not the placeholder's words
         await box.fill(name)
         await box.press("Enter")
         await settled(page, 0.3)
