@@ -213,7 +213,7 @@ async def trainer(index: int, page, base_url: str, rec: Recorder, first_started:
             rec.notes.append(f"{name}: shown '{(await waiting.first.inner_text()).strip()[:60]}'")
         except Exception:  # noqa: BLE001
             rec.errors["queue position shown"].append(f"{name}: no 'Waiting in line' text")
-    finished = main.get_by_text(re.compile(r"Finished after \d+ epoch"))
+    finished = main.get_by_text(re.compile(r"Finished after \d+( of \d+)? epoch"))  # or early-stopped
     clicked = time.monotonic()
     try:
         await finished.first.wait_for(timeout=max(1.0, deadline - time.monotonic()) * 1000)

@@ -92,7 +92,7 @@ def start_tiny_run(tab, run_name: str) -> float:
 
 
 def wait_for_finished_run(tab, timeout: float = TRAIN_TIMEOUT) -> None:
-    tab.main().get_by_text(re.compile(r"Finished after \d+ epoch")).wait_for(
+    tab.main().get_by_text(re.compile(r"Finished after \d+( of \d+)? epoch")).wait_for(
         timeout=timeout * 1000)
 
 
