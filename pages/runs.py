@@ -20,6 +20,9 @@ if not runs:
     st.info("No runs yet. Train a model on the **Model & Train** page and it appears here.")
     links.page_link("pages/train.py", label="Go to Model & Train")
     st.stop()
+training = [run.run_id for run in runs if run.is_active]
+if training:  # one that ends shows its scores, and can be deleted, without leaving the page
+    widgets.redraw_when(lambda: not any(widgets.active_run(store, r) for r in training))
 
 st.subheader("All runs")
 runs_view.table(compare.runs_table(store))

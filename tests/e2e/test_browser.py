@@ -320,35 +320,52 @@ def test_typed_data_address_opens_the_data_page(tab):
     assert tab.page.get_by_text("Page not found").count() == 0
 
 
+class WatchedRun:
+    """A trained run copied into the server's store and marked as training, to be ended
+    while a page watches it. Its "worker" is the test process, so it counts as alive."""
+
+    def __init__(self, studio, run_store, trained_run: str, name: str):
+        import shutil
+
+        import psutil
+
+        from core import runs
+
+        self.store, self.run_id = RunStore(studio.home), f"e2e-{name.replace(' ', '-')}"
+        shutil.copytree(run_store.path(trained_run), self.store.path(self.run_id))
+        self.store.rename(self.run_id, name)
+        self.results = self.store.path(self.run_id) / "eval.json"
+        self.kept = self.results.read_bytes()
+        self.results.unlink()
+        me = psutil.Process()
+        self.store.update_status(self.run_id, status=runs.RUNNING, epochs_done=1,
+                                 total_epochs=10, pid=me.pid, pid_created=me.create_time())
+
+    def end(self) -> None:
+        from core import runs
+
+        self.results.write_bytes(self.kept)
+        self.store.update_status(self.run_id, status=runs.FINISHED)
+
+    def remove(self) -> None:
+        import shutil
+
+        shutil.rmtree(self.store.path(self.run_id), ignore_errors=True)
+
+
 def test_evaluate_redraws_when_the_watched_run_ends(tab, studio, run_store, trained_binary_run):
     """Browser QA: Evaluate kept saying the session's run had no test results 30 s after it
     had finished, until the user left the page and came back."""
-    import shutil
-
-    import psutil
-
-    from core import runs
-
-    server_store = RunStore(studio.home)
-    run_id = "e2e-ends-while-watched"
-    shutil.copytree(run_store.path(trained_binary_run), server_store.path(run_id))
-    server_store.rename(run_id, "ends while watched")
-    results = server_store.path(run_id) / "eval.json"
-    kept = results.read_bytes()
-    results.unlink()
-    me = psutil.Process()  # the "worker": alive, so the run counts as training
-    server_store.update_status(run_id, status=runs.RUNNING, epochs_done=1, total_epochs=10,
-                               pid=me.pid, pid_created=me.create_time())
+    run = WatchedRun(studio, run_store, trained_binary_run, "ends while watched")
     try:
-        tab.open(f"train?run={run_id}")
+        tab.open(f"train?run={run.run_id}")
         tab.heading("Run: ends while watched").wait_for(timeout=60_000)
         tab.go_to("3 · Evaluate", re.compile("Evaluate"))
         note = tab.main().get_by_text(re.compile("cannot be evaluated here: it is still training"))
         note.wait_for(timeout=30_000)
         tab.shot("evaluate_while_training")
 
-        results.write_bytes(kept)  # the run ends while the page is watched
-        server_store.update_status(run_id, status=runs.FINISHED)
+        run.end()  # while the page is watched
         picker = tab.main().get_by_role("combobox", name="Run")
         wait_until(lambda: picker.count() and "ends while watched" in picker.input_value(),
                    30, "Evaluate to show the run that ended", every=0.5)
@@ -356,4 +373,27 @@ def test_evaluate_redraws_when_the_watched_run_ends(tab, studio, run_store, trai
         tab.wait_idle()
         tab.shot("evaluate_after_the_run_ended")
     finally:
-        shutil.rmtree(server_store.path(run_id), ignore_errors=True)
+        run.remove()
+
+
+def test_runs_redraws_when_a_listed_run_ends(tab, studio, run_store, trained_binary_run):
+    """The Runs table said "running", and Delete stayed blocked, after the run had ended."""
+    run = WatchedRun(studio, run_store, trained_binary_run, "ends on runs")
+    try:
+        tab.open("runs")
+        tab.heading(re.compile("Runs")).wait_for(timeout=60_000)
+        picker = tab.main().get_by_role("combobox", name="Run", exact=True)
+        picker.wait_for(timeout=30_000)
+        if "ends on runs" not in picker.input_value():
+            picker.click()
+            tab.page.get_by_role("option", name=re.compile("ends on runs")).first.click()
+        blocked = tab.main().get_by_text("This run is still training or waiting to train")
+        blocked.first.wait_for(timeout=30_000)
+        tab.shot("runs_while_training")
+
+        run.end()
+        blocked.first.wait_for(state="detached", timeout=30_000)
+        tab.wait_idle()
+        tab.shot("runs_after_the_run_ended")
+    finally:
+        run.remove()
