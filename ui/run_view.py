@@ -368,17 +368,13 @@ def _at_chosen_threshold(store: runs_lib.RunStore, run_id: str,
         return result, ""
     try:
         res = eval_view.load_results(store, run_id)
-        choice = evaluation.usable_choice(res.class_names, store.threshold_choice(run_id))
     except (StudioError, OSError):
         return result, ""
-    cut = evaluation.cut_on_second_class(res.class_names, choice)
-    if cut == evaluation.DEFAULT_THRESHOLD:
+    cut, note = widgets.run_cut(store, res, run_id)  # the cut and words Predict and Explain use
+    if not note:
         return result, ""
-    positive, value = choice
-    return res.at_threshold(cut), (
-        f"At the threshold chosen on the Evaluate page: a text counts as "
-        f"“{escape_markdown(positive)}” from {value:.0%} sure. At the usual 50% the model got "
-        f"{evaluation.percent(result.accuracy)} right.")
+    return res.at_threshold(cut), (f"{note} At the usual 50% the model got "
+                                   f"{evaluation.percent(result.accuracy)} right.")
 
 
 def _train_more(store: runs_lib.RunStore, info: runs_lib.RunInfo, finishing: bool) -> None:

@@ -235,6 +235,9 @@ def show_error(error) -> None:
 def run_cut(store: runs_lib.RunStore, predictor, run_id: str) -> tuple[float, str]:
     """The cut-off on p(second class) a two-class run answers at, and a note when not 50%.
 
+    ``predictor``: anything with the run's ``task`` and ``class_names`` (a Predictor, or
+    the run's test results on Model & Train).
+
     It is the threshold chosen for the run on Evaluate (kept with the run), so every
     page gives the answers Evaluate shows; without one, 50%.
     """
