@@ -16,7 +16,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, Ridge
 
-from core import config
+from core import config, text
 from core.errors import StudioError
 from core.evaluation import class_off_by, class_value_errors, percent
 
@@ -62,6 +62,27 @@ def _vectorizer(n_train: int) -> TfidfVectorizer:
     )
 
 
+def _fitted_vectorizer(train_texts) -> tuple[TfidfVectorizer, object]:
+    """The TF-IDF vectorizer fitted on ``train_texts``, and their matrix.
+
+    Its usual words are runs of two or more letters or digits. Texts of emoji, symbols or
+    one-letter words have none, which sklearn refuses ("empty vocabulary"): the run
+    failed after training (browser QA). Those texts are read as the model reads them.
+    """
+    try:
+        vectorizer = _vectorizer(len(train_texts))
+        return vectorizer, vectorizer.fit_transform(train_texts)
+    except ValueError:
+        pass
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_features=100_000,
+                                 tokenizer=text.tokenize, token_pattern=None, lowercase=False)
+    try:
+        return vectorizer, vectorizer.fit_transform(train_texts)
+    except ValueError as exc:
+        raise StudioError("The training texts have no words, so the simple baseline cannot "
+                          "be trained.") from exc
+
+
 def _check_splits(dataset) -> None:
     if len(dataset.train.texts) == 0:
         raise StudioError("The training split is empty, so there is nothing to learn from.")
@@ -80,8 +101,7 @@ def run_baseline(dataset, ordered: bool = False) -> BaselineResult:
     """
     _check_splits(dataset)
     started = time.perf_counter()
-    vectorizer = _vectorizer(len(dataset.train.texts))
-    x_train = vectorizer.fit_transform(dataset.train.texts)
+    vectorizer, x_train = _fitted_vectorizer(dataset.train.texts)
     x_valid = vectorizer.transform(dataset.valid.texts) if len(dataset.valid.texts) else None
     x_test = vectorizer.transform(dataset.test.texts)
     if dataset.task == config.TASK_REGRESSION:

@@ -33,6 +33,8 @@ __all__ = [
 ]
 
 MIN_ROWS = 10
+NO_WORDS_LEFT = ("After cleaning, no text has a word left for the model: each is empty or "
+                 "holds only punctuation.")
 DATA_FILE = "data.csv"
 META_FILE = "dataset.json"
 WRITTEN = "written"  # data.csv's column of the texts as written (see Split.written)
@@ -216,10 +218,12 @@ def _usable_rows(df: pd.DataFrame, spec: DataSpec) -> tuple[pd.DataFrame, dict]:
         raise DataError(f"The label column '{spec.label_column}' is empty in every row. "
                         "Choose the column that holds the answers to learn.")
     frame = frame[labelled]
-    empty = frame["text"] == ""
+    # The model's own rule: a text of only punctuation gives it no token, like an empty one
+    # (such a file passed here, then failed at the end of training: browser QA).
+    empty = ~frame["text"].map(text.has_words).astype(bool)
     if empty.all():
-        raise DataError("After cleaning, every text is empty. Check that you chose the right "
-                        "text column, or switch off some cleaning options.")
+        raise DataError(f"{NO_WORDS_LEFT} Check that you chose the right text column, or "
+                        "switch off some cleaning options.")
     counts = {"dropped_missing_label": int((~labelled).sum()), "dropped_empty": 0,
               "dropped_duplicates": 0}
     if spec.clean.drop_empty:
@@ -243,7 +247,7 @@ def _check_label_not_read(spec: DataSpec) -> None:
 def _too_few_rows(rows: int, counts: dict) -> DataError:
     """The message for too few usable rows, naming what removed the others and the way back."""
     causes = [(counts["dropped_missing_label"], "had no label", None),
-              (counts["dropped_empty"], "had no text after cleaning",
+              (counts["dropped_empty"], "had no words after cleaning",
                'keep them by unticking "Drop rows whose text is empty" (cleaning options)'),
               (counts["dropped_duplicates"], "repeated another row",
                'keep them by unticking "Drop duplicate rows" (cleaning options), or add a text '

@@ -188,7 +188,7 @@ def has_words(text) -> bool:
 
     The one rule for "no text": empty, or only spaces or punctuation, gives no token.
     """
-    return bool(tokenize(text))
+    return _ASCII_TOKEN.search(standardize(text)) is not None  # tokenize's rule, first hit
 
 
 def _batches(texts: Iterable, size: int):

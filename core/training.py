@@ -180,7 +180,8 @@ def run_worker(run_dir: Path) -> int:
     except Exception as exc:  # keep the reason readable and the details on disk
         (run_dir / "error.log").write_text(traceback.format_exc(), encoding="utf-8")
         store.update_status(run_id, status=runs_lib.FAILED, ended=time.time(),
-                            error=f"Training failed: {type(exc).__name__}: {exc}")
+                            error=f"Training failed on an unexpected problem ({exc}). The "
+                                  "details are in error.log in the run's folder.")
         return 1
     store.update_status(run_id, status=outcome, ended=time.time())
     return 0
@@ -301,8 +302,11 @@ def evaluate_run(store, run_id, dataset, vectorizer, int_model, data_spec) -> di
                                          data_spec.label_column, data_spec.ordered)
     result = evaluation.evaluate_predictions(dataset.task, dataset.class_names,
                                              dataset.test.y, scores, ordered=ordered)
-    base = baseline.run_baseline(dataset, ordered=ordered)
-    report = {"metrics": result.to_dict(), "baseline": base.to_dict(),
+    try:
+        base = baseline.run_baseline(dataset, ordered=ordered).to_dict()
+    except StudioError:
+        base = None  # the run keeps its own results; pages then show no comparison
+    report = {"metrics": result.to_dict(), "baseline": base,
               "test_scores": np.asarray(scores).round(6).tolist(),
               "predict_seconds": predict_seconds}
     store.write_json(run_id, "eval.json", report)

@@ -271,13 +271,13 @@ def summary(dataset: data.Dataset) -> None:
     row.metric("Texts used", f"{s.rows_used:,}")
     row.metric("Rows dropped", f"{dropped:,}",
                help=f"{s.dropped_missing_label:,} without a label, {s.dropped_empty:,} with "
-                    f"empty text, {s.dropped_duplicates:,} duplicates.")
+                    f"no words (empty, or only punctuation), {s.dropped_duplicates:,} duplicates.")
     for name, part in dataset.splits().items():
         row.metric(f"{SPLIT_NAMES[name]} texts", f"{len(part.texts):,}")
     # In sight, not only in the tooltip: cutting texts to a few words can make many of
     # them the same, and they then go (browser QA).
     reasons = [f"{count:,} {why}" for count, why in (
-        (s.dropped_missing_label, "without a label"), (s.dropped_empty, "with no text left"),
+        (s.dropped_missing_label, "without a label"), (s.dropped_empty, "with no words left"),
         (s.dropped_duplicates, "the same text as another row after cleaning")) if count]
     if reasons:
         st.caption(f"Rows dropped: {'; '.join(reasons)}.")

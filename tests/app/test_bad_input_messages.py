@@ -11,6 +11,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core import data
 from tests.bad_files import PNG, zipped
 from tests.app.conftest import shown_text
 from ui import state
@@ -113,7 +114,7 @@ def test_texts_that_clean_to_nothing_say_so():
     at = upload(open_with_sample(), "tags.csv", rows(40, text=lambda i: f"<p><br/></p><!-- {i} -->"))
     at.multiselect(key=state.W_TEXT_COLUMNS).set_value(["message"]).run()
     assert not at.exception
-    assert only_error(at).startswith("After cleaning, every text is empty.")
+    assert only_error(at).startswith(data.NO_WORDS_LEFT)
     at.checkbox(key=state.W_STRIP_HTML).uncheck().run()  # the advice in the message works
     assert not at.exception and not at.error and at.session_state[state.DATASET] is not None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import re
 import tempfile
 import time
 from collections.abc import Callable
@@ -304,10 +305,12 @@ CASES = [
     Case("words forced to regression", prepare(two_classes(40), task="regression"),
          (DataError, r"^Predicting a number needs numbers in the column 'label', but it contains values such as 'a', 'b'")),
     Case("only HTML tags", prepare(two_classes(40, text="<p><br/></p><!-- {i} -->")),
-         (DataError, r"^After cleaning, every text is empty\.")),
+         (DataError, "^" + re.escape(data.NO_WORDS_LEFT))),
+    Case("only punctuation", prepare(table(["!?" + "." * (i + 1) for i in range(40)], ["ab"[i % 2] for i in range(40)])),
+         (DataError, "^" + re.escape(data.NO_WORDS_LEFT))),
     Case("only stopwords", prepare(table([STOPWORD_TEXTS[i % 3] for i in range(40)], ["ab"[i % 2] for i in range(40)]),
                                    clean=CleanSpec(remove_stopwords=True)),
-         (DataError, r"^After cleaning, every text is empty\.")),
+         (DataError, "^" + re.escape(data.NO_WORDS_LEFT))),
     Case("100k-character texts, max words", prepare(two_classes(40, text="{i} " + "word " * 20_000),
                                                     clean=CleanSpec(max_words=200, drop_duplicates=False)),
          check=check_truncated(200)),

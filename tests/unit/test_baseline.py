@@ -61,6 +61,24 @@ def test_without_valid_split_uses_default():
     assert run_baseline(data).setting == "C=1"
 
 
+def test_texts_without_two_letter_words_are_read_as_the_model_reads_them():
+    # Emoji and one-letter words are tokens to the model but not to TF-IDF's usual words:
+    # sklearn refused them ("empty vocabulary") and the run failed after training.
+    rng = np.random.default_rng(0)
+
+    def part(n):
+        texts = [" ".join(rng.choice(["😀", "👍", "a"], size=4)) for _ in range(n)]
+        texts += [" ".join(rng.choice(["😡", "👎", "b"], size=4)) for _ in range(n)]
+        return SimpleNamespace(texts=texts, y=np.array([0] * n + [1] * n))
+
+    data = SimpleNamespace(task=config.TASK_BINARY, class_names=("happy", "angry"),
+                           train=part(40), valid=part(10), test=part(10))
+    assert run_baseline(data).accuracy >= 0.9
+    data.train.texts = ["", " "] * 40  # nothing at all: a plain error, not sklearn's
+    with pytest.raises(StudioError, match="^The training texts have no words"):
+        run_baseline(data)
+
+
 def test_single_class_training_is_a_user_error():
     data = dataset()
     data.train = SimpleNamespace(texts=["a b", "c d"], y=np.array([0, 0]))

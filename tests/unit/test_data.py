@@ -1,6 +1,7 @@
 """core.data: reading real CSV variants, checking columns and labels, splitting, storing."""
 
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -414,8 +415,19 @@ def test_prepare_refuses_a_class_with_one_row():
 
 def test_prepare_refuses_all_empty_texts():
     df = pd.DataFrame({"text": ["<br>", "the a", " "] * 5, "label": ["a", "b", "a"] * 5})
-    with pytest.raises(DataError, match="every text is empty"):
+    with pytest.raises(DataError, match=f"^{re.escape(data.NO_WORDS_LEFT)}"):
         data.prepare_dataset(df, spec(clean=CleanSpec(remove_stopwords=True)))
+
+
+def test_texts_of_only_punctuation_have_no_words_for_the_model():
+    """Browser QA: such a file was "ready", then the run failed after training."""
+    marks = [f"!?{mark}!?{mark}" for mark in ".,;:-_()[]{}<>/|*+=~^@#$%&"]
+    df = pd.DataFrame({"text": marks * 2, "label": ["neg", "pos"] * len(marks)})
+    with pytest.raises(DataError, match=f"^{re.escape(data.NO_WORDS_LEFT)}"):
+        data.prepare_dataset(df, spec())
+    words = pd.DataFrame({"text": [f"word{i} here" for i in range(40)], "label": ["a", "b"] * 20})
+    ds = data.prepare_dataset(pd.concat([df, words]), spec())
+    assert ds.summary.rows_used == 40 and ds.summary.dropped_empty == len(df)
 
 
 def test_prepare_refuses_too_few_rows():
@@ -433,7 +445,7 @@ def test_too_few_rows_names_what_was_dropped_and_how_to_keep_it():
     assert message.startswith("Only 4 usable rows are left after cleaning")
     assert ("39 rows repeated another row: keep them by unticking \"Drop duplicate rows\""
             in message)
-    assert "2 rows had no text after cleaning" in message
+    assert "2 rows had no words after cleaning" in message
     assert "1 row had no label." in message
 
 
