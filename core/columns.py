@@ -43,8 +43,18 @@ def _hint_rank(column: str, hints: tuple[str, ...]) -> int:
     return 100 + min(matches) if matches else 1000
 
 
+def _named_like_labels(column: str, profile: dict) -> bool:
+    """A column called "label" (or "sentiment", …) with a few values holds the answers.
+
+    When the real text column held only numbers, "label" was the wordiest one left and
+    was offered as the text, with no label suggested (browser QA).
+    """
+    return _hint_rank(column, LABEL_HINTS) < 100 and 2 <= profile["distinct"] <= config.MAX_CLASSES
+
+
 def _suggest_text_columns(profiles: dict) -> tuple[str, ...]:
-    wordy = {c: p for c, p in profiles.items() if not p["numeric"] and p["mean_length"] > 0}
+    wordy = {c: p for c, p in profiles.items() if not p["numeric"] and p["mean_length"] > 0
+             and not _named_like_labels(c, p)}
     if not wordy:
         return ()
     body = max(wordy, key=lambda c: wordy[c]["mean_length"])

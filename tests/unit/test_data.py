@@ -237,6 +237,13 @@ def test_suggests_a_column_of_many_numbers_when_there_are_no_categories():
     assert data.suggest_columns(df[["row", "text"]]).label_column is None
 
 
+def test_a_column_named_label_is_the_label_even_when_the_text_column_holds_numbers():
+    # Browser QA: "label" was the wordiest column left, so it was offered as the text.
+    df = pd.DataFrame({"text": [str(40_000 + i) for i in range(40)],
+                       "label": ["positive", "negative"] * 20})
+    assert data.suggest_columns(df) == data.ColumnSuggestion((), "label")
+
+
 def test_join_text_columns_skips_empty_parts_and_doubled_periods():
     df = pd.DataFrame({"title": ["Great kettle.", None, "Loud", "Wow!"],
                        "body": ["Boils fast", "Only body", None, "Nice"]})
