@@ -189,6 +189,20 @@ def test_columns_beyond_the_header_and_left_out_lines_are_pointed_out():
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.run()
     upload(at, "ragged.csv", rows(40) + b"extra,a,b,c\nmore,b,c,d\n")
-    assert "2 lines had more fields than the others and were left out." in \
+    assert "2 lines had more fields than the others and were left out (lines 42 and 43)." in \
         [shown_text(w.value) for w in at.warning]
     assert len(at.session_state[state.FRAME]) == 40
+
+
+def test_a_quote_closed_only_on_a_later_line_is_named():
+    """Browser QA: 59 rows were read from a file of 60, two rows made one text, no word said."""
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.run()
+    lines = rows(40).decode().splitlines()
+    lines[8] = '"this quote never closes,b'
+    lines[9] = '"' + lines[9].replace(",", '",', 1)  # the next row quoted as usual
+    upload(at, "quotes.csv", ("\n".join(lines) + "\n").encode())
+    notes = [shown_text(w.value) for w in at.warning]
+    assert any(n.startswith('A quotation mark (") opened on line 9 is not closed on that line')
+               for n in notes), notes
+    assert len(at.session_state[state.FRAME]) == 39  # read as the file says, and said so

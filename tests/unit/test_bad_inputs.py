@@ -143,9 +143,19 @@ def check_frame(texts: dict[int, str] | None = None, delimiter=None, rows=None):
     return check
 
 
+# Line 3 opens a quote that the next line's first quote closes: two rows read as one.
+QUOTE_CLOSED_LATER = ('text,label\nfine words,a\n"opened and never closed,b\n'
+                      '"a quoted row",a\nlast words,b\n"a text\nover two lines",a\n')
+
+
+def check_merged_rows(frame):
+    assert len(frame) == 4 and frame.attrs["merged_lines"] == [3]  # not the two-line text
+
+
 def check_ragged(result):
     frame, dataset = result
     assert frame.attrs["skipped_rows"] == 2
+    assert frame.attrs["skipped_lines"] == [42, 43]  # the file's lines, header included
     assert dataset.summary.rows_in == 40 and dataset.summary.rows_used == 40
 
 
@@ -243,6 +253,7 @@ CASES = [
          (DataError, r"Excel workbook.*Save As > CSV UTF-8")),
     Case("one column only", read("text\nhello\nworld\nagain\n"),
          (DataError, r"has only one column.*one with the text and one with the label")),
+    Case("quote closed on a later line", read(QUOTE_CLOSED_LATER), check=check_merged_rows),
     Case("unbalanced quote", read('text,label\nfine,a\n"never closed,b\nmore,a\n'),
          (DataError, r'quotation mark \("\) near line 3 opens a text that is never closed')),
     Case("over the size limit (bytes)", read(two_classes(200), max_bytes=1000),
