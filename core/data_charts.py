@@ -46,21 +46,35 @@ def text_lengths(texts: Sequence[str], bins: int = 40) -> go.Figure:
     counts = np.array([len(str(t).split()) for t in texts], dtype=int)
     if counts.size == 0:
         return empty_figure(title)
-    edges = _whole_word_bins(counts, bins)
+    # A few very long texts squeezed all others into the first bar (one 100,000-character
+    # text did: browser QA). Those go into the last bar, and the axis title says so.
+    cap = _longest_shown(counts)
+    longer = counts > cap
+    shown = np.minimum(counts, cap)
+    edges = _whole_word_bins(shown, bins)
     fig = go.Figure(go.Histogram(
-        x=counts, marker_color=TRAIN_COLOR, hovertemplate="%{x} words: %{y} texts<extra></extra>",
+        x=shown, marker_color=TRAIN_COLOR, hovertemplate="%{x} words: %{y} texts<extra></extra>",
         xbins=dict(start=float(edges[0]), end=float(edges[-1]), size=float(edges[1] - edges[0]))))
     median = float(np.median(counts))
     fig.add_vline(x=median, line_dash="dash", line_color=VALID_COLOR)
     # Said under the axis (beside the line it sat on the bars), in whole words (not 331.5).
     words = int(np.floor(median + 0.5))
+    tail = (f"; the last bar also holds {int(longer.sum()):,} longer text"
+            f"{'s' if longer.sum() != 1 else ''}, up to {int(counts.max()):,} words"
+            if longer.any() else "")
     # The range spans the bins (autorange cut the last bar in half); whole-word ticks when
     # they are few (texts all cut to 5 words were ticked 4.6, 4.8, 5, 5.2: browser QA).
-    fig.update_xaxes(title_text=f"Words per text (dashed line: the median, {words:,} words)",
+    fig.update_xaxes(title_text=f"Words per text (dashed line: the median, {words:,} words{tail})",
                      range=[float(edges[0]), float(edges[-1])],
                      dtick=1 if edges[-1] - edges[0] <= 12 else None)
     _count_axis(fig, int(np.histogram(counts, edges)[0].max()))
     return finish(fig, title)
+
+
+def _longest_shown(counts: np.ndarray) -> int:
+    """The longest text the axis spans: all of them, unless the longest 1% reach far beyond."""
+    usual = int(np.percentile(counts, 99, method="lower"))
+    return int(counts.max()) if counts.max() <= 2 * max(usual, 1) else usual
 
 
 def _whole_word_bins(counts: np.ndarray, bins: int) -> np.ndarray:

@@ -113,6 +113,18 @@ def test_class_balance_and_text_lengths():
         "1,200 words)")
 
 
+def test_a_few_very_long_texts_go_into_the_last_bar_of_the_text_lengths():
+    """Browser QA: one 100,000-character text squeezed the others into the first bar."""
+    texts = [" ".join(["w"] * (3 + i % 30)) for i in range(199)] + ["w " * 20_000]
+    fig = data_charts.text_lengths(texts)
+    assert fig.layout.xaxis.range[1] < 40  # the usual texts span the axis
+    assert max(fig.data[0].x) == 32 and len(fig.data[0].x) == 200  # the long one in the last bar
+    assert fig.layout.xaxis.title.text.endswith(
+        "; the last bar also holds 1 longer text, up to 20,000 words)")
+    usual = [" ".join(["w"] * (3 + i % 30)) for i in range(200)]  # no outlier: all drawn as is
+    assert "longer" not in data_charts.text_lengths(usual).layout.xaxis.title.text
+
+
 def test_batch_points_are_drawn_at_the_middle_of_their_batches():
     records = [{"kind": "batch", "epoch": 1, "step": 4, "mid_step": 2.5, "loss": 1.0},
                {"kind": "batch", "epoch": 1, "step": 10, "mid_step": 7.5, "loss": 0.8},
