@@ -40,10 +40,16 @@ def metric_label(metric: str) -> str:
     return METRIC_LABELS.get(metric, metric.replace("_", " ").capitalize())
 
 
+# Plotly's tool bar keeps zoom, reset and the picture download. With all eight buttons
+# it covered the chart titles in a phone-wide window (browser QA).
+SPARE_BUTTONS = ("pan", "zoomin", "zoomout", "autoscale", "select", "lasso")
+
+
 def finish(fig: go.Figure, title: str, **layout) -> go.Figure:
     """The look every chart shares: template, margins and title; axes make room for labels."""
     layout.setdefault("margin", MARGIN)
-    fig.update_layout(template=TEMPLATE, title=dict(text=title), **layout)
+    fig.update_layout(template=TEMPLATE, title=dict(text=title), modebar_remove=SPARE_BUTTONS,
+                      **layout)
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     return fig
@@ -195,8 +201,11 @@ def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_los
     fig.update_xaxes(title_text="Epoch")
     _whole_epochs(fig)
     fig.update_yaxes(title_text=metric_label(metric))
-    # The legend names the run even when a chart has one line (a task of its own).
-    return finish(fig, title, uirevision=f"compare-{metric}", showlegend=True)
+    # The legend names the run even when a chart has one line (a task of its own). Under
+    # the chart, run names take no width from it: beside it they left a phone-wide chart
+    # 70 px (browser QA).
+    return finish(fig, title, uirevision=f"compare-{metric}", showlegend=True,
+                  legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0))
 
 
 # ---------------------------------------------------------------- evaluation

@@ -12,7 +12,6 @@ DEFAULTS = {
     state.W_MAX_WORDS: 0, state.W_DROP_EMPTY: True, state.W_DROP_DUPLICATES: True,
     state.W_VALID_PERCENT: 10, state.W_TEST_PERCENT: 10, state.W_SEED: 42,
 }
-GROUP_WIDTH = 240  # px: three groups fit side by side at 1280 px, one above another at 800
 
 
 def changed_cleaning() -> list[str]:
@@ -52,7 +51,7 @@ def cleaning_and_split() -> tuple[CleanSpec, float, float, int]:
         # Three groups that wrap onto new lines in a narrow window: three columns cut
         # "Remove common words" to one letter at 800 px (browser QA).
         row = widgets.wrapping_row()
-        left, middle, right = (row.container(width=GROUP_WIDTH) for _ in range(3))
+        left, middle, right = (row.container(width=widgets.SETTINGS_GROUP_WIDTH) for _ in range(3))
         left.checkbox("Lowercase everything", key=state.W_LOWERCASE)
         left.checkbox("Remove HTML tags and entities", key=state.W_STRIP_HTML)
         left.checkbox("Remove common words (the, of, …)", key=state.W_STOPWORDS,

@@ -342,10 +342,11 @@ def send_to_explain(run_id: str, mistakes: list) -> None:
     if st.session_state.get(state.W_EVAL_MISTAKE) not in options:
         # Set, not just dropped: a keyed selectbox would go on showing the old run's label.
         st.session_state[state.W_EVAL_MISTAKE] = options[0]
-    left, right = st.columns([4, 1], vertical_alignment="bottom")
-    choice = left.selectbox("Which mistake do you want to understand?", options,
-                            key=state.W_EVAL_MISTAKE)
-    if right.button("Explain this text", key=state.W_EVAL_EXPLAIN, type="primary"):
+    # A wrapping row: a fifth of a column cut the button to "Explain thi…" at 1024 px (QA).
+    row = widgets.wrapping_row(vertical_alignment="bottom")
+    choice = row.selectbox("Which mistake do you want to understand?", options,
+                           key=state.W_EVAL_MISTAKE)
+    if row.button("Explain this text", key=state.W_EVAL_EXPLAIN, type="primary"):
         mistake = mistakes[options.index(choice)]
         st.session_state[state.EXPLAIN_TEXT] = mistake.text
         st.session_state[state.EXPLAIN_RUN] = run_id

@@ -15,6 +15,7 @@ from ui import state, widgets
 from ui.task_view import TASK_NAMES
 
 CURVE_METRICS = ("val_loss", "val_accuracy", "loss", "accuracy", "val_rmse")
+MEASURE_WIDTH = 220  # px: "Validation accuracy" and the box's arrow
 # How to read each measure's curves (QA: a loss sentence stayed above accuracy curves).
 CURVE_ADVICE = {
     "val_loss": "Lower validation loss is better. Lines that keep falling could use more "
@@ -118,13 +119,15 @@ def compare_curves(store: runs_lib.RunStore, runs: list[runs_lib.RunInfo]) -> No
     chosen = [i for i in dict.fromkeys(chosen) if i in ids]  # deleted runs drop out
     st.session_state[state.W_RUNS_SELECTED] = chosen
     st.session_state[state.RUNS_SEEN] = ids
-    left, right = st.columns([3, 1])
-    selected = left.multiselect("Runs to compare", ids, key=state.W_RUNS_SELECTED,
-                                format_func=labels.get)
+    # A wrapping row, the measure box as wide as its longest name: a quarter column cut
+    # "Validation loss" at 1024 px (browser QA).
+    row = widgets.wrapping_row(vertical_alignment="bottom")
+    selected = row.multiselect("Runs to compare", ids, key=state.W_RUNS_SELECTED,
+                               format_func=labels.get)
     if st.session_state.get(state.W_RUNS_METRIC) not in CURVE_METRICS:
         st.session_state[state.W_RUNS_METRIC] = CURVE_METRICS[0]
-    metric = right.selectbox("Measure", CURVE_METRICS, key=state.W_RUNS_METRIC,
-                             format_func=charts.metric_label)
+    metric = row.selectbox("Measure", CURVE_METRICS, key=state.W_RUNS_METRIC,
+                           format_func=charts.metric_label, width=MEASURE_WIDTH)
     st.caption(CURVE_ADVICE[metric])
     tasks = {by_id[i].task for i in selected}
     others = [t for t in TASK_NAMES if t not in tasks and any(r.task == t for r in runs)]

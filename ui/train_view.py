@@ -199,12 +199,14 @@ def controls(dataset, lowercase: bool) -> UploadedVectors | None:
     """All architecture and training controls; returns the uploaded vectors in use, if any."""
     with st.expander("Adjust the network (optional)", icon=":material/tune:"):
         vectors = glove_upload(dataset, lowercase)
-        with widgets.wrapping_row(gap="large"):
-            with st.container():
+        # Groups of a fixed width wrap in a narrow window: at 1024 px, three shrinking
+        # groups broke "bidirectional" in the middle of the word (browser QA).
+        with widgets.wrapping_row(gap="medium"):
+            with st.container(width=widgets.SETTINGS_GROUP_WIDTH):
                 _words_controls(vectors)
-            with st.container():
+            with st.container(width=widgets.SETTINGS_GROUP_WIDTH):
                 _network_controls()
-            with st.container():
+            with st.container(width=widgets.SETTINGS_GROUP_WIDTH):
                 _training_controls(dataset.is_classification)
     if vectors is not None:  # also said outside the (usually closed) expander
         st.caption(f"Trains with the word vectors from {escape_markdown(vectors.name)} "

@@ -57,6 +57,11 @@ def reading_notes(predictor, text: str) -> None:
                    "“max tokens” setting); the rest do not reach it.")
 
 
+# px: a group of settings (a label and its box) this wide stays readable; three fit side by
+# side at 1280 px, and at 1024 px (a classroom projector) or 800 px they wrap.
+SETTINGS_GROUP_WIDTH = 230
+
+
 def wrapping_row(**options):
     """A row whose items go onto a new line where the page is too narrow for them.
 

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app import test_train_page as train_page
 from tests.app.conftest import open_page
-from ui import state
+from ui import state, widgets
 
 
 def metric_parents(node, parent=None) -> list[tuple[str, str]]:
@@ -39,6 +39,20 @@ def blocks_above(node, key: str | None = None, text: str | None = None,
             found = blocks_above(child, key, text, (*above, child.type))
             if found is not None:
                 return found
+    return None
+
+
+def group_width(node, key: str, width=None) -> int | None:
+    """The pixel width of the innermost fixed-width block that holds the widget ``key``."""
+    for child in getattr(node, "children", {}).values():
+        if getattr(child, "key", None) == key:
+            return width
+        proto = getattr(child, "proto", None)
+        config = getattr(proto, "width_config", None)
+        inner = config.pixel_width if config is not None and config.pixel_width else width
+        found = group_width(child, key, inner) if hasattr(child, "children") else None
+        if found is not None:
+            return found
     return None
 
 
@@ -78,6 +92,13 @@ def test_the_network_settings_wrap_instead_of_cutting_their_labels(news):
         assert held_by is not None and "column" not in held_by, (key, held_by)
 
 
+def test_the_network_settings_keep_a_readable_width_at_a_projectors_1024_pixels(news):
+    """Browser QA: at 1024 px three shrinking groups broke "bidirection / al" in two."""
+    at = train_page.open_page(news)
+    for key in (state.W_VOCAB, state.W_BIDIRECTIONAL, state.W_EPOCHS):
+        assert group_width(at.main, key) == widgets.SETTINGS_GROUP_WIDTH, key
+
+
 def test_the_next_steps_under_a_finished_run_wrap(trained_run):
     """Browser QA: "Explain: which words matt" and a cut "Train more" under a finished run."""
     at = train_page.open_page(run_id=trained_run)
@@ -112,3 +133,15 @@ def test_the_cleaning_settings_wrap_instead_of_cutting_their_labels():
     for key in (state.W_STOPWORDS, state.W_MAX_WORDS, state.W_TEST_PERCENT):
         held_by = blocks_above(at.main, key=key)
         assert held_by is not None and "column" not in held_by, (key, held_by)
+        assert group_width(at.main, key) == widgets.SETTINGS_GROUP_WIDTH, key
+
+
+def test_the_mistake_picker_and_the_measure_box_wrap_instead_of_cutting(trained_run):
+    """Browser QA at 1024 px: "Explain thi…" under Evaluate's mistakes, "Validation los"
+    in the Runs page's measure box; both sat in a narrow fixed column."""
+    at = open_page("evaluate", {state.W_EVAL_RUN: trained_run})
+    held_by = blocks_above(at.main, key=state.W_EVAL_EXPLAIN)
+    assert held_by is not None and "column" not in held_by, held_by
+    at = open_page("runs")
+    held_by = blocks_above(at.main, key=state.W_RUNS_METRIC)
+    assert held_by is not None and "column" not in held_by, held_by

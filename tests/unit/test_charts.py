@@ -155,7 +155,11 @@ def test_compared_curves_tick_whole_epochs():
     records = [{"kind": "epoch", "epoch": e, "val_loss": 1.0 / e} for e in (1, 2)]
     axis = charts.compare_curves({"run": records}).layout.xaxis
     assert (axis.tickformat, axis.tick0, axis.dtick) == (",d", 1, 1)
-    assert charts.compare_curves({"run": records}).layout.showlegend  # one line still says whose
+    layout = charts.compare_curves({"run": records}).layout
+    assert layout.showlegend  # one line still says whose
+    # Under the chart: beside it, run names left a phone-wide chart 70 px (browser QA).
+    assert (layout.legend.orientation, layout.legend.yanchor) == ("h", "top")
+    assert layout.legend.y < 0
     long_run = [{"kind": "epoch", "epoch": e, "val_loss": 1.0 / e} for e in range(1, 41)]
     assert charts.compare_curves({"run": long_run}).layout.xaxis.dtick is None  # plotly picks
 
@@ -267,3 +271,12 @@ def test_the_text_length_axis_shows_the_last_bar_whole_and_whole_words():
     assert tuple(fig.layout.xaxis.range) == (0.5, 19.5)  # the first and last bins' outer edges
     assert data_charts.text_lengths(["word " * 5] * 20).layout.xaxis.dtick == 1
     assert data_charts.text_lengths(["w " * n for n in range(1, 300)]).layout.xaxis.dtick is None
+
+
+def test_the_tool_bar_keeps_zoom_reset_and_the_picture_download_only():
+    """Browser QA: eight buttons covered the chart titles in a phone-wide window."""
+    figures = [charts.confusion_heatmap(np.eye(2, dtype=int), ["a", "b"], False),
+               charts.empty_figure("Nothing")]
+    for figure in figures:
+        assert set(figure.layout.modebar.remove) == {"pan", "zoomin", "zoomout", "autoscale",
+                                                     "select", "lasso"}
