@@ -38,7 +38,7 @@ if not text or not text.strip():
 read = explain_view.as_the_model_reads_it(predictor, text)
 if read is None:  # no words the model reads (only HTML or punctuation): no answer
     st.stop()
-widgets.reading_notes(predictor, read)
+widgets.reading_notes(predictor, read, explaining=True)
 
 regression = predictor.task == TASK_REGRESSION
 class_names = (label_column,) if regression else predictor.class_names

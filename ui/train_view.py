@@ -385,11 +385,13 @@ def start_training(dataset, data_spec, model: ModelSpec, train: TrainSpec) -> st
 def note_run_on_other_data(store, run_id: str) -> None:
     """Say so when the run shown below learned from other data than the data loaded now."""
     try:
-        trained_on = store.spec(run_id).get("source")
+        spec = store.spec(run_id)
     except StudioError:  # a broken run: its panel says what is wrong
         return
-    loaded = st.session_state.get(state.FRAME_SOURCE)
+    trained_on, loaded = spec.get("source"), st.session_state.get(state.FRAME_SOURCE)
     if trained_on and loaded and trained_on != loaded:
-        st.caption(f"The run below learned from “{escape_markdown(str(trained_on))}”, not from "
+        # An import's source is its model file, which it did not learn from (browser QA).
+        origin = "was imported from" if spec.get("imported") else "learned from"
+        st.caption(f"The run below {origin} “{escape_markdown(str(trained_on))}”, not from "
                    f"the data loaded now (“{escape_markdown(str(loaded))}”). Press **Train** to "
                    "train on the new data.")

@@ -40,14 +40,17 @@ def no_words_message(predictor, text: str) -> str:
     return NO_WORDS_BUT_HTML if only_html else NO_WORDS_FOR_MODEL
 
 
-def reading_notes(predictor, text: str) -> None:
+NO_KNOWN_WORDS = ("The model knows none of the words it reads here (none was among its "
+                  "training words), so its answer rests on no word of this text.")
+NO_KNOWN_WORDS_WEIGHTS = " Word weights are then close to zero: their colours only rank them."
+
+
+def reading_notes(predictor, text: str, explaining: bool = False) -> None:
     """What an answer for ``text`` can rest on: words unknown to the model, and words
-    past the number it reads (its max tokens)."""
+    past the number it reads (its max tokens). Only Explain shows word weights."""
     words, read, unknown = predictor.reading(text)
     if read and unknown == read:
-        st.warning("The model knows none of the words it reads here (none was among its "
-                   "training words), so its answer rests on no word of this text. Word weights "
-                   "are then close to zero: their colours only rank them.",
+        st.warning(NO_KNOWN_WORDS + (NO_KNOWN_WORDS_WEIGHTS if explaining else ""),
                    icon=":material/help:")
     elif unknown * 2 >= read > 0:
         st.caption(f"{unknown:,} of the {read:,} words the model reads are unknown to it; "

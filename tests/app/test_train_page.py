@@ -347,6 +347,24 @@ def test_a_run_shown_under_other_data_says_what_it_learned_from(news, run_store,
     assert not [c for c in at.caption if "learned from" in c.value]
 
 
+def test_an_imported_run_shown_under_data_says_it_came_from_a_file(news, run_store, trained_run):
+    """Browser QA: it said the run "learned from “model.keras”"."""
+    from core import importer
+
+    dataset, spec, _ = news
+    run_id = importer.import_model(run_store, run_store.model_path(trained_run).read_bytes(),
+                                   "shared model.keras")
+    try:
+        at = open_page((dataset, spec, "my_reviews.csv"), run_id=run_id)
+        notes = [shown_text(c.value) for c in at.caption
+                 if "not from the data loaded now" in c.value]
+        assert notes == ["The run below was imported from “shared model.keras”, not from the "
+                         "data loaded now (“my_reviews.csv”). Press **Train** to train on the "
+                         "new data."]
+    finally:
+        run_store.delete(run_id)
+
+
 def test_a_two_class_run_shows_the_accuracy_at_the_threshold_chosen_on_evaluate(
         run_store, trained_binary_run):
     """Browser QA: this page said 91.9% (at 50%) where Evaluate, Predict and the report
