@@ -107,6 +107,9 @@ def test_tokenize_splits_on_whitespace_and_drops_empty_tokens():
 def test_a_text_of_only_spaces_or_punctuation_has_no_words_for_the_model():
     assert not text.has_words("") and not text.has_words("  !!! ??? -- ")
     assert text.has_words("ok!") and text.has_words("😡")  # an emoji is a token too
+    # The same rule as tokenize, character class by character class (it skips building tokens).
+    odd = ["", "\t\n", ".,;:", "\u00a0", "\u2003", "«»", "é", "a.", "\\`'\"", "_-_", "7", None, 5]
+    assert [text.has_words(t) for t in odd] == [bool(text.tokenize(t)) for t in odd]
 
 
 def test_tokenize_keeps_non_ascii_whitespace_inside_tokens():
