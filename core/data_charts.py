@@ -40,17 +40,19 @@ def class_balance(labels: pd.Series) -> go.Figure:
     return finish(fig, title)
 
 
-def text_lengths(texts: Sequence[str], bins: int = 40) -> go.Figure:
-    """Histogram of words per text, with the median marked."""
+def word_counts(texts: Sequence[str]) -> np.ndarray:
+    return np.array([len(str(t).split()) for t in texts], dtype=int)
+
+
+def text_lengths(texts: Sequence[str], bins: int = 40, counts: np.ndarray | None = None) -> go.Figure:
+    """Histogram of words per text, with the median marked (``counts``: word_counts(texts))."""
     title = "How long the texts are"
-    counts = np.array([len(str(t).split()) for t in texts], dtype=int)
+    counts = word_counts(texts) if counts is None else counts
     if counts.size == 0:
         return empty_figure(title)
     # A few very long texts squeezed all others into the first bar (one 100,000-character
-    # text did: browser QA). Those go into the last bar, and the axis title says so.
-    cap = _longest_shown(counts)
-    longer = counts > cap
-    shown = np.minimum(counts, cap)
+    # text did: browser QA). Those go into the last bar (longer_texts_note says so).
+    shown = np.minimum(counts, _longest_shown(counts))
     edges = _whole_word_bins(shown, bins)
     fig = go.Figure(go.Histogram(
         x=shown, marker_color=TRAIN_COLOR, hovertemplate="%{x} words: %{y} texts<extra></extra>",
@@ -59,16 +61,29 @@ def text_lengths(texts: Sequence[str], bins: int = 40) -> go.Figure:
     fig.add_vline(x=median, line_dash="dash", line_color=VALID_COLOR)
     # Said under the axis (beside the line it sat on the bars), in whole words (not 331.5).
     words = int(np.floor(median + 0.5))
-    tail = (f"; the last bar also holds {int(longer.sum()):,} longer text"
-            f"{'s' if longer.sum() != 1 else ''}, up to {int(counts.max()):,} words"
-            if longer.any() else "")
     # The range spans the bins (autorange cut the last bar in half); whole-word ticks when
     # they are few (texts all cut to 5 words were ticked 4.6, 4.8, 5, 5.2: browser QA).
-    fig.update_xaxes(title_text=f"Words per text (dashed line: the median, {words:,} words{tail})",
+    fig.update_xaxes(title_text=f"Words per text (dashed line: the median, {words:,} words)",
                      range=[float(edges[0]), float(edges[-1])],
                      dtick=1 if edges[-1] - edges[0] <= 12 else None)
     _count_axis(fig, int(np.histogram(counts, edges)[0].max()))
     return finish(fig, title)
+
+
+def longer_texts_note(counts: np.ndarray) -> str:
+    """What text_lengths' last bar also holds, in a sentence; "" when it holds no such text.
+
+    Under the chart, not in its axis title: there it was cut off in a half-width chart.
+    """
+    if counts.size == 0:
+        return ""
+    cap = _longest_shown(counts)
+    longer = int((counts > cap).sum())
+    if not longer:
+        return ""
+    texts, them = ("1 text is", "it") if longer == 1 else (f"{longer:,} texts are", "them")
+    return (f"{texts} longer than {cap:,} words (the longest has {int(counts.max()):,}); "
+            f"the chart counts {them} in its last bar.")
 
 
 def _longest_shown(counts: np.ndarray) -> int:

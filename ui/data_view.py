@@ -321,9 +321,13 @@ def preview(frame: pd.DataFrame | None, dataset: data.Dataset | None) -> None:
         return
     left, right = st.columns(2)
     texts = [t for part in dataset.splits().values() for t in part.texts]
+    counts = data_charts.word_counts(texts)
     for column, figure in ((left, data_charts.class_balance(_all_labels(dataset))),
-                           (right, data_charts.text_lengths(texts))):
+                           (right, data_charts.text_lengths(texts, counts=counts))):
         column.plotly_chart(figure.update_layout(height=CHART_HEIGHT))
+    note = data_charts.longer_texts_note(counts)
+    if note:
+        right.caption(note)
 
 
 # ---------------------------------------------------------------- what the model sees

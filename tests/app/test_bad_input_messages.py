@@ -206,3 +206,15 @@ def test_a_quote_closed_only_on_a_later_line_is_named():
     assert any(n.startswith('A quotation mark (") opened on line 9 is not closed on that line')
                for n in notes), notes
     assert len(at.session_state[state.FRAME]) == 39  # read as the file says, and said so
+
+
+def test_a_text_far_longer_than_the_rest_is_counted_under_the_length_chart():
+    """Browser QA: one 100,000-character text squeezed the other bars into one; said in the
+    axis title, the count was cut off in the half-width chart."""
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.run()
+    long_row = ("\n" + "word " * 20_000 + ",a\n").encode()
+    upload(at, "long.csv", rows(60, text=lambda i: f"message {i} " + "x " * (i % 20)) + long_row[1:])
+    notes = [shown_text(c.value) for c in at.caption]
+    assert "1 text is longer than 21 words (the longest has 20,000); the chart counts it in its " \
+        "last bar." in notes, notes
