@@ -38,7 +38,7 @@ if not text or not text.strip():
 read = explain_view.as_the_model_reads_it(predictor, text)
 if read is None:  # no words the model reads (only HTML or punctuation): no answer
     st.stop()
-widgets.reading_notes(predictor, read, explaining=True)
+knows_none = widgets.reading_notes(predictor, read, explaining=True)
 
 regression = predictor.task == TASK_REGRESSION
 class_names = (label_column,) if regression else predictor.class_names
@@ -73,6 +73,6 @@ if go:
 
 result = st.session_state.get(state.EXPLAIN_RESULT)
 if result is not None and result.key == key:
-    explain_view.show_result(result, regression)
+    explain_view.show_result(result, regression, knows_none)
 else:
     st.caption("Press **Explain** to see which words mattered (a few seconds; thorough takes longer).")

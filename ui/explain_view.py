@@ -222,14 +222,25 @@ def _highlight(explanation: explain.Explanation) -> None:
     st.markdown(explain.highlight_html(explanation.token_weights), unsafe_allow_html=True)
 
 
-def show_result(result: ExplainResult, regression: bool = False) -> None:
+# Browser QA: "The words that pushed this toward happy most were …" and a green "Stable"
+# badge stood under the note that the model knows none of these words.
+NO_WORD_MATTERED = ("No word of this text can matter to the model: it knows none of them, so "
+                    "each is the same “unknown word” to it. The weights below are close to zero "
+                    "and only rank the words.")
+
+
+def show_result(result: ExplainResult, regression: bool = False,
+                knows_none: bool = False) -> None:
     lime, occlusion = result.lime, result.occlusion
     st.subheader("Which words mattered")
-    st.markdown(explain.summary_sentence(lime, regression=regression))
-    stable = result.stability.stable
-    st.badge(result.stability.label(),
-             icon=":material/check_circle:" if stable else ":material/warning:",
-             color="green" if stable else "orange")
+    if knows_none:
+        st.markdown(NO_WORD_MATTERED)
+    else:
+        st.markdown(explain.summary_sentence(lime, regression=regression))
+        stable = result.stability.stable
+        st.badge(result.stability.label(),
+                 icon=":material/check_circle:" if stable else ":material/warning:",
+                 color="green" if stable else "orange")
     if explain.methods_disagree(lime, occlusion):
         st.warning("Here the two methods below disagree: leaving each word out pushes most of "
                    "LIME's top words the other way. Treat the colours as a rough guide; a "

@@ -45,19 +45,24 @@ NO_KNOWN_WORDS = ("The model knows none of the words it reads here (none was amo
 NO_KNOWN_WORDS_WEIGHTS = " Word weights are then close to zero: their colours only rank them."
 
 
-def reading_notes(predictor, text: str, explaining: bool = False) -> None:
+def reading_notes(predictor, text: str, explaining: bool = False) -> bool:
     """What an answer for ``text`` can rest on: words unknown to the model, and words
-    past the number it reads (its max tokens). Only Explain shows word weights."""
+    past the number it reads (its max tokens). Only Explain shows word weights.
+    True when the model knows none of the words it reads."""
     words, read, unknown = predictor.reading(text)
-    if read and unknown == read:
+    knows_none = bool(read) and unknown == read
+    if knows_none:
         st.warning(NO_KNOWN_WORDS + (NO_KNOWN_WORDS_WEIGHTS if explaining else ""),
                    icon=":material/help:")
     elif unknown * 2 >= read > 0:
-        st.caption(f"{unknown:,} of the {read:,} words the model reads are unknown to it; "
-                   "it sees them all as one and the same “unknown word”.")
+        st.caption(f"{unknown:,} of the {read:,} words the model reads is unknown to it; it sees "
+                   "it as the “unknown word”." if unknown == 1 else
+                   f"{unknown:,} of the {read:,} words the model reads are unknown to it; it sees "
+                   "them all as one and the same “unknown word”.")
     if words > read:
         st.caption(f"The model reads only the first {read:,} of these {words:,} words (its "
                    "“max tokens” setting); the rest do not reach it.")
+    return knows_none
 
 
 # px: a group of settings (a label and its box) this wide stays readable; three fit side by

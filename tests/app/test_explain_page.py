@@ -130,6 +130,10 @@ def test_words_the_model_cannot_know_or_read_are_said_plainly(run_store, trained
                                state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
                                state.W_EXPLAIN_TEXT: unknown})
     assert at.warning[0].value == widgets.NO_KNOWN_WORDS + widgets.NO_KNOWN_WORDS_WEIGHTS
+    explain(at)  # no sentence of words that "pushed" the answer, and no "Stable" badge (QA)
+    assert explain_view.NO_WORD_MATTERED in [m.value for m in at.markdown]
+    assert "pushed this toward" not in page_text(at)
+    assert not [m.value for m in at.markdown if "badge[" in m.value]
 
     max_tokens = run_store.spec(trained_binary_run)["model"]["max_tokens"]
     long_text = " ".join(["great product works well"] * max_tokens)  # 4 x max_tokens words

@@ -84,6 +84,14 @@ def test_a_text_of_words_the_model_never_saw_says_its_answer_rests_on_none(train
     assert "The model says" in page_text(at)  # still answered, with the reason to doubt it
 
 
+def test_one_unknown_word_of_two_is_said_in_the_singular(trained_binary_run):
+    """Browser QA: "1 of the 2 words the model reads are unknown to it"."""
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_binary_run,
+                               state.W_PREDICT_TEXT: "great zzzqx"})
+    assert ("1 of the 2 words the model reads is unknown to it; it sees it as the “unknown "
+            "word”.") in [shown_text(c.value) for c in at.caption]
+
+
 def test_regression_shows_the_predicted_value(regression_run):
     at = open_page("predict", {state.W_PREDICT_RUN: regression_run})
     assert [m.label for m in at.metric] == ["Predicted rating"]
