@@ -44,7 +44,8 @@ def word_counts(texts: Sequence[str]) -> np.ndarray:
     return np.array([len(str(t).split()) for t in texts], dtype=int)
 
 
-def text_lengths(texts: Sequence[str], bins: int = 40, counts: np.ndarray | None = None) -> go.Figure:
+def text_lengths(texts: Sequence[str], bins: int = 40,
+                 counts: np.ndarray | None = None) -> go.Figure:
     """Histogram of words per text, with the median marked (``counts``: word_counts(texts))."""
     title = "How long the texts are"
     counts = word_counts(texts) if counts is None else counts
