@@ -43,6 +43,9 @@ def no_words_message(predictor, text: str) -> str:
 NO_KNOWN_WORDS = ("The model knows none of the words it reads here (none was among its "
                   "training words), so its answer rests on no word of this text.")
 NO_KNOWN_WORDS_WEIGHTS = " Word weights are then close to zero: their colours only rank them."
+# Predict shows a sure-looking answer under the note (browser check: "happy (100% sure)").
+NO_KNOWN_WORDS_ANSWER = (" It would answer much the same for any text of words it does not "
+                         "know, however sure it looks.")
 
 
 def reading_notes(predictor, text: str, explaining: bool = False) -> bool:
@@ -52,7 +55,8 @@ def reading_notes(predictor, text: str, explaining: bool = False) -> bool:
     words, read, unknown = predictor.reading(text)
     knows_none = bool(read) and unknown == read
     if knows_none:
-        st.warning(NO_KNOWN_WORDS + (NO_KNOWN_WORDS_WEIGHTS if explaining else ""),
+        why = NO_KNOWN_WORDS_WEIGHTS if explaining else NO_KNOWN_WORDS_ANSWER
+        st.warning(NO_KNOWN_WORDS + why,
                    icon=":material/help:")
     elif unknown * 2 >= read > 0:
         st.caption(f"{unknown:,} of the {read:,} words the model reads is unknown to it; it sees "
