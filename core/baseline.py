@@ -55,11 +55,10 @@ class BaselineResult:
                 f"{percent(self.accuracy)} of the test texts right{class_off_by(self.mae)}.")
 
 
-def _vectorizer(n_train: int) -> TfidfVectorizer:
-    return TfidfVectorizer(
-        ngram_range=(1, 2), sublinear_tf=True, max_features=100_000,
-        min_df=2 if n_train >= MIN_DF_2_FROM else 1,
-    )
+def _vectorizer(n_train: int, **tokens) -> TfidfVectorizer:
+    options = dict(ngram_range=(1, 2), sublinear_tf=True, max_features=100_000,
+                   min_df=2 if n_train >= MIN_DF_2_FROM else 1)
+    return TfidfVectorizer(**{**options, **tokens})
 
 
 def _fitted_vectorizer(train_texts) -> tuple[TfidfVectorizer, object]:
@@ -74,8 +73,8 @@ def _fitted_vectorizer(train_texts) -> tuple[TfidfVectorizer, object]:
         return vectorizer, vectorizer.fit_transform(train_texts)
     except ValueError:
         pass
-    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_features=100_000,
-                                 tokenizer=text.tokenize, token_pattern=None, lowercase=False)
+    vectorizer = _vectorizer(len(train_texts), tokenizer=text.tokenize, token_pattern=None,
+                             lowercase=False, min_df=1)
     try:
         return vectorizer, vectorizer.fit_transform(train_texts)
     except ValueError as exc:
