@@ -302,7 +302,9 @@ def read_csv(source, *, max_bytes: int = config.MAX_CSV_BYTES, name: str = "the 
         _check_shape(df, name)
     header_width = len(rows[0]) if has_header and rows else width
     df.attrs.update(skipped_rows=len(skipped), skipped_lines=[n for n in skipped if n],
-                    merged_lines=_rows_read_as_one(df, data, encoding, delimiter),
+                    # A file of new texts has no label column to tell a row's end by.
+                    merged_lines=[] if for_prediction else _rows_read_as_one(
+                        df, data, encoding, delimiter),
                     encoding=encoding, delimiter=delimiter, has_header=has_header,
                     unnamed_columns=names[header_width:])
     return df
@@ -328,8 +330,8 @@ def _rows_read_as_one(df: pd.DataFrame, data: bytes, encoding: str, delimiter: s
     if not firsts:
         return []
     text = data.decode(encoding, errors="replace")
-    return sorted({text.count("\n", 0, text.find(first)) + 1 for first in firsts
-                   if text.find(first) >= 0})
+    starts = (text.find(first) for first in firsts)
+    return sorted({text.count("\n", 0, start) + 1 for start in starts if start >= 0})
 
 
 def _check_shape(df: pd.DataFrame, name: str) -> None:
