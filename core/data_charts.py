@@ -67,7 +67,7 @@ def text_lengths(texts: Sequence[str], bins: int = 40,
     fig.update_xaxes(title_text=f"Words per text (dashed line: the median, {words:,} words)",
                      range=[float(edges[0]), float(edges[-1])],
                      dtick=1 if edges[-1] - edges[0] <= 12 else None)
-    _count_axis(fig, int(np.histogram(counts, edges)[0].max()))
+    _count_axis(fig, int(np.histogram(shown, edges)[0].max()))  # the last bar's long ones too
     return finish(fig, title)
 
 

@@ -123,6 +123,9 @@ def test_a_few_very_long_texts_go_into_the_last_bar_of_the_text_lengths():
     assert data_charts.longer_texts_note(data_charts.word_counts(texts)) == (
         "1 text is longer than 32 words (the longest has 20,000); the chart counts it in its "
         "last bar.")
+    # The tallest bar counts the long text it holds: 11 texts, so plotly picks the ticks.
+    tall = data_charts.text_lengths(["a b c"] * 5 + ["a b c d"] * 10 + ["w " * 1000])
+    assert tall.layout.yaxis.dtick is None
     usual = [" ".join(["w"] * (3 + i % 30)) for i in range(200)]  # no outlier: all drawn as is
     assert max(data_charts.text_lengths(usual).data[0].x) == 32
     assert data_charts.longer_texts_note(data_charts.word_counts(usual)) == ""
