@@ -105,7 +105,8 @@ def test_class_balance_and_text_lengths():
     assert isinstance(many.data[0], go.Histogram)
     lengths = data_charts.text_lengths(["one two", "one two three", "x"])
     assert list(lengths.data[0].x) == [2, 3, 1]
-    assert lengths.layout.xaxis.title.text == "Words per text (dashed line: the median, 2 words)"
+    assert lengths.layout.xaxis.title.text == ("Words per text<br>(dashed line: the median, "
+                                               "2 words)")
     assert not lengths.layout.annotations  # a label beside the line sat on the bars (QA)
     even = data_charts.text_lengths(["a b", "a b c", "a b c d", "a b c d e"])
     assert even.layout.xaxis.title.text.endswith("the median, 4 words)")  # 3.5 words: whole
