@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.config import DataSpec
 from core.explain import escape_markdown
-from ui import cleaning_view, data_view, links, state, task_view
+from ui import cleaning_view, data_view, links, state, task_view, widgets
 
 links.run_inside_app()
 st.title("1 · Data")
@@ -53,9 +53,9 @@ dataset = data_view.prepare(frame, spec)
 st.subheader("Your data")
 if dataset is not None:
     data_view.summary(dataset)
-    ready, next_step = st.columns([3, 1], vertical_alignment="center")
-    ready.success("The data is ready. Next, choose a network and train it.")
-    with next_step:
+    # A wrapping row: a quarter column cut the link to "Next: Model & Tr" at 1024 px.
+    with widgets.wrapping_row(vertical_alignment="center"):
+        st.success("The data is ready. Next, choose a network and train it.")
         links.page_link("pages/train.py", label="Next: Model & Train →")
 data_view.preview(frame, dataset)
 if dataset is not None:

@@ -11,6 +11,7 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
+from core.explain import escape_markdown
 from tests.app import test_train_page as train_page
 from tests.app.conftest import open_page
 from ui import state, widgets
@@ -73,6 +74,15 @@ def test_data_summary_metrics_wrap_on_a_narrow_page(news):
                             state.FRAME_SOURCE: source})
     assert {"Texts used", "Test texts"} <= {label for label, _ in metric_parents(at.main)}
     assert_metrics_wrap(at)
+
+
+def test_the_link_to_model_and_train_wraps_under_the_ready_note():
+    """Browser check: a quarter column cut the link to "Next: Model & Tr" at 1024 px."""
+    at = open_page("data")
+    at.button(key=state.W_USE_SAMPLE).click().run()
+    # A page run on its own writes its links as text (ui.links.page_link), escaped.
+    held_by = blocks_above(at.main, text=escape_markdown("Next: Model & Train"))
+    assert held_by is not None and "column" not in held_by, held_by
 
 
 def test_the_worst_mistakes_show_the_answers_before_the_text(trained_run, regression_run):
