@@ -10,7 +10,6 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from core import evaluation
 from core.compare import identical_curves
@@ -228,46 +227,49 @@ def confusion_heatmap(matrix, class_names: Sequence[str], normalized: bool) -> g
     return finish(fig, title)
 
 
-def roc_pr(curves, threshold: float | None = None, at: Mapping | None = None) -> go.Figure:
-    """ROC and precision-recall side by side; ``threshold`` marks the current cut-off.
+def roc_pr(curves, threshold: float | None = None,
+           at: Mapping | None = None) -> tuple[go.Figure, go.Figure]:
+    """The ROC and the precision-recall chart; ``threshold`` marks the current cut-off.
 
-    ``at``: the numbers shown beside the chart (evaluation.metrics_at_threshold), so the
+    Two figures, not two subplots of one: side by side on a wide page, one under the other
+    on a phone, where one figure's halves were squeezed to slivers (browser QA at 390 px).
+    ``at``: the numbers shown beside the charts (evaluation.metrics_at_threshold), so the
     mark sits exactly on them even when the curves were thinned.
     """
     if not curves.roc_fpr:
-        return empty_figure("ROC and precision-recall",
-                            "Both classes must appear in the test set to draw these curves.")
-    # Two-line titles: on one line each ran into the other at 800 px (browser QA).
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(
-        f"ROC curve<br>area {curves.roc_auc:.3f}",
-        f"Precision vs recall<br>average precision {curves.pr_auc:.3f}",
-    ))
-    fig.add_trace(go.Scatter(x=curves.roc_fpr, y=curves.roc_tpr, name="ROC",
-                             line=dict(color=TRAIN_COLOR)), row=1, col=1)
-    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], name="Chance", mode="lines",
-                             line=dict(color=MUTED_COLOR, dash="dash")), row=1, col=1)
-    fig.add_trace(go.Scatter(x=curves.pr_recall, y=curves.pr_precision, name="Precision-recall",
-                             line=dict(color=VALID_COLOR)), row=1, col=2)
+        message = "Both classes must appear in the test set to draw this curve."
+        return empty_figure("ROC curve", message), empty_figure("Precision vs recall", message)
+    roc = go.Figure([go.Scatter(x=curves.roc_fpr, y=curves.roc_tpr, name="ROC",
+                                line=dict(color=TRAIN_COLOR)),
+                     go.Scatter(x=[0, 1], y=[0, 1], name="Chance", mode="lines",
+                                line=dict(color=MUTED_COLOR, dash="dash"))])
+    pr = go.Figure([go.Scatter(x=curves.pr_recall, y=curves.pr_precision, name="Precision-recall",
+                               line=dict(color=VALID_COLOR))])
     if threshold is not None:
-        _mark_threshold(fig, curves, threshold, at)
+        _mark_threshold(roc, pr, curves, threshold, at)
     # A little room past 1 on both axes: a curve or mark at recall 1 was cut in half.
-    fig.update_xaxes(title_text="False positive rate", range=[0, 1.02], row=1, col=1)
-    fig.update_yaxes(title_text="True positive rate (recall)", range=[0, 1.02], row=1, col=1)
-    fig.update_xaxes(title_text="Recall", range=[0, 1.02], row=1, col=2)
-    fig.update_yaxes(title_text="Precision", range=[0, 1.02], row=1, col=2)
-    return finish(fig, "How the threshold trades off errors", showlegend=False,
-                   margin={**MARGIN, "t": 90})
+    axis = dict(range=[0, 1.02])
+    roc.update_layout(xaxis=dict(title_text="False positive rate", **axis),
+                      yaxis=dict(title_text="True positive rate (recall)", **axis))
+    pr.update_layout(xaxis=dict(title_text="Recall", **axis),
+                     yaxis=dict(title_text="Precision", **axis))
+    # Two-line titles: on one line they ran past a half-width chart (browser QA at 800 px).
+    return (finish(roc, f"ROC curve<br>area {curves.roc_auc:.3f}", showlegend=False,
+                   margin={**MARGIN, "t": 70}),
+            finish(pr, f"Precision vs recall<br>average precision {curves.pr_auc:.3f}",
+                   showlegend=False, margin={**MARGIN, "t": 70}))
 
 
-def _mark_threshold(fig: go.Figure, curves, threshold: float, at: Mapping | None) -> None:
+def _mark_threshold(roc: go.Figure, pr: go.Figure, curves, threshold: float,
+                    at: Mapping | None) -> None:
     """An X where the model stands at ``threshold``: the point its metrics describe."""
     at = at or evaluation.curve_point(curves, threshold)
     marker = dict(color="black", size=10, symbol="x")
     label = f"Threshold {threshold:.2f}"
-    fig.add_trace(go.Scatter(x=[at["false_positive_rate"]], y=[at["recall"]], name=label,
-                             mode="markers", marker=marker), row=1, col=1)
-    fig.add_trace(go.Scatter(x=[at["recall"]], y=[at["precision"]], name=label,
-                             mode="markers", marker=marker), row=1, col=2)
+    roc.add_trace(go.Scatter(x=[at["false_positive_rate"]], y=[at["recall"]], name=label,
+                             mode="markers", marker=marker))
+    pr.add_trace(go.Scatter(x=[at["recall"]], y=[at["precision"]], name=label,
+                            mode="markers", marker=marker))
 
 
 JITTER_UP_TO = 20  # distinct true values (ratings) whose dots are spread sideways

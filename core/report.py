@@ -206,7 +206,8 @@ def _charts_section(res: results_lib.RunResults, m: evaluation.EvalResult,
         is_positive, p_positive = (np.asarray(res.y) == index).astype(int), res.scores[:, index]
         curves = evaluation.threshold_curves(is_positive, p_positive)
         at = evaluation.metrics_at_threshold(is_positive, p_positive, value)  # exact when thinned
-        parts.append(figure(charts.roc_pr(curves, threshold=value, at=at)))
+        roc, pr = charts.roc_pr(curves, threshold=value, at=at)
+        parts += [figure(roc), figure(pr)]
     values = res.true_and_predicted_values()
     if values is not None:
         parts.append(figure(charts.predicted_vs_true(*values)))

@@ -223,7 +223,12 @@ def threshold_section(res: RunResults) -> None:
                help=f"Of the texts that really are {positive}, the share the model found.")
     row.metric("F1", _percent(numbers["f1"]), help="A balance of precision and recall.")
     curves = evaluation.threshold_curves(is_positive, p_positive)
-    st.plotly_chart(charts.roc_pr(curves, cut, at=numbers), key="eval.roc_pr")
+    st.caption("How the threshold trades one error for the other: the X marks where the model "
+               "stands at this threshold.")
+    roc, pr = charts.roc_pr(curves, cut, at=numbers)
+    left, right = st.columns(2)  # one under the other on a phone, where st.columns stack
+    left.plotly_chart(roc, key="eval.roc")
+    right.plotly_chart(pr, key="eval.pr")
 
 
 def class_report(res: RunResults, result: EvalResult) -> None:

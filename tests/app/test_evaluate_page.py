@@ -77,7 +77,8 @@ def test_numbered_topic_codes_are_scored_as_names_not_ratings(tmp_path, no_runs)
 def test_binary_threshold_slider_recomputes_the_numbers(run_store, trained_binary_run):
     at = open_page("evaluate", {state.W_EVAL_RUN: trained_binary_run})
     res = results_lib.load_results(run_store, trained_binary_run)
-    assert "How the threshold trades off errors" in figure_titles(at)
+    assert "How the threshold trades one error for the other" in page_text(at)
+    assert any(title.startswith("ROC curve<br>area") for title in figure_titles(at))
     at_half = metrics(at)
     expected = evaluation.metrics_at_threshold(res.y, res.p_positive, 0.5)
     assert at_half["Recall"] == f"{expected['recall']:.1%}"
@@ -207,11 +208,23 @@ def test_each_run_keeps_its_own_threshold_and_class(run_store, trained_binary_ru
 
 
 def threshold_marks(at: AppTest) -> list[float]:
-    chart = next(c for c in at.get("plotly_chart") if "trades off" in json.dumps(
-        json.loads(c.proto.spec).get("layout", {}).get("title", {})))
-    roc, pr = [t for t in json.loads(chart.proto.spec)["data"]
+    """The X on the ROC chart, then on the precision-recall chart."""
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    charts = [next(s for s in specs if s["layout"]["title"]["text"].startswith(title))
+              for title in ("ROC curve", "Precision vs recall")]
+    roc, pr = [t for spec in charts for t in spec["data"]
                if str(t.get("name", "")).startswith("Threshold")]
     return [roc["x"][0], roc["y"][0], pr["x"][0], pr["y"][0]]
+
+
+def test_roc_and_precision_recall_sit_in_two_columns(trained_binary_run):
+    """Browser QA at 390 px: one figure's two halves were squeezed side by side. Two
+    charts in st.columns go one under the other on a phone."""
+    at = open_page("evaluate", {state.W_EVAL_RUN: trained_binary_run})
+    titles = [[json.loads(chart.proto.spec)["layout"]["title"]["text"].split("<br>")[0]
+               for chart in column.get("plotly_chart")] for column in at.columns]
+    assert ["ROC curve"] in titles and ["Precision vs recall"] in titles
+    assert not at.exception
 
 
 def test_the_threshold_mark_matches_the_numbers_beside_it(run_store, trained_binary_run):

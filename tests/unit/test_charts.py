@@ -180,15 +180,17 @@ def test_class_balance_puts_number_labels_in_their_own_order():
     assert list(data_charts.class_balance(pd.Series([2.5, 1.0])).data[0].x) == ["1", "2.5"]
 
 
-def test_roc_pr_has_two_subplots_and_threshold_marks():
+def test_roc_and_pr_are_two_charts_with_threshold_marks():
+    """Two figures, so a phone shows them one under the other (browser QA at 390 px)."""
     curves = threshold_curves([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
-    assert len(charts.roc_pr(curves).data) == 3
-    assert len(charts.roc_pr(curves, threshold=0.5).data) == 5
+    assert [len(fig.data) for fig in charts.roc_pr(curves)] == [2, 1]
+    assert [len(fig.data) for fig in charts.roc_pr(curves, threshold=0.5)] == [3, 2]
     one_class = threshold_curves([1, 1], [0.2, 0.3])
-    assert len(charts.roc_pr(one_class).data) == 0
-    # Browser QA: one-line titles ran into each other at 800 px.
-    titles = [a.text for a in charts.roc_pr(curves).layout.annotations]
-    assert len(titles) == 2 and all(len(line) <= 26 for t in titles for line in t.split("<br>"))
+    assert [len(fig.data) for fig in charts.roc_pr(one_class)] == [0, 0]
+    # Browser QA: one-line titles ran past a half-width chart at 800 px.
+    titles = [fig.layout.title.text for fig in charts.roc_pr(curves)]
+    assert titles[0].startswith("ROC curve") and titles[1].startswith("Precision vs recall")
+    assert all(len(line) <= 26 for title in titles for line in title.split("<br>"))
 
 
 def test_predicted_vs_true_and_probability_bars():
@@ -222,9 +224,9 @@ def test_validation_points_sit_where_their_epoch_ended():
     assert list(training.y) == [1.0, 0.9, 0.7, 0.6]
 
 
-def threshold_marks(fig):
+def threshold_marks(figures):
     """(false positive rate, recall) on the ROC and (recall, precision) on the PR chart."""
-    roc, pr = [t for t in fig.data if (t.name or "").startswith("Threshold")]
+    roc, pr = [t for fig in figures for t in fig.data if (t.name or "").startswith("Threshold")]
     return [roc.x[0], roc.y[0], pr.x[0], pr.y[0]]
 
 
@@ -247,8 +249,8 @@ def test_the_threshold_mark_sits_on_the_numbers_beside_it(positive):
     for t in (0.05, 0.2, 0.33, 0.5, 0.61, 0.8, 0.95, *p_positive[:5]):
         at = metrics_at_threshold(is_positive, p_positive, t)
         expected = [false_positive_rate(at), at["recall"], at["recall"], at["precision"]]
-        for fig in (charts.roc_pr(curves, t), charts.roc_pr(curves, t, at=at)):
-            assert threshold_marks(fig) == pytest.approx(expected), t
+        for figures in (charts.roc_pr(curves, t), charts.roc_pr(curves, t, at=at)):
+            assert threshold_marks(figures) == pytest.approx(expected), t
             checked += 1
     assert checked == 24
 

@@ -34,8 +34,8 @@ def test_report_has_scores_charts_and_mistakes(store):
     assert "The model got 80.0% of the 40 test texts right." in page
     assert "TF-IDF + logistic regression" in page  # the baseline beside it
     assert "LSTM 50-60" in page  # the architecture from the spec
-    # Loss curve, accuracy curve, confusion matrix and ROC/PR: four charts.
-    assert page.count("Plotly.newPlot(") == 4
+    # Loss curve, accuracy curve, confusion matrix, ROC and precision-recall: five charts.
+    assert page.count("Plotly.newPlot(") == 5
     assert "Confusion matrix (counts)" in page
     assert "The texts it got most wrong" in page and page.count("<tr>") > 10
 
@@ -61,7 +61,7 @@ def test_plotly_js_is_embedded_once_so_the_file_works_offline(store):
     run_id = synthetic_runs.binary_run(store, name="offline")
     page = report.build_report(store, run_id)
     assert len(PLOTLY_BANNER.findall(page)) == 1
-    assert page.count("Plotly.newPlot(") == 4
+    assert page.count("Plotly.newPlot(") == 5  # loss, accuracy, confusion matrix, ROC, precision-recall
     assert "<script src=" not in page and 'src="http' not in page  # nothing to fetch
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
 
