@@ -8,17 +8,9 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from core.config import PROJECT_ROOT
 from core.explain import escape_markdown
+from ui.menu import PAGE_ICONS
 
 APP_SCRIPT = PROJECT_ROOT / "app.py"
-# One icon per page, for the menu (app.py) and every link to the page.
-PAGE_ICONS = {
-    "pages/data.py": ":material/table_chart:",
-    "pages/train.py": ":material/model_training:",
-    "pages/evaluate.py": ":material/analytics:",
-    "pages/explain.py": ":material/manage_search:",
-    "pages/predict.py": ":material/edit_note:",
-    "pages/runs.py": ":material/folder_open:",
-}
 
 
 def run_inside_app() -> None:

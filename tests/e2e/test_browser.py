@@ -310,6 +310,40 @@ def test_deep_link_on_a_fresh_server_shows_the_app(tab, fresh_studio):
     assert tab.main().locator('[data-testid="stMainBlockContainer"]').bounding_box()["width"] > 1000
 
 
+# Every menu the sidebar showed, as [milliseconds since the page began, its link texts].
+RECORD_MENUS_JS = """(() => {
+    window.__menus = [];
+    new MutationObserver(() => {
+        const links = document.querySelectorAll('[data-testid="stSidebarNav"] a');
+        const menu = Array.from(links, a => a.innerText.split("\\n").pop().trim());
+        const last = window.__menus[window.__menus.length - 1];
+        if (menu.length && String(menu) !== String(last && last[1]))
+            window.__menus.push([performance.now(), menu]);
+    }).observe(document, {subtree: true, childList: true, characterData: true});
+})();"""
+RAW_MENU_AT_MOST_S = 0.75  # Streamlit's own first menu cannot be avoided; ~0.06 s here
+
+
+def test_a_fresh_servers_first_visitor_sees_the_real_menu(tab, fresh_studio):
+    """The server's first request showed the pages folder's file names ("app", "data",
+    "evaluate", …) for ~1.5 s, until app.py had loaded TensorFlow and drawn its menu.
+
+    Streamlit itself sends that first menu before app.py runs (``PagesManager``'s
+    legacy mode), so it still flashes; app.py now replaces it before any heavy import."""
+    tab.page.add_init_script(RECORD_MENUS_JS)
+    tab.base_url = fresh_studio.base_url
+    tab.open()
+    tab.heading(re.compile("1 · Data")).wait_for(timeout=60_000)
+    tab.wait_idle()
+    menus = tab.page.evaluate("window.__menus")
+    real = ["1 · Data", "2 · Model & Train", "3 · Evaluate", "4 · Explain", "5 · Predict",
+            "6 · Runs"]
+    assert menus and menus[-1][1] == real, menus
+    first_real = next(at for at, menu in menus if menu == real)
+    raw_shown_s = (first_real - menus[0][0]) / 1000
+    assert raw_shown_s <= RAW_MENU_AT_MOST_S, menus
+
+
 def test_typed_data_address_opens_the_data_page(tab):
     """The Data page lives at "/"; "/data", typed or bookmarked, must lead there, not to "Page not found"."""
     tab.open("data")
