@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.errors import SpecError
-from ui import links, run_view, services, state, train_view, widgets
+from ui import links, run_view, services, shown_run, state, train_view, widgets
 
 links.run_inside_app()
 st.title("2 · Model & Train")
@@ -12,10 +12,10 @@ st.write("Pick a network (the recommended one is a good start), press **Train**,
 
 dataset = st.session_state.get(state.DATASET)
 data_spec = st.session_state.get(state.DATA_SPEC)
-run_id = run_view.current_run_id(services.store())
+run_id = shown_run.current_run_id(services.store())
 
 if dataset is None or data_spec is None:
-    st.info(widgets.why_no_dataset() + run_view.below_sentence(run_id))
+    st.info(widgets.why_no_dataset() + shown_run.below_sentence(run_id))
     links.page_link("pages/data.py", label="Go to Data")
     if run_id is None:
         st.stop()
@@ -34,24 +34,25 @@ else:
         model_spec = train_spec = None
     with button_col:
         train_view.run_name_box()
-        busy = run_id is not None and run_view.is_active(run_id)
+        busy = shown_run.trains_for_this_session(run_id)
         clicked = st.button("Train", key=state.W_TRAIN, type="primary",
                             icon=":material/rocket_launch:",
-                            disabled=model_spec is None or busy, width="stretch",
-                            help="The run below is still training: stop it or wait for it "
-                                 "to end to train another." if busy else None)
+                            disabled=model_spec is None or busy, width="stretch")
+        if busy:  # said on the page: a tooltip is not seen on a projector (QA)
+            st.caption("Your run below is still training: stop it or wait for it to end to "
+                       "train another.")
     # A second click sent before the page redrew (a double click) still arrives, though the
-    # redrawn button is disabled: while the shown run is training, it starts nothing.
+    # redrawn button is disabled: while this session's run is training, it starts nothing.
     if clicked and not busy:
         new_run = train_view.start_training(dataset, data_spec, model_spec, train_spec)
         if new_run:
-            run_view.remember(new_run)
+            shown_run.remember(new_run, started=True)
             st.rerun()  # redraw with Train disabled and the new run's live view
     if model_spec is not None:
         train_view.model_summary(dataset, model_spec, train_spec, data_spec.clean.lowercase)
 
 if run_id is not None:
-    run_view.remember(run_id)
+    shown_run.remember(run_id)
     st.divider()
     if dataset is not None:
         train_view.note_run_on_other_data(services.store(), run_id)

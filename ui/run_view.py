@@ -20,7 +20,7 @@ from core.baseline import BaselineResult
 from core.config import TASK_BINARY, TASK_REGRESSION
 from core.errors import RunError, StudioError
 from core.explain import escape_markdown
-from ui import eval_view, links, services, state, widgets
+from ui import eval_view, links, services, shown_run, state, widgets
 
 # The first seconds of a start redraw every second: the Tiny demo trains in about 2 s,
 # and a class should see it move. Later a redraw every 2 s halves what the browser
@@ -29,47 +29,6 @@ FAST_POLL_SECONDS = 1.0
 CALM_POLL_SECONDS = 2.0
 FAST_POLL_FOR = 10.0  # seconds after a start
 CURVE_VIEWS = {"batch": "Every few batches (live)", "epoch": "Per epoch"}
-
-
-# ---------------------------------------------------------------- which run
-
-def _exists(store: runs_lib.RunStore, run_id) -> bool:
-    try:
-        store.existing_path(run_id)
-    except RunError:
-        return False
-    return True
-
-
-def current_run_id(store: runs_lib.RunStore) -> str | None:
-    """This session's run, else the URL's (after a reload), else the latest active or latest.
-
-    The session comes first: a click sent before the browser got the URL of a run just
-    started carries the old URL, and would bring the older run back into view.
-    """
-    for wanted in (st.session_state.get(state.CURRENT_RUN), st.query_params.get("run")):
-        if wanted and _exists(store, wanted):
-            return wanted
-    runs = store.list_runs()
-    active = [run for run in runs if run.is_active]
-    return (active or runs)[0].run_id if runs else None
-
-
-def below_sentence(run_id: str | None) -> str:
-    """" Below is the run “name”." (which run: current_run_id), or nothing without one."""
-    if run_id is None:
-        return ""
-    try:
-        name = services.store().info(run_id).name
-    except StudioError:  # a broken run: its panel says what is wrong
-        return " Below is a run that cannot be read."
-    return f" Below is the run “{escape_markdown(name)}”."
-
-
-def remember(run_id: str) -> None:
-    """Shown on reload too: the id goes into the session and the URL."""
-    st.session_state[state.CURRENT_RUN] = run_id
-    st.query_params["run"] = run_id
 
 
 # ---------------------------------------------------------------- progress
@@ -236,10 +195,6 @@ STOPPING_TEXT = ("Stopping: the best model so far is kept and scored on the test
                  "with a simple baseline to compare with…")
 
 
-def is_active(run_id: str) -> bool:
-    return services.store().status(run_id).get("status") in runs_lib.ACTIVE_STATUSES
-
-
 def _status_line(info: runs_lib.RunInfo, records: list[dict], stopping: bool) -> None:
     status = info.state
     waiting = _waiting_line(info, records)
@@ -393,4 +348,5 @@ def _train_more(store: runs_lib.RunStore, info: runs_lib.RunInfo, finishing: boo
         except StudioError as err:
             widgets.show_error(err)
             return
+        shown_run.remember(info.run_id, started=True)
         st.rerun()  # the full page restarts the live view

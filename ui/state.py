@@ -19,6 +19,7 @@ DATA_SPEC = "data.spec"         # core.config.DataSpec used for DATASET
 THRESHOLD_CHOICES = "eval.threshold_choices"  # {run id: (positive class, slider value)}
 THRESHOLD_RUN = "eval.threshold_run"  # the run the slider and the class choice belong to now
 CURRENT_RUN = "run.current"     # the session's run: on Model & Train and in every run picker
+STARTED_RUNS = "run.started"    # ids of the runs this session started or trained more
 CONTROLS_ROWS = "model.controls_rows"  # training texts the Model & Train controls were set for
 EXPLAIN_TEXT = "explain.handoff_text"  # text sent from Evaluate to Explain
 EXPLAIN_RUN = "explain.handoff_run"

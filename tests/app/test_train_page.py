@@ -169,13 +169,36 @@ def test_a_double_clicks_second_click_starts_no_second_run(news, run_store, trai
     """
     at = open_page(news, run_id=trained_binary_run)  # the page the browser still shows
     assert not at.button(key=state.W_TRAIN).disabled
-    at.session_state[state.CURRENT_RUN] = training_run  # what the first click left behind
+    # What the first click left behind: its run, started by this session.
+    at.session_state[state.CURRENT_RUN] = training_run
+    at.session_state[state.STARTED_RUNS] = {training_run}
     runs_before = {run.run_id for run in run_store.list_runs()}
     at.button(key=state.W_TRAIN).click().run()
     assert not at.exception
     assert {run.run_id for run in run_store.list_runs()} == runs_before  # no second run
     assert at.session_state[state.CURRENT_RUN] == training_run  # the new run stays in view
     assert at.button(key=state.W_TRAIN).disabled
+    assert "Your run below is still training: stop it or wait" in page_text(at)  # not a tooltip
+
+
+def test_another_sessions_training_does_not_stop_this_one_from_training(news, run_store,
+                                                                        training_run):
+    """QA: a new session shows the latest active run, another student's, and its Train
+    button was disabled ("stop it or wait"): nobody else could join the queue."""
+    at = open_page(news)
+    assert at.session_state[state.CURRENT_RUN] == training_run  # shown: the latest active run
+    assert not at.button(key=state.W_TRAIN).disabled
+    assert "Your run below is still training" not in page_text(at)
+    at.selectbox(key=state.W_PRESET).set_value("tiny").run()
+    at.number_input(key=state.W_EPOCHS).set_value(1).run()
+    at.button(key=state.W_TRAIN).click().run()
+    assert not at.exception
+    own_run = at.session_state[state.CURRENT_RUN]
+    assert own_run != training_run and run_store.info(own_run).name
+    assert at.button(key=state.W_TRAIN).disabled  # now this session's own run trains
+    wait_until_ended(at, run_store, own_run)
+    assert run_store.status(own_run)["status"] == "finished"
+    assert not at.button(key=state.W_TRAIN).disabled
 
 
 def test_progress_and_time_left_follow_the_steady_pace():

@@ -314,7 +314,7 @@ def test_every_page_shows_the_run_trained_or_picked_last(run_store, trained_run,
     assert at.selectbox(key=state.W_PREDICT_RUN).value == trained_run
 
     # Then B is trained (the Model & Train page shows it, as after clicking Train).
-    at.session_state[state.CURRENT_RUN] = trained_binary_run  # as run_view.remember does
+    at.session_state[state.CURRENT_RUN] = trained_binary_run  # as shown_run.remember does
     at.query_params["run"] = trained_binary_run
     at.switch_page("pages/train.py").run()
     assert not at.exception, at.exception

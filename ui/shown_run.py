@@ -1,0 +1,64 @@
+"""Which run the Model & Train page shows, and whether this session may start another."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import runs as runs_lib
+from core.errors import RunError, StudioError
+from core.explain import escape_markdown
+from ui import services, state
+
+
+def _exists(store: runs_lib.RunStore, run_id) -> bool:
+    try:
+        store.existing_path(run_id)
+    except RunError:
+        return False
+    return True
+
+
+def current_run_id(store: runs_lib.RunStore) -> str | None:
+    """This session's run, else the URL's (after a reload), else the latest active or latest.
+
+    The session comes first: a click sent before the browser got the URL of a run just
+    started carries the old URL, and would bring the older run back into view.
+    """
+    for wanted in (st.session_state.get(state.CURRENT_RUN), st.query_params.get("run")):
+        if wanted and _exists(store, wanted):
+            return wanted
+    runs = store.list_runs()
+    active = [run for run in runs if run.is_active]
+    return (active or runs)[0].run_id if runs else None
+
+
+def below_sentence(run_id: str | None) -> str:
+    """" Below is the run “name”." (which run: current_run_id), or nothing without one."""
+    if run_id is None:
+        return ""
+    try:
+        name = services.store().info(run_id).name
+    except StudioError:  # a broken run: its panel says what is wrong
+        return " Below is a run that cannot be read."
+    return f" Below is the run “{escape_markdown(name)}”."
+
+
+def remember(run_id: str, started: bool = False) -> None:
+    """Shown on reload too: the id goes into the session and the URL."""
+    st.session_state[state.CURRENT_RUN] = run_id
+    st.query_params["run"] = run_id
+    if started:
+        st.session_state.setdefault(state.STARTED_RUNS, set()).add(run_id)
+
+
+def trains_for_this_session(run_id: str | None) -> bool:
+    """Whether ``run_id`` is a run this session started and it is queued or training.
+
+    Only then does Train wait. A new session shows the latest active run, often another
+    student's: its Train button was disabled, so nobody else could join the queue (QA).
+    """
+    return run_id in st.session_state.get(state.STARTED_RUNS, ()) and is_active(run_id)
+
+
+def is_active(run_id: str) -> bool:
+    return services.store().status(run_id).get("status") in runs_lib.ACTIVE_STATUSES
