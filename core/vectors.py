@@ -79,6 +79,7 @@ def _read_vector_file(path: Path, wanted: set[str]) -> tuple[dict[str, np.ndarra
                                     "Use a GloVe-format file: a word, then the same number of values on every line.")
                 if parts[0] in wanted or line_no <= CHECKED_VECTOR_LINES:
                     values = np.asarray(parts[1:], dtype="float32")
+                    _check_finite(values, line_no)
                     if parts[0] in wanted:
                         vectors[parts[0]] = values
     except ValueError as exc:
@@ -89,3 +90,10 @@ def _read_vector_file(path: Path, wanted: set[str]) -> tuple[dict[str, np.ndarra
     if dim is None:
         raise SpecError("The vectors file has no vectors in it. Use a GloVe-format text file.")
     return vectors, dim
+
+
+def _check_finite(values: np.ndarray, line_no: int) -> None:
+    """QA: one "nan" in a vector made every loss NaN, and the run still said "Finished"."""
+    if not np.isfinite(values).all():
+        raise SpecError(f"The vectors file has a value that is not a usable number on line "
+                        f"{line_no} (nan or inf). Fix or remove that line, or use another file.")

@@ -336,6 +336,10 @@ CASES = [
     Case("GloVe with words for numbers", glove("good 0.1 0.2 0.3\nbad 0.1 zero 0.3\n"),
          (SpecError, r"values that are not numbers")),
     Case("GloVe that is binary", glove(PNG.decode("latin-1")), (SpecError, r"has no vectors in it")),
+    Case("GloVe with a nan (QA: every loss NaN, run 'Finished')", glove("good 0.1 0.2 0.3\nbad 0.1 nan 0.3\n"),
+         (SpecError, r"not a usable number on line 2 \(nan or inf\)")),
+    Case("GloVe with an infinity", glove("good 0.1 -inf 0.3\n"),
+         (SpecError, r"not a usable number on line 1 \(nan or inf\)")),
     Case("word2vec text header", glove("2 3\ngood 0.1 0.2 0.3\nbad 1 2 3\n"),
          check=check_glove_header_skipped),
     # -- uploaded model files
