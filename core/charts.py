@@ -122,7 +122,7 @@ def _training_at_steps(records, metric: str) -> tuple[list, list]:
     """Batch points at the middle of the batches they average; older runs' as they were.
 
     Each batch point is the mean over the batches since the point before
-    (core.training.means_since), drawn at their middle ("mid_step"), and the worker
+    (core.fit_callback.means_since), drawn at their middle ("mid_step"), and the worker
     closes every epoch with one. Runs trained before that wrote Keras' running mean of
     the epoch at its last batch and no closing point, so there the epoch's figure (its
     running mean at the end) ends the epoch's line. Epoch records from before "step" was

@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from core import config, data, jobs, optimizer_state, predictor, runs as runs_lib, training
+from core import config, data, fit_callback, jobs, optimizer_state, predictor, runs as runs_lib, training
 from core import batches as batch_lib
 from core import trainer as trainer_lib
 from core.config import DataSpec, TrainSpec
@@ -221,9 +221,9 @@ def _adam_net(learning_rate=0.01):
 
 def test_means_since_the_last_point_undo_keras_running_means():
     # Batch losses 4, 2, 3, 1: Keras reports the running means 4, 3, 3, 2.5.
-    assert training.means_since({"loss": 3.0}, 2, (0, {})) == {"loss": 3.0}  # a new epoch
-    assert training.means_since({"loss": 2.5}, 4, (2, {"loss": 3.0})) == {"loss": 2.0}
-    assert training.means_since({"loss": 3.0}, 3, (2, {"loss": 3.0})) == {"loss": 3.0}
+    assert fit_callback.means_since({"loss": 3.0}, 2, (0, {})) == {"loss": 3.0}  # a new epoch
+    assert fit_callback.means_since({"loss": 2.5}, 4, (2, {"loss": 3.0})) == {"loss": 2.0}
+    assert fit_callback.means_since({"loss": 3.0}, 3, (2, {"loss": 3.0})) == {"loss": 3.0}
 
 
 def _records_of_a_fit(tmp_path, rows: int, batches_per_epoch: int, epochs: int) -> list[dict]:
@@ -240,7 +240,7 @@ def _records_of_a_fit(tmp_path, rows: int, batches_per_epoch: int, epochs: int) 
     net = model_lib.build_model(spec, TASK_BINARY, 2, vocab_len=20, padding_mask=False)
     model_lib.compile_model(net, TASK_BINARY, "adam", 5e-2)
     ids = np.random.default_rng(3).integers(2, 20, size=(rows, 6)).astype("int32")
-    callback = training.studio_callback(store, run_id, lambda: None, batches_per_epoch)
+    callback = fit_callback.studio_callback(store, run_id, lambda: None, batches_per_epoch)
     net.fit(ids, np.arange(rows) % 2, batch_size=rows // batches_per_epoch, epochs=epochs,
             verbose=0, shuffle=False, callbacks=[callback])
     keras.backend.clear_session()
@@ -253,7 +253,7 @@ def test_the_live_points_follow_the_batches_not_the_epochs_running_mean(tmp_path
     Every batch gets a point here; with batches of one size, a point is that batch's
     own figure, so an epoch's points average to the epoch's figure and end on its step.
     """
-    monkeypatch.setattr(training, "BATCH_RECORD_SECONDS", 0.0)
+    monkeypatch.setattr(fit_callback, "BATCH_RECORD_SECONDS", 0.0)
     records = _records_of_a_fit(tmp_path, rows=24, batches_per_epoch=6, epochs=3)
     for epoch in (1, 2, 3):
         points = [r for r in records if r["kind"] == "batch" and r["epoch"] == epoch]
@@ -270,7 +270,7 @@ def test_a_point_sits_at_the_middle_of_the_batches_it_averages(tmp_path, monkeyp
     """Second browser pass: 2-4 points an epoch, each drawn at its window's end, made a
     tiny run's line fall like a staircase at every new epoch."""
     clock = iter(range(10_000))  # every 3rd batch gets a point, as if 0.5 s passed
-    monkeypatch.setattr(training.time, "time", lambda: next(clock) / 6)
+    monkeypatch.setattr(fit_callback.time, "time", lambda: next(clock) / 6)
     records = _records_of_a_fit(tmp_path, rows=28, batches_per_epoch=7, epochs=2)
     for epoch in (1, 2):
         points = [r for r in records if r["kind"] == "batch" and r["epoch"] == epoch]
