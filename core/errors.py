@@ -30,3 +30,7 @@ class RunError(StudioError):
 
 class ModelFileError(StudioError):
     """An uploaded or stored model file cannot be loaded safely."""
+
+
+class TrainingError(StudioError):
+    """Training itself went wrong in a way the user's settings can avoid (it diverged)."""

@@ -1,10 +1,11 @@
-"""The Keras callback a training worker runs: chart points, checkpoints and Stop.
+"""The Keras callback a training worker runs: chart points, checkpoints, Stop, divergence.
 
 It writes everything the live page reads into the run store (core/training.py runs it).
 """
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -42,6 +43,7 @@ def studio_callback(store, run_id, save_checkpoint, batches_per_epoch):
             self.last_batch_record = 0.0
             self.step = 0
             self.stopped_by_user = False
+            self.diverged_in = None  # the epoch whose loss stopped being a number
             self.epoch_start = time.time()
 
         def on_epoch_begin(self, epoch, logs=None):
@@ -53,6 +55,9 @@ def studio_callback(store, run_id, save_checkpoint, batches_per_epoch):
         def on_train_batch_end(self, batch, logs=None):
             self.step += 1
             self.epoch_batches += 1
+            if not _finite((logs or {}).get("loss", 0.0)):
+                self._diverged()
+                return  # no point: the chart has nothing to draw for it
             now = time.time()
             if now - self.last_batch_record < BATCH_RECORD_SECONDS:
                 return
@@ -88,15 +93,23 @@ def studio_callback(store, run_id, save_checkpoint, batches_per_epoch):
                      and (k in self.last_point[1] or not done)}
             return [self._point(means, time.time())]
 
+        def _diverged(self):
+            """Stop at once: from a NaN on, every weight update is NaN too (as TerminateOnNaN)."""
+            self.diverged_in = self.diverged_in or self.epoch
+            self.model.stop_training = True
+
         def on_epoch_end(self, epoch, logs=None):
             seconds = time.time() - self.epoch_start
             self.epoch_seconds.append(seconds)
             logs = {k: float(v) for k, v in (logs or {}).items()}
+            if not all(_finite(v) for v in logs.values()):
+                self._diverged()
+                logs = {k: v for k, v in logs.items() if _finite(v)}  # JSON and charts need numbers
             tail = self._last_batches_point(logs)  # the epoch's figures are the running means
             record = {"kind": "epoch", "epoch": epoch + 1, "step": self.step,
                       "seconds": seconds, "time": time.time(), **logs}
             val_loss = logs.get("val_loss", logs.get("loss", np.inf))
-            improved = val_loss < self.best_val_loss
+            improved = val_loss < self.best_val_loss and not self.diverged_in
             if improved:
                 self.best_val_loss = val_loss
                 self.best_weights = self.model.get_weights()
@@ -114,3 +127,7 @@ def studio_callback(store, run_id, save_checkpoint, batches_per_epoch):
                 self.model.stop_training = True
 
     return _Callback()
+
+
+def _finite(value) -> bool:
+    return math.isfinite(float(value))

@@ -12,6 +12,7 @@ and no user data reaches this chart.
 
 from __future__ import annotations
 
+import math
 from typing import Mapping, Sequence
 
 from core.charts import MUTED_COLOR, TRAIN_COLOR, VALID_COLOR, curve_series, metric_label
@@ -21,8 +22,11 @@ LEGEND_TOP = 30  # pixels: under the 16 px title
 
 
 def _series(name: str, xs: list, ys: list, color: str, symbols: bool) -> dict:
-    return {"type": "line", "name": name, "data": [[x, round(y, 6)] for x, y in zip(xs, ys)],
-            "color": color, "showSymbol": symbols, "symbolSize": 6}
+    # Points that are not numbers are left out: one NaN made Streamlit refuse the option,
+    # which crashed the page (QA: a run that diverged, before its records left NaN out).
+    data = [[x, round(y, 6)] for x, y in zip(xs, ys) if math.isfinite(y)]
+    return {"type": "line", "name": name, "data": data, "color": color, "showSymbol": symbols,
+            "symbolSize": 6}
 
 
 def training_curves_option(records: Sequence[Mapping], metric: str = "loss",
@@ -58,6 +62,6 @@ def training_curves_option(records: Sequence[Mapping], metric: str = "loss",
 
 def describe(option: dict) -> str:
     """A text alternative for screen readers (and browser tests): each line's length and last value."""
-    lines = [f"{line['name']}, {len(line['data'])} points, latest {line['data'][-1][1]:.4f}"
-             for line in option["series"] if line["data"]]
+    lines = [f"{line['name']}, {len(line['data'])} point{'s' if len(line['data']) != 1 else ''}, "
+             f"latest {line['data'][-1][1]:.4f}" for line in option["series"] if line["data"]]
     return f"{option['title']['text']}: " + ("; ".join(lines) if lines else "no data yet") + "."

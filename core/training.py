@@ -25,7 +25,7 @@ from core import vectors as vectors_lib
 from core.batches import VALIDATION_BATCH, fit_batches, training_batches, validation_batches
 from core.config import (TASK_MULTICLASS, TASK_REGRESSION, ModelSpec, data_from_dict,
                          model_from_dict, train_from_dict)
-from core.errors import StudioError
+from core.errors import StudioError, TrainingError
 from core.fit_callback import studio_callback
 
 
@@ -166,7 +166,9 @@ def train(store, run_id: str) -> str:
     # Written after every fit, so a "Train more" that runs to its end clears an earlier one.
     store.update_status(run_id, early_stopped_patience=(
         train_spec.early_stopping_patience if early_stopping and early_stopping.stopped_epoch
-        else None))
+        else None), diverged_in=studio.diverged_in)
+    if studio.diverged_in and studio.best_weights is None:
+        raise TrainingError(diverged_message(studio.diverged_in))
 
     if studio.best_weights is not None:
         int_model.set_weights(studio.best_weights)
@@ -175,6 +177,12 @@ def train(store, run_id: str) -> str:
     saved_model.set_weights(int_model.get_weights())
     evaluate_run(store, run_id, dataset, vectorizer, saved_model, data_spec)
     return runs_lib.STOPPED if studio.stopped_by_user else runs_lib.FINISHED
+
+
+def diverged_message(epoch: int) -> str:
+    return (f"The training broke down in epoch {epoch}: the loss stopped being a number (the "
+            "learning steps grew too large), and no epoch before it gave a model to keep. A "
+            "lower learning rate usually avoids this.")
 
 
 def label_range(dataset) -> tuple[float, float] | None:

@@ -222,6 +222,11 @@ def _status_line(info: runs_lib.RunInfo, records: list[dict], stopping: bool) ->
         st.info("Imported from a model file: it was trained elsewhere, so there are no training "
                 "curves, and it cannot be trained further here. Explain and Predict use it.",
                 icon=":material/upload_file:")
+    elif status.get("diverged_in") and status.get("best_epoch"):
+        st.warning(f"The training broke down in epoch {status['diverged_in']}: the loss stopped "
+                   "being a number (the learning steps grew too large), so it ended there. The "
+                   f"model from epoch {status['best_epoch']} (lowest validation loss) is kept. "
+                   "A lower learning rate usually avoids this.", icon=":material/warning:")
     else:
         best = status.get("best_epoch")
         kept = f" The model from epoch {best} (lowest validation loss) is kept." if best else ""

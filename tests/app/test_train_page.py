@@ -408,3 +408,19 @@ def test_a_two_class_run_shows_the_accuracy_at_the_threshold_chosen_on_evaluate(
     assert headlines == [f"### {evaluation.headline(at_chosen)}"]
     assert any(f"At the usual 50% the model got {evaluation.percent(at_half.accuracy)} right"
                in c.value and "97% sure" in c.value for c in at.caption)
+
+
+def test_a_run_that_broke_down_says_so_and_which_model_it_kept(run_store, trained_binary_run):
+    """QA: a run whose loss became NaN was shown as a green "Finished" (then the page
+    crashed on its NaN points). One that broke down after a good epoch keeps that epoch."""
+    from tests.app.conftest import copy_run
+
+    run_id = copy_run(run_store, trained_binary_run, "broke down")
+    run_store.update_status(run_id, diverged_in=2, best_epoch=1)
+    at = open_page(run_id=run_id)
+    assert [w.value for w in at.warning] == [
+        "The training broke down in epoch 2: the loss stopped being a number (the learning "
+        "steps grew too large), so it ended there. The model from epoch 1 (lowest validation "
+        "loss) is kept. A lower learning rate usually avoids this."]
+    assert not at.success
+

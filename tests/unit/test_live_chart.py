@@ -58,3 +58,16 @@ def test_the_legend_has_its_own_line_under_the_title():
     assert option["legend"]["left"] == option["title"]["left"] == 0
     assert option["legend"]["top"] >= 24  # below the 16 px title text
     assert option["grid"]["top"] > option["legend"]["top"] + 20  # the plot below the legend
+
+
+def test_points_that_are_not_numbers_are_left_out():
+    """QA: a run that diverged had NaN losses on disk; Streamlit refused the chart option
+    ("not JSON-serializable") and the Model & Train page crashed whenever it showed it."""
+    nan = float("nan")
+    records = [{"kind": "epoch", "epoch": 1, "step": 3, "loss": 0.7, "val_loss": 0.6},
+               {"kind": "epoch", "epoch": 2, "step": 6, "loss": nan, "val_loss": float("inf")}]
+    option = live_chart.training_curves_option(records, "loss")
+    json.dumps(option, allow_nan=False)
+    assert series(option, "Training")["data"] == [[1, 0.7]]
+    assert live_chart.describe(option) == ("Loss during training: Training, 1 point, latest "
+                                           "0.7000; Validation, 1 point, latest 0.6000.")

@@ -1,5 +1,6 @@
 """Training in real worker processes: artefacts, stop, train more, crashes."""
 
+import json
 import os
 import signal
 import time
@@ -535,3 +536,51 @@ def test_a_run_that_trains_all_its_epochs_does_not_mention_early_stopping(run_st
     state = run_store.status(trained_run)
     assert state["early_stopped_patience"] is None
     assert ended_line(state["status"], state) == "Finished after 2 epochs."
+
+
+def test_a_training_that_breaks_down_at_once_fails_in_plain_words(tmp_path):
+    """QA: one nan in the word vectors made every loss NaN, and the run still said
+    "Finished after 6 epochs" (its page then crashed on the NaN points). Plain SGD at
+    learning rate 10 on ratings breaks down in the first epoch the same way."""
+    store = runs_lib.RunStore(tmp_path / "runs")
+    data_spec = DataSpec(text_columns=("title", "review"), label_column="rating", task="regression")
+    dataset = data.prepare_dataset(data.load_sample("reviews"), data_spec)
+    train_spec = TrainSpec(epochs=3, batch_size=8, optimizer="sgd", learning_rate=10.0,
+                           early_stopping_patience=None)
+    run_id = jobs.create_run(store, dataset, data_spec, TINY_MODEL, train_spec, name="too fast")
+    assert jobs.run_in_foreground(store, run_id) == 1
+    state = store.status(run_id)
+    assert state["status"] == runs_lib.FAILED and state["diverged_in"] == 1
+    assert state["error"] == training.diverged_message(1)
+    assert not store.has_model(run_id)  # nothing NaN is kept
+    records, _ = store.read_metrics(run_id)
+    json.dumps(records, allow_nan=False)  # every number written is a number
+
+
+def test_the_best_model_before_a_breakdown_is_kept(tmp_path):
+    """The epoch whose loss stopped being a number ends the training, is never the best,
+    and leaves no NaN in the records the charts read."""
+    from core import model as model_lib
+    from core.config import TASK_BINARY, ModelSpec
+
+    store = runs_lib.RunStore(tmp_path)
+    run_id = store.create({"task": TASK_BINARY})
+    spec = ModelSpec(units=(4,), embedding_dim=4, vocab_size=20, max_tokens=6,
+                     bidirectional=False)
+    net = model_lib.build_model(spec, TASK_BINARY, 2, vocab_len=20, padding_mask=False)
+    saved = []
+    callback = fit_callback.studio_callback(store, run_id, lambda: saved.append(1), 3)
+    callback.set_model(net)
+    callback.on_epoch_begin(0)
+    callback.on_train_batch_end(0, {"loss": 0.7, "accuracy": 0.5})
+    callback.on_epoch_end(0, {"loss": 0.6, "accuracy": 0.6, "val_loss": 0.5})
+    callback.on_epoch_begin(1)
+    callback.on_train_batch_end(0, {"loss": float("nan"), "accuracy": 0.5})
+    assert net.stop_training and callback.diverged_in == 2
+    callback.on_epoch_end(1, {"loss": float("nan"), "accuracy": 0.5, "val_loss": float("inf")})
+    assert saved == [1] and callback.best_epoch == 1
+    records, _ = store.read_metrics(run_id)
+    json.dumps(records, allow_nan=False)
+    last = records[-1]
+    assert last["kind"] == "epoch" and last["epoch"] == 2 and last["accuracy"] == 0.5
+    assert "loss" not in last and "val_loss" not in last and not last["best"]
