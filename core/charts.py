@@ -275,18 +275,23 @@ def _mark_threshold(roc: go.Figure, pr: go.Figure, curves, threshold: float,
 JITTER_UP_TO = 20  # distinct true values (ratings) whose dots are spread sideways
 
 
-def _jitter(values: np.ndarray) -> np.ndarray:
+def _jitter(values: np.ndarray, seed: int = 0) -> np.ndarray:
     """Spread points sitting on a few true values (ratings) so they do not overlap."""
     levels = np.unique(values)
     if len(levels) > JITTER_UP_TO:
         return values
     gap = float(np.min(np.diff(levels))) if len(levels) > 1 else 1.0
-    rng = np.random.default_rng(0)  # fixed: the chart must not wobble on redraw
+    rng = np.random.default_rng(seed)  # fixed: the chart must not wobble on redraw
     return values + rng.uniform(-0.2 * gap, 0.2 * gap, size=len(values))
 
 
-def predicted_vs_true(y_true, y_pred) -> go.Figure:
-    """Regression: each test text as a dot, with the perfect-prediction diagonal."""
+def predicted_vs_true(y_true, y_pred, predicted_classes: bool = False) -> go.Figure:
+    """Each test text as a dot, with the perfect-prediction diagonal.
+
+    ``predicted_classes``: ratings learned as classes; the height is the class the model
+    chose, the value its RMSE and MAE measure, spread up and down as the true values are
+    spread sideways.
+    """
     title = "Predicted vs true value"
     y_true = np.asarray(y_true, dtype=float).reshape(-1)
     y_pred = np.asarray(y_pred, dtype=float).reshape(-1)
@@ -297,18 +302,22 @@ def predicted_vs_true(y_true, y_pred) -> go.Figure:
         y_true, y_pred = y_true[keep], y_pred[keep]
     low = float(min(y_true.min(), y_pred.min()))
     high = float(max(y_true.max(), y_pred.max()))
+    # Another seed upward: with the same one, every dot moved along the diagonal.
+    shown_pred = _jitter(y_pred, seed=1) if predicted_classes else y_pred
     fig = go.Figure([
-        go.Scatter(x=_jitter(y_true), y=y_pred, mode="markers", name="Test texts",
+        go.Scatter(x=_jitter(y_true), y=shown_pred, mode="markers", name="Test texts",
                    marker=dict(color=TRAIN_COLOR, opacity=0.4, size=6),
-                   customdata=y_true,
-                   hovertemplate="True %{customdata:.2f}<br>Predicted %{y:.2f}<extra></extra>"),
+                   customdata=np.column_stack([y_true, y_pred]),
+                   hovertemplate="True %{customdata[0]:.2f}<br>Predicted %{customdata[1]:.2f}"
+                                 "<extra></extra>"),
         go.Scatter(x=[low, high], y=[low, high], mode="lines", name="Perfect prediction",
                    line=dict(color=MUTED_COLOR, dash="dash")),
     ])
     spread = len(np.unique(y_true)) <= JITTER_UP_TO  # say so: a 5 drawn at 5.2 puzzled (QA)
     fig.update_xaxes(title_text="True value (dots spread a little sideways, so they do not "
                                 "hide each other)" if spread else "True value")
-    fig.update_yaxes(title_text="Predicted value")
+    fig.update_yaxes(title_text="Predicted class (spread a little up and down)"
+                     if predicted_classes else "Predicted value")
     return finish(fig, title)
 
 

@@ -102,7 +102,7 @@ class Mistake:
     true_label: str | float  # class name, or the true value for regression
     predicted_label: str | float
     confidence: float  # p(predicted class); abs error for regression
-    error: float  # 1 - p(true class); abs error for regression
+    error: float  # 1 - p(true class); abs error for regression; classes on a scale: how far
 
     def to_dict(self) -> dict:
         return _jsonable(dataclasses.asdict(self))

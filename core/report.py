@@ -210,7 +210,7 @@ def _charts_section(res: results_lib.RunResults, m: evaluation.EvalResult,
         parts += [figure(roc), figure(pr)]
     values = res.true_and_predicted_values()
     if values is not None:
-        parts.append(figure(charts.predicted_vs_true(*values)))
+        parts.append(figure(charts.predicted_vs_true(*values, predicted_classes=res.is_ordinal)))
     return "".join(parts)
 
 
@@ -222,6 +222,13 @@ def _mistakes_section(res: results_lib.RunResults, cut: float) -> str:
         rows = [[m.text, _AsWritten(m.true_label), _two(m.predicted_label), _two(m.error)]
                 for m in mistakes]
         return _table(["Text", "True value", "Predicted", "Off by"], rows)
+    if res.is_ordinal:  # sorted as Evaluate sorts them: the furthest off first
+        rows = [[m.text, m.true_label, m.predicted_label, _AsWritten(m.error),
+                 _share(m.confidence)] for m in mistakes]
+        return ("<p>The classes are a scale, so these wrong answers are the furthest off, "
+                "furthest first (the surest first among equally far ones).</p>"
+                + _table(["Text", "True class", "Predicted class", "Off by",
+                          "Model's confidence"], rows))
     rows = [[m.text, m.true_label, m.predicted_label, _share(m.confidence)] for m in mistakes]
     if res.is_binary and cut != evaluation.DEFAULT_THRESHOLD:
         # As on Evaluate: at another threshold an answer can have a chance under 50%, which

@@ -280,10 +280,15 @@ def values_section(res: RunResults) -> None:
                    help="Like the error of a rating model: big misses count more.")
         row.metric("Baseline RMSE", _two_decimals(base.rmse if base else None),
                    help=base.description if base else None)
-        row.metric("Average error (MAE)", f"{result.ordinal_mae:.2f}")
-        st.markdown("The classes are numbers, so here each dot is a test text at its true value, "
-                    "and its height is the model's probability-weighted average class.")
-    st.plotly_chart(charts.predicted_vs_true(*values), key="eval.values")
+        row.metric("Average error (MAE)", f"{result.ordinal_mae:.2f}",
+                   help="How far off the predicted class is, on average.")
+        row.metric("Baseline MAE", _two_decimals(base.mae if base else None),
+                   help=base.description if base else None)
+        st.markdown("The classes are a scale, so here each dot is a test text: across, its true "
+                    "class; up, the class the model chose. Dots off the dashed line are the "
+                    "misses that RMSE and MAE count.")
+    st.plotly_chart(charts.predicted_vs_true(*values, predicted_classes=res.is_ordinal),
+                    key="eval.values")
 
 
 def _two_decimals(value: float | None) -> str:
@@ -311,6 +316,11 @@ def mistakes_table(res: RunResults, threshold: float, can_explain: bool = True) 
                               "text": [m.text for m in mistakes]})
         config = {"predicted": st.column_config.NumberColumn(format="%.2f"),
                   "off by": st.column_config.NumberColumn(format="%.2f")}
+    elif res.is_ordinal:
+        st.write("The classes are a scale, so these wrong answers are the furthest off, "
+                 "furthest first (the surest first among equally far ones)." + pick)
+        table, config = _wrong_answers(mistakes, "confidence")
+        table.insert(2, "off by", [m.error for m in mistakes])
     elif res.is_binary and abs(threshold - DEFAULT_THRESHOLD) > 1e-9:
         st.write("These wrong answers are the furthest past the threshold chosen above, "
                  "furthest first. At a threshold other than 50% the model can give its answer "

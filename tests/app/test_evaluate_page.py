@@ -1,5 +1,6 @@
 """The Evaluate page, from real trained runs (the page itself needs no TensorFlow)."""
 
+import base64
 import json
 import os
 import re
@@ -7,6 +8,7 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -244,9 +246,18 @@ def test_the_threshold_mark_matches_the_numbers_beside_it(run_store, trained_bin
                  numbers["precision"]]), (res.class_names[index], cut)
 
 
-def test_the_worst_mistakes_are_the_surest_wrong_answers(trained_run, regression_run):
+def as_names_only(run_store, run_id: str, name: str) -> str:
+    """A copy of a rating run whose classes were marked "only names" on the Data page."""
+    copy = copy_run(run_store, run_id, name)
+    spec = run_store.spec(copy)
+    spec["data"]["ordered"] = False
+    (run_store.path(copy) / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
+    return copy
+
+
+def test_the_worst_mistakes_are_the_surest_wrong_answers(run_store, trained_run, regression_run):
     """QA: "most sure about these wrong answers" over 35.99%, 60.63%, 69.94%, 81.27%..."""
-    at = open_page("evaluate", {state.W_EVAL_RUN: trained_run})
+    at = open_page("evaluate", {state.W_EVAL_RUN: as_names_only(run_store, trained_run, "names")})
     confidence = list(at.dataframe[1].value["confidence"])
     assert len(confidence) > 1 and confidence == sorted(confidence, reverse=True)
     assert "most sure about these wrong answers" in page_text(at)
@@ -256,6 +267,37 @@ def test_the_worst_mistakes_are_the_surest_wrong_answers(trained_run, regression
     assert off_by == sorted(off_by, reverse=True)
     assert "furthest from the true value" in page_text(at)
     assert "most sure" not in page_text(at)
+
+
+def test_ratings_as_classes_list_the_furthest_off_answers_first(run_store, trained_run):
+    """QA: with the classes marked as a scale the list was still "surest first", so a 2
+    taken for a 5 came above a 1 taken for a 5, and nothing said how far off each was."""
+    res = results_lib.load_results(run_store, trained_run)
+    assert res.is_ordinal
+    at = open_page("evaluate", {state.W_EVAL_RUN: trained_run})
+    table = at.dataframe[1].value
+    assert list(table.columns[:4]) == ["true class", "predicted", "off by", "confidence"]
+    rows = list(zip(table["true class"], table["predicted"], table["off by"], table["confidence"]))
+    assert rows and all(off == abs(int(true) - int(said)) for true, said, off, _ in rows)
+    assert rows == sorted(rows, key=lambda row: (-row[2], -row[3]))  # furthest, then surest
+    assert len({off for _, _, off, _ in rows}) > 1  # the order is not only by confidence here
+    assert "these wrong answers are the furthest off" in page_text(at)
+
+
+def test_the_rating_chart_shows_the_class_its_errors_measure(run_store, trained_run):
+    """QA: the dots showed the probability-weighted average class beside an RMSE and MAE
+    of the chosen class, so a "true 1, predicted 5" sat at 3-4 on the chart."""
+    res = results_lib.load_results(run_store, trained_run)
+    at = open_page("evaluate", {state.W_EVAL_RUN: trained_run})
+    chart = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                 if "Predicted vs true" in json.dumps(json.loads(c.proto.spec)["layout"]["title"]))
+    packed = chart["data"][0]["customdata"]  # plotly's typed array: base64 and a shape
+    rows = np.frombuffer(base64.b64decode(packed["bdata"]), dtype=packed["dtype"])
+    true, chosen = rows.reshape(-1, 2).T
+    errors = [abs(t - c) for t, c in zip(true, chosen)]
+    assert set(chosen) <= {1, 2, 3, 4, 5}
+    assert sum(errors) / len(errors) == pytest.approx(res.metrics.ordinal_mae)
+    assert metrics(at)["Baseline MAE"] == f"{res.baseline.mae:.2f}"
 
 
 def with_baseline(run_store, run_id: str, name: str, **baseline) -> str:
@@ -269,8 +311,6 @@ def with_baseline(run_store, run_id: str, name: str, **baseline) -> str:
 
 def test_a_perfect_score_level_with_the_baseline_gets_no_advice_to_train_more():
     """QA: 100.0% against 100.0% said "try more epochs, more data or a smaller network"."""
-    import numpy as np
-
     from core.baseline import BaselineResult
     from core.evaluation import EvalResult
     from core.results import RunResults
@@ -325,7 +365,7 @@ def test_without_a_model_file_the_mistakes_do_not_offer_explain(run_store, train
     run_store.model_path(run_id).unlink()  # e.g. a model file removed by hand
     try:
         at = open_page("evaluate", {state.W_EVAL_RUN: run_id})
-        assert "The model was most sure about these wrong answers" in page_text(at)
+        assert "these wrong answers are the furthest off, furthest first" in page_text(at)
         assert "Pick one" not in page_text(at)
         assert not [b for b in at.button if "Explain" in (b.label or "")]
     finally:

@@ -159,3 +159,16 @@ def test_a_regression_report_writes_its_numbers_as_evaluate_does(store):
     assert '<td class="num">1</td><td class="num">3.04</td><td class="num">2.04</td>' in page
     assert f'<td class="num">{metrics.rmse:.2f}</td>' in page and "Average error (MAE)" in page
     assert "3.037" not in page and "Mean absolute error" not in page
+
+
+def test_a_rating_report_lists_the_furthest_off_answers_first(run_store, trained_run):
+    """As Evaluate does for classes on a scale (QA: both listed the surest first)."""
+    from core import results as results_lib
+
+    res = results_lib.load_results(run_store, trained_run)
+    page = report.build_report(run_store, trained_run, include_plotlyjs="cdn")
+    assert res.is_ordinal and "these wrong answers are the furthest off, furthest first" in page
+    first = res.mistakes(1)[0]
+    assert first.error == max(m.error for m in res.mistakes(len(res.y)))
+    assert (f"<td>{first.true_label}</td><td>{first.predicted_label}</td>"
+            f'<td class="num">{first.error:.0f}</td>') in page
