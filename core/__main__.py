@@ -186,7 +186,9 @@ def cmd_predict(args) -> dict:
     predictor = _predictor(store, args.run)
     frame = predict_csv.read_texts(args.csv)  # no label column needed
     columns = store.spec(args.run)["data"]["text_columns"]
-    result = predict_csv.predict_frame(predictor, frame, columns)
+    # At the run's saved threshold, as the page answers (it said 50% here).
+    choice = predict_csv.saved_choice(store, args.run, predictor)
+    result = predict_csv.predict_frame(predictor, frame, columns, choice=choice)
     Path(args.out).write_bytes(predict_csv.csv_bytes(result))  # as the page's download
     return {"run_id": args.run, "rows": len(result), "out": str(args.out)}
 

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 
 from core import data as data_lib
+from core import evaluation
 from core import text as text_lib
-from core.config import TASK_REGRESSION
-from core.errors import DataError
+from core.config import TASK_BINARY, TASK_REGRESSION
+from core.errors import DataError, StudioError
 
 CHUNK_ROWS = 5000
 NOTE_COLUMN = "note"
@@ -18,6 +19,9 @@ NO_TEXT = "no text"  # the note on a row that has nothing for the model to read
 # With a byte order mark, Excel on Windows reads the file as UTF-8 ("Café", not "CafÃ©");
 # LSTM Studio's own reader skips the mark.
 CSV_ENCODING = "utf-8-sig"
+
+
+THRESHOLD_COLUMN = "threshold"  # a two-class run's answers at a threshold other than 50%
 
 
 def read_texts(source, name: str = "the file", header: bool | None = None) -> pd.DataFrame:
@@ -60,16 +64,33 @@ def _new_column(frame: pd.DataFrame, name: str) -> str:
     return name
 
 
+def saved_choice(store, run_id: str, predictor) -> tuple[str, float] | None:
+    """The (class, threshold) chosen for a two-class run on Evaluate and kept with it, or
+    None. Every page, the command line and the CSV answer at it.
+
+    ``predictor``: anything with the run's ``task`` and ``class_names``.
+    """
+    if predictor.task != TASK_BINARY:
+        return None
+    try:
+        return evaluation.usable_choice(predictor.class_names, store.threshold_choice(run_id))
+    except StudioError:  # an unreadable choice is no choice
+        return None
+
+
 def predict_frame(predictor, frame: pd.DataFrame, text_columns: list[str],
                   progress: Callable[[float], None] | None = None,
-                  threshold: float = 0.5) -> pd.DataFrame:
+                  choice: tuple[str, float] | None = None) -> pd.DataFrame:
     """``frame`` plus a ``prediction`` column and one probability column per class.
 
     Every row stays, in order. A row with no text (empty, or only spaces or punctuation
     after the run's cleaning) gets no prediction rather than the one the model gives to
     nothing: empty prediction and probability cells, and NO_TEXT in a ``note`` column
     (added only when such rows exist). ``attrs["rows_without_text"]`` counts them.
+    ``choice``: a two-class run's (class, threshold), saved_choice; a ``threshold`` column
+    then says it on every answer when it is not 50%.
     """
+    threshold = evaluation.cut_on_second_class(predictor.class_names, choice)
     missing = [c for c in text_columns if c not in frame.columns]
     if missing:
         raise DataError(f"This file has no column named {', '.join(repr(c) for c in missing)}, "
@@ -97,6 +118,11 @@ def predict_frame(predictor, frame: pd.DataFrame, text_columns: list[str],
             shares.append(_new_column(out, f"probability {name}"))
             out[shares[-1]] = column
     out.attrs["probability_columns"] = shares
+    if threshold != evaluation.DEFAULT_THRESHOLD:
+        # QA: "negative" beside "probability positive" 0.60, and nothing in the file said why.
+        rule = np.full(len(frame), "", dtype=object)
+        rule[readable] = f"{choice[0]} from {choice[1]:.0%} sure"
+        out[_new_column(out, THRESHOLD_COLUMN)] = rule
     n_without = int((~readable).sum())
     if n_without:
         out.attrs["note_column"] = _new_column(out, NOTE_COLUMN)

@@ -143,13 +143,14 @@ def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
     columns = _text_columns(frame, trained_columns,
                             (run_id, upload.file_id, tuple(map(str, frame.columns))))
     cut, threshold_note = widgets.run_cut(services.store(), predictor, run_id)
+    choice = predict_csv.saved_choice(services.store(), run_id, predictor)
     key = (run_id, upload.file_id, tuple(columns), cut)
     if columns and st.button(f"Predict all {_rows(len(frame))}", key=state.W_PREDICT_GO,
                              type="primary"):
         bar = st.progress(0.0, text="Predicting…")
         try:
             out = predict_csv.predict_frame(
-                predictor, frame, columns, threshold=cut,
+                predictor, frame, columns, choice=choice,
                 progress=lambda share: bar.progress(share, text=f"Predicting… {share:.0%}"))
             st.session_state[state.PREDICT_RESULT] = {"key": key, "frame": out}
         except StudioError as err:

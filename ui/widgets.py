@@ -7,9 +7,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import evaluation
+from core import evaluation, predict_csv
 from core import runs as runs_lib
-from core.config import TASK_BINARY
 from core.errors import StudioError
 from core.explain import escape_markdown
 from core.text import has_words
@@ -258,10 +257,7 @@ def run_cut(store: runs_lib.RunStore, predictor, run_id: str) -> tuple[float, st
     It is the threshold chosen for the run on Evaluate (kept with the run), so every
     page gives the answers Evaluate shows; without one, 50%.
     """
-    try:
-        choice = store.threshold_choice(run_id) if predictor.task == TASK_BINARY else None
-    except StudioError:
-        choice = None
+    choice = predict_csv.saved_choice(store, run_id, predictor)
     cut = evaluation.cut_on_second_class(predictor.class_names, choice)
     if cut == evaluation.DEFAULT_THRESHOLD or not choice:
         return cut, ""

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from core.config import PROJECT_ROOT
@@ -106,3 +107,18 @@ def assert_one_plain_error(result, message: str) -> None:
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
     assert message.lower() in lines[0].lower()
     assert "Traceback" not in result.stderr
+
+
+def test_predict_answers_at_the_runs_saved_threshold(run_store, trained_binary_run, tmp_path):
+    """As the Predict page does (the command line answered at 50%)."""
+    first, _ = run_store.spec(trained_binary_run)["class_names"]
+    run_store.save_threshold_choice(trained_binary_run, first, 0.01)  # nearly all say "first"
+    source = tmp_path / "in.csv"
+    source.write_text('title,review\nGreat,"Love it, works perfectly"\nBad,"Broke in a day"\n')
+    out = tmp_path / "out.csv"
+    predicted = run_cli("predict", trained_binary_run, "--csv", str(source), "--out", str(out),
+                        "--runs-dir", str(run_store.home))
+    assert predicted.returncode == 0, predicted.stderr
+    written = pd.read_csv(out, encoding="utf-8-sig")
+    assert list(written["prediction"]) == [first, first]
+    assert list(written["threshold"]) == [f"{first} from 1% sure"] * 2

@@ -154,3 +154,28 @@ def _frame(columns: list[str]) -> pd.DataFrame:
 def test_the_first_guess_keeps_the_columns_the_file_shares_with_the_run(file_columns, trained,
                                                                         guess):
     assert predict_csv.first_text_columns(_frame(file_columns), trained) == guess
+
+
+def test_a_two_class_file_is_answered_at_the_saved_threshold_and_says_so(run_store,
+                                                                       trained_binary_run):
+    """QA: a row read "negative" beside "probability positive" 0.5983, and nothing in the
+    file said the run answers "negative" from 40%. At 50% no column is added."""
+    spec = run_store.spec(trained_binary_run)
+    binary = predictor_lib.load_predictor(run_store.model_path(trained_binary_run),
+                                          predictor_lib.run_metadata(spec))
+    first, second = binary.class_names
+    frame = pd.DataFrame({"title": ["Fine", "Meh", "Great", ""],
+                          "review": ["works as promised", "it is okay i guess",
+                                     "love it, works perfectly", ""]})
+    assert predict_csv.saved_choice(run_store, trained_binary_run, binary) is None
+    plain = predict_csv.predict_frame(binary, frame, ["title", "review"])
+    assert predict_csv.THRESHOLD_COLUMN not in plain.columns
+
+    run_store.save_threshold_choice(trained_binary_run, first, 0.05)
+    choice = predict_csv.saved_choice(run_store, trained_binary_run, binary)
+    assert choice == (first, 0.05)
+    out = predict_csv.predict_frame(binary, frame, ["title", "review"], choice=choice)
+    said = out[f"probability {first}"] >= 0.05
+    assert list(out["prediction"][:3]) == [first if s else second for s in said[:3]]
+    assert list(out[predict_csv.THRESHOLD_COLUMN]) == [f"{first} from 5% sure"] * 3 + [""]
+    assert out["prediction"][3] == ""  # no text, no answer, no rule
