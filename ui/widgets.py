@@ -285,9 +285,12 @@ def answer_words(class_names, scores, best: int) -> str:
     answer = escape_markdown(class_names[best])
     if likeliest == best:
         return f"**{answer}** ({scores[best]:.0%} sure)"
+    # Decimals where whole percents would read as a tie (QA: "only 50% and … 50%").
+    shown = next((f".{d}%" for d in range(3) if f"{scores[best]:.{d}%}" !=
+                  f"{scores[likeliest]:.{d}%}"), ".3%")
     return (f"**{answer}** at this run's threshold, though it gives “{answer}” only "
-            f"{scores[best]:.0%} and “{escape_markdown(class_names[likeliest])}” "
-            f"{scores[likeliest]:.0%}")
+            f"{scores[best]:{shown}} and “{escape_markdown(class_names[likeliest])}” "
+            f"{scores[likeliest]:{shown}}")
 
 
 def answer_index(store: runs_lib.RunStore, predictor, run_id: str, scores) -> tuple[int, str]:

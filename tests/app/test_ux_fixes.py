@@ -328,3 +328,15 @@ def test_every_page_shows_the_run_trained_or_picked_last(run_store, trained_run,
     at.selectbox(key=state.W_PREDICT_RUN).set_value(trained_run).run()  # picked on Predict ...
     at.switch_page("pages/explain.py").run()
     assert at.selectbox(key=state.W_EXPLAIN_RUN).value == trained_run  # ... shown on Explain
+
+
+def test_a_near_tie_at_a_threshold_is_not_written_as_a_tie():
+    """QA: "though it gives “negative” only 50% and “positive” 50%" (49.67% and 50.33%)."""
+    from ui.widgets import answer_words
+
+    names = ("negative", "positive")
+    assert answer_words(names, [0.4967, 0.5033], 0) == (
+        "**negative** at this run's threshold, though it gives “negative” only 49.7% and "
+        "“positive” 50.3%")
+    assert answer_words(names, [0.4, 0.6], 0).endswith("only 40% and “positive” 60%")
+    assert answer_words(names, [0.2, 0.8], 1) == "**positive** (80% sure)"
