@@ -179,6 +179,9 @@ def _whole_epochs(fig: go.Figure) -> None:
     fig.update_xaxes(tickformat=",d", tick0=1, dtick=1 if last <= 12 else None)
 
 
+NO_RUN_HAS_IT = "None of these runs has this measure"
+
+
 def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_loss",
                    title: str | None = None) -> go.Figure:
     """One line per run (keyed by its label) of ``metric`` by epoch."""
@@ -195,8 +198,8 @@ def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_los
             if label in dashed:
                 line.line.dash, line.line.width = dashed[label], 3
             fig.add_trace(line)
-    if not fig.data:
-        return empty_figure(title)
+    if not fig.data:  # QA: "No data yet" read as "wait", for a measure no chosen run has
+        return empty_figure(title, NO_RUN_HAS_IT if runs else "No data yet")
     fig.update_xaxes(title_text="Epoch")
     _whole_epochs(fig)
     fig.update_yaxes(title_text=metric_label(metric))

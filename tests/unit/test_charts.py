@@ -42,6 +42,8 @@ def test_empty_records_give_valid_empty_figure():
     assert is_empty_with_message(charts.training_curves([]))
     assert is_empty_with_message(charts.training_curves(RECORDS, metric="rmse"))
     assert is_empty_with_message(charts.compare_curves({}))
+    no_rmse = charts.compare_curves({"class run": RECORDS}, "val_rmse")  # QA: "No data yet"
+    assert no_rmse.layout.annotations[0].text == charts.NO_RUN_HAS_IT
     assert isinstance(data_charts.text_lengths([]), go.Figure)
 
 
