@@ -10,10 +10,6 @@ st.title("6 · Runs")
 st.write("Every model trained here, side by side: compare settings and test scores, overlay "
          "learning curves, rename runs, download a report, or delete runs you no longer need.")
 
-message = st.session_state.pop(state.RUNS_MESSAGE, None)
-if message:
-    st.success(message)
-
 store = services.store()
 runs = store.list_runs()
 if not runs:
@@ -31,6 +27,9 @@ st.subheader("Learning curves")
 runs_view.compare_curves(store, runs)
 
 st.subheader("Rename, report or delete a run")
+message = st.session_state.pop(state.RUNS_MESSAGE, None)
+if message:  # here, by the buttons: at the top of a long page nobody saw it (QA)
+    st.success(message)
 run_id = widgets.run_picker("Run", state.W_RUNS_REPORT_RUN, runs)
 run = next(r for r in runs if r.run_id == run_id)
 runs_view.rename_box(store, run)
