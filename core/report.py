@@ -228,7 +228,7 @@ def _mistakes_section(res: results_lib.RunResults, cut: float) -> str:
         return ("<p>The classes are a scale, so these wrong answers are the furthest off, "
                 "furthest first (the surest first among equally far ones).</p>"
                 + _table(["Text", "True class", "Predicted class", "Off by",
-                          "Model's confidence"], rows))
+                          "Confidence"], rows))
     rows = [[m.text, m.true_label, m.predicted_label, _share(m.confidence)] for m in mistakes]
     if res.is_binary and cut != evaluation.DEFAULT_THRESHOLD:
         # As on Evaluate: at another threshold an answer can have a chance under 50%, which
@@ -236,7 +236,7 @@ def _mistakes_section(res: results_lib.RunResults, cut: float) -> str:
         return ("<p>These wrong answers are the furthest past the threshold, furthest first. "
                 "At a threshold other than 50% the model can give its answer under 50%.</p>"
                 + _table(["Text", "True class", "Predicted class", "Chance of its answer"], rows))
-    return _table(["Text", "True class", "Predicted class", "Model's confidence"], rows)
+    return _table(["Text", "True class", "Predicted class", "Confidence"], rows)
 
 
 def build_report(store: runs_lib.RunStore, run_id: str,
@@ -257,7 +257,9 @@ def build_report(store: runs_lib.RunStore, run_id: str,
         res = None
         body.append(f"<p>{_e(exc)}</p>")
     if res is None:
-        body.append("<h2>Results</h2><p>This run has no test results.</p>")
+        why = (" yet: it is still training or waiting to train, and they are written when "
+               "it ends" if info.is_active else "")  # QA: a training run's report said only this
+        body.append(f"<h2>Results</h2><p>This run has no test results{why}.</p>")
     else:
         records, _ = store.read_metrics(run_id)
         # Two classes: every number, chart and mistake follows the threshold saved on Evaluate.

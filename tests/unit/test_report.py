@@ -76,6 +76,15 @@ def test_run_without_results_still_gets_a_report(store):
     assert "failed &lt;run&gt;" in page and "Plotly.newPlot(" not in page
 
 
+def test_a_report_of_a_run_still_to_train_says_why_it_has_no_results(store):
+    """QA: a training run's report said only "This run has no test results."."""
+    run_id = store.create({"task": "binary", "class_names": ["a", "b"], "data": {}}, name="q")
+    store.update_status(run_id, status=runs_lib.QUEUED)
+    page = report.build_report(store, run_id, include_plotlyjs="cdn")
+    assert ("This run has no test results yet: it is still training or waiting to train, and "
+            "they are written when it ends.") in page
+
+
 @pytest.mark.parametrize("name, expected", [
     ("Reviews BiLSTM 64", "Reviews-BiLSTM-64"),
     ("../../etc/passwd", "etc-passwd"),
@@ -119,7 +128,7 @@ def test_the_report_scores_at_the_threshold_saved_on_evaluate(store, monkeypatch
     assert marked["threshold"] == value and marked["at"]["recall"] == 0.0  # none called positive
     wrong = "yes" if called == "no" else "no"
     assert page.count(f"<td>{wrong}</td><td>{called}</td>") == report.MISTAKES_SHOWN
-    assert "Chance of its answer" in page and "Model&#x27;s confidence" not in page
+    assert "Chance of its answer" in page and "<th>Confidence</th>" not in page
 
 
 def test_without_a_saved_threshold_the_report_says_it_used_50(store):
@@ -168,6 +177,7 @@ def test_a_rating_report_lists_the_furthest_off_answers_first(run_store, trained
     res = results_lib.load_results(run_store, trained_run)
     page = report.build_report(run_store, trained_run, include_plotlyjs="cdn")
     assert res.is_ordinal and "these wrong answers are the furthest off, furthest first" in page
+    assert "<th>Confidence</th>" in page  # Evaluate's word (QA: "Model's confidence" here)
     first = res.mistakes(1)[0]
     assert first.error == max(m.error for m in res.mistakes(len(res.y)))
     assert (f"<td>{first.true_label}</td><td>{first.predicted_label}</td>"
