@@ -87,8 +87,8 @@ def test_the_link_to_model_and_train_wraps_under_the_ready_note():
 
 def test_the_worst_mistakes_show_the_answers_before_the_text(trained_run, regression_run):
     at = open_page("evaluate", {state.W_EVAL_RUN: trained_run})
-    assert list(at.dataframe[1].value.columns) == ["true class", "predicted", "confidence",
-                                                   "text"]
+    assert list(at.dataframe[1].value.columns) == ["true class", "predicted", "off by",
+                                                   "confidence", "text"]  # ratings: a scale
     at = open_page("evaluate", {state.W_EVAL_RUN: regression_run})
     assert list(at.dataframe[0].value.columns) == ["true value", "predicted", "off by", "text"]
 
