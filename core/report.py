@@ -138,7 +138,8 @@ def _settings_rows(spec: dict, status: dict) -> list[list]:
                  ["Seed", train.get("seed")]]
     if spec.get("imported"):
         rows.append(["Origin", "Imported model file"])
-    return rows
+    # As text, so every value sits on the left: a number among words was pushed right (QA).
+    return [[name, value if value is None else str(value)] for name, value in rows]
 
 
 Choice = tuple[str, float]  # (the class the threshold is about, the threshold on it)

@@ -178,6 +178,7 @@ def test_a_rating_report_lists_the_furthest_off_answers_first(run_store, trained
     page = report.build_report(run_store, trained_run, include_plotlyjs="cdn")
     assert res.is_ordinal and "these wrong answers are the furthest off, furthest first" in page
     assert "<th>Confidence</th>" in page  # Evaluate's word (QA: "Model's confidence" here)
+    assert "<td>Batch size</td><td>32</td>" in page and "<td>Seed</td><td>42</td>" in page
     first = res.mistakes(1)[0]
     assert first.error == max(m.error for m in res.mistakes(len(res.y)))
     assert (f"<td>{first.true_label}</td><td>{first.predicted_label}</td>"
