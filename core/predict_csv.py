@@ -16,12 +16,10 @@ from core.errors import DataError, StudioError
 CHUNK_ROWS = 5000
 NOTE_COLUMN = "note"
 NO_TEXT = "no text"  # the note on a row that has nothing for the model to read
+THRESHOLD_COLUMN = "threshold"  # a two-class run's answers at a threshold other than 50%
 # With a byte order mark, Excel on Windows reads the file as UTF-8 ("Café", not "CafÃ©");
 # LSTM Studio's own reader skips the mark.
 CSV_ENCODING = "utf-8-sig"
-
-
-THRESHOLD_COLUMN = "threshold"  # a two-class run's answers at a threshold other than 50%
 
 
 def read_texts(source, name: str = "the file", header: bool | None = None) -> pd.DataFrame:
