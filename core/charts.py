@@ -324,6 +324,12 @@ def predicted_vs_true(y_true, y_pred, predicted_classes: bool = False) -> go.Fig
     return finish(fig, title)
 
 
+def telling_percent(a: float, b: float) -> str:
+    """A format spec (".0%", ".1%", …) that writes ``a`` and ``b`` differently where whole
+    percents would make a near tie read as a tie (QA: "50% and 50%" for 49.67% and 50.33%)."""
+    return next((f".{d}%" for d in range(3) if f"{a:.{d}%}" != f"{b:.{d}%}"), ".3%")
+
+
 def probability_bars(class_names: Sequence[str], probs, answer: int | None = None) -> go.Figure:
     """How sure the model is about each class for one text; its answer stands out.
 
@@ -334,10 +340,13 @@ def probability_bars(class_names: Sequence[str], probs, answer: int | None = Non
         return empty_figure("How sure the model is")
     best = int(np.argmax(probs)) if answer is None else int(answer)
     colors = [TRAIN_COLOR if i == best else MUTED_COLOR for i in range(probs.size)]
+    top_two = np.sort(probs)[-2:]  # the bars a reader compares
+    shown = telling_percent(*top_two) if probs.size > 1 else ".0%"
     fig = go.Figure(go.Bar(
         x=probs, y=[plain(n) for n in class_names], orientation="h", marker_color=colors,
         # Beside the bar, upright: plotly turns a label inside a narrow bar on its side.
-        text=[f"{p:.0%}" for p in probs], textposition="outside", textangle=0, cliponaxis=False,
+        text=[f"{p:{shown}}" for p in probs], textposition="outside", textangle=0,
+        cliponaxis=False,
         hovertemplate="%{y}: %{x:.1%}<extra></extra>",
     ))
     fig.update_xaxes(range=[0, 1.12], tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0], tickformat=".0%",

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import evaluation, predict_csv
+from core import charts, evaluation, predict_csv
 from core import runs as runs_lib
 from core.errors import StudioError
 from core.explain import escape_markdown
@@ -285,9 +285,7 @@ def answer_words(class_names, scores, best: int) -> str:
     answer = escape_markdown(class_names[best])
     if likeliest == best:
         return f"**{answer}** ({scores[best]:.0%} sure)"
-    # Decimals where whole percents would read as a tie (QA: "only 50% and … 50%").
-    shown = next((f".{d}%" for d in range(3) if f"{scores[best]:.{d}%}" !=
-                  f"{scores[likeliest]:.{d}%}"), ".3%")
+    shown = charts.telling_percent(scores[best], scores[likeliest])  # not "50% and 50%"
     return (f"**{answer}** at this run's threshold, though it gives “{answer}” only "
             f"{scores[best]:{shown}} and “{escape_markdown(class_names[likeliest])}” "
             f"{scores[likeliest]:{shown}}")

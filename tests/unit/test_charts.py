@@ -203,6 +203,8 @@ def test_predicted_vs_true_and_probability_bars():
     assert "spread a little sideways" in fig.layout.xaxis.title.text  # QA: 5 drawn at 5.2
     many = charts.predicted_vs_true(np.linspace(0, 1, 50), np.linspace(0, 1, 50))
     assert many.layout.xaxis.title.text == "True value"  # not spread: nothing to say
+    near_tie = charts.probability_bars(("negative", "positive"), [0.4967, 0.5033]).data[0]
+    assert list(near_tie.text) == ["49.7%", "50.3%"]  # QA: the bars read "50%" and "50%"
     bars = charts.probability_bars(("<a>", "b"), [0.3, 0.7]).data[0]
     assert list(bars.y) == ["&lt;a&gt;", "b"] and list(bars.text) == ["30%", "70%"]
 
