@@ -39,8 +39,7 @@ else:
                             icon=":material/rocket_launch:",
                             disabled=model_spec is None or busy, width="stretch")
         if busy:  # said on the page: a tooltip is not seen on a projector (QA)
-            st.caption("Your run below is still training: stop it or wait for it to end to "
-                       "train another.")
+            st.caption(shown_run.busy_caption(run_id))
     # A second click sent before the page redrew (a double click) still arrives, though the
     # redrawn button is disabled: while this session's run is training, it starts nothing.
     if clicked and not busy:

@@ -218,6 +218,10 @@ def _status_line(info: runs_lib.RunInfo, records: list[dict], stopping: bool) ->
         widgets.show_error(status.get("error") or "The training failed.")
     elif info.status == runs_lib.INTERRUPTED:
         st.warning(status.get("error") or "The training was interrupted.")
+    elif info.status == runs_lib.STOPPED and not status.get("started"):
+        # QA: a green "Stopped by you after 0 epochs." for a run that never began.
+        st.info("Stopped by you while it waited to train, so it has no model.",
+                icon=":material/block:")
     elif status.get("imported"):
         st.info("Imported from a model file: it was trained elsewhere, so there are no training "
                 "curves, and it cannot be trained further here. Explain and Predict use it.",

@@ -62,3 +62,10 @@ def trains_for_this_session(run_id: str | None) -> bool:
 
 def is_active(run_id: str) -> bool:
     return services.store().status(run_id).get("status") in runs_lib.ACTIVE_STATUSES
+
+
+def busy_caption(run_id: str) -> str:
+    """Why Train waits, under the button (QA: a run only waiting in line was "still training")."""
+    waiting = services.store().status(run_id).get("status") == runs_lib.QUEUED
+    doing = "is waiting to train" if waiting else "is still training"
+    return f"Your run below {doing}: stop it or wait for it to end to train another."

@@ -1,5 +1,6 @@
 """The Model & Train page, driven through AppTest with real training in a worker process."""
 
+import json
 import time
 
 import pytest
@@ -424,3 +425,33 @@ def test_a_run_that_broke_down_says_so_and_which_model_it_kept(run_store, traine
         "loss) is kept. A lower learning rate usually avoids this."]
     assert not at.success
 
+
+
+def test_a_run_stopped_while_it_waited_is_not_shown_as_a_success(run_store, trained_binary_run):
+    """Second browser pass: a green "Stopped by you after 0 epochs." for a run that never began."""
+    from tests.app.conftest import copy_run
+
+    run_id = copy_run(run_store, trained_binary_run, "never began")
+    status_file = run_store.path(run_id) / "status.json"
+    status = json.loads(status_file.read_text())
+    status = {k: v for k, v in status.items() if k not in ("started", "epochs_done", "best_epoch")}
+    status_file.write_text(json.dumps({**status, "status": "stopped"}))
+    (run_store.path(run_id) / "model.keras").unlink()
+    at = open_page(run_id=run_id)
+    assert "Stopped by you while it waited to train, so it has no model." in [
+        i.value for i in at.info]
+    assert not at.success
+
+
+def test_train_says_when_this_sessions_run_only_waits_in_line(news, run_store, training_run):
+    """Second browser pass: the caption said "still training" for a run waiting in line."""
+    run_store.update_status(training_run, status="queued")
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    dataset, spec, source = news
+    at.session_state[state.DATASET], at.session_state[state.DATA_SPEC] = dataset, spec
+    at.session_state[state.CURRENT_RUN] = training_run
+    at.session_state[state.STARTED_RUNS] = {training_run}
+    at.run()
+    assert at.button(key=state.W_TRAIN).disabled
+    assert ("Your run below is waiting to train: stop it or wait for it to end to train another."
+            in [c.value for c in at.caption])
