@@ -36,6 +36,9 @@ NO_WORDS_MESSAGE = ("This text has no words to explain. Explanations weigh words
                     "digits), and this text holds only emoji, punctuation or spaces.")
 # A word whose weight is under this share of the largest weight is noise, not a reason.
 RELEVANT_SHARE = 0.1
+# Below this a weight moves no answer visibly: a model that answered 5.00 for every text got
+# ~1e-31, and words were said to push it up "most" (browser QA).
+NEGLIGIBLE_WEIGHT = 1e-6
 STABLE_AGREEMENT = 0.6
 POSITIVE_RGB = (22, 163, 74)  # green: pushed toward the class
 NEGATIVE_RGB = (220, 38, 38)  # red: pushed away from it
@@ -164,7 +167,7 @@ def _token_weights(indexed, weights: dict[int, float]) -> tuple[tuple[str, float
 def _relevant(words: Sequence[WordWeight]) -> list[WordWeight]:
     """Words that matter: at least RELEVANT_SHARE of the strongest weight."""
     strongest = max((abs(w.weight) for w in words), default=0.0)
-    if strongest == 0:
+    if strongest < NEGLIGIBLE_WEIGHT:
         return []
     return [w for w in words if abs(w.weight) >= RELEVANT_SHARE * strongest]
 

@@ -195,6 +195,17 @@ def test_a_predicted_number_is_pushed_up_or_down():
     assert "pushed the predicted <b>rating</b> up" in highlight_legend("rating", regression=True)
 
 
+def test_weights_too_small_to_move_the_answer_name_no_word():
+    """Second browser pass: a model answering 5.00 for every text got weights ~1e-31, and
+    the sentence said words "pushed the predicted rating up most"."""
+    words = (WordWeight("great", 3e-31), WordWeight("broke", -2e-31))
+    explanation = Explanation(
+        text="", method="lime", class_index=0, class_name="rating", score=5.0, words=words,
+        token_weights=(), num_samples=10, seed=0, seconds=0.0)
+    assert summary_sentence(explanation, regression=True) == (
+        "No single word changed the predicted *rating* much.")
+
+
 def test_summary_sentence_without_positive_words():
     explanation = explain_occlusion(zebra_model, "zebra and the lion", 0, CLASSES)
     assert summary_sentence(explanation) == (
