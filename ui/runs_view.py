@@ -174,11 +174,14 @@ def _draw(curves: dict[str, list], task_of: dict[str, str], metric: str) -> None
                if _epochs(records, "epoch") and not _epochs(records, metric)]
     if lacking:
         what = charts.metric_label(metric)
+        what, names = what[0].lower() + what[1:], ", ".join(map(escape_markdown, lacking))
         kinds = " or ".join(dict.fromkeys(TASK_NAMES.get(task_of[label], task_of[label])
                                           for label in lacking))
-        st.caption(f"No {what[0].lower() + what[1:]} for "
-                   f"{', '.join(escape_markdown(label) for label in lacking)}: runs that "
-                   f"predict {kinds} do not measure it.")
+        # Every task measures its loss: a run without one broke down (QA: it was said that
+        # "runs that predict a number do not measure it").
+        st.caption(f"No {what} for {names}: its training broke down, as the loss stopped being "
+                   "a number." if metric in LOSS_METRICS else
+                   f"No {what} for {names}: runs that predict {kinds} do not measure it.")
 
 
 def report_button(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:

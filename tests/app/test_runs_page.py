@@ -263,3 +263,18 @@ def test_a_delete_question_is_dropped_when_another_run_is_picked(run_store, trai
     at.selectbox(key=state.W_RUNS_REPORT_RUN).set_value(trained_run).run()
     at.selectbox(key=state.W_RUNS_REPORT_RUN).set_value(throwaway).run()
     assert not at.warning and run_store.path(throwaway).exists()
+
+
+def test_a_run_that_broke_down_is_not_said_to_lack_its_measure(run_store, regression_run):
+    """Second browser pass: a rating run that broke down in epoch 1 (no loss written) got
+    "runs that predict a number do not measure it" under the loss chart."""
+    broke = copy_run(run_store, regression_run, "Broke down")
+    try:
+        run_store.path(broke).joinpath("metrics.jsonl").write_text(
+            json.dumps({"kind": "epoch", "epoch": 1, "step": 3, "best": False}) + "\n")
+        at = open_page("runs", {state.W_RUNS_SELECTED: [broke, regression_run]})
+        assert ("No validation loss for Broke down: its training broke down, as the loss "
+                "stopped being a number.") in shown_text(page_text(at))
+        assert "do not measure it" not in page_text(at)
+    finally:
+        run_store.delete(broke)
