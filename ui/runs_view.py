@@ -131,7 +131,7 @@ def compare_curves(store: runs_lib.RunStore, runs: list[runs_lib.RunInfo]) -> No
     st.caption(CURVE_ADVICE[metric])
     tasks = {by_id[i].task for i in selected}
     others = [t for t in TASK_NAMES if t not in tasks and any(r.task == t for r in runs)]
-    if len(tasks) == 1 and others:
+    if len(tasks) == 1 and others and metric in LOSS_METRICS:  # QA: said under an RMSE chart
         st.caption(f"Runs that predict {' or '.join(TASK_NAMES[t] for t in others)} are left "
                    "out, as their loss is measured in another way; pick them above to compare "
                    "them too (each task then gets a loss chart of its own).")

@@ -202,6 +202,9 @@ def test_curves_compare_runs_of_the_current_runs_task(run_store, trained_run, tr
         task = run_store.info(current).task
         assert chosen and {run_store.info(r).task for r in chosen} == {task}
         assert f"Runs that predict {left_out} are left out" in page_text(at)
+        # About losses only (second browser pass: it stood under an RMSE chart).
+        at.selectbox(key=state.W_RUNS_METRIC).set_value("val_accuracy").run()
+        assert "are left out" not in page_text(at)
 
 
 def test_losses_of_different_tasks_never_share_an_axis(run_store, trained_run, regression_run):
