@@ -54,6 +54,8 @@ def note_current_run_without_results(store, runs: list) -> bool:
         why = f"{widgets.training_words(info)}; its test results appear here when it ends"
     elif info.state.get("imported"):
         why = "was imported from a file, so its test texts are not here"
+    elif widgets.why_no_result(current):  # not "yet" for a run that failed (QA)
+        why = "has no test results: " + widgets.why_no_result(current)[1]
     else:
         why = "has no test results yet"
     below = " Below is a run that has test results." if runs else ""

@@ -175,6 +175,27 @@ def note_current_run_without_model(runs: list[runs_lib.RunInfo]) -> None:
     note = _not_listed_yet(current)
     if note:
         st.info(note + " Below is an earlier run.", icon=":material/hourglass_top:")
+        return
+    reason = why_no_result(current)
+    if reason:  # QA: Explain and Predict showed another run without a word
+        st.info(f"“{escape_markdown(reason[0])}” has no model to answer with: {reason[1]}. "
+                "Below is another run.", icon=":material/info:")
+
+
+def why_no_result(run_id: str) -> tuple[str, str] | None:
+    """(name, why) for a run that ended without a model or test results: it failed, or it was
+    stopped while it waited; None for a run that has them, is training, or is gone."""
+    from ui import services
+
+    try:
+        info = services.store().info(run_id)
+    except StudioError:
+        return None
+    if info.status == runs_lib.FAILED:
+        return info.name, "its training failed (Model & Train says why)"
+    if info.status == runs_lib.STOPPED and not info.state.get("started"):
+        return info.name, "it was stopped while it waited to train"
+    return None
 
 
 def _make_current(key: str) -> None:

@@ -340,3 +340,27 @@ def test_a_near_tie_at_a_threshold_is_not_written_as_a_tie():
         "“positive” 50.3%")
     assert answer_words(names, [0.4, 0.6], 0).endswith("only 40% and “positive” 60%")
     assert answer_words(names, [0.2, 0.8], 1) == "**positive** (80% sure)"
+
+
+@pytest.fixture
+def failed_run(run_store, trained_binary_run):
+    """A run whose training failed: no model, no test results."""
+    run_id = copy_run(run_store, trained_binary_run, "Failed run")
+    (run_store.path(run_id) / "model.keras").unlink()
+    (run_store.path(run_id) / "eval.json").unlink()
+    run_store.update_status(run_id, status="failed", error="The training broke down in epoch 1.")
+    yield run_id
+    run_store.delete(run_id)
+
+
+def test_pages_say_why_a_failed_current_run_is_not_shown(failed_run):
+    """Second browser pass: Explain and Predict showed another run without a word, and
+    Evaluate said "no test results yet" for a run that had failed."""
+    for page in ("explain", "predict"):
+        at = open_page(page, {state.CURRENT_RUN: failed_run})
+        assert ("“Failed run” has no model to answer with: its training failed (Model & Train "
+                "says why). Below is another run.") in [i.value for i in at.info], page
+    at = open_page("evaluate", {state.CURRENT_RUN: failed_run})
+    assert ("“Failed run” cannot be evaluated here: it has no test results: its training "
+            "failed (Model & Train says why).") in page_text(at)
+    assert "yet" not in " ".join(i.value for i in at.info)
