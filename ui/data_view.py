@@ -18,7 +18,6 @@ from ui.task_view import TASK_AUTO
 DEFAULTS = {state.W_TASK: TASK_AUTO, **cleaning_view.DEFAULTS}
 PREVIEW_TEXTS = 3
 PREVIEW_CHARS = 600
-MAX_LINES_NAMED = 5  # a file's line numbers named in a note, then "and N more"
 TOKEN_CSS = ("<style>.lsv-tok{background:#dbeafe;border-radius:4px;padding:0 5px;margin:2px;font-size:0.9em;"
              "display:inline-block}.lsv-unk{background:#fee2e2;color:#991b1b;"
              "border:1px dashed #dc2626;text-decoration:line-through}"
@@ -149,27 +148,15 @@ def reading_notes(frame: pd.DataFrame) -> None:
     if skipped:
         lines, verb = ("lines", "were") if skipped != 1 else ("line", "was")
         st.warning(f"{skipped:,} {lines} had more fields than the others and {verb} left out"
-                   f"{_which_lines(frame.attrs.get('skipped_lines'))}.",
+                   f"{widgets.which_lines(frame.attrs.get('skipped_lines'))}.",
                    icon=":material/table_chart:")
     merged = frame.attrs.get("merged_lines") or []
     if merged:
-        st.warning(f"A quotation mark (\") opened{_which_lines(merged, 'on')} is not closed on "
+        st.warning(f"A quotation mark (\") opened{widgets.which_lines(merged, 'on')} is not closed on "
                    "that line, so the lines after it, up to the next quotation mark, were read "
                    "into the same text. If that is a mistake, fix the line in a spreadsheet or "
                    "text editor and upload the file again.",
                    icon=":material/table_chart:")
-
-
-def _which_lines(numbers, word: str = "") -> str:
-    """" (lines 6 and 16)", or " on line 8" with ``word="on"``: where to look in the file."""
-    if not numbers:
-        return ""
-    shown = [f"{n:,}" for n in numbers[:MAX_LINES_NAMED]]
-    if len(numbers) > len(shown):
-        shown.append(f"{len(numbers) - len(shown):,} more")
-    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
-    where = f"line{'s' if len(numbers) > 1 else ''} {listed}"
-    return f" {word} {where}" if word else f" ({where})"
 
 
 def _header_note() -> None:

@@ -97,7 +97,7 @@ def _read_notes(frame) -> None:
     if skipped:
         st.warning(f"{_rows(skipped)} of this file could not be read (more cells than the "
                    f"header row) and {'is' if skipped == 1 else 'are'} left out of the "
-                   "predictions.")
+                   f"predictions{widgets.which_lines(frame.attrs.get('skipped_lines'))}.")
 
 
 def _result_notes(out) -> None:

@@ -260,6 +260,21 @@ def require_runs_with_model(run_store: runs_lib.RunStore) -> list[runs_lib.RunIn
     return runs
 
 
+MAX_LINES_NAMED = 5  # a file's line numbers named in a note, then "and N more"
+
+
+def which_lines(numbers, word: str = "") -> str:
+    """" (lines 6 and 16)", or " on line 8" with ``word="on"``: where to look in the file."""
+    if not numbers:
+        return ""
+    shown = [f"{n:,}" for n in numbers[:MAX_LINES_NAMED]]
+    if len(numbers) > len(shown):
+        shown.append(f"{len(numbers) - len(shown):,} more")
+    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    where = f"line{'s' if len(numbers) > 1 else ''} {listed}"
+    return f" {word} {where}" if word else f" ({where})"
+
+
 def show_error(error) -> None:
     """An error box whose text shows exactly as written.
 

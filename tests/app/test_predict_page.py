@@ -349,3 +349,13 @@ def test_a_run_still_training_says_its_answers_come_from_a_checkpoint(training_r
     assert STILL_TRAINING in [i.value for i in at.info]
     at = open_page("predict", {state.W_PREDICT_RUN: trained_binary_run})
     assert not [i for i in at.info if "still training" in i.value]  # finished: no note
+
+
+def test_a_line_left_out_of_the_predictions_is_named(trained_run):
+    """Browser QA: "1 row of this file could not be read … and is left out" did not say which,
+    while the Data page names such lines."""
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_run})
+    upload(at, state.W_PREDICT_CSV, "ragged.csv",
+           b"title,review\nGood,works well\nBad,broke,at once,really\nFine,as described\n")
+    assert ("1 row of this file could not be read (more cells than the header row) and is left "
+            "out of the predictions (line 3).") in [shown_text(w.value) for w in at.warning]
