@@ -129,5 +129,14 @@ def studio_callback(store, run_id, save_checkpoint, batches_per_epoch):
     return _Callback()
 
 
+def diverged_message(epoch: int, kept: int | None = None) -> str:
+    """What a run whose loss stopped being a number in ``epoch`` says: the failed run's error,
+    or, with ``kept``, the warning of one that keeps that earlier epoch's model."""
+    ending = (f"so it ended there. The model from epoch {kept} (lowest validation loss) is kept."
+              if kept else "and no epoch before it gave a model to keep.")
+    return (f"The training broke down in epoch {epoch}: the loss stopped being a number (the "
+            f"learning steps grew too large), {ending} A lower learning rate usually avoids this.")
+
+
 def _finite(value) -> bool:
     return math.isfinite(float(value))

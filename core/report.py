@@ -226,8 +226,7 @@ def _mistakes_section(res: results_lib.RunResults, cut: float) -> str:
     if res.is_ordinal:  # sorted as Evaluate sorts them: the furthest off first
         rows = [[m.text, m.true_label, m.predicted_label, _AsWritten(m.error),
                  _share(m.confidence)] for m in mistakes]
-        return ("<p>The classes are a scale, so these wrong answers are the furthest off, "
-                "furthest first (the surest first among equally far ones).</p>"
+        return (f"<p>{results_lib.FURTHEST_OFF_FIRST}</p>"
                 + _table(["Text", "True class", "Predicted class", "Off by",
                           "Confidence"], rows))
     rows = [[m.text, m.true_label, m.predicted_label, _share(m.confidence)] for m in mistakes]

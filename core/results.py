@@ -18,6 +18,9 @@ from core.baseline import BaselineResult
 from core.errors import RunError
 
 EVAL_FILE = "eval.json"
+# How RunResults.mistakes orders classes on a scale, in the words of Evaluate and the report.
+FURTHEST_OFF_FIRST = ("The classes are a scale, so these wrong answers are the furthest off, "
+                      "furthest first (the surest first among equally far ones).")
 
 
 @dataclass(frozen=True)

@@ -122,6 +122,11 @@ class RunInfo:
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
+    @property
+    def stopped_before_start(self) -> bool:
+        """Stopped while it waited in line: no worker ever ran it, so it has no model."""
+        return self.status == STOPPED and not self.state.get("started")
+
 
 def task_words(spec: dict) -> str:
     """A run's task as a non-programmer reads it: "2 classes", "4 classes", "predicts a number"."""

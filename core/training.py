@@ -26,7 +26,7 @@ from core.batches import VALIDATION_BATCH, fit_batches, training_batches, valida
 from core.config import (TASK_MULTICLASS, TASK_REGRESSION, ModelSpec, data_from_dict,
                          model_from_dict, train_from_dict)
 from core.errors import StudioError, TrainingError
-from core.fit_callback import studio_callback
+from core.fit_callback import diverged_message, studio_callback
 
 
 def class_weights(y: np.ndarray, n_classes: int) -> dict[int, float]:
@@ -177,12 +177,6 @@ def train(store, run_id: str) -> str:
     saved_model.set_weights(int_model.get_weights())
     evaluate_run(store, run_id, dataset, vectorizer, saved_model, data_spec)
     return runs_lib.STOPPED if studio.stopped_by_user else runs_lib.FINISHED
-
-
-def diverged_message(epoch: int) -> str:
-    return (f"The training broke down in epoch {epoch}: the loss stopped being a number (the "
-            "learning steps grew too large), and no epoch before it gave a model to keep. A "
-            "lower learning rate usually avoids this.")
 
 
 def label_range(dataset) -> tuple[float, float] | None:

@@ -152,10 +152,10 @@ def reading_notes(frame: pd.DataFrame) -> None:
                    icon=":material/table_chart:")
     merged = frame.attrs.get("merged_lines") or []
     if merged:
-        st.warning(f"A quotation mark (\") opened{widgets.which_lines(merged, 'on')} is not closed on "
-                   "that line, so the lines after it, up to the next quotation mark, were read "
-                   "into the same text. If that is a mistake, fix the line in a spreadsheet or "
-                   "text editor and upload the file again.",
+        st.warning(f"A quotation mark (\") opened{widgets.which_lines(merged, 'on')} is not "
+                   "closed on that line, so the lines after it, up to the next quotation mark, "
+                   "were read into the same text. If that is a mistake, fix the line in a "
+                   "spreadsheet or text editor and upload the file again.",
                    icon=":material/table_chart:")
 
 

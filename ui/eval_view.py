@@ -54,10 +54,9 @@ def note_current_run_without_results(store, runs: list) -> bool:
         why = f"{widgets.training_words(info)}; its test results appear here when it ends"
     elif info.state.get("imported"):
         why = "was imported from a file, so its test texts are not here"
-    elif widgets.why_no_result(current):  # not "yet" for a run that failed (QA)
-        why = "has no test results: " + widgets.why_no_result(current)[1]
-    else:
-        why = "has no test results yet"
+    else:  # "yet" only for a run that may still get them (QA: it was said of a failed run)
+        ended = widgets.why_no_result(info)
+        why = f"has no test results: {ended}" if ended else "has no test results yet"
     below = " Below is a run that has test results." if runs else ""
     st.info(f"“{escape_markdown(info.name)}” cannot be evaluated here: it {why}.{below}",
             icon=":material/info:")
@@ -319,8 +318,7 @@ def mistakes_table(res: RunResults, threshold: float, can_explain: bool = True) 
         config = {"predicted": st.column_config.NumberColumn(format="%.2f"),
                   "off by": st.column_config.NumberColumn(format="%.2f")}
     elif res.is_ordinal:
-        st.write("The classes are a scale, so these wrong answers are the furthest off, "
-                 "furthest first (the surest first among equally far ones)." + pick)
+        st.write(results_lib.FURTHEST_OFF_FIRST + pick)
         table, config = _wrong_answers(mistakes, "confidence")
         table.insert(2, "off by", [m.error for m in mistakes])
     elif res.is_binary and abs(threshold - DEFAULT_THRESHOLD) > 1e-9:

@@ -142,9 +142,9 @@ def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
     _read_notes(frame)
     columns = _text_columns(frame, trained_columns,
                             (run_id, upload.file_id, tuple(map(str, frame.columns))))
-    cut, threshold_note = widgets.run_cut(services.store(), predictor, run_id)
-    choice = predict_csv.saved_choice(services.store(), run_id, predictor)
-    key = (run_id, upload.file_id, tuple(columns), cut)
+    choice = predict_csv.saved_choice(services.store(), run_id, predictor)  # read once
+    threshold_note = widgets.threshold_note(services.store(), run_id, choice)
+    key = (run_id, upload.file_id, tuple(columns), choice)
     if columns and st.button(f"Predict all {_rows(len(frame))}", key=state.W_PREDICT_GO,
                              type="primary"):
         bar = st.progress(0.0, text="Predicting…")

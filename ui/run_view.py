@@ -20,6 +20,7 @@ from core.baseline import BaselineResult
 from core.config import TASK_BINARY, TASK_REGRESSION
 from core.errors import RunError, StudioError
 from core.explain import escape_markdown
+from core.fit_callback import diverged_message
 from ui import eval_view, links, services, shown_run, state, widgets
 
 # The first seconds of a start redraw every second: the Tiny demo trains in about 2 s,
@@ -218,7 +219,7 @@ def _status_line(info: runs_lib.RunInfo, records: list[dict], stopping: bool) ->
         widgets.show_error(status.get("error") or "The training failed.")
     elif info.status == runs_lib.INTERRUPTED:
         st.warning(status.get("error") or "The training was interrupted.")
-    elif info.status == runs_lib.STOPPED and not status.get("started"):
+    elif info.stopped_before_start:
         # QA: a green "Stopped by you after 0 epochs." for a run that never began.
         st.info("Stopped by you while it waited to train, so it has no model.",
                 icon=":material/block:")
@@ -227,10 +228,8 @@ def _status_line(info: runs_lib.RunInfo, records: list[dict], stopping: bool) ->
                 "curves, and it cannot be trained further here. Explain and Predict use it.",
                 icon=":material/upload_file:")
     elif status.get("diverged_in") and status.get("best_epoch"):
-        st.warning(f"The training broke down in epoch {status['diverged_in']}: the loss stopped "
-                   "being a number (the learning steps grew too large), so it ended there. The "
-                   f"model from epoch {status['best_epoch']} (lowest validation loss) is kept. "
-                   "A lower learning rate usually avoids this.", icon=":material/warning:")
+        st.warning(diverged_message(status["diverged_in"], kept=status["best_epoch"]),
+                   icon=":material/warning:")
     else:
         best = status.get("best_epoch")
         kept = f" The model from epoch {best} (lowest validation loss) is kept." if best else ""

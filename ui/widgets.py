@@ -165,7 +165,8 @@ def _not_listed_yet(run_id: str) -> str | None:
 
 
 def note_current_run_without_model(runs: list[runs_lib.RunInfo]) -> None:
-    """Say so when the session's run is missing from ``runs`` because it is still training.
+    """Say so when the session's run is missing from ``runs``: it is still training, or it
+    ended without a model.
 
     Without it the picker showed an older run without a word (exploratory QA).
     """
@@ -176,25 +177,25 @@ def note_current_run_without_model(runs: list[runs_lib.RunInfo]) -> None:
     if note:
         st.info(note + " Below is an earlier run.", icon=":material/hourglass_top:")
         return
-    reason = why_no_result(current)
-    if reason:  # QA: Explain and Predict showed another run without a word
-        st.info(f"“{escape_markdown(reason[0])}” has no model to answer with: {reason[1]}. "
+    from ui import services  # here: services starts the job queue, which tests replace
+
+    try:
+        info = services.store().info(current)
+    except StudioError:  # deleted meanwhile: nothing to say about it
+        return
+    why = why_no_result(info)
+    if why:  # QA: Explain and Predict showed another run without a word
+        st.info(f"“{escape_markdown(info.name)}” has no model to answer with: {why}. "
                 "Below is another run.", icon=":material/info:")
 
 
-def why_no_result(run_id: str) -> tuple[str, str] | None:
-    """(name, why) for a run that ended without a model or test results: it failed, or it was
-    stopped while it waited; None for a run that has them, is training, or is gone."""
-    from ui import services
-
-    try:
-        info = services.store().info(run_id)
-    except StudioError:
-        return None
+def why_no_result(info: runs_lib.RunInfo) -> str | None:
+    """Why a run ended without a model or test results (it failed, or it was stopped while it
+    waited), or None."""
     if info.status == runs_lib.FAILED:
-        return info.name, "its training failed (Model & Train says why)"
-    if info.status == runs_lib.STOPPED and not info.state.get("started"):
-        return info.name, "it was stopped while it waited to train"
+        return "its training failed (Model & Train says why)"
+    if info.stopped_before_start:
+        return "it was stopped while it waited to train"
     return None
 
 
@@ -294,14 +295,20 @@ def run_cut(store: runs_lib.RunStore, predictor, run_id: str) -> tuple[float, st
     page gives the answers Evaluate shows; without one, 50%.
     """
     choice = predict_csv.saved_choice(store, run_id, predictor)
-    cut = evaluation.cut_on_second_class(predictor.class_names, choice)
-    if cut == evaluation.DEFAULT_THRESHOLD or not choice:
-        return cut, ""
+    return (evaluation.cut_on_second_class(predictor.class_names, choice),
+            threshold_note(store, run_id, choice))
+
+
+def threshold_note(store: runs_lib.RunStore, run_id: str,
+                   choice: tuple[str, float] | None) -> str:
+    """The sentence under a two-class run's answers at its saved ``choice``; "" at 50%."""
+    if not choice or choice[1] == evaluation.DEFAULT_THRESHOLD:
+        return ""
     # An imported run cannot be evaluated here: its threshold came inside the model file.
     source = ("saved in the model file it was imported from" if _imported(store, run_id)
               else "chosen on the Evaluate page")
-    return cut, (f"At the threshold {source}: a text counts as "
-                 f"“{escape_markdown(choice[0])}” from {choice[1]:.0%} sure.")
+    return (f"At the threshold {source}: a text counts as "
+            f"“{escape_markdown(choice[0])}” from {choice[1]:.0%} sure.")
 
 
 def _imported(store: runs_lib.RunStore, run_id: str) -> bool:

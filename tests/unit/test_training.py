@@ -551,7 +551,7 @@ def test_a_training_that_breaks_down_at_once_fails_in_plain_words(tmp_path):
     assert jobs.run_in_foreground(store, run_id) == 1
     state = store.status(run_id)
     assert state["status"] == runs_lib.FAILED and state["diverged_in"] == 1
-    assert state["error"] == training.diverged_message(1)
+    assert state["error"] == fit_callback.diverged_message(1)
     assert not store.has_model(run_id)  # nothing NaN is kept
     records, _ = store.read_metrics(run_id)
     json.dumps(records, allow_nan=False)  # every number written is a number
