@@ -56,7 +56,7 @@ def note_current_run_without_results(store, runs: list) -> bool:
         why = "was imported from a file, so its test texts are not here"
     else:  # "yet" only for a run that may still get them (QA: it was said of a failed run)
         ended = widgets.why_no_result(info)
-        why = f"has no test results: {ended}" if ended else "has no test results yet"
+        why = f"has no test results, as {ended}" if ended else "has no test results yet"
     below = " Below is a run that has test results." if runs else ""
     st.info(f"“{escape_markdown(info.name)}” cannot be evaluated here: it {why}.{below}",
             icon=":material/info:")

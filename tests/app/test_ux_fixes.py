@@ -361,6 +361,6 @@ def test_pages_say_why_a_failed_current_run_is_not_shown(failed_run):
         assert ("“Failed run” has no model to answer with: its training failed (Model & Train "
                 "says why). Below is another run.") in [i.value for i in at.info], page
     at = open_page("evaluate", {state.CURRENT_RUN: failed_run})
-    assert ("“Failed run” cannot be evaluated here: it has no test results: its training "
+    assert ("“Failed run” cannot be evaluated here: it has no test results, as its training "
             "failed (Model & Train says why).") in page_text(at)
     assert "yet" not in " ".join(i.value for i in at.info)
