@@ -87,6 +87,18 @@ def _score_cells(task: str, data_spec: dict, report: dict) -> dict:
             "baseline accuracy": base.get("accuracy"), "baseline RMSE": base_rmse}
 
 
+def status_words(run: runs_lib.RunInfo) -> str:
+    """The status column: what a run's state means for its results, in a few words."""
+    broke_in, kept = run.state.get("diverged_in"), run.state.get("best_epoch")
+    if broke_in and kept:  # browser QA: such a run read "finished", like a healthy one
+        return f"broke down in epoch {broke_in}; epoch {kept} kept"
+    if run.stopped_before_start:
+        return "stopped while waiting"
+    if run.spec.get("imported"):
+        return "imported"
+    return run.status
+
+
 def run_row(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> dict:
     model = run.spec.get("model") or {}
     seconds = [float(s) for s in run.state.get("epoch_seconds") or []]
@@ -94,7 +106,7 @@ def run_row(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> dict:
     report = store.read_json(run.run_id, "eval.json", {}) or {}
     has_model = store.has_model(run.run_id)
     return {
-        "name": run.name, "status": run.status, "task": run.task_words,
+        "name": run.name, "status": status_words(run), "task": run.task_words,
         "architecture": architecture(model),
         "max tokens": model.get("max_tokens"),
         "embedding": _embedding(model),

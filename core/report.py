@@ -245,8 +245,9 @@ def build_report(store: runs_lib.RunStore, run_id: str,
     info = store.info(run_id)
     figure = _Figures(include_plotlyjs)
     created = time.strftime("%d %B %Y, %H:%M", time.localtime(info.created)) if info.created else ""
+    status = compare.status_words(info)
     body = [f"<h1>{_e(info.name)}</h1>",
-            f'<p class="muted">LSTM Studio run report · status: {_e(info.status)} · '
+            f'<p class="muted">LSTM Studio run report · status: {_e(status)} · '
             f"created {_e(created)}</p>"]
     if info.state.get("error"):
         body.append(f'<p class="error">{_e(info.state["error"])}</p>')

@@ -52,6 +52,20 @@ def test_rows_come_from_spec_status_and_eval(store):
     assert pd.isna(waiting["test accuracy"]) and pd.isna(waiting["seconds/epoch"])
 
 
+def test_the_status_says_what_a_runs_state_means_for_its_results(store):
+    broke_down = synthetic_runs.binary_run(store, name="too fast")
+    store.update_status(broke_down, diverged_in=3, best_epoch=2)
+    waited = store.create({"task": "binary", "data": {}, "model": {}}, name="waited")
+    store.update_status(waited, status=runs_lib.STOPPED)
+    imported = store.create({"task": "binary", "data": {}, "model": {}, "imported": True},
+                            name="from a file")
+    store.update_status(imported, status=runs_lib.FINISHED, started=1.0)
+    status = compare.runs_table(store)["status"]
+    assert status[broke_down] == "broke down in epoch 3; epoch 2 kept"
+    assert status[waited] == "stopped while waiting"
+    assert status[imported] == "imported"
+
+
 def test_params_match_the_keras_model(run_store, trained_run):
     from core import model as model_lib
 

@@ -57,6 +57,12 @@ def test_the_epochs_are_those_trained_not_those_planned(store):
     assert "<td>6 trained of 15 planned; the model from epoch 3 is kept</td>" in page
 
 
+def test_a_run_that_broke_down_says_so_under_its_name(store):
+    run_id = synthetic_runs.binary_run(store, name="too fast")
+    store.update_status(run_id, diverged_in=2, best_epoch=1)
+    assert "status: broke down in epoch 2; epoch 1 kept" in report.build_report(store, run_id)
+
+
 def test_plotly_js_is_embedded_once_so_the_file_works_offline(store):
     run_id = synthetic_runs.binary_run(store, name="offline")
     page = report.build_report(store, run_id)
