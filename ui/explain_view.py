@@ -90,7 +90,7 @@ def take_handoff() -> str | None:
     run_id = st.session_state.pop(state.EXPLAIN_RUN, None)
     text = st.session_state.pop(state.EXPLAIN_TEXT, None)
     if run_id and text:
-        st.session_state[state.CURRENT_RUN] = run_id  # the picker shows the current run
+        state.make_current(run_id)  # the picker shows the current run
         return text
     return None
 

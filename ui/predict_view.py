@@ -250,7 +250,7 @@ def model_import(store) -> None:
 
 
 def _select_imported(store, run_id: str, said: str) -> None:
-    st.session_state[state.CURRENT_RUN] = run_id  # every page's run picker now shows it
+    state.make_current(run_id)  # every page's run picker now shows it
     st.session_state[state.IMPORT_MESSAGE] = (
         f"{said} “{escape_markdown(store.info(run_id).name)}”. It is selected above and "
         "on the Explain page too.")

@@ -265,6 +265,6 @@ def _current_after_delete(store: runs_lib.RunStore, deleted: str) -> None:
         return
     left = store.list_runs()
     if left:
-        st.session_state[state.CURRENT_RUN] = left[0].run_id
+        state.make_current(left[0].run_id)
     else:
         st.session_state.pop(state.CURRENT_RUN, None)

@@ -45,7 +45,7 @@ def below_sentence(run_id: str | None) -> str:
 
 def remember(run_id: str, started: bool = False) -> None:
     """Shown on reload too: the id goes into the session and the URL."""
-    st.session_state[state.CURRENT_RUN] = run_id
+    state.make_current(run_id)
     st.query_params["run"] = run_id
     if started:
         st.session_state.setdefault(state.STARTED_RUNS, set()).add(run_id)

@@ -109,8 +109,9 @@ def run_picker(label: str, key: str, runs: list[runs_lib.RunInfo]) -> str | None
     ids = [r.run_id for r in runs]
     labels = {r.run_id: run_label(r) for r in runs}
     current = st.session_state.get(state.CURRENT_RUN)
-    if current in ids:
-        st.session_state[key] = current
+    shown = current if current in ids else state.recent_run_among(ids)
+    if shown:
+        st.session_state[key] = shown
     elif st.session_state.get(key) not in ids:
         st.session_state[key] = ids[0]
     return st.selectbox(label, ids, key=key, format_func=labels.get,
@@ -200,7 +201,7 @@ def why_no_result(info: runs_lib.RunInfo) -> str | None:
 
 
 def _make_current(key: str) -> None:
-    st.session_state[state.CURRENT_RUN] = st.session_state[key]
+    state.make_current(st.session_state[key])
 
 
 def checkpoint_note(run: runs_lib.RunInfo) -> None:

@@ -353,6 +353,27 @@ def failed_run(run_store, trained_binary_run):
     run_store.delete(run_id)
 
 
+def test_after_a_failed_run_every_page_shows_the_run_looked_at_before_it(
+        run_store, trained_run, trained_binary_run, failed_run):
+    """QA: Evaluate, Explain and Predict each fell back on their own earlier pick."""
+    pickers = {"pages/evaluate.py": state.W_EVAL_RUN, "pages/explain.py": state.W_EXPLAIN_RUN,
+               "pages/predict.py": state.W_PREDICT_RUN}
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/explain.py").run()  # a first look: the newest run with a model
+    newest = at.selectbox(key=state.W_EXPLAIN_RUN).value
+    looked_at = trained_run if newest != trained_run else trained_binary_run
+    at.switch_page("pages/evaluate.py").run()
+    at.selectbox(key=state.W_EVAL_RUN).set_value(looked_at).run()
+    at.session_state[state.CURRENT_RUN] = failed_run  # then a training fails, as after Train
+    at.switch_page("pages/train.py").run()
+    for page, key in pickers.items():
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+        assert at.selectbox(key=key).value == looked_at, page
+    assert at.session_state[state.CURRENT_RUN] == failed_run  # still the session's run
+
+
 def test_pages_say_why_a_failed_current_run_is_not_shown(failed_run):
     """Second browser pass: Explain and Predict showed another run without a word, and
     Evaluate said "no test results yet" for a run that had failed."""
