@@ -128,18 +128,22 @@ def show(run_id: str) -> None:
     try:
         info = services.store().info(run_id)
         every = poll_seconds(info, time.time()) if _live(info) else None
+        name = info.name
     except RunError:
-        every = None
-    st.fragment(run_every=every)(_panel)(run_id, every)
+        every = name = None
+    st.fragment(run_every=every)(_panel)(run_id, every, name)
 
 
-def _panel(run_id: str, polling_every: float | None) -> None:
+def _panel(run_id: str, polling_every: float | None, name: str | None = None) -> None:
+    """``name``: the run's name when the page was drawn, for a run deleted since (QA: a
+    redraw named it by its id)."""
     state.keep_widget_values_in_a_poll()
     store = services.store()
     try:
         info = store.info(run_id)
     except RunError as err:
-        st.warning(str(err))
+        gone = not shown_run.exists(store, run_id)
+        st.warning(escape_markdown(shown_run.deleted_message(name) if gone else str(err)))
         return
     live = _live(info)
     if polling_every and not live:
@@ -354,7 +358,8 @@ def _train_more(store: runs_lib.RunStore, info: runs_lib.RunInfo, finishing: boo
         try:
             jobs.train_more(services.job_queue(), info.run_id, int(extra))
         except StudioError as err:
-            widgets.show_error(err)
+            gone = not shown_run.exists(store, info.run_id)  # deleted in another tab
+            widgets.show_error(shown_run.deleted_message(info.name) if gone else err)
             return
         shown_run.remember(info.run_id, started=True)
         st.rerun()  # the full page restarts the live view

@@ -10,7 +10,7 @@ from core.explain import escape_markdown
 from ui import services, state
 
 
-def _exists(store: runs_lib.RunStore, run_id) -> bool:
+def exists(store: runs_lib.RunStore, run_id) -> bool:
     try:
         store.existing_path(run_id)
     except RunError:
@@ -25,11 +25,19 @@ def current_run_id(store: runs_lib.RunStore) -> str | None:
     started carries the old URL, and would bring the older run back into view.
     """
     for wanted in (st.session_state.get(state.CURRENT_RUN), st.query_params.get("run")):
-        if wanted and _exists(store, wanted):
+        if wanted and exists(store, wanted):
             return wanted
     runs = store.list_runs()
     active = [run for run in runs if run.is_active]
     return (active or runs)[0].run_id if runs else None
+
+
+def deleted_message(name: str | None) -> str:
+    """For a run shown until a moment ago: a live view keeps its run's id while it redraws.
+    Plain text: escape it for markdown."""
+    which = f"“{name}”" if name else "This run"
+    return (f"{which} was deleted, perhaps in another tab or by someone else. The Runs page "
+            "lists the runs left.")
 
 
 def below_sentence(run_id: str | None) -> str:

@@ -455,3 +455,20 @@ def test_train_says_when_this_sessions_run_only_waits_in_line(news, run_store, t
     assert at.button(key=state.W_TRAIN).disabled
     assert ("Your run below is waiting to train: stop it or wait for it to end to train another."
             in [c.value for c in at.caption])
+
+
+def _live_view_of_a_run_deleted_since_the_page_was_drawn():
+    from ui import run_view
+
+    # The arguments a fragment keeps from the full run that drew it.
+    run_view._panel("20261207-060000-0a0b0c", None, "Week 3 *demo*")
+
+
+def test_a_live_view_whose_run_was_deleted_names_it_by_its_name():
+    """QA: after a delete in another tab, a redraw said "There is no run called '2026…'"."""
+    at = AppTest.from_function(_live_view_of_a_run_deleted_since_the_page_was_drawn)
+    at.run()
+    assert not at.exception, at.exception
+    assert [shown_text(w.value) for w in at.warning] == [
+        "“Week 3 *demo*” was deleted, perhaps in another tab or by someone else. The Runs "
+        "page lists the runs left."]
