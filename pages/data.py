@@ -1,12 +1,16 @@
 """1 · Data: load a CSV or a sample, choose the columns, clean and split it."""
 
-import streamlit as st
+from ui import links
 
-from core.config import DataSpec
-from core.explain import escape_markdown
-from ui import cleaning_view, data_view, links, state, task_view, widgets
-
+# First, before the imports that load TensorFlow: see run_inside_app.
 links.run_inside_app()
+
+import streamlit as st  # noqa: E402
+
+from core.config import DataSpec  # noqa: E402
+from core.explain import escape_markdown  # noqa: E402
+from ui import cleaning_view, data_view, state, task_view, widgets  # noqa: E402
+
 st.title("1 · Data")
 st.write("Choose the texts the model should learn from and the answer it should predict. "
          "Start with a sample, or upload your own CSV file.")

@@ -1,12 +1,16 @@
 """3 · Evaluate: how good is a trained model on texts it never saw?"""
 
-import streamlit as st
+from ui import links
 
-from core import results as results_lib
-from core.errors import StudioError
-from ui import eval_view, links, services, state, widgets
-
+# First, before the imports that load TensorFlow: see run_inside_app.
 links.run_inside_app()
+
+import streamlit as st  # noqa: E402
+
+from core import results as results_lib  # noqa: E402
+from core.errors import StudioError  # noqa: E402
+from ui import eval_view, services, state, widgets  # noqa: E402
+
 st.title("3 · Evaluate")
 st.write("See how well a trained model does on the test texts it never saw while training. "
          "Start with the big number and the baseline beside it, then look at where it goes wrong.")

@@ -1,13 +1,17 @@
 """4 · Explain: which words made the model decide?"""
 
-import streamlit as st
+from ui import links
 
-from core import charts
-from core.config import TASK_REGRESSION
-from core.errors import StudioError
-from ui import explain_view, links, services, state, widgets
-
+# First, before the imports that load TensorFlow: see run_inside_app.
 links.run_inside_app()
+
+import streamlit as st  # noqa: E402
+
+from core import charts  # noqa: E402
+from core.config import TASK_REGRESSION  # noqa: E402
+from core.errors import StudioError  # noqa: E402
+from ui import explain_view, services, state, widgets  # noqa: E402
+
 st.title("4 · Explain")
 st.write("Pick a text and see which words pushed the model toward its answer: green words "
          "pushed toward it (or a predicted number up), red words away from it (or down).")

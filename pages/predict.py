@@ -1,11 +1,15 @@
 """5 · Predict: use a trained model on new texts, and move model files in and out."""
 
-import streamlit as st
+from ui import links
 
-from core.errors import StudioError
-from ui import links, predict_view, services, state, widgets
-
+# First, before the imports that load TensorFlow: see run_inside_app.
 links.run_inside_app()
+
+import streamlit as st  # noqa: E402
+
+from core.errors import StudioError  # noqa: E402
+from ui import predict_view, services, state, widgets  # noqa: E402
+
 st.title("5 · Predict")
 st.write("Use a trained model on new texts: type one to see the model's answer, or upload a "
          "CSV file to label every row. You can also download a model or import one.")

@@ -1,11 +1,15 @@
 """6 · Runs: every training run side by side."""
 
-import streamlit as st
+from ui import links
 
-from core import compare
-from ui import links, runs_view, services, state, widgets
-
+# First, before the imports that load TensorFlow: see run_inside_app.
 links.run_inside_app()
+
+import streamlit as st  # noqa: E402
+
+from core import compare  # noqa: E402
+from ui import runs_view, services, state, widgets  # noqa: E402
+
 st.title("6 · Runs")
 st.write("Every model trained here, side by side: compare settings and test scores, overlay "
          "learning curves, rename runs, download a report, or delete runs you no longer need.")

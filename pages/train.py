@@ -1,11 +1,15 @@
 """2 · Model & Train: pick a network, train it, and watch it learn live."""
 
-import streamlit as st
+from ui import links
 
-from core.errors import SpecError
-from ui import links, run_view, services, shown_run, state, train_view, widgets
-
+# First, before the imports that load TensorFlow: see run_inside_app.
 links.run_inside_app()
+
+import streamlit as st  # noqa: E402
+
+from core.errors import SpecError  # noqa: E402
+from ui import run_view, services, shown_run, state, train_view, widgets  # noqa: E402
+
 st.title("2 · Model & Train")
 st.write("Pick a network (the recommended one is a good start), press **Train**, and watch "
          "the loss fall as the model learns from your texts.")

@@ -1,16 +1,18 @@
-"""Links between the steps of the app that never break a page."""
+"""Links between the steps of the app that never break a page.
+
+Light on purpose (no TensorFlow, scikit-learn or plotly): every page imports it first.
+"""
 
 import runpy
+from pathlib import Path
 
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 from streamlit.runtime.pages_manager import PagesManager
 
-from core.config import PROJECT_ROOT
-from core.explain import escape_markdown
 from ui.menu import PAGE_ICONS
 
-APP_SCRIPT = PROJECT_ROOT / "app.py"
+APP_SCRIPT = Path(__file__).resolve().parent.parent / "app.py"
 
 
 def run_inside_app() -> None:
@@ -24,7 +26,9 @@ def run_inside_app() -> None:
     layout. Running ``app.py`` here, as Streamlit itself does for ``/``, ends that
     mode for good (``st.navigation`` does) and draws the page the URL names, with
     its query parameters and this run's widget values (``st.rerun`` would drop a
-    click). ``st.stop`` then skips this outer copy of the page.
+    click). ``st.stop`` then skips this outer copy of the page. Pages call it before
+    their other imports, which load TensorFlow: the first request for a page showed the
+    raw menu for ~1.5 s while they loaded.
     """
     if PagesManager.uses_pages_directory:
         runpy.run_path(str(APP_SCRIPT))
@@ -42,4 +46,6 @@ def page_link(page: str, label: str) -> None:
     try:
         st.page_link(page, label=label, icon=icon)
     except StreamlitPageNotFoundError:
+        from core.explain import escape_markdown  # here: it loads scikit-learn
+
         st.markdown(f"{icon} {escape_markdown(label)} (open it from the menu on the left)")

@@ -324,16 +324,19 @@ RECORD_MENUS_JS = """(() => {
 RAW_MENU_AT_MOST_S = 0.75  # Streamlit's own first menu cannot be avoided; ~0.06 s here
 
 
-def test_a_fresh_servers_first_visitor_sees_the_real_menu(tab, fresh_studio):
+@pytest.mark.parametrize("path, heading", [("", "1 · Data"), ("train", "2 · Model & Train")],
+                         ids=["home", "bookmarked page"])
+def test_a_fresh_servers_first_visitor_sees_the_real_menu(tab, fresh_studio, path, heading):
     """The server's first request showed the pages folder's file names ("app", "data",
     "evaluate", …) for ~1.5 s, until app.py had loaded TensorFlow and drawn its menu.
 
     Streamlit itself sends that first menu before app.py runs (``PagesManager``'s
-    legacy mode), so it still flashes; app.py now replaces it before any heavy import."""
+    legacy mode), so it still flashes; app.py now replaces it before any heavy import, and
+    a page opened first (a bookmark) hands over to app.py before its own imports."""
     tab.page.add_init_script(RECORD_MENUS_JS)
     tab.base_url = fresh_studio.base_url
-    tab.open()
-    tab.heading(re.compile("1 · Data")).wait_for(timeout=60_000)
+    tab.open(path)
+    tab.heading(re.compile(heading)).wait_for(timeout=60_000)
     tab.wait_idle()
     menus = tab.page.evaluate("window.__menus")
     real = ["1 · Data", "2 · Model & Train", "3 · Evaluate", "4 · Explain", "5 · Predict",
