@@ -299,12 +299,35 @@ STOP_REQUESTED_TEXT = "Stop requested: training ends after the current batch."
 def _stop_button(run_id: str, stopping: bool) -> None:
     if stopping:
         st.caption(STOP_REQUESTED_TEXT)
+    elif not shown_run.trains_for_this_session(run_id):
+        _stop_with_a_question(run_id)
     elif st.button("Stop", key=state.W_STOP, icon=":material/stop:", on_click=_request_stop,
                    args=(run_id,), help="Ends the training early and keeps the best model so far."):
         st.caption(STOP_REQUESTED_TEXT)
 
 
+def _stop_with_a_question(run_id: str) -> None:
+    """Stop for a run another session started asks first: a new session shows the latest
+    active run, in a class often the teacher's, and one click stopped it."""
+    if st.session_state.get(state.CONFIRM_STOP) != run_id:
+        st.button("Stop…", key=state.W_STOP, icon=":material/stop:", on_click=_ask_stop,
+                  args=(run_id,), help="Ends the training early and keeps the best model so far.")
+        return
+    st.warning("This run was started elsewhere: perhaps by someone else, or on this page "
+               "before it was reloaded. Stop it anyway? It keeps its best model so far.",
+               icon=":material/warning:")
+    row = widgets.wrapping_row()
+    row.button("Yes, stop it", key=state.W_STOP_CONFIRM, type="primary",
+               on_click=_request_stop, args=(run_id,))
+    row.button("Cancel", key=state.W_STOP_CANCEL, on_click=_ask_stop, args=(None,))
+
+
+def _ask_stop(run_id: str | None) -> None:
+    st.session_state[state.CONFIRM_STOP] = run_id
+
+
 def _request_stop(run_id: str) -> None:
+    st.session_state.pop(state.CONFIRM_STOP, None)
     services.job_queue().stop(run_id)
 
 

@@ -26,6 +26,7 @@ EXPLAIN_TEXT = "explain.handoff_text"  # text sent from Evaluate to Explain
 EXPLAIN_RUN = "explain.handoff_run"
 EXPLAIN_PENDING_CLASS = "explain.handoff_class"  # (run, text, the answer Evaluate gave it)
 CONFIRM_DELETE = "runs.confirm_delete"
+CONFIRM_STOP = "train.confirm_stop"  # the run another session started that Stop… asks about
 
 # -- Data page widgets -------------------------------------------------------
 W_SAMPLE = "keep.data.sample"
@@ -92,6 +93,8 @@ W_REUSE_RUN_DATA = "train.reuse_run_data"  # button: train on the shown run's da
 W_PRESET_RESET = "train.preset_reset"
 W_TRAIN = "train.start"
 W_STOP = "train.stop"
+W_STOP_CONFIRM = "train.stop_confirm"
+W_STOP_CANCEL = "train.stop_cancel"
 W_MORE_EPOCHS = "train.more_epochs"
 W_TRAIN_MORE = "train.more"
 W_CURVE_VIEW = "keep.train.curve_view"

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.runs import RunStore
 from tests.app.conftest import shown_text
-from ui import services, state
+from ui import run_view, services, state
 
 PAGE = "../../pages/train.py"  # AppTest resolves it against this file
 DEADLINE_SECONDS = 120
@@ -180,6 +180,23 @@ def test_a_double_clicks_second_click_starts_no_second_run(news, run_store, trai
     assert at.session_state[state.CURRENT_RUN] == training_run  # the new run stays in view
     assert at.button(key=state.W_TRAIN).disabled
     assert "Your run below is still training: stop it or wait" in page_text(at)  # not a tooltip
+
+
+def test_stop_on_a_run_another_session_started_asks_first(run_store, training_run):
+    """In a class a new session shows the latest active run, often the teacher's: one
+    click on Stop ended it."""
+    at = open_page(run_id=training_run)
+    assert at.button(key=state.W_STOP).label == "Stop…"
+    at.button(key=state.W_STOP).click().run()
+    assert not at.exception and not run_store.stop_requested(training_run)
+    assert "This run was started elsewhere" in page_text(at)
+    at.button(key=state.W_STOP_CANCEL).click().run()
+    assert not run_store.stop_requested(training_run)
+    assert "started elsewhere" not in page_text(at)
+    at.button(key=state.W_STOP).click().run()
+    at.button(key=state.W_STOP_CONFIRM).click().run()
+    assert run_store.stop_requested(training_run)
+    assert run_view.STOP_REQUESTED_TEXT in page_text(at)
 
 
 def test_another_sessions_training_does_not_stop_this_one_from_training(news, run_store,
