@@ -4,8 +4,8 @@ The live panel polls every second for ``ui.run_view.FAST_POLL_FOR`` seconds afte
 then asks for one full page run to poll every 2 s. A Stop click that landed during that
 switch was dropped when Stop read the button's return value. For each offset (seconds after
 the run's start) this starts a small training run with the CLI, opens it on Model & Train in
-headless Chromium, clicks Stop at that moment and checks that the stop request reached the
-run store within 8 s. Needs Debian's chromium; no shared data.
+headless Chromium, clicks Stop at that moment (then "Yes, stop it": a run the page did not
+start asks first) and checks that the stop request reached the run store within 8 s. Needs Debian's chromium; no shared data.
 
     .venv/bin/python bench/stop_clicks.py --offsets 9.9,10,10.05,10.1,10.15,10.2,10.3
 """
@@ -59,6 +59,8 @@ def click_stop_at(browser, base_url: str, home: Path, run_id: str, at: float) ->
         time.sleep(max(0.0, at - time.time()))
         clicked = time.time()
         stop.click(timeout=5_000)
+        # A run this page did not start (here the CLI's) asks first: answer yes at once.
+        page.get_by_role("button", name="Yes, stop it").click(timeout=5_000)
         deadline = time.time() + 8
         while time.time() < deadline:
             if (home / run_id / "stop").exists():
