@@ -205,7 +205,8 @@ def cmd_explain(args) -> dict:
         index = names.index(args.class_name)
     else:
         index = int(predictor.predict_fn([args.text])[0].argmax())
-    text = predictor.text_as_read(args.text)  # no HTML pieces the model never sees
+    # No HTML pieces and no words past its max tokens: the model never sees them.
+    text = predictor.part_read(predictor.text_as_read(args.text))
     result = explain.explain_lime(predictor.predict_fn, text, index, names,
                                   num_samples=args.samples,
                                   removal_scores=predictor.removal_scores,

@@ -162,6 +162,12 @@ class Predictor:
         """
         return text_utils.without_stripped_html(text, self.clean)
 
+    def part_read(self, text: str) -> str:
+        """The beginning of ``text`` that holds all the words this model reads (its first
+        max_tokens, after its cleaning): the words an explanation weighs."""
+        max_tokens = self.vectorizer.get_config().get("output_sequence_length")
+        return text_utils.part_read(text, self.clean, max_tokens)
+
     def reading(self, text: str) -> tuple[int, int, int]:
         """(words in ``text``, words the model reads (its first max_tokens), how many of
         those it does not know): what its answer can rest on."""

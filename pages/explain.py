@@ -43,6 +43,7 @@ read = explain_view.as_the_model_reads_it(predictor, text)
 if read is None:  # no words the model reads (only HTML or punctuation): no answer
     st.stop()
 knows_none = widgets.reading_notes(predictor, read, explaining=True)
+weighed = predictor.part_read(read)  # words past its max tokens never reach the model
 
 regression = predictor.task == TASK_REGRESSION
 class_names = (label_column,) if regression else predictor.class_names
@@ -69,7 +70,7 @@ if go:
     samples = explain_view.THOROUGH_SAMPLES if thorough else explain_view.SAMPLES
     try:
         st.session_state[state.EXPLAIN_RESULT] = explain_view.run_explainers(
-            predictor.predict_fn, read, class_index, class_names, key, samples,
+            predictor.predict_fn, weighed, class_index, class_names, key, samples,
             removal_scores=predictor.removal_scores, fold_case=predictor.clean.lowercase)
     except StudioError as err:
         widgets.show_error(err)
@@ -77,6 +78,6 @@ if go:
 
 result = st.session_state.get(state.EXPLAIN_RESULT)
 if result is not None and result.key == key:
-    explain_view.show_result(result, regression, knows_none)
+    explain_view.show_result(result, regression, knows_none, not_read=read[len(weighed):])
 else:
     st.caption("Press **Explain** to see which words mattered (a few seconds; thorough takes longer).")

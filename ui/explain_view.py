@@ -217,9 +217,14 @@ def run_explainers(predict_fn, text: str, class_index: int, class_names, key: tu
     return ExplainResult(key, lime, occlusion, stable, seconds)
 
 
-def _highlight(explanation: explain.Explanation) -> None:
+def _highlight(explanation: explain.Explanation, not_read: str) -> None:
+    """``not_read``: the end of the text, past the words the model reads (not weighed)."""
     # highlight_html escapes every token, so user text never becomes markup.
     st.markdown(explain.highlight_html(explanation.token_weights), unsafe_allow_html=True)
+    words = len(not_read.split())
+    if words:
+        st.caption(f"… and {words:,} more word{'s' if words > 1 else ''} the model does not "
+                   "read, so they get no weight.")
 
 
 # Browser QA: "The words that pushed this toward happy most were …" and a green "Stable"
@@ -230,7 +235,7 @@ NO_WORD_MATTERED = ("No word of this text can matter to the model: it knows none
 
 
 def show_result(result: ExplainResult, regression: bool = False,
-                knows_none: bool = False) -> None:
+                knows_none: bool = False, not_read: str = "") -> None:
     lime, occlusion = result.lime, result.occlusion
     st.subheader("Which words mattered")
     if knows_none:
@@ -249,11 +254,11 @@ def show_result(result: ExplainResult, regression: bool = False,
     left, right = st.columns(2)
     with left:
         st.markdown(f"**LIME** · {lime.num_samples:,} samples")
-        _highlight(lime)
+        _highlight(lime, not_read)
         st.plotly_chart(charts.word_weight_bars(lime, regression=regression), key="explain.lime_bars")
     with right:
         st.markdown(f"**Leave one word out** · exact, {occlusion.num_samples:,} predictions")
-        _highlight(occlusion)
+        _highlight(occlusion, not_read)
         st.plotly_chart(charts.word_weight_bars(occlusion, regression=regression), key="explain.occlusion_bars")
     st.caption("LIME scores the text many times with random words removed and fits a simple "
                "model of which words matter. Leave-one-word-out removes each word once and "

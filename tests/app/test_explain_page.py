@@ -153,6 +153,25 @@ def test_words_the_model_cannot_know_or_read_are_said_plainly(run_store, trained
     assert len(tokenize(result.key[1])) == explain_view.MAX_TEXT_CHARS // 5
 
 
+def test_words_past_those_the_model_reads_get_no_weight(run_store, trained_binary_run):
+    """Browser QA: LIME's copies of a long text, with words removed, pulled later words into
+    the part the model reads, and words 74–155 led a model reading 60."""
+    max_tokens = run_store.spec(trained_binary_run)["model"]["max_tokens"]
+    past = "terrible awful broke waste excellent love"
+    text = " ".join(f"item{i}" for i in range(max_tokens)) + " " + past
+    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
+                               state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
+                               state.W_EXPLAIN_TEXT: text})
+    explain(at)
+    result = at.session_state[state.EXPLAIN_RESULT]
+    for weighed in (result.lime, result.occlusion):
+        assert not {w.word for w in weighed.words} & set(past.split())
+    assert not _bars_words(at) & set(past.split())
+    assert all("terrible" not in block for block in highlighted(at))
+    assert page_text(at).count("… and 6 more words the model does not read, so they get no "
+                               "weight.") == 2  # under LIME's and occlusion's texts
+
+
 def test_changing_the_text_hides_the_old_explanation(trained_binary_run):
     at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
                                state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,

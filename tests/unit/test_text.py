@@ -202,3 +202,16 @@ def test_the_written_text_cleans_to_the_cleaned_one_and_keeps_its_capitals(spec)
             assert written == raw  # nothing to strip: exactly as written
     cleaned, written = text.cleaned_and_written("<b>Big</b> NEWS &amp; more", CleanSpec())
     assert written == "Big NEWS & more" and cleaned == "big news & more"
+
+
+@pytest.mark.parametrize("written, spec, max_tokens, part", [
+    ("The <b>Quick</b> brown fox, isn't it? jumps", CleanSpec(), 5,
+     "The <b>Quick</b> brown fox, isn't"),  # tags are no tokens; "isn't" is one
+    ("one two three", CleanSpec(), 3, "one two three"),
+    ("one two three", CleanSpec(), 200, "one two three"),
+    ("a the of dog cat bird", CleanSpec(remove_stopwords=True), 2, "a the of dog cat"),
+    ("one two three four five", CleanSpec(max_words=3), 200, "one two three"),  # the cleaning's cut
+    ("!!! ...", CleanSpec(), 2, "!!! ..."),  # no words at all: left to the no-words note
+])
+def test_the_part_read_holds_exactly_the_words_the_model_reads(written, spec, max_tokens, part):
+    assert text.part_read(written, spec, max_tokens) == part
