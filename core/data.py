@@ -163,10 +163,28 @@ def _check_class_sizes(y: np.ndarray, class_names: tuple[str, ...], holdout: flo
     if not small:
         return
     name, count = class_names[small[0]], int(counts[small[0]])
-    others = f" (and {len(small) - 1} more classes are too small)" if len(small) > 1 else ""
+    more = len(small) - 1
+    others = (f" (and {more} more class{'es are' if more > 1 else ' is'} too small)"
+              if more else "")
     raise DataError(f"The class '{name}' has only {count:,} row{'s' if count != 1 else ''}{others}; "
-                    f"each class needs at least {needed} rows so that the training, validation and "
-                    "test parts all get some of it. Remove that class or add rows.")
+                    f"at these shares each class needs at least {needed} rows so that the "
+                    "training, validation and test parts all get some of it. Remove that class, "
+                    "add rows, or make the validation and test shares larger.")
+
+
+def _check_every_part_has_every_class(y: np.ndarray, class_names: tuple[str, ...],
+                                      parts) -> None:
+    """Stratifying rounds each class's share of a part, so at uneven shares a small class
+    can get no row in one (browser QA: 10 of 200 rows, validation 5% and test 40%)."""
+    for part, rows in zip(("training", "validation", "test"), parts):
+        missing = np.setdiff1d(np.arange(len(class_names)), y[rows])
+        if missing.size:
+            fix = ("make the validation and test shares smaller" if part == "training"
+                   else f"make the {part} share larger")
+            raise DataError(f"With these shares the {part} part ({len(rows):,} rows) gets no "
+                            f"row of the class '{class_names[missing[0]]}' "
+                            f"({int((y == missing[0]).sum()):,} rows in all). To fix it, {fix}, "
+                            "or add rows of that class.")
 
 
 def _regression_strata(y: np.ndarray, holdout: float) -> np.ndarray | None:
@@ -273,9 +291,11 @@ def prepare_dataset(df: pd.DataFrame, spec: DataSpec) -> Dataset:
     class_names, y = encode_labels(labels, task)
     if task != TASK_REGRESSION:
         _check_class_sizes(y, class_names, holdout)
+    indices = _split_indices(y, task, spec, holdout)
+    if task != TASK_REGRESSION:
+        _check_every_part_has_every_class(y, class_names, indices)
     texts, written = frame["text"].tolist(), frame[WRITTEN].tolist()
-    parts = [Split([texts[i] for i in idx], y[idx], [written[i] for i in idx])
-             for idx in _split_indices(y, task, spec, holdout)]
+    parts = [Split([texts[i] for i in idx], y[idx], [written[i] for i in idx]) for idx in indices]
     summary = PrepSummary(rows_in=len(df), rows_used=len(frame), **counts)
     return Dataset(task, class_names, *parts, summary=summary)
 

@@ -97,7 +97,7 @@ def test_numbers_as_the_text_column_are_refused_then_the_right_column_works():
 def test_a_class_with_one_row_names_the_class():
     content = rows(41, label=lambda i: "rare" if i == 40 else "ab"[i % 2])
     at = upload(open_with_sample(), "rare.csv", content)
-    assert only_error(at).startswith("The class 'rare' has only 1 row; each class needs at least")
+    assert only_error(at).startswith("The class 'rare' has only 1 row; at these shares each class needs at least")
     assert at.session_state[state.FRAME_SOURCE] == "rare.csv" and len(at.session_state[state.FRAME]) == 41
 
 

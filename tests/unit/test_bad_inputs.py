@@ -296,7 +296,7 @@ CASES = [
          (DataError, r"only one class \('yes'\)\. A classifier needs at least two")),
     Case("a class with one row",
          prepare(table([f"message {i}" for i in range(41)], ["ab"[i % 2] for i in range(40)] + ["rare"])),
-         (DataError, r"^The class 'rare' has only 1 row; each class needs at least 10 rows")),
+         (DataError, r"^The class 'rare' has only 1 row; at these shares each class needs at least 10 rows")),
     Case("5,000 text labels", prepare(table([f"m {i}" for i in range(MANY)], [f"c{i}" for i in range(MANY)])),
          (DataError, r"has 5,000 different values; .*\(at most 50 different values\)\. Regression "
                      r"is not possible either")),

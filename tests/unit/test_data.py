@@ -416,8 +416,37 @@ def test_save_and_load_keep_the_written_texts_and_older_runs_show_the_cleaned_on
 
 
 def test_prepare_refuses_a_class_with_one_row():
-    with pytest.raises(DataError, match=r"^The class 'eel' has only 1 row; each class needs at least 10 rows"):
+    with pytest.raises(DataError, match=r"^The class 'eel' has only 1 row; at these shares each class needs at least 10 rows"):
         data.prepare_dataset(frame((60, 30, 1)), spec())
+
+
+def test_a_second_class_too_small_is_counted_in_plain_words():
+    with pytest.raises(DataError, match=r"\(and 1 more class is too small\).*make the "
+                                        r"validation and test shares larger\.$"):
+        data.prepare_dataset(frame((60, 1, 1)), spec())
+
+
+def labelled(counts: dict) -> pd.DataFrame:
+    labels = [name for name, n in counts.items() for _ in range(n)]
+    return pd.DataFrame({"text": [f"text {name} {i}" for i, name in enumerate(labels)],
+                         "label": labels})
+
+
+@pytest.mark.parametrize("counts, valid, test, message", [
+    ({"ham": 190, "spam": 10}, 0.05, 0.40, "the validation part (10 rows) gets no row of the "
+     "class 'spam' (10 rows in all). To fix it, make the validation share larger"),
+    ({"ham": 190, "spam": 10}, 0.40, 0.05, "the test part (10 rows) gets no row of the class "
+     "'spam' (10 rows in all). To fix it, make the test share larger"),
+    ({"a": 19, "b": 19, "c": 19, "rare": 3}, 0.40, 0.40, "the training part (12 rows) gets no "
+     "row of the class 'rare' (3 rows in all). To fix it, make the validation and test shares "
+     "smaller"),
+])
+def test_uneven_shares_that_leave_a_class_out_of_a_part_are_refused(counts, valid, test,
+                                                                    message):
+    """Browser QA: these said "The data is ready", with no spam to validate or test on, or no
+    'rare' row to learn from."""
+    with pytest.raises(DataError, match=re.escape(message)):
+        data.prepare_dataset(labelled(counts), spec(valid_fraction=valid, test_fraction=test))
 
 
 def test_prepare_refuses_all_empty_texts():
