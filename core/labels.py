@@ -108,7 +108,8 @@ def classes_are_ordered(task: str, class_names, label_column: str, said: bool | 
 def _examples(values) -> str:
     values = list(values)
     shown = ", ".join(f"'{v}'" for v in values[:3])
-    return shown + (", ..." if len(values) > 3 else "")
+    # "'3', ...." ended a sentence with four dots (browser QA).
+    return shown + (f" and {len(values) - 3:,} more" if len(values) > 3 else "")
 
 
 def _classes_instead(count: int) -> str:

@@ -580,3 +580,12 @@ def test_sample_datasets_prepare_cleanly(key):
     ds = data.prepare_dataset(df, DataSpec(sample.text_columns, sample.label_column, task=sample.task))
     assert ds.summary.rows_used >= 100
     assert sample.task is None or ds.task == sample.task
+
+
+def test_two_classes_forced_on_five_lists_three_and_counts_the_rest():
+    """Browser QA: "has 5: '1', '2', '3', ...." ended with four dots."""
+    df = labelled({"1": 20, "2": 20, "3": 20, "4": 20, "5": 20})
+    with pytest.raises(DataError, match=re.escape(
+            "“Two classes” needs exactly two labels, but the column 'label' has 5: '1', '2', "
+            "'3' and 2 more. Choose")):
+        data.prepare_dataset(df, spec(task=TASK_BINARY))
