@@ -170,8 +170,8 @@ def _network_controls() -> None:
     st.slider("Dropout", 0.0, 0.9, step=0.05, key=state.W_DROPOUT,
               help="Randomly silences some numbers while training, so the model memorises less.")
     st.slider("Recurrent dropout", 0.0, 0.9, step=0.05, key=state.W_RECURRENT_DROPOUT,
-              help="Dropout inside the LSTM steps; makes training much slower.")
-    st.text_input("Dense layers after the LSTM", key=state.W_DENSE, placeholder="e.g. 64, 32",
+              help="Dropout inside the LSTM/GRU steps; makes training much slower.")
+    st.text_input("Dense layers after the LSTM/GRU", key=state.W_DENSE, placeholder="e.g. 64, 32",
                   help="Sizes separated by commas; leave empty for none.")
 
 
