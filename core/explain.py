@@ -82,7 +82,7 @@ class Explanation:
 
 @dataclass(frozen=True)
 class Stability:
-    """Do LIME runs with different seeds name the same top words?"""
+    """Do LIME tries with different seeds ("runs" are trained models) name the same words?"""
 
     seeds: tuple[int, ...]
     top_words: tuple[tuple[str, ...], ...]  # one tuple per seed
@@ -91,11 +91,11 @@ class Stability:
     explanations: tuple[Explanation, ...] = ()  # one per seed; the first is safe to show
 
     def label(self) -> str:
-        runs = len(self.seeds)
+        tries = len(self.seeds)
         if self.stable:
-            return f"Stable: the {runs} runs agree on the top words."
-        return (f"Unstable: the {runs} runs disagree on the top words "
-                f"({self.agreement:.0%} overlap). Try more samples.")
+            return f"Stable: {tries} LIME tries on different random copies agree on the top words."
+        return (f"Unstable: {tries} LIME tries on different random copies disagree on the top "
+                f"words ({self.agreement:.0%} overlap). Try the thorough setting (more samples).")
 
     def to_dict(self) -> dict:
         return {

@@ -265,7 +265,8 @@ def show_result(result: ExplainResult, regression: bool = False,
                "measures how the score changes. Where both agree, trust the explanation more.")
     with st.expander("Stability details"):
         top = result.stability.top_words
-        st.dataframe(pd.DataFrame({"LIME run (seed)": [str(s) for s in result.stability.seeds],
+        st.dataframe(pd.DataFrame({"LIME try": [f"{i} (seed {seed})" for i, seed in
+                                                enumerate(result.stability.seeds, start=1)],
                                    "top words": [", ".join(words) for words in top]}),
                      hide_index=True)
         st.caption(f"Explained in {result.seconds:.1f} s.")

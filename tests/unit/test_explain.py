@@ -161,7 +161,10 @@ def test_stability_agrees_on_planted_word_and_round_trips():
     result = stability(zebra_model, fifty_word_text(), 1, CLASSES, num_samples=300)
     assert result.stable and result.agreement == 1.0
     assert result.top_words == (("zebra",),) * 3
-    assert result.label().startswith("Stable")
+    assert result.label() == ("Stable: 3 LIME tries on different random copies agree on the "
+                              "top words.")  # not "runs": on the Runs page runs are models
+    unstable = dataclasses.replace(result, stable=False, agreement=0.4)
+    assert unstable.label().endswith("(40% overlap). Try the thorough setting (more samples).")
     assert Stability.from_dict(json.loads(json.dumps(result.to_dict()))) == result
 
 
