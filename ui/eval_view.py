@@ -265,8 +265,10 @@ def confusion(result: EvalResult, class_names) -> None:
     matrix = evaluation.normalize_confusion(result.confusion) if normalized else result.confusion
     st.plotly_chart(charts.confusion_heatmap(matrix, class_names, normalized),
                     key="eval.confusion")
+    rounded = (" Shares are rounded to whole percents, so a row may add up to 99% or 101%."
+               if normalized else "")  # browser QA: 57% + 21% + 0% + 21%
     st.caption("Rows are the true classes, columns what the model predicted: "
-               "the diagonal holds the right answers.")
+               "the diagonal holds the right answers." + rounded)
 
 
 def values_section(res: RunResults) -> None:

@@ -51,8 +51,11 @@ def test_multiclass_run_shows_scores_confusion_and_mistakes(run_store, trained_r
     assert shown["Baseline RMSE"] == f"{stored['baseline']['rmse']:.2f}"  # the same footing
     per_class = at.dataframe[0].value
     assert {"1", "2", "3", "4", "5"} <= set(per_class.index)
+    rounding = "so a row may add up to 99% or 101%"
+    assert rounding not in page_text(at)
     at.toggle(key=state.W_NORMALIZE).set_value(True).run()
     assert "Confusion matrix (share of each true class)" in figure_titles(at)
+    assert rounding in page_text(at)  # QA: a row of 57% + 21% + 0% + 21%
     mistakes = at.dataframe[1].value
     assert len(mistakes) > 0 and (mistakes["true class"] != mistakes["predicted"]).all()
     written = data.load_dataset(run_store.path(trained_run)).test.written
