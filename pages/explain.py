@@ -70,7 +70,8 @@ if go:
     samples = explain_view.THOROUGH_SAMPLES if thorough else explain_view.SAMPLES
     try:
         st.session_state[state.EXPLAIN_RESULT] = explain_view.run_explainers(
-            predictor.predict_fn, weighed, class_index, class_names, key, samples,
+            predictor.predict_fn, weighed, class_index,
+            explain_view.named_classes(class_names, label_column), key, samples,
             removal_scores=predictor.removal_scores, fold_case=predictor.clean.lowercase)
     except StudioError as err:
         widgets.show_error(err)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import charts, explain
+from core import charts, explain, labels
 from core import data as data_lib
 from core.errors import StudioError
 from core.explain import escape_markdown
@@ -186,6 +186,14 @@ def as_the_model_reads_it(predictor, text: str) -> str | None:
     st.caption("Explained as the model reads this text: without its HTML tags and "
                "entities, whose pieces the model never sees.")
     return read
+
+
+def named_classes(class_names, label_column: str) -> tuple[str, ...]:
+    """Numbered classes as "rating 5": "the words that pushed this toward 5 most" read
+    oddly (browser QA). Other class names stay as they are."""
+    if labels.as_numbers(class_names) is None:
+        return tuple(class_names)
+    return tuple(f"{label_column} {name}" for name in class_names)
 
 
 def run_explainers(predict_fn, text: str, class_index: int, class_names, key: tuple,

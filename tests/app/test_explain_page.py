@@ -195,7 +195,10 @@ def test_the_class_follows_the_prediction_and_can_be_changed(trained_run):
     explain(at)
     assert at.selectbox(key=state.W_EXPLAIN_CLASS).value == other
     legend = next(m.value for m in at.markdown if m.value.startswith('<div style="font-size'))
-    assert f"<b>{chosen.options[other]}</b>" in legend
+    # Numbered classes are named with their column (QA: "pushed this toward 5 most").
+    assert f"<b>rating {chosen.options[other]}</b>" in legend
+    weighed_for = at.session_state[state.EXPLAIN_RESULT].lime.class_name
+    assert weighed_for == f"rating {chosen.options[other]}"
 
 
 def test_regression_explains_the_predicted_value(trained_run, regression_run):
