@@ -336,8 +336,9 @@ def model_summary(dataset, model: ModelSpec, train: TrainSpec, lowercase: bool) 
     vocab_len = _vocabulary_length(dataset, model, lowercase)
     with st.spinner("Building the network to count its parameters…"):
         try:
-            description = _describe(model, dataset.task, dataset.n_classes, train.batch_size,
-                                    vocab_len)
+            # A batch never holds more texts than there are (QA: "2048 texts" for 441).
+            batch = min(train.batch_size, len(dataset.train.texts))
+            description = _describe(model, dataset.task, dataset.n_classes, batch, vocab_len)
         except StudioError as err:
             widgets.show_error(err)
             return
@@ -348,7 +349,9 @@ def model_summary(dataset, model: ModelSpec, train: TrainSpec, lowercase: bool) 
         st.markdown("\n".join(f"{i}. {step}" for i, step in enumerate(description.walkthrough, 1)))
         table = pd.DataFrame([{"Layer": layer.name, "Kind": layer.kind, "Output shape": layer.output_shape,
                                "Parameters": layer.params} for layer in description.layers])
-        st.dataframe(table, hide_index=True)
+        # Every layer in view: at the default height the output layer was cut off (QA).
+        st.dataframe(table, hide_index=True, height=widgets.whole_table_height(len(table)),
+                     column_config={"Parameters": widgets.WHOLE_NUMBER})
         st.caption(f"Total parameters: {description.total_params:,} "
                    f"({description.trainable_params:,} trainable).")
 

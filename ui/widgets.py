@@ -83,6 +83,15 @@ def wrapping_row(**options):
     return st.container(horizontal=True, **options)
 
 
+WHOLE_NUMBER = st.column_config.NumberColumn(format="localized")  # 41,180, not 41180
+TABLE_ROW_PX = 35  # st.dataframe's row height, the header's too
+
+
+def whole_table_height(rows: int) -> int:
+    """A dataframe height that shows every row and no scroll bar."""
+    return TABLE_ROW_PX * (rows + 1) + 3
+
+
 def percent_values(frame: pd.DataFrame, columns) -> pd.DataFrame:
     """A copy of ``frame`` whose shares in ``columns`` (0.9375) are percentages (93.75), as
     PERCENT shows them; missing values stay missing."""

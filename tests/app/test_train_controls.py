@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from streamlit.testing.v1 import AppTest
@@ -125,6 +126,21 @@ def test_pooling_is_a_control_that_reaches_the_trained_spec(news, studio_home):
     assert "the strongest value of each feature" in walkthrough(at)
     at.selectbox(key=state.W_PRESET).set_value("lstm50").run()  # a preset sets it back
     assert at.selectbox(key=state.W_POOLING).value == "last"
+
+
+def test_the_network_table_shows_every_layer_and_the_batch_the_data_can_fill(news):
+    """Browser QA: with dense layers the output layer was cut off; parameters read 32000;
+    the walk-through showed "2048 texts" in a batch of a 441-text training part."""
+    at = open_train_page(news)
+    training_texts = len(news[0].train.texts)
+    at.select_slider(key=state.W_BATCH_SIZE).set_value(2048).run()
+    at.text_input(key=state.W_DENSE).set_value("64, 32").run()
+    assert not at.exception, at.exception
+    assert walkthrough(at).startswith(f"1. {training_texts} texts × ")
+    layers = next(frame for frame in at.dataframe if "Output shape" in frame.value.columns)
+    assert layers.value["Kind"].iloc[-1] == "Dense" and len(layers.value) >= 5
+    parameters = json.loads(layers.proto.columns)["Parameters"]
+    assert parameters["type_config"]["format"] == "localized"
 
 
 # Measured in Chromium at 1400 px (tests/e2e/server.py's VIEWPORT): a third of the
