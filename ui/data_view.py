@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 
@@ -319,16 +320,26 @@ def preview(frame: pd.DataFrame | None, dataset: data.Dataset | None) -> None:
 
 # ---------------------------------------------------------------- what the model sees
 
-def _preview_vocabulary(dataset: data.Dataset, lowercase: bool) -> tuple[set[str], float]:
-    """The default-sized vocabulary of the training split, remembered per dataset."""
+def _reading_settings() -> ModelSpec:
+    """The defaults, with the vocabulary and tokens read chosen on Model & Train, if any
+    (QA: at vocabulary 100 and 10 tokens this view still showed the defaults' words)."""
+    spec, chosen = ModelSpec(), st.session_state.get
+    return dataclasses.replace(spec, vocab_size=int(chosen(state.W_VOCAB, spec.vocab_size)),
+                               max_tokens=int(chosen(state.W_MAX_TOKENS, spec.max_tokens)),
+                               min_freq=int(chosen(state.W_MIN_FREQ, spec.min_freq)))
+
+
+def _preview_vocabulary(dataset: data.Dataset, lowercase: bool,
+                        spec: ModelSpec) -> tuple[set[str], float]:
+    """The vocabulary of the training split, remembered per dataset and settings."""
     remembered = st.session_state.get(state.PREVIEW_VOCAB)
-    if remembered is not None and remembered[0] is dataset:
-        return remembered[1], remembered[2]
-    spec = ModelSpec()
+    settings = (spec.vocab_size, spec.min_freq, lowercase)
+    if remembered is not None and remembered[0] is dataset and remembered[1] == settings:
+        return remembered[2], remembered[3]
     vocabulary = set(text.build_vocabulary(dataset.train.texts, spec.vocab_size, spec.min_freq,
                                            lowercase))
     rate = text.oov_rate(dataset.valid.texts, vocabulary, lowercase)
-    st.session_state[state.PREVIEW_VOCAB] = (dataset, vocabulary, rate)
+    st.session_state[state.PREVIEW_VOCAB] = (dataset, settings, vocabulary, rate)
     return vocabulary, rate
 
 
@@ -343,14 +354,15 @@ def tokens_html(tokens: list[tuple[str, bool]]) -> str:
 
 
 def model_view(dataset: data.Dataset, lowercase: bool) -> None:
-    spec = ModelSpec()
+    spec = _reading_settings()
     with st.expander("See what the model sees", icon=":material/visibility:"):
-        vocabulary, rate = _preview_vocabulary(dataset, lowercase)
+        vocabulary, rate = _preview_vocabulary(dataset, lowercase, spec)
         st.markdown(
             f"Each text becomes a list of words (tokens) without punctuation: the marks are "
             f"dropped, not replaced by spaces, so “don't” becomes “dont” and “e-mail” becomes "
             f"“email”, exactly as the model reads them. The model knows the "
-            f"{len(vocabulary):,} most frequent words of the training texts; "
+            f"{len(vocabulary):,} most frequent words of the training texts (its vocabulary, "
+            "as set on Model & Train); "
             f"{rate:.0%} of the words in the validation texts are not among them "
             "(<span class='lsv-tok lsv-unk'>struck through</span>: "
             "the model only sees 'unknown word' there). These are texts held back from training, "

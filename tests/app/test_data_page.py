@@ -343,3 +343,19 @@ def test_why_rows_were_dropped_is_said_under_the_numbers():
     assert dropped > 0
     assert f"Rows dropped: {dropped:,} the same text as another row after cleaning." in \
         [c.value for c in at.caption]
+
+
+def test_what_the_model_sees_follows_the_vocabulary_and_tokens_set_on_model_and_train():
+    """Browser QA: at vocabulary 100 and 10 tokens read, this view still showed the default
+    vocabulary of thousands of words and every token."""
+    at = open_page()
+    at.button(key=state.W_USE_SAMPLE).click().run()
+    default_view = "\n".join(texts_on_page(at))
+    assert "it keeps the first 10)" not in default_view
+    at.session_state[state.W_VOCAB] = 100  # as the Model & Train page leaves them
+    at.session_state[state.W_MAX_TOKENS] = 10
+    at.run()
+    assert not at.exception
+    shown = "\n".join(texts_on_page(at))
+    assert "The model knows the 98 most frequent words of the training texts" in shown
+    assert "more tokens the model does not read (it keeps the first 10)" in shown
