@@ -44,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--runs-dir")
     sub.choices["predict"].add_argument("--csv", required=True)
     sub.choices["predict"].add_argument("--out", required=True)
+    sub.choices["predict"].add_argument(
+        "--text", action="append", metavar="COLUMN",
+        help="a column with the texts (repeat to join several); default: the columns the "
+             "run was trained on, else the file's likeliest text column")
     sub.choices["explain"].add_argument("--text", required=True)
     sub.choices["explain"].add_argument("--class-name")
     sub.choices["explain"].add_argument("--samples", type=int, default=1000)
@@ -185,12 +189,15 @@ def cmd_predict(args) -> dict:
     store = _store(args)
     predictor = _predictor(store, args.run)
     frame = predict_csv.read_texts(args.csv)  # no label column needed
-    columns = store.spec(args.run)["data"]["text_columns"]
+    # As the page: the trained columns the file has, else its likeliest text columns.
+    trained = (store.spec(args.run).get("data") or {}).get("text_columns") or []
+    columns = args.text or predict_csv.first_text_columns(frame, list(trained))
     # At the run's saved threshold, as the page answers (it said 50% here).
     choice = predict_csv.saved_choice(store, args.run, predictor)
     result = predict_csv.predict_frame(predictor, frame, columns, choice=choice)
     Path(args.out).write_bytes(predict_csv.csv_bytes(result))  # as the page's download
-    return {"run_id": args.run, "rows": len(result), "out": str(args.out)}
+    return {"run_id": args.run, "rows": len(result), "text_columns": list(columns),
+            "out": str(args.out)}
 
 
 def cmd_explain(args) -> dict:

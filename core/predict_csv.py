@@ -91,9 +91,8 @@ def predict_frame(predictor, frame: pd.DataFrame, text_columns: list[str],
     threshold = evaluation.cut_on_second_class(predictor.class_names, choice)
     missing = [c for c in text_columns if c not in frame.columns]
     if missing:
-        raise DataError(f"This file has no column named {', '.join(repr(c) for c in missing)}, "
-                        f"which the model was trained on. Available columns: "
-                        f"{', '.join(map(str, frame.columns))}.")
+        raise DataError(f"This file has no column named {', '.join(repr(c) for c in missing)}. "
+                        f"Its columns: {', '.join(map(str, frame.columns))}.")
     texts = predictor.clean_texts(data_lib.join_text_columns(frame, list(text_columns)).tolist())
     readable = np.array([text_lib.has_words(t) for t in texts], dtype=bool)
     kept = [t for t, ok in zip(texts, readable) if ok]

@@ -122,3 +122,24 @@ def test_predict_answers_at_the_runs_saved_threshold(run_store, trained_binary_r
     written = pd.read_csv(out, encoding="utf-8-sig")
     assert list(written["prediction"]) == [first, first]
     assert list(written["threshold"]) == [f"{first} from 1% sure"] * 2
+
+
+def test_predict_reads_the_texts_from_the_column_given_or_the_likeliest_one(
+        run_store, trained_binary_run, tmp_path):
+    """QA: a CSV whose only column is "text" failed ("no column named 'title', 'review'"),
+    and there was no way to name the column."""
+    source = tmp_path / "in.csv"
+    source.write_text('id,text\n1,"Love it, works perfectly"\n2,Broke in a day\n')
+    for extra, expected in (([], ["text"]), (["--text", "text"], ["text"]),
+                            (["--text", "id", "--text", "text"], ["id", "text"])):
+        out = tmp_path / "out.csv"
+        predicted = run_cli("predict", trained_binary_run, "--csv", str(source), "--out",
+                            str(out), "--runs-dir", str(run_store.home), *extra)
+        assert predicted.returncode == 0, predicted.stderr
+        assert json.loads(predicted.stdout.splitlines()[-1])["text_columns"] == expected
+        assert len(pd.read_csv(out, encoding="utf-8-sig")) == 2
+    missing = run_cli("predict", trained_binary_run, "--csv", str(source), "--out", str(out),
+                      "--runs-dir", str(run_store.home), "--text", "body")
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    assert missing.stderr.strip().splitlines()[-1] == (
+        "error: This file has no column named 'body'. Its columns: id, text.")
