@@ -135,8 +135,11 @@ def load_uploaded(path: Path):
     columns = raw.get("text_columns") if isinstance(raw, dict) else None
     if not (isinstance(columns, list) and columns and all(isinstance(c, str) for c in columns)):
         columns = ["text"]
+    label_column = raw.get("label_column") if isinstance(raw, dict) else None
     metadata = {"task": predictor.task, "class_names": list(predictor.class_names),
-                "clean": dataclasses.asdict(predictor.clean), "text_columns": columns}
+                "clean": dataclasses.asdict(predictor.clean), "text_columns": columns,
+                # What the answers are called ("rating"): Explain and the report name it.
+                "label_column": label_column[:200] if isinstance(label_column, str) else ""}
     if predictor.value_range:
         metadata["value_range"] = list(predictor.value_range)
     choice = _threshold_choice(raw, predictor)
@@ -220,7 +223,8 @@ def imported_before(store: runs_lib.RunStore, digest: str) -> str | None:
 def _store_run(store: runs_lib.RunStore, path: Path, metadata: dict, file_name: str,
                digest: str) -> str:
     spec = {"task": metadata["task"], "class_names": metadata["class_names"],
-            "data": {"text_columns": metadata["text_columns"], "label_column": "", "clean": metadata["clean"]},
+            "data": {"text_columns": metadata["text_columns"],
+                     "label_column": metadata["label_column"], "clean": metadata["clean"]},
             "model": metadata.get("model") or {}, "train": {}, "imported": True,
             "source": str(file_name)[:200], "file_sha256": digest, "rows": {}}
     if metadata.get("value_range"):
@@ -253,9 +257,12 @@ def exported_model(store: runs_lib.RunStore, run_id: str) -> bytes:
     changes = {}
     spec = store.spec(run_id)
     columns = (spec.get("data") or {}).get("text_columns")
+    label_column = (spec.get("data") or {}).get("label_column")
     embedded = predictor_lib.read_metadata(io.BytesIO(data)) or {}
     if columns and embedded.get("text_columns") != columns:
         changes["text_columns"] = list(columns)
+    if label_column and embedded.get("label_column") != label_column:  # older files lack it
+        changes["label_column"] = label_column
     if spec.get("model") and "model" not in embedded:  # files from before it was inside
         changes["model"] = predictor_lib.model_description(spec["model"])  # for a Runs table
     choice = store.threshold_choice(run_id)

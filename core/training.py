@@ -131,6 +131,7 @@ def train(store, run_id: str) -> str:
     metadata = predictor_lib.metadata_for(dataset.task, dataset.class_names, data_spec.clean,
                                           {"run_id": run_id, "name": spec.get("name"),
                                            "text_columns": list(data_spec.text_columns),
+                                           "label_column": data_spec.label_column,
                                            "model": predictor_lib.model_description(
                                                spec.get("model"))},
                                           label_range(dataset))

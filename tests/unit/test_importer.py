@@ -204,22 +204,27 @@ def test_a_multiclass_model_ignores_a_threshold(store, studio_model, run_store, 
 def test_an_exported_run_keeps_the_text_columns_it_was_trained_on(store, run_store, trained_run,
                                                                    tmp_path):
     """Title + review stay title + review after a round trip, also for files made before
-    training embedded them (the export adds them from the run)."""
+    training embedded them (the export adds them from the run). So does the label column's
+    name (QA: an imported run's report had an empty "Label column")."""
     import shutil
 
     columns = run_store.spec(trained_run)["data"]["text_columns"]
-    assert len(columns) > 1
+    label_column = run_store.spec(trained_run)["data"]["label_column"]
+    assert len(columns) > 1 and label_column
     older = runs_lib.RunStore(tmp_path / "older")
     shutil.copytree(run_store.path(trained_run), older.home / trained_run)
     model_file = older.model_path(trained_run)
     metadata = predictor_lib.read_metadata(model_file)
     assert metadata["text_columns"] == columns  # what training embeds now
+    assert metadata["label_column"] == label_column
+    older_keys = set(metadata) - {"text_columns", "label_column"}
     model_file.write_bytes(_rezipped(model_file.read_bytes(),
-                                     {k: v for k, v in metadata.items() if k != "text_columns"}))
+                                     {k: metadata[k] for k in older_keys}))
     for source in (run_store, older):
         run_id = importer.import_model(store, importer.exported_model(source, trained_run),
                                        "two columns.keras")
         assert store.spec(run_id)["data"]["text_columns"] == columns
+        assert store.spec(run_id)["data"]["label_column"] == label_column
 
 
 def test_the_same_file_again_is_found_not_imported_twice(store, studio_model):
