@@ -7,7 +7,7 @@ import itertools
 import pandas as pd
 import streamlit as st
 
-from core import charts, compare, report
+from core import charts, compare, config, report
 from core import runs as runs_lib
 from core.errors import StudioError
 from core.explain import escape_markdown
@@ -138,27 +138,42 @@ def compare_curves(store: runs_lib.RunStore, runs: list[runs_lib.RunInfo]) -> No
     if not selected:
         st.caption("Pick one or more runs to overlay their learning curves.")
         return
-    curves, task_of = {}, {}
-    for run_id in selected:
-        records, _ = store.read_metrics(run_id)
-        curves[labels[run_id]], task_of[labels[run_id]] = records, by_id[run_id].task
-    _draw(curves, task_of, metric)
+    run_of = {labels[run_id]: by_id[run_id] for run_id in selected}
+    _draw({label: store.read_metrics(run.run_id)[0] for label, run in run_of.items()},
+          run_of, metric)
 
 
-def _draw(curves: dict[str, list], task_of: dict[str, str], metric: str) -> None:
-    """One chart, or one per task for a loss: a rating's squared error and a class's
-    cross-entropy are different numbers, which one axis would make look comparable."""
+def _answers(run: runs_lib.RunInfo) -> tuple:
+    """What a run predicts: its task and classes, or the column of its numbers."""
+    data = run.spec.get("data") or {}
+    return run.task, tuple(run.spec.get("class_names") or ()) or data.get("label_column")
+
+
+def _answers_words(run: runs_lib.RunInfo) -> str:
+    """" 4 classes (Business, Science, …)" or "a number (rating)", for a chart's title."""
+    if run.task == config.TASK_REGRESSION:
+        return f"a number ({(run.spec.get('data') or {}).get('label_column') or 'value'})"
+    names = [str(name) for name in run.spec.get("class_names") or ()]
+    return f"{run.task_words} ({', '.join(names[:3])}{', …' if len(names) > 3 else ''})"
+
+
+def _draw(curves: dict[str, list], run_of: dict[str, runs_lib.RunInfo], metric: str) -> None:
+    """One chart, or for a loss one per kind of answer: a rating's squared error and a
+    class's cross-entropy are different numbers, and so are the cross-entropies of 4 topics
+    and 5 ratings (browser QA), which one axis would make look comparable."""
+    task_of = {label: run.task for label, run in run_of.items()}
+    kinds = {_answers(run): run for run in run_of.values()}
     groups = {None: curves}
-    if metric in LOSS_METRICS and len(set(task_of.values())) > 1:
-        groups = {task: {label: records for label, records in curves.items()
-                         if task_of[label] == task} for task in dict.fromkeys(task_of.values())}
-        st.caption("Runs of different tasks get a chart each: their losses are measured in "
-                   "different ways, so their numbers cannot be compared.")
-    for task, group in groups.items():
-        title = None if task is None else (f"{charts.metric_label(metric)}: runs that predict "
-                                           f"{TASK_NAMES.get(task, task)}")
+    if metric in LOSS_METRICS and len(kinds) > 1:
+        groups = {kind: {label: records for label, records in curves.items()
+                         if _answers(run_of[label]) == kind} for kind in kinds}
+        st.caption("Runs that predict different things get a chart each: a loss is measured "
+                   "against the answers, so losses for different answers cannot be compared.")
+    for number, (kind, group) in enumerate(groups.items()):
+        title = None if kind is None else (f"{charts.metric_label(metric)}: runs that predict "
+                                           f"{_answers_words(kinds[kind])}")
         st.plotly_chart(charts.compare_curves(group, metric, title),
-                        key="runs.curves" if task is None else f"runs.curves.{task}")
+                        key="runs.curves" if kind is None else f"runs.curves.{number}")
     for same in compare.identical_curves(curves, metric):
         names = [f"“{escape_markdown(label)}”" for label in same]
         dashed = " and ".join(names[1:])

@@ -217,13 +217,35 @@ def test_losses_of_different_tasks_never_share_an_axis(run_store, trained_run, r
                for chart in at.get("plotly_chart"))
     # The chips show names only (dates and status made them long, and they were cut).
     assert set(names) <= set(at.multiselect(key=state.W_RUNS_SELECTED).options)
-    assert "measured in different ways" in page_text(at)
+    assert "losses for different answers cannot be compared" in page_text(at)
     at.selectbox(key=state.W_RUNS_METRIC).set_value("val_accuracy").run()
     # Exploratory QA: "Lower validation loss is better" stayed above the accuracy curves.
     assert "Higher validation accuracy is better" in page_text(at)
     assert "Lower validation loss" not in page_text(at)
     assert chart_lines(at) == [[names[0]]]  # a rating run has no accuracy, and says so
     assert f"No validation accuracy for {names[1]}: runs that predict a number" in page_text(at)
+
+
+def test_losses_of_classifiers_with_different_classes_get_a_chart_each(run_store, trained_run):
+    """Browser QA: the 5 ratings' cross-entropy shared an axis with 4 news topics'."""
+    topics = copy_run(run_store, trained_run, "news topics")
+    spec_file = run_store.path(topics) / "spec.json"
+    spec = json.loads(spec_file.read_text())
+    spec_file.write_text(json.dumps({**spec, "class_names": ["Business", "Science", "Sports",
+                                                             "World", "Other"]}))
+    try:
+        at = open_page("runs", {state.W_RUNS_SELECTED: [trained_run, topics]})
+        names = [run_store.info(r).name for r in (trained_run, topics)]
+        assert chart_lines(at) == [[names[0]], [names[1]]]
+        titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"]
+                  for chart in at.get("plotly_chart")]
+        assert titles == ["Validation loss: runs that predict 5 classes (1, 2, 3, …)",
+                          "Validation loss: runs that predict 5 classes (Business, Science, "
+                          "Sports, …)"]
+        at.selectbox(key=state.W_RUNS_METRIC).set_value("val_accuracy").run()
+        assert chart_lines(at) == [names]  # accuracies share one axis
+    finally:
+        run_store.delete(topics)
 
 
 def test_runs_that_trained_alike_are_named_as_lying_on_each_other(run_store, throwaway,
