@@ -273,6 +273,9 @@ def run_data_note(source: str) -> None:
             "split, load the file or sample again above.", icon=":material/replay:")
 
 
+FEW_TRAINING_TEXTS = 100  # below this, a warning: useful models need a few hundred or more
+
+
 def summary(dataset: data.Dataset) -> None:
     s = dataset.summary
     dropped = s.rows_in - s.rows_used
@@ -290,6 +293,12 @@ def summary(dataset: data.Dataset) -> None:
         (s.dropped_duplicates, "the same text as another row after cleaning")) if count]
     if reasons:
         st.caption(f"Rows dropped: {'; '.join(reasons)}.")
+    training = len(dataset.train.texts)
+    if training < FEW_TRAINING_TEXTS:  # QA: 3 training texts and "The data is ready"
+        st.warning(f"Only {training:,} text{'s are' if training != 1 else ' is'} left to learn "
+                   "from: a model learns little from so few, so expect answers not much better "
+                   "than guessing. Add rows, or make the validation and test shares smaller.",
+                   icon=":material/warning:")
     st.caption("The model learns from the training texts, checks itself on the validation texts "
                "after every epoch, and is scored once on the test texts at the end.")
 

@@ -359,3 +359,17 @@ def test_what_the_model_sees_follows_the_vocabulary_and_tokens_set_on_model_and_
     shown = "\n".join(texts_on_page(at))
     assert "The model knows the 98 most frequent words of the training texts" in shown
     assert "more tokens the model does not read (it keeps the first 10)" in shown
+
+
+def test_a_split_that_leaves_few_texts_to_learn_from_says_so():
+    """Browser QA: 15 rows at 40% validation and 40% test left 3 training texts, and the page
+    only said "The data is ready"."""
+    enough = upload(open_page(), "enough.csv", csv_bytes(two_class_frame(n=80)))
+    assert len(enough.session_state[state.DATASET].train.texts) >= 100
+    assert not [w for w in enough.warning if "left to learn from" in w.value]
+    few = upload(open_page(), "few.csv", csv_bytes(two_class_frame(n=20)))
+    training = len(few.session_state[state.DATASET].train.texts)
+    assert [w.value for w in few.warning if "left to learn from" in w.value] == [
+        f"Only {training} texts are left to learn from: a model learns little from so few, so "
+        "expect answers not much better than guessing. Add rows, or make the validation and "
+        "test shares smaller."]
