@@ -30,14 +30,32 @@ def class_balance(labels: pd.Series) -> go.Figure:
         if not np.isnan(values).any():  # ratings 1-5 read in their own order
             counts = counts.iloc[np.argsort(values, kind="stable")]
         names = [int(v) if isinstance(v, float) and v.is_integer() else v for v in counts.index]
-        fig = go.Figure(go.Bar(  # ratings as numbers read 1-5, not 1.0-5.0 (browser QA)
-            x=[plain(v) for v in names], y=counts.to_numpy(), marker_color=TRAIN_COLOR,
-            text=[f"{c:,}" for c in counts.to_numpy()], textposition="auto",
-            hovertemplate="%{x}: %{y:,} texts<extra></extra>",
-        ))
-        fig.update_xaxes(title_text="Label", type="category")
-    fig.update_yaxes(title_text="Texts")
+        fig = _label_bars([plain(v) for v in names], counts.to_numpy())
     return finish(fig, title)
+
+
+LONG_LABEL_CHARS = 14  # longer label names turn the bars sideways
+SHOWN_LABEL_CHARS = 28  # and are cut there on the axis (the hover shows them whole)
+
+
+def _label_bars(names: list[str], counts: np.ndarray) -> go.Figure:
+    """Upright bars, or sideways bars for long names: upright, their names stood on end,
+    cut at ~35 characters and over the axis title (browser QA)."""
+    bar = dict(marker_color=TRAIN_COLOR, text=[f"{c:,}" for c in counts], textposition="auto",
+               customdata=names)
+    if max(map(len, names)) <= LONG_LABEL_CHARS:  # ratings read 1-5, not 1.0-5.0 (QA)
+        fig = go.Figure(go.Bar(x=names, y=counts, **bar,
+                               hovertemplate="%{x}: %{y:,} texts<extra></extra>"))
+        fig.update_xaxes(title_text="Label", type="category")
+        fig.update_yaxes(title_text="Texts")
+        return fig
+    cut = [n if len(n) <= SHOWN_LABEL_CHARS else n[:SHOWN_LABEL_CHARS - 1] + "…" for n in names]
+    shown = cut if len(set(cut)) == len(cut) else names  # never two bars on one name
+    fig = go.Figure(go.Bar(y=shown, x=counts, orientation="h", **bar,
+                           hovertemplate="%{customdata}: %{x:,} texts<extra></extra>"))
+    fig.update_yaxes(type="category", autorange="reversed")  # the first label on top
+    fig.update_xaxes(title_text="Texts")
+    return fig
 
 
 def word_counts(texts: Sequence[str]) -> np.ndarray:

@@ -293,3 +293,19 @@ def test_the_tool_bar_keeps_zoom_reset_and_the_picture_download_only():
     for figure in figures:
         assert set(figure.layout.modebar.remove) == {"pan", "zoomin", "zoomout", "autoscale",
                                                      "select", "lasso"}
+
+
+def test_long_label_names_lie_on_sideways_bars_cut_but_never_merged():
+    """Browser QA: upright bars stood long names on end, cut at ~35 characters, over the
+    axis title."""
+    long = ["A second extremely long category label about things", "Third: product quality",
+            "<b>short</b>"]
+    fig = data_charts.class_balance(pd.Series(long * 2 + long[:1]))
+    bar = fig.data[0]
+    assert bar.orientation == "h" and list(bar.x) == [3, 2, 2]
+    assert list(bar.y) == ["A second extremely long cat…", "Third: product quality",
+                           "&lt;b&gt;short&lt;/b&gt;"]
+    assert bar.customdata[0] == long[0]  # whole in the hover
+    same_start = ["Reviews of kitchen products part one", "Reviews of kitchen products part two"]
+    assert list(data_charts.class_balance(pd.Series(same_start)).data[0].y) == same_start
+    assert data_charts.class_balance(pd.Series(["yes", "no"])).data[0].orientation is None
