@@ -306,7 +306,10 @@ def read_csv(source, *, max_bytes: int = config.MAX_CSV_BYTES, name: str = "the 
                     merged_lines=[] if for_prediction else _rows_read_as_one(
                         df, data, encoding, delimiter),
                     encoding=encoding, delimiter=delimiter, has_header=has_header,
-                    unnamed_columns=names[header_width:])
+                    unnamed_columns=names[header_width:],
+                    # Header cells left empty (QA: a silent "column_2"), when it is a header.
+                    nameless_columns=[names[i] for i, cell in enumerate(rows[0] if rows else [])
+                                      if has_header and not cell.strip()])
     return df
 
 

@@ -145,6 +145,14 @@ def reading_notes(frame: pd.DataFrame) -> None:
                    f"name. If your texts contain the separator “{separator}”, each text needs "
                    "quotes around it; check the columns in the preview below.",
                    icon=":material/table_chart:")
+    nameless = frame.attrs.get("nameless_columns") or []
+    if nameless:
+        names = ", ".join(f"“{escape_markdown(str(name))}”" for name in nameless)
+        one = len(nameless) == 1
+        st.info(f"{'A column has' if one else 'Some columns have'} no name in the file's header, "
+                f"so {'it is' if one else 'they are'} called {names} here, after "
+                f"{'its place' if one else 'their places'}. Check the preview below.",
+                icon=":material/table_chart:")
     skipped = frame.attrs.get("skipped_rows") or 0
     if skipped:
         lines, verb = ("lines", "were") if skipped != 1 else ("line", "was")

@@ -175,6 +175,19 @@ def test_markdown_in_a_class_name_inside_an_error_is_shown_literally():
     assert not re.search(r"(?<!\\)[\[\]():]", source), source  # no live link syntax left
 
 
+def test_a_column_without_a_name_in_the_header_is_pointed_out():
+    """Browser QA: an empty header cell silently became "column_2"."""
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.run()
+    nameless = "text,,label\n" + "".join(f"river film storm {i} apple,engine goal {i},"
+                                         f"{'y' if i % 2 else 'n'}\n" for i in range(40))
+    upload(at, "nameless.csv", nameless.encode())
+    assert [shown_text(i.value) for i in at.info if "no name" in i.value] == [
+        "A column has no name in the file's header, so it is called “column_2” here, after "
+        "its place. Check the preview below."]
+    assert list(at.session_state[state.FRAME].columns) == ["text", "column_2", "label"]
+
+
 def test_columns_beyond_the_header_and_left_out_lines_are_pointed_out():
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.run()
