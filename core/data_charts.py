@@ -25,12 +25,14 @@ def class_balance(labels: pd.Series) -> go.Figure:
         fig = go.Figure(go.Histogram(x=labels, marker_color=TRAIN_COLOR, name="Texts"))
         fig.update_xaxes(title_text="Label value")
     else:
-        counts = labels.value_counts()  # most texts first, unless the labels are numbers:
+        counts = labels.value_counts()  # most texts first, ties by name (QA: "y, x"),
+        counts = counts.iloc[np.lexsort((counts.index.astype(str), -counts.to_numpy()))]
+        # unless the labels are numbers:
         values = pd.to_numeric(pd.Series(counts.index), errors="coerce").to_numpy()
         if not np.isnan(values).any():  # ratings 1-5 read in their own order
             counts = counts.iloc[np.argsort(values, kind="stable")]
         names = [int(v) if isinstance(v, float) and v.is_integer() else v for v in counts.index]
-        fig = _label_bars([plain(v) for v in names], counts.to_numpy())
+        fig = _label_bars([str(v) for v in names], counts.to_numpy())
     return finish(fig, title)
 
 
@@ -40,18 +42,19 @@ SHOWN_LABEL_CHARS = 28  # and are cut there on the axis (the hover shows them wh
 
 def _label_bars(names: list[str], counts: np.ndarray) -> go.Figure:
     """Upright bars, or sideways bars for long names: upright, their names stood on end,
-    cut at ~35 characters and over the axis title (browser QA)."""
+    cut at ~35 characters and over the axis title (browser QA). ``names`` as written: they
+    are cut first, then made inert (a cut "&gt;" would show as "&gt")."""
     bar = dict(marker_color=TRAIN_COLOR, text=[f"{c:,}" for c in counts], textposition="auto",
-               customdata=names)
+               customdata=[plain(n) for n in names])
     if max(map(len, names)) <= LONG_LABEL_CHARS:  # ratings read 1-5, not 1.0-5.0 (QA)
-        fig = go.Figure(go.Bar(x=names, y=counts, **bar,
+        fig = go.Figure(go.Bar(x=[plain(n) for n in names], y=counts, **bar,
                                hovertemplate="%{x}: %{y:,} texts<extra></extra>"))
         fig.update_xaxes(title_text="Label", type="category")
         fig.update_yaxes(title_text="Texts")
         return fig
     cut = [n if len(n) <= SHOWN_LABEL_CHARS else n[:SHOWN_LABEL_CHARS - 1] + "…" for n in names]
     shown = cut if len(set(cut)) == len(cut) else names  # never two bars on one name
-    fig = go.Figure(go.Bar(y=shown, x=counts, orientation="h", **bar,
+    fig = go.Figure(go.Bar(y=[plain(n) for n in shown], x=counts, orientation="h", **bar,
                            hovertemplate="%{customdata}: %{x:,} texts<extra></extra>"))
     fig.update_yaxes(type="category", autorange="reversed")  # the first label on top
     fig.update_xaxes(title_text="Texts")

@@ -101,7 +101,7 @@ def test_word_weight_bars_largest_on_top():
 
 def test_class_balance_and_text_lengths():
     fig = data_charts.class_balance(pd.Series(["b", "a", "b", "<x>"]))
-    assert list(fig.data[0].x) == ["b", "a", "&lt;x&gt;"]
+    assert list(fig.data[0].x) == ["b", "&lt;x&gt;", "a"]  # ties in name order
     assert list(fig.data[0].y) == [2, 1, 1]
     many = data_charts.class_balance(pd.Series(np.linspace(0, 1, 200)))
     assert isinstance(many.data[0], go.Histogram)
@@ -299,13 +299,26 @@ def test_long_label_names_lie_on_sideways_bars_cut_but_never_merged():
     """Browser QA: upright bars stood long names on end, cut at ~35 characters, over the
     axis title."""
     long = ["A second extremely long category label about things", "Third: product quality",
-            "<b>short</b>"]
+            "the <b>short</b> one"]
     fig = data_charts.class_balance(pd.Series(long * 2 + long[:1]))
     bar = fig.data[0]
     assert bar.orientation == "h" and list(bar.x) == [3, 2, 2]
     assert list(bar.y) == ["A second extremely long cat…", "Third: product quality",
-                           "&lt;b&gt;short&lt;/b&gt;"]
+                           "the &lt;b&gt;short&lt;/b&gt; one"]
     assert bar.customdata[0] == long[0]  # whole in the hover
     same_start = ["Reviews of kitchen products part one", "Reviews of kitchen products part two"]
     assert list(data_charts.class_balance(pd.Series(same_start)).data[0].y) == same_start
     assert data_charts.class_balance(pd.Series(["yes", "no"])).data[0].orientation is None
+
+
+def test_labels_with_as_many_texts_are_drawn_in_name_order():
+    assert list(data_charts.class_balance(pd.Series(["y", "x", "y", "x", "z"])).data[0].x) == [
+        "x", "y", "z"]
+
+
+def test_a_long_label_is_cut_before_it_is_made_inert():
+    """Cut after escaping, "&gt;" could lose its ";" and show as "&gt"."""
+    name = "x" * 25 + "<b>bold</b>"
+    bar = data_charts.class_balance(pd.Series([name, "other"])).data[0]
+    assert list(bar.y)[0] == "x" * 25 + "&lt;b…"
+    assert bar.customdata[0] == "x" * 25 + "&lt;b&gt;bold&lt;/b&gt;"
