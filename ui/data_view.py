@@ -303,9 +303,10 @@ def summary(dataset: data.Dataset) -> None:
         st.caption(f"Rows dropped: {'; '.join(reasons)}.")
     training = len(dataset.train.texts)
     if training < FEW_TRAINING_TEXTS:  # QA: 3 training texts and "The data is ready"
-        st.warning(f"Only {training:,} text{'s are' if training != 1 else ' is'} left to learn "
-                   "from: a model learns little from so few, so expect answers not much better "
-                   "than guessing. Add rows, or make the validation and test shares smaller.",
+        st.warning(f"The model would learn from only {training:,} training "
+                   f"text{'s' if training != 1 else ''}: a model learns little from so few, so "
+                   "expect answers not much better than guessing. Add rows, or make the "
+                   "validation and test shares smaller.",
                    icon=":material/warning:")
     st.caption("The model learns from the training texts, checks itself on the validation texts "
                "after every epoch, and is scored once on the test texts at the end.")

@@ -366,10 +366,10 @@ def test_a_split_that_leaves_few_texts_to_learn_from_says_so():
     only said "The data is ready"."""
     enough = upload(open_page(), "enough.csv", csv_bytes(two_class_frame(n=80)))
     assert len(enough.session_state[state.DATASET].train.texts) >= 100
-    assert not [w for w in enough.warning if "left to learn from" in w.value]
+    assert not [w for w in enough.warning if "would learn from only" in w.value]
     few = upload(open_page(), "few.csv", csv_bytes(two_class_frame(n=20)))
     training = len(few.session_state[state.DATASET].train.texts)
-    assert [w.value for w in few.warning if "left to learn from" in w.value] == [
-        f"Only {training} texts are left to learn from: a model learns little from so few, so "
-        "expect answers not much better than guessing. Add rows, or make the validation and "
-        "test shares smaller."]
+    assert [w.value for w in few.warning if "would learn from only" in w.value] == [
+        f"The model would learn from only {training} training texts: a model learns little "
+        "from so few, so expect answers not much better than guessing. Add rows, or make the "
+        "validation and test shares smaller."]
