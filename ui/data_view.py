@@ -304,7 +304,7 @@ def summary(dataset: data.Dataset) -> None:
     training = len(dataset.train.texts)
     if training < FEW_TRAINING_TEXTS:  # QA: 3 training texts and "The data is ready"
         st.warning(f"The model would learn from only {training:,} training "
-                   f"text{'s' if training != 1 else ''}: a model learns little from so few, so "
+                   f"text{'s' if training != 1 else ''}: too few to learn much from, so "
                    "expect answers not much better than guessing. Add rows, or make the "
                    "validation and test shares smaller.",
                    icon=":material/warning:")

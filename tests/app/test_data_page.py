@@ -370,6 +370,6 @@ def test_a_split_that_leaves_few_texts_to_learn_from_says_so():
     few = upload(open_page(), "few.csv", csv_bytes(two_class_frame(n=20)))
     training = len(few.session_state[state.DATASET].train.texts)
     assert [w.value for w in few.warning if "would learn from only" in w.value] == [
-        f"The model would learn from only {training} training texts: a model learns little "
-        "from so few, so expect answers not much better than guessing. Add rows, or make the "
+        f"The model would learn from only {training} training texts: too few to learn much "
+        "from, so expect answers not much better than guessing. Add rows, or make the "
         "validation and test shares smaller."]
