@@ -102,7 +102,7 @@ def _section(cfg: dict, name: str) -> dict:
 
 def cmd_train(args) -> dict:
     from core import data as data_lib
-    from core import jobs
+    from core import jobs, presets
     from core.config import data_from_dict, model_from_dict, train_from_dict
 
     cfg = _read_config(args.config)
@@ -117,7 +117,9 @@ def cmd_train(args) -> dict:
     train_spec = train_from_dict(train_cfg)
     dataset = data_lib.prepare_dataset(data_lib.read_csv(args.csv), data_spec)
     store = _store(args)
-    run_id = jobs.create_run(store, dataset, data_spec, model_spec, train_spec, name=args.name,
+    # Named as the page names its runs (unnamed, the Runs page showed the run's id).
+    name = args.name or f"{presets.architecture_name(model_spec)} · {Path(args.csv).name}"
+    run_id = jobs.create_run(store, dataset, data_spec, model_spec, train_spec, name=name[:80],
                              source=str(args.csv))
     code = _train_with_progress(store, run_id, quiet=args.quiet)
     state = store.status(run_id)

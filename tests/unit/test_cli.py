@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from core.config import PROJECT_ROOT
+from core.runs import RunStore
 
 
 def run_cli(*args, timeout=300):
@@ -38,6 +39,9 @@ def test_train_prints_one_json_summary_as_its_last_line(cli_run):
     assert {"run_id", "test_rmse", "baseline_rmse", "epoch_seconds", "best_epoch"} <= set(summary)
     assert len(summary["epoch_seconds"]) == 2 and summary["best_epoch"] in (1, 2)
     assert 0 < summary["test_rmse"] < 3 and 0 < summary["baseline_rmse"] < 3
+    # Named as the page names its runs (it was its id on the Runs page).
+    runs = RunStore(cli_run[1])
+    assert runs.info(summary["run_id"]).name == "LSTM 8 · reviews.csv"
 
 
 def test_evaluate_predict_and_explain_print_json(cli_run, tmp_path):
