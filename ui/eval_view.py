@@ -347,6 +347,13 @@ def _wrong_answers(mistakes: list, sureness: str) -> tuple[pd.DataFrame, dict]:
     return widgets.percent_values(table, [sureness]), {sureness: widgets.PERCENT}
 
 
+SHOWN_CHARS = 3000  # a mistake's text shown under the picker, at most
+
+
+def _whole(text: str) -> str:
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS - 1] + "…"
+
+
 def send_to_explain(run_id: str, mistakes: list) -> None:
     """Pick one mistake and open it on the Explain page."""
     def label(i: int) -> str:
@@ -363,8 +370,11 @@ def send_to_explain(run_id: str, mistakes: list) -> None:
     row = widgets.wrapping_row(vertical_alignment="bottom")
     choice = row.selectbox("Which mistake do you want to understand?", options,
                            key=state.W_EVAL_MISTAKE)
+    mistake = mistakes[options.index(choice)]
+    # Whole: the table cuts long texts at 1280 px, and on a phone it scrolls sideways (QA).
+    with st.container(border=True):
+        st.markdown(escape_markdown(_whole(mistake.text)))
     if row.button("Explain this text", key=state.W_EVAL_EXPLAIN, type="primary"):
-        mistake = mistakes[options.index(choice)]
         st.session_state[state.EXPLAIN_TEXT] = mistake.text
         st.session_state[state.EXPLAIN_RUN] = run_id
         # Explain then weighs the words for the wrong answer this page showed, which at a

@@ -131,6 +131,16 @@ def test_a_mistake_can_be_sent_to_explain(trained_run):
     assert "threshold" not in page_text(at)  # several classes: no threshold to speak of
 
 
+def test_the_chosen_mistake_is_shown_whole_under_the_picker(trained_run):
+    """QA: the mistakes table cuts long texts at 1280 px, and a phone scrolls it sideways."""
+    at = open_page("evaluate", {state.W_EVAL_RUN: trained_run})
+    texts = list(at.dataframe[1].value["text"])
+    picker = at.selectbox(key=state.W_EVAL_MISTAKE)
+    picker.set_value(picker.options[1]).run()
+    assert shown_text(texts[1]) in [shown_text(m.value) for m in at.markdown]
+    assert shown_text(texts[0]) not in [shown_text(m.value) for m in at.markdown]
+
+
 def test_explain_starts_at_the_answer_evaluate_showed(trained_binary_run):
     at = AppTest.from_file(str(config.PROJECT_ROOT / "app.py"), default_timeout=TIMEOUT)
     at.session_state[state.W_EVAL_RUN] = trained_binary_run
