@@ -357,15 +357,26 @@ def probability_bars(class_names: Sequence[str], probs, answer: int | None = Non
 
 # ---------------------------------------------------------------- data and explanations
 
-def word_weight_bars(explanation, top: int = 10, regression: bool = False) -> go.Figure:
+UNKNOWN_MARK = " (unknown)"
+
+
+def charted_words(explanation, top: int = 10) -> list:
+    """The words word_weight_bars draws, strongest first."""
+    return [w for w in explanation.words if w.weight != 0][:top]
+
+
+def word_weight_bars(explanation, top: int = 10, regression: bool = False,
+                     unknown: frozenset = frozenset()) -> go.Figure:
     """Horizontal bars of the strongest words: green pushed toward the class (or the
-    predicted number up), red away (or down)."""
+    predicted number up), red away (or down). Words in ``unknown`` (not in the model's
+    vocabulary) are marked: it reads them all as one word (QA: they looked like words it knew)."""
     title = "Words that mattered most"
-    words = [w for w in explanation.words if w.weight != 0][:top][::-1]  # largest on top
+    words = charted_words(explanation, top)[::-1]  # largest on top
     if not words:
         return empty_figure(title, "No word changed the prediction.")
+    names = [plain(w.word) + (UNKNOWN_MARK if w.word in unknown else "") for w in words]
     fig = go.Figure(go.Bar(
-        x=[w.weight for w in words], y=[plain(w.word) for w in words], orientation="h",
+        x=[w.weight for w in words], y=names, orientation="h",
         marker_color=[POSITIVE_COLOR if w.weight > 0 else NEGATIVE_COLOR for w in words],
         hovertemplate="%{y}: %{x:+.3f}<extra></extra>",
     ))

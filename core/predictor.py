@@ -7,6 +7,7 @@ This is what makes LIME (1,000+ perturbed texts) and CSV prediction fast.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import zipfile
@@ -167,6 +168,22 @@ class Predictor:
         max_tokens, after its cleaning): the words an explanation weighs."""
         max_tokens = self.vectorizer.get_config().get("output_sequence_length")
         return text_utils.part_read(text, self.clean, max_tokens)
+
+    def unknown_words(self, words) -> frozenset[str]:
+        """Which of ``words`` (as an explanation splits a text) the model knows none of the
+        tokens of: it reads each as the one "unknown word"."""
+        known = self._vocabulary
+        unknown = set()
+        for word in words:
+            tokens = text_utils.tokenize(text_utils.clean_text(word, self.clean),
+                                         self.clean.lowercase)
+            if tokens and not any(token in known for token in tokens):
+                unknown.add(word)
+        return frozenset(unknown)
+
+    @functools.cached_property
+    def _vocabulary(self) -> frozenset[str]:
+        return frozenset(self.vectorizer.get_vocabulary()[OOV_ID + 1:])
 
     def reading(self, text: str) -> tuple[int, int, int]:
         """(words in ``text``, words the model reads (its first max_tokens), how many of

@@ -79,6 +79,8 @@ if go:
 
 result = st.session_state.get(state.EXPLAIN_RESULT)
 if result is not None and result.key == key:
-    explain_view.show_result(result, regression, knows_none, not_read=read[len(weighed):])
+    shown_words = {w.word for w in (*result.lime.words, *result.occlusion.words)}
+    explain_view.show_result(result, regression, knows_none, not_read=read[len(weighed):],
+                             unknown=predictor.unknown_words(shown_words))
 else:
     st.caption("Press **Explain** to see which words mattered (a few seconds; thorough takes longer).")

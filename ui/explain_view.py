@@ -242,8 +242,10 @@ NO_WORD_MATTERED = ("No word of this text can matter to the model: it knows none
                     "and only rank the words.")
 
 
-def show_result(result: ExplainResult, regression: bool = False,
-                knows_none: bool = False, not_read: str = "") -> None:
+def show_result(result: ExplainResult, regression: bool = False, knows_none: bool = False,
+                not_read: str = "", unknown: frozenset = frozenset()) -> None:
+    """``not_read``: the end of the text past the words the model reads; ``unknown``: the
+    words it does not know (marked in the charts)."""
     lime, occlusion = result.lime, result.occlusion
     st.subheader("Which words mattered")
     if knows_none:
@@ -257,17 +259,23 @@ def show_result(result: ExplainResult, regression: bool = False,
     if explain.methods_disagree(lime, occlusion):
         st.warning("Here the two methods below disagree: leaving each word out pushes most of "
                    "LIME's top words the other way. Treat the colours as a rough guide; a "
-                   "thorough run may settle it.", icon=":material/compare_arrows:")
+                   "thorough setting may settle it.", icon=":material/compare_arrows:")
     st.markdown(explain.highlight_legend(lime.class_name, regression), unsafe_allow_html=True)
     left, right = st.columns(2)
     with left:
         st.markdown(f"**LIME** · {lime.num_samples:,} samples")
         _highlight(lime, not_read)
-        st.plotly_chart(charts.word_weight_bars(lime, regression=regression), key="explain.lime_bars")
+        st.plotly_chart(charts.word_weight_bars(lime, regression=regression, unknown=unknown),
+                        key="explain.lime_bars")
     with right:
         st.markdown(f"**Leave one word out** · exact, {occlusion.num_samples:,} predictions")
         _highlight(occlusion, not_read)
-        st.plotly_chart(charts.word_weight_bars(occlusion, regression=regression), key="explain.occlusion_bars")
+        st.plotly_chart(charts.word_weight_bars(occlusion, regression=regression,
+                                                unknown=unknown), key="explain.occlusion_bars")
+    charted = {w.word for e in (lime, occlusion) for w in charts.charted_words(e)}
+    if unknown & charted and not knows_none:
+        st.caption("“(unknown)”: a word the model does not know. It reads every such word as "
+                   "the same “unknown word”, so such a word matters only by where it stands.")
     st.caption("LIME scores the text many times with random words removed and fits a simple "
                "model of which words matter. Leave-one-word-out removes each word once and "
                "measures how the score changes. Where both agree, trust the explanation more.")

@@ -172,6 +172,19 @@ def test_words_past_those_the_model_reads_get_no_weight(run_store, trained_binar
                                "weight.") == 2  # under LIME's and occlusion's texts
 
 
+def test_words_the_model_does_not_know_are_marked_in_the_charts(trained_binary_run):
+    """QA: Arabic and emoji words the model reads as one "unknown word" got bars of their
+    own, like words it knows."""
+    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
+                               state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
+                               state.W_EXPLAIN_TEXT: "great product works xyzzyq frobnicate"})
+    explain(at)
+    bars = _bars_words(at)
+    assert {"xyzzyq (unknown)", "frobnicate (unknown)"} & bars
+    assert not {"great (unknown)", "product (unknown)", "xyzzyq", "frobnicate"} & bars
+    assert "“(unknown)”: a word the model does not know." in page_text(at)
+
+
 def test_changing_the_text_hides_the_old_explanation(trained_binary_run):
     at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
                                state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
