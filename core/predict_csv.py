@@ -49,10 +49,20 @@ def _likely_text_columns(frame: pd.DataFrame, but_not: list[str]) -> list[str]:
     suggestion = data_lib.suggest_columns(frame)
     sample = frame.head(5000)
     others = sorted((c for c in frame.columns if c not in suggestion.text_columns
-                     and c != suggestion.label_column
-                     and not pd.api.types.is_numeric_dtype(sample[c])),
+                     and c != suggestion.label_column and _wordy(sample[c])),
                     key=lambda c: -sample[c].astype(str).str.len().mean())
     return [str(c) for c in (*suggestion.text_columns, *others) if c not in but_not]
+
+
+def _wordy(values: pd.Series) -> bool:
+    """Texts of a few words, not ids, numbers or one-word codes: browser QA saw "id" and
+    "source" joined to the texts of a run that had read two columns, and an empty text
+    then answered as its id."""
+    filled = values.dropna().astype(str).str.strip()
+    filled = filled[filled != ""]
+    if filled.empty or pd.to_numeric(filled, errors="coerce").notna().all():
+        return False
+    return float(filled.str.split().str.len().mean()) >= 2
 
 
 def _new_column(frame: pd.DataFrame, name: str) -> str:

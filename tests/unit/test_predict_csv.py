@@ -179,3 +179,16 @@ def test_a_two_class_file_is_answered_at_the_saved_threshold_and_says_so(run_sto
     assert list(out["prediction"][:3]) == [first if s else second for s in said[:3]]
     assert list(out[predict_csv.THRESHOLD_COLUMN]) == [f"{first} from 5% sure"] * 3 + [""]
     assert out["prediction"][3] == ""  # no text, no answer, no rule
+
+
+def test_ids_and_one_word_codes_are_not_guessed_as_texts(predictor):
+    """Browser QA: for a run on title + body, "id,text,source" was read as text + id (and
+    "title;source" as title + source), and an empty text answered as its id."""
+    lines = ["id,text,source"] + [f"{i},a long enough sentence about item {i} and more,web"
+                                  for i in range(1, 21)]
+    lines[3] = "3,,web"
+    frame = predict_csv.read_texts("\n".join(lines).encode(), name="new.csv")
+    columns = predict_csv.first_text_columns(frame, ["title", "body"])
+    assert columns == ["text"]
+    out = predict_csv.predict_frame(predictor, frame, columns)
+    assert out["prediction"].iloc[2] == "" and out["note"].iloc[2] == predict_csv.NO_TEXT
