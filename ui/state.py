@@ -19,7 +19,7 @@ DATA_SPEC = "data.spec"         # core.config.DataSpec used for DATASET
 THRESHOLD_CHOICES = "eval.threshold_choices"  # {run id: (positive class, slider value)}
 THRESHOLD_RUN = "eval.threshold_run"  # the run the slider and the class choice belong to now
 CURRENT_RUN = "run.current"     # the session's run: on Model & Train and in every run picker
-RECENT_RUNS = "run.recent"      # the session's current runs so far, the latest last
+RECENT_RUNS = "run.recent"      # the runs the session looked at (state.looked_at), the latest last
 STARTED_RUNS = "run.started"    # ids of the runs this session started or trained more
 CONTROLS_ROWS = "model.controls_rows"  # training texts the Model & Train controls were set for
 EXPLAIN_TEXT = "explain.handoff_text"  # text sent from Evaluate to Explain
@@ -156,13 +156,19 @@ MAX_RECENT_RUNS = 20
 def make_current(run_id: str) -> None:
     """Make ``run_id`` the session's run, and remember it for the pages that cannot show a
     later one (see recent_run_among)."""
-    recent = [r for r in st.session_state.get(RECENT_RUNS, []) if r != run_id]
-    st.session_state[RECENT_RUNS] = (recent + [run_id])[-MAX_RECENT_RUNS:]
+    looked_at(run_id)
     st.session_state[CURRENT_RUN] = run_id
 
 
+def looked_at(run_id: str) -> None:
+    """Remember ``run_id`` as the run the session saw last: made current, or shown by a page
+    in place of the current run."""
+    recent = [r for r in st.session_state.get(RECENT_RUNS, []) if r != run_id]
+    st.session_state[RECENT_RUNS] = (recent + [run_id])[-MAX_RECENT_RUNS:]
+
+
 def recent_run_among(run_ids) -> str | None:
-    """The session's latest current run among ``run_ids``.
+    """The run among ``run_ids`` the session looked at last.
 
     A page that cannot show the current run (it failed, or is still training) shows this
     one, so Evaluate, Explain and Predict all fall back to the same run (browser QA: each

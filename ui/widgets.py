@@ -123,6 +123,8 @@ def run_picker(label: str, key: str, runs: list[runs_lib.RunInfo]) -> str | None
         st.session_state[key] = shown
     elif st.session_state.get(key) not in ids:
         st.session_state[key] = ids[0]
+    if st.session_state[key] != current:  # shown in its place: the next page shows it too
+        state.looked_at(st.session_state[key])
     return st.selectbox(label, ids, key=key, format_func=labels.get,
                         on_change=_make_current, args=(key,))
 

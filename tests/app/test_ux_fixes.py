@@ -374,6 +374,31 @@ def test_after_a_failed_run_every_page_shows_the_run_looked_at_before_it(
     assert at.session_state[state.CURRENT_RUN] == failed_run  # still the session's run
 
 
+def test_without_a_run_picked_the_pages_fall_back_to_the_run_shown_first(
+        run_store, trained_run, failed_run):
+    """Second browser pass: a new session that opened Evaluate (the newest run with results)
+    before its run failed saw that run there, and the newest run with a model, an import
+    without results, on Explain and Predict."""
+    from core import importer
+
+    imported = importer.import_model(run_store, run_store.model_path(trained_run).read_bytes(),
+                                     "no results.keras")
+    try:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.run()
+        at.switch_page("pages/evaluate.py").run()
+        shown = at.selectbox(key=state.W_EVAL_RUN).value
+        at.session_state[state.CURRENT_RUN] = failed_run  # then its run fails, as after Train
+        at.switch_page("pages/train.py").run()
+        for page, key in (("pages/explain.py", state.W_EXPLAIN_RUN),
+                          ("pages/predict.py", state.W_PREDICT_RUN)):
+            at.switch_page(page).run()
+            assert not at.exception, at.exception
+            assert at.selectbox(key=key).value == shown != imported, page
+    finally:
+        run_store.delete(imported)
+
+
 def test_pages_say_why_a_failed_current_run_is_not_shown(failed_run):
     """Second browser pass: Explain and Predict showed another run without a word, and
     Evaluate said "no test results yet" for a run that had failed."""
