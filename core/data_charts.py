@@ -26,7 +26,8 @@ def class_balance(labels: pd.Series) -> go.Figure:
         fig.update_xaxes(title_text="Label value")
     else:
         counts = labels.value_counts()  # most texts first, ties by name (QA: "y, x"),
-        counts = counts.iloc[np.lexsort((counts.index.astype(str), -counts.to_numpy()))]
+        names = counts.index.astype(str)  # "apple" sits beside "Banana", not after it
+        counts = counts.iloc[np.lexsort((names, names.str.casefold(), -counts.to_numpy()))]
         # unless the labels are numbers:
         values = pd.to_numeric(pd.Series(counts.index), errors="coerce").to_numpy()
         if not np.isnan(values).any():  # ratings 1-5 read in their own order

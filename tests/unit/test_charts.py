@@ -303,8 +303,8 @@ def test_long_label_names_lie_on_sideways_bars_cut_but_never_merged():
     fig = data_charts.class_balance(pd.Series(long * 2 + long[:1]))
     bar = fig.data[0]
     assert bar.orientation == "h" and list(bar.x) == [3, 2, 2]
-    assert list(bar.y) == ["A second extremely long cat…", "Third: product quality",
-                           "the &lt;b&gt;short&lt;/b&gt; one"]
+    assert list(bar.y) == ["A second extremely long cat…", "the &lt;b&gt;short&lt;/b&gt; one",
+                           "Third: product quality"]  # ties in name order, any case
     assert bar.customdata[0] == long[0]  # whole in the hover
     same_start = ["Reviews of kitchen products part one", "Reviews of kitchen products part two"]
     assert list(data_charts.class_balance(pd.Series(same_start)).data[0].y) == same_start
@@ -314,6 +314,9 @@ def test_long_label_names_lie_on_sideways_bars_cut_but_never_merged():
 def test_labels_with_as_many_texts_are_drawn_in_name_order():
     assert list(data_charts.class_balance(pd.Series(["y", "x", "y", "x", "z"])).data[0].x) == [
         "x", "y", "z"]
+    # QA: capitals came first ("Banana, Cherry, apple").
+    mixed = pd.Series(["Cherry", "apple", "Banana"])
+    assert list(data_charts.class_balance(mixed).data[0].x) == ["apple", "Banana", "Cherry"]
 
 
 def test_a_long_label_is_cut_before_it_is_made_inert():
