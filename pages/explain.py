@@ -61,8 +61,9 @@ with left:
 with right:
     if not regression:
         class_index = explain_view.choose_class(class_names, answer, run_id, text)
-    thorough = st.toggle("Thorough (5,000 samples, slower)", key=state.W_EXPLAIN_THOROUGH,
-                         help="More samples give steadier word weights.")
+    thorough = st.toggle("Thorough (slower)", key=state.W_EXPLAIN_THOROUGH,
+                         help="5,000 LIME tries instead of 1,000: steadier word weights, "
+                              "but it takes a few times longer.")
     go = st.button("Explain", key=state.W_EXPLAIN_GO, type="primary")
 
 key = (run_id, text, class_index)

@@ -311,3 +311,15 @@ def test_with_only_a_run_before_its_first_epoch_the_page_names_it(no_runs, tmp_p
     assert ("“my first <b>run</b>” is still training and has no saved model yet"
             in shown_text(page_text(at)))
     assert "No trained model yet" not in page_text(at)
+
+
+# Browser QA at 1024 px: the right-hand column showed "Thorough (5,000 sample…", that is 22
+# characters of label beside the switch (about 7) and the help icon (about 4).
+RIGHT_COLUMN_CHARS_AT_1024_PX = 34
+
+
+def test_the_thorough_switch_fits_a_1024_px_window_and_says_what_it_costs(trained_binary_run):
+    at = open_page("explain")
+    switch = at.toggle(key=state.W_EXPLAIN_THOROUGH)
+    assert len(switch.label) + 7 + 4 <= RIGHT_COLUMN_CHARS_AT_1024_PX
+    assert "slower" in switch.label and "5,000" in switch.help
