@@ -7,7 +7,7 @@ import itertools
 import pandas as pd
 import streamlit as st
 
-from core import charts, compare, config, report
+from core import charts, compare, config, labels, report
 from core import runs as runs_lib
 from core.errors import StudioError
 from core.explain import escape_markdown
@@ -130,7 +130,9 @@ def compare_curves(store: runs_lib.RunStore, runs: list[runs_lib.RunInfo]) -> No
                            format_func=charts.metric_label, width=MEASURE_WIDTH)
     st.caption(CURVE_ADVICE[metric])
     tasks = {by_id[i].task for i in selected}
-    others = [t for t in TASK_NAMES if t not in tasks and any(r.task == t for r in runs)]
+    # Only runs with curves are left out (an imported run has none).
+    others = [t for t in TASK_NAMES if t not in tasks
+              and any(r.task == t and _has_curve(store, r) for r in runs)]
     if len(tasks) == 1 and others and metric in LOSS_METRICS:  # QA: said under an RMSE chart
         st.caption(f"Runs that predict {' or '.join(TASK_NAMES[t] for t in others)} are left "
                    "out, as their loss is measured in another way; pick them above to compare "
@@ -150,10 +152,14 @@ def _answers(run: runs_lib.RunInfo) -> tuple:
 
 
 def _answers_words(run: runs_lib.RunInfo) -> str:
-    """" 4 classes (Business, Science, …)" or "a number (rating)", for a chart's title."""
+    """" 4 classes (Business, Science, …)", "5 classes (rating 1, 2, 3, …)" or
+    "a number (rating)", for a chart's title."""
+    column = (run.spec.get("data") or {}).get("label_column")
     if run.task == config.TASK_REGRESSION:
-        return f"a number ({(run.spec.get('data') or {}).get('label_column') or 'value'})"
+        return f"a number ({column or 'value'})"
     names = [str(name) for name in run.spec.get("class_names") or ()]
+    if column and names and labels.as_numbers(names) is not None:  # "(1, 2, 3, …)" of what?
+        names[0] = f"{column} {names[0]}"
     return f"{run.task_words} ({', '.join(names[:3])}{', …' if len(names) > 3 else ''})"
 
 

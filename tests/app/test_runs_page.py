@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 
 import pandas as pd
 import psutil
@@ -226,6 +227,21 @@ def test_losses_of_different_tasks_never_share_an_axis(run_store, trained_run, r
     assert f"No validation accuracy for {names[1]}: runs that predict a number" in page_text(at)
 
 
+def test_runs_without_curves_are_not_said_to_be_left_out(run_store, trained_run, regression_run,
+                                                        no_runs):
+    """QA: with only an imported rating run beside it, a classifier's loss chart said "Runs
+    that predict a number are left out", though that run has no curve to leave out."""
+    from core import importer
+    from ui import services
+
+    store = services.store()  # the empty store no_runs points the app at
+    shutil.copytree(run_store.path(trained_run), store.path(trained_run))
+    importer.import_model(store, run_store.model_path(regression_run).read_bytes(), "r.keras")
+    at = open_page("runs", {state.CURRENT_RUN: trained_run})
+    assert at.multiselect(key=state.W_RUNS_SELECTED).value == [trained_run]
+    assert "left out" not in page_text(at)
+
+
 def test_losses_of_classifiers_with_different_classes_get_a_chart_each(run_store, trained_run):
     """Browser QA: the 5 ratings' cross-entropy shared an axis with 4 news topics'."""
     topics = copy_run(run_store, trained_run, "news topics")
@@ -239,7 +255,8 @@ def test_losses_of_classifiers_with_different_classes_get_a_chart_each(run_store
         assert chart_lines(at) == [[names[0]], [names[1]]]
         titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"]
                   for chart in at.get("plotly_chart")]
-        assert titles == ["Validation loss: runs that predict 5 classes (1, 2, 3, …)",
+        # QA: "(1, 2, 3, …)" did not say what was numbered.
+        assert titles == ["Validation loss: runs that predict 5 classes (rating 1, 2, 3, …)",
                           "Validation loss: runs that predict 5 classes (Business, Science, "
                           "Sports, …)"]
         at.selectbox(key=state.W_RUNS_METRIC).set_value("val_accuracy").run()
