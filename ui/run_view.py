@@ -128,15 +128,28 @@ def show(run_id: str) -> None:
     try:
         info = services.store().info(run_id)
         every = poll_seconds(info, time.time()) if _live(info) else None
-        name = info.name
+        name, status = info.name, info.status
     except RunError:
-        every = name = None
-    st.fragment(run_every=every)(_panel)(run_id, every, name)
+        every = name = status = None
+    st.fragment(run_every=every)(_panel)(run_id, every, name, status)
 
 
-def _panel(run_id: str, polling_every: float | None, name: str | None = None) -> None:
-    """``name``: the run's name when the page was drawn, for a run deleted since (QA: a
-    redraw named it by its id)."""
+def page_is_stale(info: runs_lib.RunInfo, polling_every: float | None, drawn_status: str | None,
+                  now: float) -> bool:
+    """Whether the live view must hand over to one full page run, which redraws what lies
+    outside it: the final state when the run ends; the calmer redraw (a fragment's timer is
+    set by a full run only); Train's caption once a queued run starts (CI's browser caught
+    "waiting to train" beside epoch 4 of 60)."""
+    if not polling_every:
+        return False
+    return (not _live(info) or poll_seconds(info, now) > polling_every
+            or (drawn_status == runs_lib.QUEUED and info.status != runs_lib.QUEUED))
+
+
+def _panel(run_id: str, polling_every: float | None, name: str | None = None,
+           drawn_status: str | None = None) -> None:
+    """``name``, ``drawn_status``: the run's name and status when the page was drawn (for a
+    run deleted since, QA: a redraw named it by its id)."""
     state.keep_widget_values_in_a_poll()
     store = services.store()
     try:
@@ -145,11 +158,8 @@ def _panel(run_id: str, polling_every: float | None, name: str | None = None) ->
         gone = not shown_run.exists(store, run_id)
         st.warning(escape_markdown(shown_run.deleted_message(name) if gone else str(err)))
         return
-    live = _live(info)
-    if polling_every and not live:
-        st.rerun()  # once: the full page redraws the final state and stops polling
-    if polling_every and poll_seconds(info, time.time()) > polling_every:
-        st.rerun()  # once, to the calmer redraw: a fragment's timer is set by a full run only
+    if page_is_stale(info, polling_every, drawn_status, time.time()):
+        st.rerun()  # once: the full page run draws the fragment again with new arguments
     st.subheader(f"Run: {escape_markdown(info.name)}")
     records = _records(store, run_id)
     stopping = info.is_active and store.stop_requested(run_id)
@@ -161,7 +171,7 @@ def _panel(run_id: str, polling_every: float | None, name: str | None = None) ->
         _stop_button(run_id, stopping)
     else:
         _result(store, info)
-        _train_more(store, info, finishing=live)
+        _train_more(store, info, finishing=_live(info))
 
 
 def _starting(queue: jobs.JobQueue, run_id: str) -> bool:

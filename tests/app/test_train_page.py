@@ -474,6 +474,18 @@ def test_train_says_when_this_sessions_run_only_waits_in_line(news, run_store, t
             in [c.value for c in at.caption])
 
 
+def test_a_queued_run_that_starts_redraws_the_whole_page(run_store, training_run):
+    """CI's browser: Train's caption said "waiting to train" beside epoch 4 of 60, as the
+    live view redrew only itself when the run left the queue."""
+    running = run_store.info(training_run)
+    every = run_view.poll_seconds(running, time.time())  # as the page drew it
+    assert run_view.page_is_stale(running, every, drawn_status="queued", now=time.time())
+    assert not run_view.page_is_stale(running, every, drawn_status="running", now=time.time())
+    run_store.update_status(training_run, status="queued")
+    queued = run_store.info(training_run)
+    assert not run_view.page_is_stale(queued, every, drawn_status="queued", now=time.time())
+
+
 def _live_view_of_a_run_deleted_since_the_page_was_drawn():
     from ui import run_view
 

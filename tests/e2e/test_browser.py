@@ -18,6 +18,10 @@ pytestmark = pytest.mark.e2e
 
 TINY_PRESET = "Tiny (classroom demo, seconds)"
 TRAIN_TIMEOUT = 180
+# The tiny preset's 6 epochs of the news sample train in about 2 s here, so on a busy machine
+# the page's first poll can come after the last epoch (CI, 7 Dec) and no growth is seen.
+# About 0.1 s an epoch after the first: 60 give the page several polls to draw.
+WATCHED_EPOCHS = 60
 EXPLAIN_TIMEOUT = 120
 NEWS_TOPICS = {"Business", "Science", "Sports", "World"}
 HIGHLIGHTED = 'div[style*="white-space: pre-wrap"] span[style*="background-color"]'
@@ -72,6 +76,18 @@ def wait_until(condition, timeout: float, what: str, every: float = 0.2):
             return value
         time.sleep(every)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def set_epochs(tab, epochs: int) -> None:
+    """Type ``epochs`` into the Epochs box of the (closed) "Adjust the network" expander."""
+    expander = tab.main().get_by_text("Adjust the network (optional)").first
+    expander.click()
+    box = tab.main().get_by_label("Epochs (passes over the training texts)")
+    box.fill(str(epochs))
+    box.press("Enter")
+    tab.wait_idle()
+    expander.click()  # closed again, as a teacher leaves it
+    tab.wait_idle()
 
 
 def start_tiny_run(tab, run_name: str) -> float:
@@ -156,6 +172,7 @@ def test_teacher_path(tab, studio, timings):
     # 2 · Model & Train: the tiny preset, Train, and the live chart.
     tab.go_to("2 · Model & Train", re.compile("Model & Train"))
     choose_tiny_preset(tab)
+    set_epochs(tab, WATCHED_EPOCHS)
     main.get_by_text(re.compile(r"LSTM 16 · [\d,]+ parameters")).wait_for(timeout=60_000)
     tab.shot("train_tiny_preset")
 
@@ -170,10 +187,13 @@ def test_teacher_path(tab, studio, timings):
     more_points = wait_until(lambda: (n := loss_chart_points(tab)) > first_points and n,
                              TRAIN_TIMEOUT, "the live chart to grow")
     assert more_points > first_points
+    # Train's caption follows the run out of the queue (it said "waiting to train").
+    main.get_by_text("Your run below is still training").wait_for(timeout=10_000)
     if first_progress and progress.count():
         assert progress.inner_text() != first_progress  # the progress text moved on too
 
     wait_for_finished_run(tab)
+    main.get_by_text(f"Finished after {WATCHED_EPOCHS} epochs").wait_for()
     timings.record("train_click_to_run_finished_s", time.monotonic() - clicked)
     main.get_by_text(re.compile(r"of the \d+ test texts right")).first.wait_for()  # the headline
     tab.wait_idle()
