@@ -90,6 +90,14 @@ def are_numbers(class_names) -> bool:
     return as_numbers(class_names) is not None
 
 
+def named_classes(class_names, label_column: str) -> tuple[str, ...]:
+    """Numbered classes as "rating 5", for people to read: "the words that pushed this toward
+    5 most" read oddly (browser QA). Other class names stay as they are."""
+    if not are_numbers(class_names):
+        return tuple(class_names)
+    return tuple(f"{label_column} {name}" for name in class_names)
+
+
 def looks_like_scale(label_column: str) -> bool:
     return SCALE_WORDS.search(str(label_column).lower()) is not None
 

@@ -7,7 +7,7 @@ links.run_inside_app()
 
 import streamlit as st  # noqa: E402
 
-from core import charts  # noqa: E402
+from core import charts, labels  # noqa: E402
 from core.config import TASK_REGRESSION  # noqa: E402
 from core.errors import StudioError  # noqa: E402
 from ui import explain_view, services, state, widgets  # noqa: E402
@@ -31,11 +31,11 @@ info = store.info(run_id)
 widgets.checkpoint_note(info)  # a run still training answers from a checkpoint
 spec = info.spec
 label_column = (spec.get("data") or {}).get("label_column") or "value"
-texts, labels = explain_view.test_split(store, run_id)
+texts, true_labels = explain_view.test_split(store, run_id)
 if handed_over:
-    explain_view.place_handoff(handed_over, texts, labels)
+    explain_view.place_handoff(handed_over, texts, true_labels)
 
-text = explain_view.choose_text(texts, labels, label_column)
+text = explain_view.choose_text(texts, true_labels, label_column)
 if not text or not text.strip():
     st.info("Type some words to see what the model makes of them.")
     st.stop()
@@ -47,6 +47,7 @@ weighed = predictor.part_read(read)  # words past its max tokens never reach the
 
 regression = predictor.task == TASK_REGRESSION
 class_names = (label_column,) if regression else predictor.class_names
+shown_names = labels.named_classes(class_names, label_column)  # "rating 4", not "4"
 scores = predictor.predict_fn([text])[0]
 left, right = st.columns([3, 2])
 with left:
@@ -55,12 +56,13 @@ with left:
         class_index = 0
     else:  # a two-class run answers at the threshold chosen on Evaluate
         answer, threshold_note = widgets.answer_index(store, predictor, run_id, scores)
-        st.plotly_chart(charts.probability_bars(class_names, scores, answer), key="explain.probs")
+        st.plotly_chart(charts.probability_bars(shown_names, scores, answer), key="explain.probs")
         if threshold_note:
             st.caption(threshold_note)
 with right:
     if not regression:
-        class_index = explain_view.choose_class(class_names, answer, run_id, text)
+        class_index = explain_view.choose_class(class_names, answer, run_id, text,
+                                                   shown_names)
     thorough = st.toggle("Thorough (slower)", key=state.W_EXPLAIN_THOROUGH,
                          help="5,000 LIME tries instead of 1,000: steadier word weights, "
                               "but it takes a few times longer.")
@@ -72,7 +74,7 @@ if go:
     try:
         st.session_state[state.EXPLAIN_RESULT] = explain_view.run_explainers(
             predictor.predict_fn, weighed, class_index,
-            explain_view.named_classes(class_names, label_column), key, samples,
+            shown_names, key, samples,
             removal_scores=predictor.removal_scores, fold_case=predictor.clean.lowercase)
     except StudioError as err:
         widgets.show_error(err)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import charts, explain, labels
+from core import charts, explain
 from core import data as data_lib
 from core.errors import StudioError
 from core.explain import escape_markdown
@@ -145,24 +145,27 @@ def choose_text(texts: list[str], labels: list[str], label_column: str) -> str:
     return typed[:MAX_TEXT_CHARS]
 
 
-def choose_class(class_names: tuple[str, ...], predicted: int, run_id: str, text: str) -> int:
+def choose_class(class_names: tuple[str, ...], predicted: int, run_id: str, text: str,
+                 shown: tuple[str, ...]) -> int:
     """The class to explain; it follows the prediction whenever the text or run changes.
 
     A text sent from Evaluate starts at the answer Evaluate showed for it instead.
+    ``shown``: the class names as the page writes them ("rating 5").
     """
     pending = st.session_state.pop(state.EXPLAIN_PENDING_CLASS, None)
     if pending and pending[:2] == (run_id, text) and pending[2] in class_names:
         st.session_state[state.W_EXPLAIN_CLASS] = class_names.index(pending[2])
         st.session_state[state.EXPLAIN_INPUT] = (run_id, text)
         where = " (at the run's threshold there)" if len(class_names) == 2 else ""
-        st.caption(f"Explaining “{escape_markdown(pending[2])}”, the answer the Evaluate page "
+        name = shown[class_names.index(pending[2])]
+        st.caption(f"Explaining “{escape_markdown(name)}”, the answer the Evaluate page "
                    f"showed for this text{where}.")
     if st.session_state.get(state.EXPLAIN_INPUT) != (run_id, text) or \
             st.session_state.get(state.W_EXPLAIN_CLASS) not in range(len(class_names)):
         st.session_state[state.W_EXPLAIN_CLASS] = predicted
         st.session_state[state.EXPLAIN_INPUT] = (run_id, text)
     return st.selectbox("Class to explain", range(len(class_names)),
-                        key=state.W_EXPLAIN_CLASS, format_func=lambda i: class_names[i],
+                        key=state.W_EXPLAIN_CLASS, format_func=lambda i: shown[i],
                         help="By default the class the model predicted.")
 
 
@@ -186,14 +189,6 @@ def as_the_model_reads_it(predictor, text: str) -> str | None:
     st.caption("Explained as the model reads this text: without its HTML tags and "
                "entities, whose pieces the model never sees.")
     return read
-
-
-def named_classes(class_names, label_column: str) -> tuple[str, ...]:
-    """Numbered classes as "rating 5": "the words that pushed this toward 5 most" read
-    oddly (browser QA). Other class names stay as they are."""
-    if labels.as_numbers(class_names) is None:
-        return tuple(class_names)
-    return tuple(f"{label_column} {name}" for name in class_names)
 
 
 def run_explainers(predict_fn, text: str, class_index: int, class_names, key: tuple,

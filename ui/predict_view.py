@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import charts, importer, predict_csv
+from core import charts, importer, labels, predict_csv
 from core.config import TASK_REGRESSION
 from core.errors import NoDataRowsError, StudioError
 from core.explain import escape_markdown
@@ -58,11 +58,11 @@ def typed_text(predictor, label_column: str, run_id: str | None = None) -> None:
         return
     run_id = run_id or st.session_state[state.W_PREDICT_RUN]
     best, threshold_note = widgets.answer_index(services.store(), predictor, run_id, scores)
-    st.markdown(f"The model says {widgets.answer_words(predictor.class_names, scores, best)}.")
+    shown = labels.named_classes(predictor.class_names, label_column)  # "rating 4", not "4"
+    st.markdown(f"The model says {widgets.answer_words(shown, scores, best)}.")
     if threshold_note:
         st.caption(threshold_note)
-    st.plotly_chart(charts.probability_bars(predictor.class_names, scores, best),
-                    key="predict.probs")
+    st.plotly_chart(charts.probability_bars(shown, scores, best), key="predict.probs")
 
 
 def _value_range_note(predictor, label_column: str) -> None:

@@ -44,7 +44,8 @@ def test_explaining_a_test_text_shows_words_sentence_and_stability(run_store, tr
     words = set(re.findall(r"[\w']+", written))
     lime = {w.word for w in at.session_state[state.EXPLAIN_RESULT].lime.words}
     assert lime <= words and any(word != word.lower() for word in lime)
-    assert _bars_words(at) - set(dataset.class_names) <= words  # the probabilities' bars too
+    shown_classes = {f"rating {name}" for name in dataset.class_names}
+    assert _bars_words(at) - shown_classes <= words  # the probabilities' bars too
     text = page_text(at)
     assert "pushed this toward" in text or "No single word" in text
     assert "1,000 samples" in text
@@ -208,10 +209,13 @@ def test_the_class_follows_the_prediction_and_can_be_changed(trained_run):
     explain(at)
     assert at.selectbox(key=state.W_EXPLAIN_CLASS).value == other
     legend = next(m.value for m in at.markdown if m.value.startswith('<div style="font-size'))
-    # Numbered classes are named with their column (QA: "pushed this toward 5 most").
-    assert f"<b>rating {chosen.options[other]}</b>" in legend
-    weighed_for = at.session_state[state.EXPLAIN_RESULT].lime.class_name
-    assert weighed_for == f"rating {chosen.options[other]}"
+    # Numbered classes are named with their column (QA: "pushed this toward 5 most"), in the
+    # class box and on the probability bars too (QA: they read "4").
+    assert chosen.options == [f"rating {n}" for n in range(1, 6)]
+    bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["y"]
+    assert bars == chosen.options
+    assert f"<b>{chosen.options[other]}</b>" in legend
+    assert at.session_state[state.EXPLAIN_RESULT].lime.class_name == chosen.options[other]
 
 
 def test_regression_explains_the_predicted_value(trained_run, regression_run):

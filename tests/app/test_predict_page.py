@@ -63,6 +63,15 @@ def test_a_typed_text_shows_class_probabilities(trained_binary_run):
     assert f"The model says **{winner}**" in page_text(at)
 
 
+def test_numbered_classes_are_named_with_their_column(trained_run):
+    """QA: the answer and the bars read "4" where Explain said "rating 4"."""
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_run,
+                               state.W_PREDICT_TEXT: "Lovely kettle, boils fast and quietly."})
+    bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    assert bars["y"] == [f"rating {n}" for n in range(1, 6)]
+    assert "The model says **rating " in page_text(at)
+
+
 @pytest.mark.parametrize("text, why", [
     ("!!! ???", widgets.NO_WORDS_FOR_MODEL),
     # Exploratory QA: Predict said "only spaces or punctuation" where Explain said HTML.
