@@ -16,8 +16,10 @@ Needs: pip install -r bench/requirements.txt (tf-keras).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
+import sys
 import time
 
 import numpy as np
@@ -187,6 +189,9 @@ def main():
     parser.add_argument("--seeds", default="42", help="comma list of training seeds")
     parser.add_argument("--only", choices=("tutorial", "studio"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.only != "studio" and importlib.util.find_spec("tf_keras") is None:
+        sys.exit("speed.py times the tutorial's pipeline with tf_keras, which is not installed: "
+                 ".venv/bin/pip install -r bench/requirements.txt (make bench does it).")
     seeds = [int(seed) for seed in args.seeds.split(",")]
     if not args.isolate and not args.only:  # both pipelines get LSTM Studio's thread settings
         os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(training.intra_op_threads()))
