@@ -17,6 +17,7 @@ st.write("Pick a network (the recommended one is a good start), press **Train**,
 dataset = st.session_state.get(state.DATASET)
 data_spec = st.session_state.get(state.DATA_SPEC)
 run_id = shown_run.current_run_id(services.store())
+captioned_status = None  # the run's status as Train's caption says it
 
 if dataset is None or data_spec is None:
     st.info(widgets.why_no_dataset() + shown_run.below_sentence(run_id))
@@ -43,7 +44,8 @@ else:
                             icon=":material/rocket_launch:",
                             disabled=model_spec is None or busy, width="stretch")
         if busy:  # said on the page: a tooltip is not seen on a projector (QA)
-            st.caption(shown_run.busy_caption(run_id))
+            captioned_status = services.store().status(run_id).get("status")
+            st.caption(shown_run.busy_caption(captioned_status))
     # A second click sent before the page redrew (a double click) still arrives, though the
     # redrawn button is disabled: while this session's run is training, it starts nothing.
     if clicked and not busy:
@@ -59,4 +61,6 @@ if run_id is not None:
     st.divider()
     if dataset is not None:
         train_view.note_run_on_other_data(services.store(), run_id)
-    run_view.show(run_id)
+    # The worker may start the run while this page draws: the live view then compares
+    # with what the caption said, and redraws the page once (QA: "waiting" for a whole run).
+    run_view.show(run_id, drawn_status=captioned_status)

@@ -124,11 +124,12 @@ def poll_seconds(info: runs_lib.RunInfo, now: float) -> float:
     return FAST_POLL_SECONDS  # queued or just started: show the start as soon as it comes
 
 
-def show(run_id: str) -> None:
+def show(run_id: str, drawn_status: str | None = None) -> None:
+    """``drawn_status``: the run's status as the page above says it, if it does."""
     try:
         info = services.store().info(run_id)
         every = poll_seconds(info, time.time()) if _live(info) else None
-        name, status = info.name, info.status
+        name, status = info.name, drawn_status or info.status
     except RunError:
         every = name = status = None
     st.fragment(run_every=every)(_panel)(run_id, every, name, status)

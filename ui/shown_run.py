@@ -72,8 +72,7 @@ def is_active(run_id: str) -> bool:
     return services.store().status(run_id).get("status") in runs_lib.ACTIVE_STATUSES
 
 
-def busy_caption(run_id: str) -> str:
+def busy_caption(status: str | None) -> str:
     """Why Train waits, under the button (QA: a run only waiting in line was "still training")."""
-    waiting = services.store().status(run_id).get("status") == runs_lib.QUEUED
-    doing = "is waiting to train" if waiting else "is still training"
+    doing = "is waiting to train" if status == runs_lib.QUEUED else "is still training"
     return f"Your run below {doing}: stop it or wait for it to end to train another."

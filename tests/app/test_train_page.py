@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.runs import RunStore
 from tests.app.conftest import shown_text
-from ui import run_view, services, state
+from ui import run_view, services, state, train_view
 
 PAGE = "../../pages/train.py"  # AppTest resolves it against this file
 DEADLINE_SECONDS = 120
@@ -484,6 +484,29 @@ def test_a_queued_run_that_starts_redraws_the_whole_page(run_store, training_run
     run_store.update_status(training_run, status="queued")
     queued = run_store.info(training_run)
     assert not run_view.page_is_stale(queued, every, drawn_status="queued", now=time.time())
+
+
+def test_a_run_that_starts_while_the_page_draws_gets_the_right_caption(news, run_store,
+                                                                       training_run, monkeypatch):
+    """Browser QA: when the worker took the run out of the queue between Train's caption and
+    the live view, the caption said "waiting to train" for the whole run."""
+    run_store.update_status(training_run, status="queued")
+    draw_summary = train_view.model_summary
+
+    def summary_while_the_worker_starts(*args, **kwargs):  # the real summary, then the start
+        draw_summary(*args, **kwargs)
+        run_store.update_status(training_run, status="running")
+
+    monkeypatch.setattr(train_view, "model_summary", summary_while_the_worker_starts)
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    dataset, spec, source = news
+    at.session_state[state.DATASET], at.session_state[state.DATA_SPEC] = dataset, spec
+    at.session_state[state.CURRENT_RUN] = training_run
+    at.session_state[state.STARTED_RUNS] = {training_run}
+    at.run()
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Your run below is still training") for c in captions), captions
 
 
 def _live_view_of_a_run_deleted_since_the_page_was_drawn():
