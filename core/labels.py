@@ -45,7 +45,7 @@ def _quoted(labels: pd.Series) -> str:
     return f"'{labels.name}'" if labels.name is not None else "with the labels"
 
 
-def _sorted_classes(names) -> list[str]:
+def sorted_classes(names) -> list[str]:
     names = list(names)
     numbers = as_numbers(names)
     if numbers is not None:
@@ -147,7 +147,7 @@ def resolve_task(labels: pd.Series, forced: str | None) -> str:
         infer_task(labels)  # raises the plain "only one class" message
     if forced == TASK_BINARY and len(distinct) != 2:
         raise DataError(f"“Two classes” needs exactly two labels, but the column {column} "
-                        f"has {len(distinct):,}: {_examples(_sorted_classes(distinct))}. "
+                        f"has {len(distinct):,}: {_examples(sorted_classes(distinct))}. "
                         "Choose “Several classes” as what to predict instead.")
     if forced == TASK_MULTICLASS and len(distinct) > config.MAX_CLASSES:
         raise _too_many_classes(column, len(distinct), numeric)
@@ -158,6 +158,6 @@ def encode_labels(labels: pd.Series, task: str) -> tuple[tuple[str, ...], np.nda
     values = labels.tolist()
     if task == TASK_REGRESSION:
         return (), np.asarray(values, dtype=str).astype(np.float64).astype(np.float32)
-    names = tuple(_sorted_classes(set(values)))
+    names = tuple(sorted_classes(set(values)))
     index = {name: i for i, name in enumerate(names)}
     return names, np.fromiter((index[v] for v in values), dtype=np.int64, count=len(values))

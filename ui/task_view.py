@@ -24,8 +24,10 @@ TASK_NAMES = {TASK_BINARY: "two classes", TASK_MULTICLASS: "several classes",
 
 
 def _task_explanation(task: str, labels: pd.Series) -> str:
-    names = sorted({str(v) for v in labels.dropna()})
-    shown = ", ".join(escape_markdown(n) for n in names[:6]) + (", …" if len(names) > 6 else "")
+    # In the class-balance chart's order (QA: "Banana, Cherry, apple" above apple, Banana…).
+    names = label_lib.sorted_classes({str(v) for v in labels.dropna()})
+    shown = ", ".join(escape_markdown(n) for n in names[:6]) + (
+        f" and {len(names) - 6:,} more" if len(names) > 6 else "")
     if task == TASK_BINARY:
         return f"the labels have two values ({shown}), so the model gives the probability of one of them."
     if task == TASK_MULTICLASS:

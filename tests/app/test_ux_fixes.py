@@ -8,6 +8,7 @@ import os
 import time
 
 import numpy as np
+import pandas as pd
 import psutil
 import pytest
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
@@ -410,3 +411,18 @@ def test_pages_say_why_a_failed_current_run_is_not_shown(failed_run):
     assert ("“Failed run” cannot be evaluated here: it has no test results, as its training "
             "failed (Model & Train says why).") in page_text(at)
     assert "yet" not in " ".join(i.value for i in at.info)
+
+
+def test_the_task_sentence_lists_labels_in_the_charts_order():
+    """QA: "the labels have 3 values (Banana, Cherry, apple)" above a chart drawn apple,
+    Banana, Cherry; and numbered classes read 1, 2, 10, not 1, 10, 2."""
+    from core.config import TASK_MULTICLASS
+    from ui import task_view
+
+    fruit = pd.Series(["Cherry", "apple", "Banana"] * 20)
+    assert "3 values (apple, Banana, Cherry)" in task_view._task_explanation(TASK_MULTICLASS,
+                                                                             fruit)
+    codes = pd.Series(["10", "2", "1"] * 20)
+    assert "(1, 2, 10)" in task_view._task_explanation(TASK_MULTICLASS, codes)
+    many = pd.Series([f"topic {n}" for n in range(9)])
+    assert "topic 5 and 3 more)" in task_view._task_explanation(TASK_MULTICLASS, many)
