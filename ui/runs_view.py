@@ -158,8 +158,8 @@ def _answers_words(run: runs_lib.RunInfo) -> str:
     if run.task == config.TASK_REGRESSION:
         return f"a number ({column or 'value'})"
     names = [str(name) for name in run.spec.get("class_names") or ()]
-    if column and names and labels.as_numbers(names) is not None:  # "(1, 2, 3, …)" of what?
-        names[0] = f"{column} {names[0]}"
+    if column:  # "(1, 2, 3, …)" of what? The first name says: "(rating 1, 2, 3, …)"
+        names[:1] = labels.named_classes(names, column)[:1]
     return f"{run.task_words} ({', '.join(names[:3])}{', …' if len(names) > 3 else ''})"
 
 

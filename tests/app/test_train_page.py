@@ -460,15 +460,21 @@ def test_a_run_stopped_while_it_waited_is_not_shown_as_a_success(run_store, trai
     assert not at.success
 
 
+def _page_with_this_sessions_run(news, run_id: str) -> AppTest:
+    """The page with the news data loaded, showing ``run_id`` as a run this session started."""
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    dataset, spec, _ = news
+    at.session_state[state.DATASET], at.session_state[state.DATA_SPEC] = dataset, spec
+    at.session_state[state.CURRENT_RUN] = run_id
+    at.session_state[state.STARTED_RUNS] = {run_id}
+    at.run()
+    return at
+
+
 def test_train_says_when_this_sessions_run_only_waits_in_line(news, run_store, training_run):
     """Second browser pass: the caption said "still training" for a run waiting in line."""
     run_store.update_status(training_run, status="queued")
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    dataset, spec, source = news
-    at.session_state[state.DATASET], at.session_state[state.DATA_SPEC] = dataset, spec
-    at.session_state[state.CURRENT_RUN] = training_run
-    at.session_state[state.STARTED_RUNS] = {training_run}
-    at.run()
+    at = _page_with_this_sessions_run(news, training_run)
     assert at.button(key=state.W_TRAIN).disabled
     assert ("Your run below is waiting to train: stop it or wait for it to end to train another."
             in [c.value for c in at.caption])
@@ -498,12 +504,7 @@ def test_a_run_that_starts_while_the_page_draws_gets_the_right_caption(news, run
         run_store.update_status(training_run, status="running")
 
     monkeypatch.setattr(train_view, "model_summary", summary_while_the_worker_starts)
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    dataset, spec, source = news
-    at.session_state[state.DATASET], at.session_state[state.DATA_SPEC] = dataset, spec
-    at.session_state[state.CURRENT_RUN] = training_run
-    at.session_state[state.STARTED_RUNS] = {training_run}
-    at.run()
+    at = _page_with_this_sessions_run(news, training_run)
     assert not at.exception
     captions = [c.value for c in at.caption]
     assert any(c.startswith("Your run below is still training") for c in captions), captions
