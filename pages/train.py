@@ -52,6 +52,7 @@ else:
         new_run = train_view.start_training(dataset, data_spec, model_spec, train_spec)
         if new_run:
             shown_run.remember(new_run, started=True)
+            st.session_state[state.SCROLL_TO_RUN] = True
             st.rerun()  # redraw with Train disabled and the new run's live view
     if model_spec is not None:
         train_view.model_summary(dataset, model_spec, train_spec, data_spec.clean.lowercase)
@@ -61,6 +62,11 @@ if run_id is not None:
     st.divider()
     if dataset is not None:
         train_view.note_run_on_other_data(services.store(), run_id)
-    # The worker may start the run while this page draws: the live view then compares
-    # with what the caption said, and redraws the page once (QA: "waiting" for a whole run).
-    run_view.show(run_id, drawn_status=captioned_status)
+    with st.container(key=state.LIVE_VIEW):
+        # The worker may start the run while this page draws: the live view then compares
+        # with what the caption said, and redraws the page once (QA: "waiting" for a run).
+        run_view.show(run_id, drawn_status=captioned_status)
+    # After Train, the controls above push the curves below a 1024×768 projector's fold.
+    # Popped only here: a redraw from inside the live view comes back to it.
+    if st.session_state.pop(state.SCROLL_TO_RUN, False):
+        widgets.scroll_to(state.LIVE_VIEW)

@@ -1,5 +1,6 @@
 """Small rendering helpers shared by several pages."""
 
+import re
 import time
 from collections.abc import Callable
 
@@ -71,6 +72,28 @@ def reading_notes(predictor, text: str, explaining: bool = False) -> bool:
 # px: a group of settings (a label and its box) this wide stays readable; three fit side by
 # side at 1280 px, and at 1024 px (a classroom projector) or 800 px they wrap.
 SETTINGS_GROUP_WIDTH = 230
+
+
+# Brings a keyed container to the top of the window once it is drawn (it may arrive after
+# this script). Fixed text: the key is checked to be a plain name, and no user text is in it.
+_SCROLL_SCRIPT = """<script>
+(function find(tries) {
+  const box = document.querySelector(".st-key-KEY");
+  if (box) {
+    box.style.scrollMarginTop = "4rem";  /* below Streamlit's fixed top bar */
+    box.scrollIntoView({behavior: "smooth", block: "start"});
+  } else if (tries > 0) {
+    setTimeout(find, 100, tries - 1);
+  }
+})(50);
+</script>"""
+
+
+def scroll_to(key: str) -> None:
+    """Scroll the page to the container made with ``st.container(key=key)``."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", key):
+        raise ValueError(f"not a plain container key: {key!r}")
+    st.html(_SCROLL_SCRIPT.replace("KEY", key), unsafe_allow_javascript=True)
 
 
 def wrapping_row(**options):

@@ -61,6 +61,11 @@ def loss_chart_points(tab) -> int:
     return sum(int(n) for n in re.findall(r"(\d+) points", summary))
 
 
+def fully_in_view(tab, locator) -> bool:
+    box, window = locator.bounding_box(), tab.page.viewport_size
+    return bool(box) and box["y"] >= 0 and box["y"] + box["height"] <= window["height"]
+
+
 def choose_tiny_preset(tab) -> None:
     tab.choose("Start from a preset", TINY_PRESET)
     tab.main().get_by_text("A very small LSTM").wait_for(timeout=30_000)
@@ -181,6 +186,9 @@ def test_teacher_path(tab, studio, timings):
                               "the first point on the live loss chart")
     first_point_at = time.monotonic()
     timings.record("train_click_to_first_chart_point_s", first_point_at - clicked)
+    # Train scrolled the curves into sight: under the controls they start below the fold.
+    wait_until(lambda: fully_in_view(tab, tab.live_chart("Loss during training").first), 10,
+               "the live loss chart scrolled into sight")
     progress = main.locator('[data-testid="stProgress"]')
     first_progress = progress.inner_text(timeout=30_000) if progress.count() else ""
     tab.shot("train_live")
