@@ -33,7 +33,7 @@ spec = info.spec
 label_column = (spec.get("data") or {}).get("label_column") or "value"
 texts, true_labels = explain_view.test_split(store, run_id)
 if handed_over:
-    explain_view.place_handoff(handed_over, texts, true_labels)
+    explain_view.place_handoff(handed_over, texts, true_labels, label_column)
 
 text = explain_view.choose_text(texts, true_labels, label_column)
 if not text or not text.strip():

@@ -11,6 +11,7 @@ import streamlit as st
 
 from core import charts, explain
 from core import data as data_lib
+from core import labels as labels_lib
 from core.errors import StudioError
 from core.explain import escape_markdown
 from ui import state, widgets
@@ -95,11 +96,12 @@ def take_handoff() -> str | None:
     return None
 
 
-def place_handoff(text: str, texts: list[str], labels: list[str]) -> None:
+def place_handoff(text: str, texts: list[str], labels: list[str], label_column: str) -> None:
     """Show a handed-over text as the test text it is, or as typed text otherwise."""
     if text in texts[:MAX_TEST_OPTIONS]:
         st.session_state[state.W_EXPLAIN_SOURCE] = SOURCE_TEST
-        st.session_state[state.W_EXPLAIN_TEST_INDEX] = test_labels(texts, labels)[texts.index(text)]
+        options = test_labels(texts, labels, label_column)
+        st.session_state[state.W_EXPLAIN_TEST_INDEX] = options[texts.index(text)]
     else:
         st.session_state[state.W_EXPLAIN_SOURCE] = SOURCE_OWN
         st.session_state[state.W_EXPLAIN_TEXT] = text
@@ -110,8 +112,10 @@ def _preview(text: str) -> str:
     return flat if len(flat) <= PREVIEW_CHARS else flat[:PREVIEW_CHARS - 1] + "…"
 
 
-def test_labels(texts: list[str], labels: list[str]) -> list[str]:
-    return [f"#{i + 1} · {labels[i]} · {_preview(texts[i])}"
+def test_labels(texts: list[str], labels: list[str], label_column: str) -> list[str]:
+    """"#1 · rating 4 · Good shovel…": numbered labels name their column, as the answer does."""
+    shown = labels_lib.named_classes(labels, label_column)
+    return [f"#{i + 1} · {shown[i]} · {_preview(texts[i])}"
             for i in range(min(len(texts), MAX_TEST_OPTIONS))]
 
 
@@ -123,7 +127,7 @@ def choose_text(texts: list[str], labels: list[str], label_column: str) -> str:
     source = st.radio("Text to explain", options, key=state.W_EXPLAIN_SOURCE, horizontal=True)
     if source == SOURCE_TEST:
         # The labels are the options, so another run gets a fresh list (not a stale label).
-        options = test_labels(texts, labels)
+        options = test_labels(texts, labels, label_column)
         if st.session_state.get(state.W_EXPLAIN_TEST_INDEX) not in options:
             st.session_state[state.W_EXPLAIN_TEST_INDEX] = options[0]
         choice = st.selectbox(f"Test text ({len(texts):,} in this run's test split)", options,

@@ -33,6 +33,11 @@ def test_explaining_a_test_text_shows_words_sentence_and_stability(run_store, tr
     dataset = data_lib.load_dataset(run_store.path(trained_run))
     written = dataset.test.written[0]
     assert at.text[0].value == written and written != written.lower()  # as the user wrote it
+    true_class = dataset.class_names[int(dataset.test.y[0])]
+    # Numbered classes name their column in the picker too, as in the answer (QA8).
+    assert at.selectbox(key=state.W_EXPLAIN_TEST_INDEX).value.startswith(
+        f"#1 · rating {true_class} · ")
+    assert f"True rating: {true_class}" in page_text(at)
     assert len(at.get("plotly_chart")) == 1  # the class probabilities, before explaining
     explain(at)
     blocks = highlighted(at)
