@@ -83,7 +83,10 @@ if go:
 result = st.session_state.get(state.EXPLAIN_RESULT)
 if result is not None and result.key == key:
     shown_words = {w.word for w in (*result.lime.words, *result.occlusion.words)}
-    explain_view.show_result(result, regression, knows_none, not_read=read[len(weighed):],
-                             unknown=predictor.unknown_words(shown_words))
+    with st.container(key=state.EXPLAIN_VIEW):
+        explain_view.show_result(result, regression, knows_none, not_read=read[len(weighed):],
+                                 unknown=predictor.unknown_words(shown_words))
+    if go:  # the words start below the fold of a 1024×768 projector
+        widgets.scroll_to(state.EXPLAIN_VIEW)
 else:
     st.caption("Press **Explain** to see which words mattered (a few seconds; thorough takes longer).")

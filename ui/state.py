@@ -94,6 +94,7 @@ W_PRESET_RESET = "train.preset_reset"
 W_TRAIN = "train.start"
 SCROLL_TO_RUN = "train.scroll_to_run"  # one-shot, set by Train: bring the live view into sight
 LIVE_VIEW = "live_run_view"  # the live view's container key (a CSS class: no dots)
+EXPLAIN_VIEW = "explain_result_view"  # Explain's result, scrolled into sight by a click
 W_STOP = "train.stop"
 W_STOP_CONFIRM = "train.stop_confirm"
 W_STOP_CANCEL = "train.stop_cancel"

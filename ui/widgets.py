@@ -74,14 +74,15 @@ def reading_notes(predictor, text: str, explaining: bool = False) -> bool:
 SETTINGS_GROUP_WIDTH = 230
 
 
-# Brings a keyed container to the top of the window once it is drawn (it may arrive after
-# this script). Fixed text: the key is checked to be a plain name, and no user text is in it.
+# Brings a keyed container into sight once it is drawn (it may arrive after this script):
+# the least scroll that shows it whole, or its top when it is taller than the window.
+# Fixed text: the key is checked to be a plain name, and no user text is in it.
 _SCROLL_SCRIPT = """<script>
 (function find(tries) {
   const box = document.querySelector(".st-key-KEY");
   if (box) {
     box.style.scrollMarginTop = "4rem";  /* below Streamlit's fixed top bar */
-    box.scrollIntoView({behavior: "smooth", block: "start"});
+    box.scrollIntoView({behavior: "smooth", block: "nearest"});
   } else if (tries > 0) {
     setTimeout(find, 100, tries - 1);
   }
@@ -90,7 +91,7 @@ _SCROLL_SCRIPT = """<script>
 
 
 def scroll_to(key: str) -> None:
-    """Scroll the page to the container made with ``st.container(key=key)``."""
+    """Scroll the container made with ``st.container(key=key)`` into sight, if it is not."""
     if not re.fullmatch(r"[A-Za-z0-9_-]+", key):
         raise ValueError(f"not a plain container key: {key!r}")
     st.html(_SCROLL_SCRIPT.replace("KEY", key), unsafe_allow_javascript=True)

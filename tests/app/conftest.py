@@ -41,6 +41,12 @@ def news():
     return data.prepare_dataset(data.load_sample("news"), spec), spec, sample.title
 
 
+def scrolls_to(at: AppTest, key: str) -> int:
+    """How many scripts on the page scroll to the container ``key`` (widgets.scroll_to)."""
+    return sum(f".st-key-{key}" in html.proto.body and html.proto.unsafe_allow_javascript
+               for html in at.get("html"))
+
+
 def shown_text(markdown: str) -> str:
     """Markdown source as it reads on screen: CommonMark drops the backslash of an escape."""
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)

@@ -5,7 +5,8 @@ import json
 import re
 
 from core import data as data_lib
-from tests.app.conftest import STILL_TRAINING, copy_run, open_page, page_text, shown_text
+from tests.app.conftest import (STILL_TRAINING, copy_run, open_page, page_text, scrolls_to,
+                                shown_text)
 from ui import explain_view, state, widgets
 
 HOSTILE = "Great kettle <script>alert(1)</script> but <img src=x onerror=alert(1)> it leaks"
@@ -57,6 +58,9 @@ def test_explaining_a_test_text_shows_words_sentence_and_stability(run_store, tr
     badges = [m.value for m in at.markdown if "badge[" in m.value]
     assert badges and ("Stable" in badges[0] or "Unstable" in badges[0])
     assert len(at.get("plotly_chart")) == 3  # probabilities + two word-weight charts
+    assert scrolls_to(at, state.EXPLAIN_VIEW) == 1  # the click brings the words into sight
+    at.run()
+    assert scrolls_to(at, state.EXPLAIN_VIEW) == 0 and highlighted(at)  # a redraw stays put
 
 
 def _bars_words(at) -> set[str]:

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.runs import RunStore
-from tests.app.conftest import shown_text
+from tests.app.conftest import scrolls_to, shown_text
 from ui import run_view, services, state, train_view
 
 PAGE = "../../pages/train.py"  # AppTest resolves it against this file
@@ -118,7 +118,7 @@ def test_train_watch_it_live_and_reload(news, studio_home):
     run_id = at.session_state[state.CURRENT_RUN]
     assert at.button(key=state.W_TRAIN).disabled  # no second run by a double click
     # The click brings the live view into sight once (browser: it is below a projector's fold).
-    assert scrolls_to_live_view(at) == 1
+    assert scrolls_to(at, state.LIVE_VIEW) == 1
     assert at.query_params["run"] == [run_id] or at.query_params["run"] == run_id
     store = RunStore(studio_home)
     assert store.spec(run_id)["model"]["units"] == [16]  # the tiny preset was trained
@@ -126,7 +126,7 @@ def test_train_watch_it_live_and_reload(news, studio_home):
     # The click's own rerun already shows the new run; a tiny run can end before the first
     # 1 s poll, so that page counts too (which phase a poll catches depends on load).
     seen = [page_text(at)] + wait_until_ended(at, store, run_id)
-    assert scrolls_to_live_view(at) == 0  # later redraws leave the reader where they are
+    assert scrolls_to(at, state.LIVE_VIEW) == 0  # later redraws leave the reader where they are
     # The page showed the run while it was live.
     live = ("Training: epoch", "Starting", "Preparing", "Building the network", "Waiting in line")
     assert any(phase in text for text in seen for phase in live), seen[-1:] or "no poll"
@@ -162,12 +162,6 @@ def test_train_watch_it_live_and_reload(news, studio_home):
     assert 4 <= store.status(run_id)["epochs_done"] < 203
     assert "Stopped by you" in page_text(at)
     assert (store.path(run_id) / "model.keras").exists()
-
-
-def scrolls_to_live_view(at: AppTest) -> int:
-    """How many scripts on the page scroll to the live view's container."""
-    return sum(f".st-key-{state.LIVE_VIEW}" in html.proto.body and html.proto.unsafe_allow_javascript
-               for html in at.get("html"))
 
 
 def test_a_double_clicks_second_click_starts_no_second_run(news, run_store, trained_binary_run,

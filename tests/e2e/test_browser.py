@@ -226,6 +226,10 @@ def test_teacher_path(tab, studio, timings):
     explain_current_text(tab)
     timings.record("explain_click_to_highlight_s", time.monotonic() - explained)
     assert main.locator(HIGHLIGHTED).count() >= 2  # LIME and leave-one-word-out
+    # The click scrolled its result into sight: the sentence and the highlighted words.
+    wait_until(lambda: fully_in_view(tab, main.get_by_text(SENTENCE).first)
+               and fully_in_view(tab, main.locator(HIGHLIGHTED).first), 10,
+               "the explanation scrolled into sight")
     tab.wait_idle()
     tab.shot("explain")
 
