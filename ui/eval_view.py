@@ -48,7 +48,7 @@ def note_current_run_without_results(store, runs: list) -> bool:
     try:
         info = store.info(current)
     except StudioError:
-        return False
+        return widgets.note_if_deleted(store, current, others=bool(runs))
     if info.is_active:
         widgets.redraw_when(lambda: widgets.active_run(store, current) is None)
         why = f"{widgets.training_words(info)}; its test results appear here when it ends"

@@ -85,6 +85,23 @@ def test_after_deleting_the_current_run_every_page_shows_the_same_run(run_store,
     assert evaluate.selectbox(key=state.W_EVAL_RUN).value == newest
 
 
+@pytest.mark.parametrize("page, picker", [("evaluate", state.W_EVAL_RUN),
+                                          ("explain", state.W_EXPLAIN_RUN),
+                                          ("predict", state.W_PREDICT_RUN)])
+def test_a_run_deleted_by_someone_else_is_named_where_another_run_takes_its_place(
+        run_store, trained_run, throwaway, page, picker):
+    """QA: a student's Evaluate showed another dataset's run after a delete, without a word."""
+    student = open_page(page, {state.CURRENT_RUN: throwaway})
+    assert student.selectbox(key=picker).value == throwaway and not student.warning
+    run_store.delete(throwaway)  # the teacher, on the Runs page of another session
+    student.run()
+    assert not student.exception
+    assert student.selectbox(key=picker).value != throwaway
+    assert [shown_text(w.value) for w in student.warning] == [
+        "The run “Throwaway <b>run</b>” you were looking at was deleted, perhaps in another "
+        "tab or by someone else, so this page shows another run."]
+
+
 def test_cancel_keeps_the_run(run_store, throwaway):
     at = manage(throwaway)
     at.button(key=state.W_RUNS_DELETE).click().run()
