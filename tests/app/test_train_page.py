@@ -199,6 +199,7 @@ def test_stop_on_a_run_another_session_started_asks_first(run_store, training_ru
     at.button(key=state.W_STOP).click().run()
     at.button(key=state.W_STOP_CONFIRM).click().run()
     assert run_store.stop_requested(training_run)
+    assert at.session_state[state.STOPPED_RUNS] == {training_run}  # its end line says "by you"
     assert run_view.STOP_REQUESTED_TEXT in page_text(at)
 
 
@@ -223,7 +224,7 @@ def test_another_sessions_training_does_not_stop_this_one_from_training(news, ru
 
 
 def test_progress_and_time_left_follow_the_steady_pace():
-    from ui.run_view import progress
+    from core.progress import progress
 
     status = {"started": 100.0, "total_epochs": 4, "batches_per_epoch": 10, "epochs_done": 1}
     records = [  # the first batch also built the graph (20 s); then 1 s per step
@@ -241,7 +242,7 @@ def test_progress_and_time_left_follow_the_steady_pace():
 
 
 def test_progress_words_between_two_epochs():
-    from ui.run_view import progress, progress_text
+    from core.progress import progress, progress_text
 
     status = {"started": 100.0, "total_epochs": 4, "batches_per_epoch": 10, "epochs_done": 2}
     records = [{"kind": "batch", "epoch": 2, "step": 20, "batch": 10, "time": 130.0}]
@@ -332,15 +333,16 @@ def test_data_that_is_not_ready_is_named_as_the_reason(empty_store):
 
 
 def test_the_end_line_says_when_stop_cut_the_last_epoch_short():
-    from ui.run_view import ended_line
+    from core.progress import ended_line
 
     stopped_early = {"epochs_done": 1, "last_epoch_batches": 1, "batches_per_epoch": 7}
-    assert ended_line("stopped", stopped_early) == (
+    assert ended_line("stopped", stopped_early, " by you") == (
         "Stopped by you during epoch 1, after 1 of 7 batches.")
     whole = {"epochs_done": 3, "last_epoch_batches": 7, "batches_per_epoch": 7}
-    assert ended_line("stopped", whole) == "Stopped by you after 3 epochs."
+    assert ended_line("stopped", whole, " by you") == "Stopped by you after 3 epochs."
+    assert ended_line("stopped", whole) == "Stopped after 3 epochs."  # stopped by another session
     assert ended_line("finished", {"epochs_done": 1}) == "Finished after 1 epoch."
-    assert ended_line("stopped", {"epochs_done": 2}) == "Stopped by you after 2 epochs."  # older runs
+    assert ended_line("stopped", {"epochs_done": 2}) == "Stopped after 2 epochs."  # older runs
 
 
 def test_a_changed_preset_says_so_and_goes_back(news):
@@ -457,10 +459,13 @@ def test_a_run_stopped_while_it_waited_is_not_shown_as_a_success(run_store, trai
     status = {k: v for k, v in status.items() if k not in ("started", "epochs_done", "best_epoch")}
     status_file.write_text(json.dumps({**status, "status": "stopped"}))
     (run_store.path(run_id) / "model.keras").unlink()
-    at = open_page(run_id=run_id)
+    at = open_page(run_id=run_id)  # a session that did not press Stop: not "by you" (QA10)
+    assert "Stopped while it waited to train, so it has no model." in [i.value for i in at.info]
+    assert not at.success
+    at.session_state[state.STOPPED_RUNS] = {run_id}  # the session that pressed it
+    at.run()
     assert "Stopped by you while it waited to train, so it has no model." in [
         i.value for i in at.info]
-    assert not at.success
 
 
 def _page_with_this_sessions_run(news, run_id: str) -> AppTest:

@@ -511,7 +511,7 @@ def test_the_worker_gets_half_the_cores_per_op_unless_the_user_chose(monkeypatch
 
 
 def test_a_run_ended_by_early_stopping_says_so(tmp_path):
-    from ui.run_view import ended_line
+    from core.progress import ended_line
 
     store = runs_lib.RunStore(tmp_path / "runs")
     frame = data.load_sample("reviews_recommended")
@@ -531,7 +531,7 @@ def test_a_run_ended_by_early_stopping_says_so(tmp_path):
 
 
 def test_a_run_that_trains_all_its_epochs_does_not_mention_early_stopping(run_store, trained_run):
-    from ui.run_view import ended_line
+    from core.progress import ended_line
 
     state = run_store.status(trained_run)
     assert state["early_stopped_patience"] is None
