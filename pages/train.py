@@ -43,9 +43,12 @@ else:
         clicked = st.button("Train", key=state.W_TRAIN, type="primary",
                             icon=":material/rocket_launch:",
                             disabled=model_spec is None or busy, width="stretch")
+        # Drawn on every run, empty or not: a caption not drawn again would stay on screen
+        # until the page's run ends, "still training" beside "Finished" (QA).
+        caption_slot = st.empty()
         if busy:  # said on the page: a tooltip is not seen on a projector (QA)
             captioned_status = services.store().status(run_id).get("status")
-            st.caption(shown_run.busy_caption(captioned_status))
+            caption_slot.caption(shown_run.busy_caption(captioned_status))
     # A second click sent before the page redrew (a double click) still arrives, though the
     # redrawn button is disabled: while this session's run is training, it starts nothing.
     if clicked and not busy:

@@ -79,12 +79,13 @@ def page_is_stale(info: runs_lib.RunInfo, polling_every: float | None, drawn_sta
                   now: float) -> bool:
     """Whether the live view must hand over to one full page run, which redraws what lies
     outside it: the final state when the run ends; the calmer redraw (a fragment's timer is
-    set by a full run only); Train's caption once a queued run starts (CI's browser caught
-    "waiting to train" beside epoch 4 of 60)."""
+    set by a full run only); Train's caption whenever the status it drew changed. CI's
+    browser caught "waiting to train" beside epoch 4 of 60, and QA "still training" beside
+    "Finished" for up to 9 s, while the worker process closed."""
     if not polling_every:
         return False
     return (not _live(info) or poll_seconds(info, now) > polling_every
-            or (drawn_status == runs_lib.QUEUED and info.status != runs_lib.QUEUED))
+            or drawn_status != info.status)
 
 
 def _panel(run_id: str, polling_every: float | None, name: str | None = None,

@@ -498,6 +498,11 @@ def test_a_queued_run_that_starts_redraws_the_whole_page(run_store, training_run
     run_store.update_status(training_run, status="queued")
     queued = run_store.info(training_run)
     assert not run_view.page_is_stale(queued, every, drawn_status="queued", now=time.time())
+    # QA: "still training" beside "Finished" while the worker process closed (it lives on).
+    run_store.update_status(training_run, status="finished")
+    closing = run_store.info(training_run)
+    assert run_view.page_is_stale(closing, every, drawn_status="running", now=time.time())
+    assert not run_view.page_is_stale(closing, every, drawn_status="finished", now=time.time())
 
 
 def test_a_run_that_starts_while_the_page_draws_gets_the_right_caption(news, run_store,
