@@ -94,7 +94,8 @@ def predict_frame(predictor, frame: pd.DataFrame, text_columns: list[str],
     Every row stays, in order. A row with no text (empty, or only spaces or punctuation
     after the run's cleaning) gets no prediction rather than the one the model gives to
     nothing: empty prediction and probability cells, and NO_TEXT in a ``note`` column
-    (added only when such rows exist). ``attrs["rows_without_text"]`` counts them.
+    (added only when such rows exist). ``attrs["rows_without_text"]`` counts them;
+    ``attrs["answer_columns"]`` names every added column.
     ``choice``: a two-class run's (class, threshold), saved_choice; a ``threshold`` column
     then says it on every answer when it is not 50%.
     """
@@ -135,6 +136,7 @@ def predict_frame(predictor, frame: pd.DataFrame, text_columns: list[str],
         out.attrs["note_column"] = _new_column(out, NOTE_COLUMN)
         out[out.attrs["note_column"]] = np.where(readable, "", NO_TEXT)
     out.attrs["rows_without_text"] = n_without
+    out.attrs["answer_columns"] = list(out.columns[len(frame.columns):])  # all added above
     return out
 
 

@@ -166,8 +166,11 @@ def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
             _value_range_note(predictor, "values")
         # Shares as percentages, as every other page shows them; the download keeps 0-1.
         shares = out.attrs.get("probability_columns", [])
+        # The answers first: after long text columns they were off the right edge (QA).
+        answers = out.attrs.get("answer_columns", [])
         st.dataframe(widgets.percent_values(out.head(PREVIEW_ROWS), shares), hide_index=True,
                      column_config=dict.fromkeys(shares, widgets.PERCENT),
+                     column_order=answers + [c for c in out.columns if c not in answers],
                      placeholder=widgets.BLANK_CELL)
         if len(out) > PREVIEW_ROWS:
             st.caption(f"Showing the first {PREVIEW_ROWS:,} of {len(out):,} rows; the download "

@@ -154,6 +154,10 @@ def test_a_csv_with_the_trained_columns_is_predicted_and_downloadable(trained_ru
     assert set(shown) == {f"probability {c}" for c in "12345"}
     assert all(text.endswith("%") and "." in text for texts in shown.values() for text in texts)
     assert json.loads(at.dataframe[0].proto.columns)["_index"]["hidden"]  # no 0-based row numbers
+    # The answers come first: after the long texts they were off the right edge (QA10).
+    order = list(at.dataframe[0].proto.column_order)
+    assert order[:6] == ["prediction", *(f"probability {c}" for c in "12345")]
+    assert sorted(order) == sorted(result.columns)  # every column, the file's own after them
     assert [d.label for d in at.get("download_button")][0] == "Download the predictions (CSV)"
 
 
