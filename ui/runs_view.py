@@ -163,6 +163,17 @@ def _answers_words(run: runs_lib.RunInfo) -> str:
     return f"{run.task_words} ({', '.join(names[:3])}{', …' if len(names) > 3 else ''})"
 
 
+def _why_no_curve(run: runs_lib.RunInfo) -> str:
+    """QA: a run waiting to train was said to be imported."""
+    if run.state.get("imported"):
+        return "an imported model comes without its training history"
+    if run.status == runs_lib.QUEUED:
+        return "waiting to train"
+    if run.is_active:
+        return "training, and a curve starts when the first epoch ends"
+    return "it ended before its first epoch"
+
+
 def _draw(curves: dict[str, list], run_of: dict[str, runs_lib.RunInfo], metric: str) -> None:
     """One chart, or for a loss one per kind of answer: a rating's squared error and a
     class's cross-entropy are different numbers, and so are the cross-entropies of 4 topics
@@ -176,6 +187,8 @@ def _draw(curves: dict[str, list], run_of: dict[str, runs_lib.RunInfo], metric: 
         st.caption("Runs that predict different things get a chart each: a loss is measured "
                    "against the answers, so losses for different answers cannot be compared.")
     for number, (kind, group) in enumerate(groups.items()):
+        if not any(_epochs(records, "epoch") for records in group.values()):
+            continue  # nothing to draw (QA: an empty chart for a run waiting to train)
         title = None if kind is None else (f"{charts.metric_label(metric)}: runs that predict "
                                            f"{_answers_words(kinds[kind])}")
         st.plotly_chart(charts.compare_curves(group, metric, title),
@@ -186,11 +199,12 @@ def _draw(curves: dict[str, list], run_of: dict[str, runs_lib.RunInfo], metric: 
         st.caption(f"{', '.join(names[:-1])} and {names[-1]} have the same curve for as long "
                    f"as each ran (same data, settings and seed), so their lines lie on each "
                    f"other: {dashed} {'is' if len(names) == 2 else 'are'} drawn dashed.")
-    without = [escape_markdown(label) for label, records in curves.items()
-               if not _epochs(records, "epoch")]
-    if without:
-        st.caption(f"No curve for {', '.join(without)}: an imported model comes without its "
-                   "training history, and a new run draws one after its first epoch.")
+    without: dict[str, list[str]] = {}
+    for label, records in curves.items():
+        if not _epochs(records, "epoch"):
+            without.setdefault(_why_no_curve(run_of[label]), []).append(escape_markdown(label))
+    for why, names in without.items():
+        st.caption(f"No curve for {', '.join(names)}: {why}.")
     lacking = [label for label, records in curves.items()
                if _epochs(records, "epoch") and not _epochs(records, metric)]
     if lacking:

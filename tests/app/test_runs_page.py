@@ -139,6 +139,15 @@ def test_a_run_made_since_the_last_visit_joins_the_comparison(run_store, trained
         run_store.delete(newer)
 
 
+def test_a_run_waiting_to_train_is_said_to_wait_and_gets_no_empty_chart(run_store, throwaway):
+    """QA: "an imported model comes without its training history" under an empty chart."""
+    run_store.path(throwaway).joinpath("metrics.jsonl").write_text("")
+    run_store.update_status(throwaway, status="queued")
+    at = open_page("runs", {state.W_RUNS_SELECTED: [throwaway]})
+    assert "No curve for Throwaway <b>run</b>: waiting to train." in shown_text(page_text(at))
+    assert not at.get("plotly_chart")
+
+
 def test_a_run_can_be_renamed_and_every_picker_shows_the_new_name(run_store, throwaway):
     at = manage(throwaway)
     at.text_input(key=f"{state.W_RUNS_RENAME}.{throwaway}").set_value("Class demo, <i>v2</i>")
@@ -308,7 +317,8 @@ def test_a_run_without_curves_is_not_preselected(run_store, trained_run):
         assert trained_run in fresh.multiselect(key=state.W_RUNS_SELECTED).value
         assert "No curve" not in page_text(fresh)
         at.multiselect(key=state.W_RUNS_SELECTED).set_value([trained_run, run_id]).run()
-        assert "No curve for Imported" in shown_text(page_text(at))  # it can still be picked
+        assert "No curve for Imported: from a colleague.keras: an imported model comes without " \
+            "its training history." in shown_text(page_text(at))  # it can still be picked
     finally:
         run_store.delete(run_id)
 
