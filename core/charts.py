@@ -75,7 +75,13 @@ def _thin(xs: list, ys: list, limit: int = MAX_LINE_POINTS) -> tuple[list, list]
     return [xs[i] for i in keep], [ys[i] for i in keep]
 
 
+# More points than this and the markers merge into a thick band (QA: 132 epochs); the line
+# alone reads better, and hovering still gives each point.
+MARKED_POINTS_MAX = 40
+
+
 def _line(xs, ys, name, color, x_label, markers=True) -> go.Scatter:
+    markers = markers and len(xs) <= MARKED_POINTS_MAX
     return go.Scatter(
         x=xs, y=ys, name=name, mode="lines+markers" if markers else "lines",
         # No <extra>: plotly adds the trace name itself, so a run label is never a template.

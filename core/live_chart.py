@@ -15,7 +15,8 @@ from __future__ import annotations
 import math
 from typing import Mapping, Sequence
 
-from core.charts import MUTED_COLOR, TRAIN_COLOR, VALID_COLOR, curve_series, metric_label
+from core.charts import (MARKED_POINTS_MAX, MUTED_COLOR, TRAIN_COLOR, VALID_COLOR, curve_series,
+                         metric_label)
 
 HEIGHT = 360  # pixels, close to the plotly charts around it, with the legend's own line
 LEGEND_TOP = 30  # pixels: under the 16 px title
@@ -25,8 +26,8 @@ def _series(name: str, xs: list, ys: list, color: str, symbols: bool) -> dict:
     # Points that are not numbers are left out: one NaN made Streamlit refuse the option,
     # which crashed the page (QA: a run that diverged, before its records left NaN out).
     data = [[x, round(y, 6)] for x, y in zip(xs, ys) if math.isfinite(y)]
-    return {"type": "line", "name": name, "data": data, "color": color, "showSymbol": symbols,
-            "symbolSize": 6}
+    return {"type": "line", "name": name, "data": data, "color": color,
+            "showSymbol": symbols and len(data) <= MARKED_POINTS_MAX, "symbolSize": 6}
 
 
 def training_curves_option(records: Sequence[Mapping], metric: str = "loss",

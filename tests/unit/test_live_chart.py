@@ -71,3 +71,20 @@ def test_points_that_are_not_numbers_are_left_out():
     assert series(option, "Training")["data"] == [[1, 0.7]]
     assert live_chart.describe(option) == ("Loss during training: Training, 1 point, latest "
                                            "0.7000; Validation, 1 point, latest 0.6000.")
+
+
+def test_a_long_runs_epochs_are_a_line_without_markers():
+    """QA: after 132 epochs the validation markers merged into a thick band."""
+    def epochs(n):
+        return [{"kind": "epoch", "epoch": e, "step": e, "loss": 1 / e, "val_loss": 1 / e}
+                for e in range(1, n + 1)]
+
+    for per in ("epoch", "batch"):
+        short = live_chart.training_curves_option(epochs(charts.MARKED_POINTS_MAX), "loss", per)
+        long = live_chart.training_curves_option(epochs(charts.MARKED_POINTS_MAX + 1), "loss", per)
+        assert series(short, "Validation")["showSymbol"]
+        assert not series(long, "Validation")["showSymbol"]
+    kept = charts.training_curves(epochs(charts.MARKED_POINTS_MAX + 1), "loss")  # a finished run
+    assert {trace.mode for trace in kept.data} == {"lines"}
+    compared = charts.compare_curves({"a": epochs(5), "b": epochs(charts.MARKED_POINTS_MAX + 1)})
+    assert [trace.mode for trace in compared.data] == ["lines+markers", "lines"]
