@@ -15,7 +15,7 @@ from core import config, labels
 from core import runs as runs_lib
 
 WEIGHTS_MEMBER = "model.weights.h5"
-COLUMNS = ("name", "status", "task", "architecture", "max tokens", "embedding", "units",
+COLUMNS = ("name", "status", "data", "task", "architecture", "max tokens", "embedding", "units",
            "params", "epochs", "test accuracy", "test RMSE", "baseline accuracy",
            "baseline RMSE", "seconds/epoch", "created")
 
@@ -99,6 +99,13 @@ def status_words(run: runs_lib.RunInfo) -> str:
     return run.status
 
 
+def _data_name(source: str | None) -> str | None:
+    """The sample's title or the file's name (the CLI records a path: its last part)."""
+    if not source:
+        return None
+    return str(source).replace("\\", "/").rsplit("/", 1)[-1] or None
+
+
 def run_row(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> dict:
     model = run.spec.get("model") or {}
     seconds = [float(s) for s in run.state.get("epoch_seconds") or []]
@@ -106,7 +113,9 @@ def run_row(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> dict:
     report = store.read_json(run.run_id, "eval.json", {}) or {}
     has_model = store.has_model(run.run_id)
     return {
-        "name": run.name, "status": status_words(run), "task": run.task_words,
+        "name": run.name, "status": status_words(run),
+        "data": _data_name(run.spec.get("source")),  # QA: which runs learned from the same texts
+        "task": run.task_words,
         "architecture": architecture(model),
         "max tokens": model.get("max_tokens"),
         "embedding": _embedding(model),

@@ -36,6 +36,7 @@ PERCENT_COLUMNS = ("test accuracy", "baseline accuracy")  # shown as on Evaluate
 _TWO_DECIMALS = st.column_config.NumberColumn(format="%.2f")
 TABLE_CONFIG = {
     "name": st.column_config.TextColumn(pinned=True),
+    "data": st.column_config.TextColumn(help="The sample or file the run learned from."),
     # Runs compare alike at one cut-off; Evaluate shows a run's own chosen threshold.
     "test accuracy": st.column_config.NumberColumn(
         format=widgets.PERCENT_FORMAT,
@@ -55,7 +56,7 @@ TABLE_CONFIG = {
 # Scores right after the name: they are what people compare, and on a narrow page the
 # columns after them need a sideways scroll. The name stays pinned while scrolling.
 COLUMN_ORDER = ("name", "test accuracy", "baseline accuracy", "test RMSE", "baseline RMSE",
-                "status", "task", "architecture", "embedding", "max tokens", "units", "params",
+                "data", "status", "task", "architecture", "embedding", "max tokens", "units", "params",
                 "epochs", "seconds/epoch", "created")
 
 

@@ -102,3 +102,16 @@ def test_numbered_classes_show_an_rmse_only_when_they_are_a_scale(store, label_c
     assert row["test accuracy"] == pytest.approx(0.8)
     assert pd.notna(row["test RMSE"]) is has_rmse
     assert pd.notna(row["baseline RMSE"]) is has_rmse
+
+
+def test_the_data_column_names_what_each_run_learned_from(store):
+    """QA: comparing a news run with a reviews run, only "4 classes" / "5 classes" told them apart."""
+    sample = store.create({"task": "multiclass", "data": {}, "model": {},
+                           "source": "News briefs (4 topics)"}, name="sample")
+    cli = store.create({"task": "multiclass", "data": {}, "model": {},
+                        "source": "sample_data/reviews/reviews.csv"}, name="cli")
+    imported = store.create({"task": "multiclass", "data": {}, "model": {}}, name="imported")
+    table = compare.runs_table(store)
+    assert table.loc[sample, "data"] == "News briefs (4 topics)"
+    assert table.loc[cli, "data"] == "reviews.csv"  # the file, not where it lay
+    assert pd.isna(table.loc[imported, "data"])
