@@ -6,6 +6,7 @@ so every string that comes from user data goes through ``plain`` first.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -186,12 +187,17 @@ def _whole_epochs(fig: go.Figure) -> None:
 
 
 NO_RUN_HAS_IT = "None of these runs has this measure"
+WHICH_LINE_CHARS = 34  # a title line that fits a phone (390 px) in plotly's title font
 
 
 def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_loss",
-                   title: str | None = None) -> go.Figure:
-    """One line per run (keyed by its label) of ``metric`` by epoch."""
-    title = title or f"{metric_label(metric)} by run"
+                   which: str | None = None) -> go.Figure:
+    """One line per run (keyed by its label) of ``metric`` by epoch; ``which`` (plain text,
+    it may hold class names) says which runs, on a line of its own: a phone cut one long
+    line at "(rating 1" (QA)."""
+    lines = textwrap.wrap(which or "", WHICH_LINE_CHARS)
+    title = "<br>".join([metric_label(metric), *map(plain, lines)]) if lines else (
+        f"{metric_label(metric)} by run")
     fig = go.Figure()
     # A run whose curve lies on a longer one's is dashed, so the line it covers shows through;
     # each in its own pattern, or two dashed runs hid each other (browser QA).
@@ -213,7 +219,8 @@ def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_los
     # the chart, run names take no width from it: beside it they left a phone-wide chart
     # 70 px (browser QA).
     return finish(fig, title, uirevision=f"compare-{metric}", showlegend=True,
-                  legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0))
+                  legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0),
+                  margin={**MARGIN, "t": MARGIN["t"] + 22 * len(lines)})
 
 
 # ---------------------------------------------------------------- evaluation

@@ -190,9 +190,8 @@ def _draw(curves: dict[str, list], run_of: dict[str, runs_lib.RunInfo], metric: 
     for number, (kind, group) in enumerate(groups.items()):
         if not any(_epochs(records, "epoch") for records in group.values()):
             continue  # nothing to draw (QA: an empty chart for a run waiting to train)
-        title = None if kind is None else (f"{charts.metric_label(metric)}: runs that predict "
-                                           f"{_answers_words(kinds[kind])}")
-        st.plotly_chart(charts.compare_curves(group, metric, title),
+        which = None if kind is None else f"runs that predict {_answers_words(kinds[kind])}"
+        st.plotly_chart(charts.compare_curves(group, metric, which),
                         key="runs.curves" if kind is None else f"runs.curves.{number}")
     for same in compare.identical_curves(curves, metric):
         names = [f"“{escape_markdown(label)}”" for label in same]

@@ -273,18 +273,19 @@ def test_losses_of_classifiers_with_different_classes_get_a_chart_each(run_store
     topics = copy_run(run_store, trained_run, "news topics")
     spec_file = run_store.path(topics) / "spec.json"
     spec = json.loads(spec_file.read_text())
-    spec_file.write_text(json.dumps({**spec, "class_names": ["Business", "Science", "Sports",
-                                                             "World", "Other"]}))
+    spec_file.write_text(json.dumps({**spec, "class_names": ["<b>Business</b>", "Science",
+                                                             "Sports", "World", "Other"]}))
     try:
         at = open_page("runs", {state.W_RUNS_SELECTED: [trained_run, topics]})
         names = [run_store.info(r).name for r in (trained_run, topics)]
         assert chart_lines(at) == [[names[0]], [names[1]]]
         titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"]
                   for chart in at.get("plotly_chart")]
-        # QA: "(1, 2, 3, …)" did not say what was numbered.
-        assert titles == ["Validation loss: runs that predict 5 classes (rating 1, 2, 3, …)",
-                          "Validation loss: runs that predict 5 classes (Business, Science, "
-                          "Sports, …)"]
+        # QA: "(1, 2, 3, …)" did not say what was numbered; on a phone the titles were cut.
+        # Class names are the user's text: shown, never parsed as markup.
+        assert titles == ["Validation loss<br>runs that predict 5 classes<br>(rating 1, 2, 3, …)",
+                          "Validation loss<br>runs that predict 5 classes<br>"
+                          "(&lt;b&gt;Business&lt;/b&gt;, Science, Sports,<br>…)"]
         at.selectbox(key=state.W_RUNS_METRIC).set_value("val_accuracy").run()
         assert chart_lines(at) == [names]  # accuracies share one axis
     finally:
