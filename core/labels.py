@@ -98,6 +98,15 @@ def named_classes(class_names, label_column: str) -> tuple[str, ...]:
     return tuple(f"{label_column} {name}" for name in class_names)
 
 
+def label_column_name(spec: dict) -> str:
+    """A run's label column, for "rating 4" and "Predicted rating". A model exported before
+    the name travelled in the file has none: "class 4" reads right, and "Predicted value"."""
+    column = (spec.get("data") or {}).get("label_column")
+    if column:
+        return str(column)
+    return "value" if spec.get("task") == TASK_REGRESSION else "class"
+
+
 def looks_like_scale(label_column: str) -> bool:
     return SCALE_WORDS.search(str(label_column).lower()) is not None
 

@@ -30,7 +30,7 @@ except StudioError as err:
 info = store.info(run_id)
 widgets.checkpoint_note(info)  # a run still training answers from a checkpoint
 spec = info.spec
-label_column = (spec.get("data") or {}).get("label_column") or "value"
+label_column = labels.label_column_name(spec)  # "rating" (4), or "class" (4)
 texts, true_labels = explain_view.test_split(store, run_id)
 if handed_over:
     explain_view.place_handoff(handed_over, texts, true_labels, label_column)

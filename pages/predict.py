@@ -7,6 +7,7 @@ links.run_inside_app()
 
 import streamlit as st  # noqa: E402
 
+from core import labels  # noqa: E402
 from core.errors import StudioError  # noqa: E402
 from ui import predict_view, services, state, widgets  # noqa: E402
 
@@ -37,7 +38,7 @@ data_spec = info.spec.get("data") or {}
 
 typed, table, files = st.tabs(["Type a text", "Predict a CSV file", "Download or import a model"])
 with typed:
-    predict_view.typed_text(predictor, data_spec.get("label_column") or "value")
+    predict_view.typed_text(predictor, labels.label_column_name(info.spec))
 with table:
     st.write("Upload a CSV file: the model adds a prediction (and, for classes, a probability "
              "per class) to every row.")

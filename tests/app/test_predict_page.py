@@ -72,6 +72,23 @@ def test_numbered_classes_are_named_with_their_column(trained_run):
     assert "The model says **rating " in page_text(at)
 
 
+def test_numbered_classes_of_a_model_without_its_label_column_read_class_n(run_store,
+                                                                            trained_run):
+    """A model exported before the label column's name travelled in the file: "value 4"."""
+    legacy = copy_run(run_store, trained_run, "legacy export")
+    spec_file = run_store.path(legacy) / "spec.json"
+    spec = json.loads(spec_file.read_text())
+    spec_file.write_text(json.dumps({**spec, "data": {}}))
+    try:
+        at = open_page("predict", {state.W_PREDICT_RUN: legacy,
+                                   state.W_PREDICT_TEXT: "Lovely kettle, boils fast."})
+        bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+        assert bars["y"] == [f"class {n}" for n in range(1, 6)]
+        assert "The model says **class " in page_text(at)
+    finally:
+        run_store.delete(legacy)
+
+
 @pytest.mark.parametrize("text, why", [
     ("!!! ???", widgets.NO_WORDS_FOR_MODEL),
     # Exploratory QA: Predict said "only spaces or punctuation" where Explain said HTML.

@@ -589,3 +589,13 @@ def test_two_classes_forced_on_five_lists_three_and_counts_the_rest():
             "“Two classes” needs exactly two labels, but the column 'label' has 5: '1', '2', "
             "'3' and 2 more. Choose")):
         data.prepare_dataset(df, spec(task=TASK_BINARY))
+
+
+def test_a_runs_label_column_name_falls_back_to_a_word_that_reads_right():
+    from core import labels
+
+    assert labels.label_column_name({"task": "multiclass", "data": {"label_column": "rating"}}) \
+        == "rating"
+    # A model imported from before the name travelled in the file.
+    assert labels.label_column_name({"task": "multiclass"}) == "class"  # "class 4"
+    assert labels.label_column_name({"task": "regression", "data": {}}) == "value"  # "Predicted value"
