@@ -15,7 +15,7 @@ variants:
 Padded, masked batches are slow (Keras 3's masked LSTM); they are here to tell what
 the batches' make-up does to learning from what cutting them does.
 Usage: .venv/bin/python bench/one_way_batches.py [--arch stacked_lstm] [--epochs 4]
-       [--seeds 42,1,2,3,4] [--chunk 50] [--variants tutorial,keras3_prepad,...]
+       [--seeds 42,1,2,3,4] [--chunk 50] [--variants tutorial,keras3_prepad,...] [--repeat 3]
 Needs: pip install -r bench/requirements.txt (tf-keras).
 """
 
@@ -112,10 +112,12 @@ def main():
     parser.add_argument("--chunk", type=int, default=batches.BUCKET_CHUNK,
                         help="batches sorted together by length (keras3_sorted, studio)")
     parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="training rows tiled this many times per epoch (speed.py's --repeat)")
     args = parser.parse_args()
     seeds = [int(seed) for seed in args.seeds.split(",")]
     units, bidirectional, max_len = speed.ARCHS[args.arch]
-    ds = speed.repeat_train(speed.load_split(None), 3)
+    ds = speed.repeat_train(speed.load_split(None), args.repeat)
     arrays = {"tutorial": tutorial_arrays(ds, max_len),
               "studio": studio_arrays(ds, units, bidirectional, max_len)}
     rows = []
