@@ -80,6 +80,8 @@ class DataSpec:
     # Numbered classes (ratings 1-5) form a scale, so "how far off" means something;
     # topic codes 1-4 do not. None: judged from the label column's name.
     ordered: bool | None = None
+    # Labels that differ only in capital letters ("Positive", "positive") as one class.
+    merge_label_case: bool = False
     clean: CleanSpec = field(default_factory=CleanSpec)
     valid_fraction: float = 0.1
     test_fraction: float = 0.1

@@ -228,7 +228,7 @@ def _usable_rows(df: pd.DataFrame, spec: DataSpec) -> tuple[pd.DataFrame, dict]:
     pairs = [text.cleaned_and_written(joined, spec.clean)
              for joined in join_text_columns(df, spec.text_columns).tolist()]
     texts, written = [cleaned for cleaned, _ in pairs], [shown for _, shown in pairs]
-    labels = canonical_labels(df[spec.label_column]).tolist()
+    labels = canonical_labels(df[spec.label_column], spec.merge_label_case).tolist()
     # One frame keeps each written text beside its cleaned one through every drop below.
     frame = pd.DataFrame({"text": texts, WRITTEN: written, "label": labels}, dtype=object)
     labelled = frame["label"].notna()

@@ -28,8 +28,9 @@ def as_numbers(values) -> np.ndarray | None:
     return numbers if np.isfinite(numbers).all() else None
 
 
-def canonical_labels(labels: pd.Series) -> pd.Series:
-    """Stripped label strings (None when missing); numbers written one way ("1.0" -> "1")."""
+def canonical_labels(labels: pd.Series, merge_case: bool = False) -> pd.Series:
+    """Stripped label strings (None when missing); numbers written one way ("1.0" -> "1");
+    with ``merge_case``, spellings that differ only in capital letters as one (_one_case)."""
     values = [v.strip() if isinstance(v, str) else (None if pd.isna(v) else str(v))
               for v in labels.tolist()]
     values = [v or None for v in values]
@@ -38,7 +39,28 @@ def canonical_labels(labels: pd.Series) -> pd.Series:
     if numbers is not None:
         names = dict(zip(distinct, map(_number_name, numbers)))
         values = [None if v is None else names[v] for v in values]
+    elif merge_case:
+        values = _one_case(values)
     return pd.Series(values, index=labels.index, name=labels.name, dtype=object)
+
+
+def _one_case(values: list) -> list:
+    """Each label as most rows spell it, among the spellings that differ only in case
+    ("positive" for "Positive", "positive" and "POSITIVE"; ties: the first in name order)."""
+    counts = pd.Series([v for v in values if v is not None], dtype=object).value_counts()
+    spelling: dict[str, str] = {}
+    for value, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        spelling.setdefault(value.casefold(), value)
+    return [None if v is None else spelling[v.casefold()] for v in values]
+
+
+def case_variants(labels: pd.Series) -> list[list[str]]:
+    """Groups of label spellings that differ only in capital letters, such as "Positive"
+    and "positive": separate classes unless merged (QA: 9 classes for 3 sentiments)."""
+    groups: dict[str, set[str]] = {}
+    for value in canonical_labels(labels).dropna():
+        groups.setdefault(value.casefold(), set()).add(value)
+    return [sorted(group) for group in groups.values() if len(group) > 1]
 
 
 def _quoted(labels: pd.Series) -> str:

@@ -40,7 +40,7 @@ st.subheader("Which columns?")
 st.caption(f"Loaded **{source}**: {len(frame):,} rows, {len(frame.columns)} columns.")
 data_view.reading_notes(frame)
 text_columns, label_column = data_view.column_choice(frame)
-task, ordered = task_view.task_choice(frame, label_column)
+task, ordered, merge_case = task_view.task_choice(frame, label_column)
 clean, valid_share, test_share, seed = cleaning_view.cleaning_and_split()
 
 if not text_columns or not label_column:
@@ -50,7 +50,8 @@ if not text_columns or not label_column:
     st.stop()
 
 spec = DataSpec(text_columns=tuple(text_columns), label_column=label_column, task=task,
-                ordered=ordered, clean=clean, valid_fraction=valid_share,
+                ordered=ordered, merge_label_case=merge_case, clean=clean,
+                valid_fraction=valid_share,
                 test_fraction=test_share, seed=seed)
 dataset = data_view.prepare(frame, spec)
 

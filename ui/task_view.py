@@ -36,27 +36,51 @@ def _task_explanation(task: str, labels: pd.Series) -> str:
             "and is scored by how far off it is.")
 
 
-def task_choice(frame: pd.DataFrame, label_column: str | None) -> tuple[str | None, bool | None]:
+def task_choice(frame: pd.DataFrame,
+                label_column: str | None) -> tuple[str | None, bool | None, bool]:
     """The radio of tasks; shows what 'decide' would pick and why.
 
-    Returns the forced task (None: decide) and, for numbered classes, whether they are a
-    scale (None when the question does not apply).
+    Returns the forced task (None: decide), for numbered classes whether they are a
+    scale (None when the question does not apply), and whether labels that differ only
+    in capital letters are one class.
     """
     choice = st.radio("What to predict", list(TASK_LABELS), key=state.W_TASK, horizontal=True,
                       format_func=TASK_LABELS.get)
+    forced = None if choice == TASK_AUTO else choice
     if not label_column:
-        return None if choice == TASK_AUTO else choice, None
-    labels = data.canonical_labels(frame[label_column])
+        return forced, None, False
+    merge = _case_choice(frame[label_column], label_column)
+    labels = data.canonical_labels(frame[label_column], merge)
     try:
         inferred = data.infer_task(labels)
     except DataError:
-        return None if choice == TASK_AUTO else choice, None  # preparing shows the message
+        return forced, None, merge  # preparing shows the message
     verb = "chose" if choice == TASK_AUTO else "would choose"
     st.caption(f"LSTM Studio {verb} **{TASK_NAMES[inferred]}**: "
                f"{_task_explanation(inferred, labels)}")
     task = inferred if choice == TASK_AUTO else choice
     ordered = _scale_choice(labels, label_column) if task == TASK_MULTICLASS else None
-    return None if choice == TASK_AUTO else choice, ordered
+    return forced, ordered, merge
+
+
+def _case_choice(column: pd.Series, label_column: str) -> bool:
+    """Offer to merge labels that differ only in capital letters; on at first (QA: "Positive",
+    "positive " and "POSITIVE" were 3 of 9 classes, and right answers were listed as mistakes)."""
+    variants = label_lib.case_variants(column)
+    if not variants:
+        return False
+    asked_for = (st.session_state.get(state.FRAME_KEY), label_column)
+    if st.session_state.get(state.MERGE_CASE_FOR) != asked_for:
+        st.session_state[state.MERGE_CASE_FOR] = asked_for
+        st.session_state[state.W_MERGE_CASE] = True
+    groups = ["“" + "”, “".join(escape_markdown(v) for v in group) + "”"
+              for group in variants[:3]]
+    more = f" and {len(variants) - 3:,} more groups" if len(variants) > 3 else ""
+    st.caption(f"Some labels differ only in capital letters: {'; '.join(groups)}{more}.")
+    return st.checkbox("Count labels that differ only in capital letters as one class",
+                       key=state.W_MERGE_CASE,
+                       help="Each becomes the spelling most rows use. Untick it when capital "
+                            "letters make a real difference between your labels.")
 
 
 def _scale_choice(labels: pd.Series, label_column: str) -> bool | None:

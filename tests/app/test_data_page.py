@@ -143,6 +143,23 @@ def test_uploaded_csv_is_read_and_its_columns_suggested():
     assert shows_empty_cells_empty(at.dataframe[0])  # an empty cell shows empty, not "None"
 
 
+def test_labels_that_differ_only_in_capitals_are_one_class_unless_unticked():
+    """QA: "Positive", "positive " and "POSITIVE" were 3 of 9 classes; Evaluate then listed
+    right answers as mistakes ("true NEGATIVE, predicted negative")."""
+    frame = two_class_frame()
+    spellings = {"good": ["good", "Good", "GOOD "], "bad": ["bad", "Bad", "bad"]}
+    frame["label"] = [spellings[label][i % 3] for i, label in enumerate(frame["label"])]
+    at = upload(open_page(), "mood.csv", csv_bytes(frame))
+    assert any("differ only in capital letters: “GOOD”, “Good”, “good”; “Bad”, “bad”" in
+               shown_text(c.value) for c in at.caption)
+    assert at.checkbox(key=state.W_MERGE_CASE).value  # on at first
+    dataset = at.session_state[state.DATASET]
+    assert dataset.task == "binary" and set(dataset.class_names) == {"bad", "good"}
+    assert at.session_state[state.DATA_SPEC].merge_label_case
+    at.checkbox(key=state.W_MERGE_CASE).uncheck().run()  # capitals that matter: kept apart
+    assert len(at.session_state[state.DATASET].class_names) == 5
+
+
 def test_the_label_column_is_never_offered_or_kept_as_a_text_column():
     frame = two_class_frame().assign(title=lambda f: "title " + f["label"])
     at = upload(open_page(), "titled.csv", csv_bytes(frame))

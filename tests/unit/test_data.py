@@ -599,3 +599,16 @@ def test_a_runs_label_column_name_falls_back_to_a_word_that_reads_right():
     # A model imported from before the name travelled in the file.
     assert labels.label_column_name({"task": "multiclass"}) == "class"  # "class 4"
     assert labels.label_column_name({"task": "regression", "data": {}}) == "value"  # "Predicted value"
+
+
+def test_labels_that_differ_only_in_capitals_merge_into_the_most_used_spelling():
+    from core import labels
+
+    column = pd.Series(["Positive", "positive ", "POSITIVE", "positive", "Negative", None, "1x"])
+    assert labels.case_variants(column) == [["POSITIVE", "Positive", "positive"]]
+    assert labels.canonical_labels(column).tolist()[:3] == ["Positive", "positive", "POSITIVE"]
+    merged = labels.canonical_labels(column, merge_case=True).tolist()
+    assert merged == ["positive", "positive", "positive", "positive", "Negative", None, "1x"]
+    assert labels.case_variants(pd.Series(["a", "b"])) == []
+    tie = labels.canonical_labels(pd.Series(["Yes", "yes", "no"]), merge_case=True).tolist()
+    assert tie == ["Yes", "Yes", "no"]  # a tie: the first in name order
