@@ -68,6 +68,9 @@ with right:
                               "but it takes a few times longer.")
     go = st.button("Explain", key=state.W_EXPLAIN_GO, type="primary")
 
+# "Explain this text" on Evaluate asked for it already: at 1024×768 this button is below
+# the fold, and a second click there was easy to miss (QA).
+go = go or handed_over is not None
 key = (run_id, text, class_index)
 if go:
     samples = explain_view.THOROUGH_SAMPLES if thorough else explain_view.SAMPLES

@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from core import config, data, evaluation
 from core import results as results_lib
-from tests.app.conftest import (TIMEOUT, copy_run, open_page, page_text, shown_percentages,
-                                shown_text, shows_empty_cells_empty)
+from tests.app.conftest import (TIMEOUT, copy_run, open_page, page_text, scrolls_to,
+                                shown_percentages, shown_text, shows_empty_cells_empty)
 from ui import services, state
 
 
@@ -129,6 +129,10 @@ def test_a_mistake_can_be_sent_to_explain(trained_run):
     assert at.text[0].value == first_mistake and shown.value is not None
     assert "the answer the Evaluate page showed for this text." in page_text(at)
     assert "threshold" not in page_text(at)  # several classes: no threshold to speak of
+    # Explained at once, in sight: the Explain button is below a projector's fold (QA).
+    result = at.session_state[state.EXPLAIN_RESULT]
+    assert result.key[1] == first_mistake and result.lime.words
+    assert scrolls_to(at, state.EXPLAIN_VIEW) == 1
 
 
 def test_the_chosen_mistake_is_shown_whole_under_the_picker(trained_run):
@@ -154,6 +158,8 @@ def test_explain_starts_at_the_answer_evaluate_showed(trained_binary_run):
     assert at.title[0].value == "4 · Explain"
     picked = at.selectbox(key=state.W_EXPLAIN_CLASS)
     assert picked.options[picked.value] == shown["predicted"].iloc[0]  # the wrong answer
+    explained = at.session_state[state.EXPLAIN_RESULT].lime.class_name
+    assert explained == shown["predicted"].iloc[0]  # explained for it at once
     assert "showed for this text (at the run's threshold there)" in page_text(at)
 
 
