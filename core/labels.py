@@ -129,6 +129,22 @@ def label_column_name(spec: dict) -> str:
     return "value" if spec.get("task") == TASK_REGRESSION else "class"
 
 
+ROW_ID_NAME = re.compile(r"(^|[_\s])(id|index|row|key)$|^(id|index|row|no|number)\b", re.I)
+
+
+def looks_like_row_ids(labels: pd.Series, label_column: str) -> bool:
+    """A label column where every row has its own whole number, counting up one by one or
+    named like an id: a row number, nothing a model can learn (QA: an "id" label passed)."""
+    canonical = canonical_labels(labels).dropna()
+    numbers = as_numbers(list(canonical))
+    if numbers is None or len(numbers) < 20 or len(set(numbers)) < len(numbers):
+        return False
+    if not np.all(numbers == np.round(numbers)):
+        return False
+    consecutive = numbers.max() - numbers.min() + 1 == len(numbers)
+    return bool(consecutive or ROW_ID_NAME.search(str(label_column).strip()))
+
+
 def looks_like_scale(label_column: str) -> bool:
     return SCALE_WORDS.search(str(label_column).lower()) is not None
 

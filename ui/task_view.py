@@ -58,6 +58,10 @@ def task_choice(frame: pd.DataFrame,
     verb = "chose" if choice == TASK_AUTO else "would choose"
     st.caption(f"LSTM Studio {verb} **{TASK_NAMES[inferred]}**: "
                f"{_task_explanation(inferred, labels)}")
+    if label_lib.looks_like_row_ids(labels, label_column):
+        st.warning(f"Every row has its own number in “{escape_markdown(label_column)}”, so it "
+                   "looks like a row number or id, not an answer to learn. Choose the column "
+                   "that holds the answers as the label.", icon=":material/warning:")
     task = inferred if choice == TASK_AUTO else choice
     ordered = _scale_choice(labels, label_column) if task == TASK_MULTICLASS else None
     return forced, ordered, merge

@@ -160,6 +160,18 @@ def test_labels_that_differ_only_in_capitals_are_one_class_unless_unticked():
     assert len(at.session_state[state.DATASET].class_names) == 5
 
 
+def test_a_label_column_of_row_numbers_gets_a_warning():
+    """QA: "id" (every row its own number) as the label was "ready" without a word."""
+    frame = two_class_frame(n=70)
+    frame.insert(0, "id", range(1000, 1000 + len(frame)))
+    at = upload(open_page(), "mood.csv", csv_bytes(frame))
+    assert not at.warning
+    at.selectbox(key=state.W_LABEL_COLUMN).set_value("id").run()
+    assert [shown_text(w.value) for w in at.warning] == [
+        "Every row has its own number in “id”, so it looks like a row number or id, not an "
+        "answer to learn. Choose the column that holds the answers as the label."]
+
+
 def test_the_label_column_is_never_offered_or_kept_as_a_text_column():
     frame = two_class_frame().assign(title=lambda f: "title " + f["label"])
     at = upload(open_page(), "titled.csv", csv_bytes(frame))

@@ -612,3 +612,18 @@ def test_labels_that_differ_only_in_capitals_merge_into_the_most_used_spelling()
     assert labels.case_variants(pd.Series(["a", "b"])) == []
     tie = labels.canonical_labels(pd.Series(["Yes", "yes", "no"]), merge_case=True).tolist()
     assert tie == ["Yes", "Yes", "no"]  # a tie: the first in name order
+
+
+def test_a_label_column_of_row_numbers_is_recognised():
+    """QA: choosing an "id" column (1000…1319) as the label was accepted without a word."""
+    from core import labels
+
+    ids = pd.Series(range(1000, 1320))
+    assert labels.looks_like_row_ids(ids, "id")
+    assert labels.looks_like_row_ids(ids, "whatever")  # counting up one by one
+    shuffled = pd.Series(np.random.default_rng(0).permutation(300) * 7 + 3)
+    assert labels.looks_like_row_ids(shuffled, "customer_id")  # named like one
+    assert not labels.looks_like_row_ids(shuffled, "views")  # counts that happen to differ
+    assert not labels.looks_like_row_ids(pd.Series(np.linspace(1, 5, 100)), "score")  # not whole
+    assert not labels.looks_like_row_ids(pd.Series([1, 2, 3, 4, 5] * 20), "rating")
+    assert not labels.looks_like_row_ids(pd.Series(["a", "b"] * 20), "id")
