@@ -56,6 +56,8 @@ with left:
         class_index = 0
     else:  # a two-class run answers at the threshold chosen on Evaluate
         answer, threshold_note = widgets.answer_index(store, predictor, run_id, scores)
+        # In words, as Predict says it: at a threshold the answer can be the shorter bar (QA).
+        st.markdown(f"The model says {widgets.answer_words(shown_names, scores, answer)}.")
         st.plotly_chart(charts.probability_bars(shown_names, scores, answer), key="explain.probs")
         if threshold_note:
             st.caption(threshold_note)

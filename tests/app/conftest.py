@@ -1,11 +1,13 @@
 """Helpers for the page tests: open a page, read its text and tables, an empty store, a
 regression run."""
 
+import base64
 import json
 import re
 import shutil
 import uuid
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -39,6 +41,13 @@ def news():
     spec = DataSpec(text_columns=sample.text_columns, label_column=sample.label_column,
                     task=sample.task)
     return data.prepare_dataset(data.load_sample("news"), spec), spec, sample.title
+
+
+def decoded(values) -> np.ndarray:
+    """Plotly writes numeric arrays as base64 typed arrays in its JSON."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values, dtype=float)
 
 
 def scrolls_to(at: AppTest, key: str) -> int:

@@ -5,8 +5,8 @@ import json
 import re
 
 from core import data as data_lib
-from tests.app.conftest import (STILL_TRAINING, copy_run, open_page, page_text, scrolls_to,
-                                shown_text)
+from tests.app.conftest import (STILL_TRAINING, copy_run, decoded, open_page, page_text,
+                                scrolls_to, shown_text)
 from ui import explain_view, state, widgets
 
 HOSTILE = "Great kettle <script>alert(1)</script> but <img src=x onerror=alert(1)> it leaks"
@@ -336,3 +336,25 @@ def test_the_thorough_switch_fits_a_1024_px_window_and_says_what_it_costs(traine
     switch = at.toggle(key=state.W_EXPLAIN_THOROUGH)
     assert len(switch.label) + 7 + 4 <= RIGHT_COLUMN_CHARS_AT_1024_PX
     assert "slower" in switch.label and "5,000" in switch.help
+
+
+def test_the_answer_is_said_in_words_as_on_predict(run_store, trained_binary_run):
+    """QA: at a threshold the answer can be the shorter bar, and Explain said it nowhere."""
+    text = "Broke after two days. Awful."
+    run_id = copy_run(run_store, trained_binary_run, "threshold run")
+    try:
+        at = open_page("explain", {state.W_EXPLAIN_RUN: run_id,
+                                   state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
+                                   state.W_EXPLAIN_TEXT: text})
+        bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+        shares = dict(zip(bars["y"], decoded(bars["x"])))
+        likelier = max(shares, key=shares.get)
+        assert f"The model says **{likelier}** ({shares[likelier]:.0%} sure)." in page_text(at)
+        other = next(name for name in shares if name != likelier)
+        run_store.save_threshold_choice(run_id, likelier, 0.99)  # out of its reach
+        at.run()
+        assert (f"The model says **{other}** at this run's threshold, though it gives "
+                f"“{other}” only {shares[other]:.0%} and “{likelier}” "
+                f"{shares[likelier]:.0%}.") in page_text(at)
+    finally:
+        run_store.delete(run_id)

@@ -1,6 +1,5 @@
 """The Predict page: a typed text, a CSV file, and model files in and out."""
 
-import base64
 import io
 import json
 
@@ -9,18 +8,11 @@ import pandas as pd
 import pytest
 
 from core import config
-from tests.app.conftest import (STILL_TRAINING, copy_run, open_page, page_text, shown_percentages,
-                                shown_text, shows_empty_cells_empty)
+from tests.app.conftest import (STILL_TRAINING, copy_run, decoded, open_page, page_text,
+                                shown_percentages, shown_text, shows_empty_cells_empty)
 from ui import state, widgets
 
 REVIEWS_CSV = (config.SAMPLE_DATA_DIR / "reviews" / "reviews.csv").read_bytes()
-
-
-def decoded(values) -> np.ndarray:
-    """Plotly writes numeric arrays as base64 typed arrays in its JSON."""
-    if isinstance(values, dict):
-        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
-    return np.asarray(values, dtype=float)
 
 
 def upload(at, key: str, name: str, content: bytes):
