@@ -262,12 +262,13 @@ def show_result(result: ExplainResult, regression: bool = False, knows_none: boo
     st.markdown(explain.highlight_legend(lime.class_name, regression), unsafe_allow_html=True)
     left, right = st.columns(2)
     with left:
-        st.markdown(f"**LIME** · {lime.num_samples:,} samples")
+        # "tries", as the switch and the badge say (QA: "samples" is jargon)
+        st.markdown(f"**LIME** · {lime.num_samples:,} tries")
         _highlight(lime, not_read)
         st.plotly_chart(charts.word_weight_bars(lime, regression=regression, unknown=unknown),
                         key="explain.lime_bars")
     with right:
-        st.markdown(f"**Leave one word out** · exact, {occlusion.num_samples:,} predictions")
+        st.markdown(f"**Leave one word out** · each word once, {occlusion.num_samples:,} tries")
         _highlight(occlusion, not_read)
         st.plotly_chart(charts.word_weight_bars(occlusion, regression=regression,
                                                 unknown=unknown), key="explain.occlusion_bars")

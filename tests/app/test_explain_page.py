@@ -54,7 +54,7 @@ def test_explaining_a_test_text_shows_words_sentence_and_stability(run_store, tr
     assert _bars_words(at) - shown_classes <= words  # the probabilities' bars too
     text = page_text(at)
     assert "pushed this toward" in text or "No single word" in text
-    assert "1,000 samples" in text
+    assert "**LIME** · 1,000 tries" in text and "each word once" in text
     badges = [m.value for m in at.markdown if "badge[" in m.value]
     assert badges and ("Stable" in badges[0] or "Unstable" in badges[0])
     assert len(at.get("plotly_chart")) == 3  # probabilities + two word-weight charts
