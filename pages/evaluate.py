@@ -52,4 +52,4 @@ st.subheader("The texts it got most wrong")
 can_explain = store.has_model(run_id)
 mistakes = eval_view.mistakes_table(res, threshold, can_explain)
 if mistakes and can_explain:
-    eval_view.send_to_explain(run_id, mistakes)
+    eval_view.send_to_explain(res, mistakes)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import charts, evaluation
+from core import charts, evaluation, labels
 from core import results as results_lib
 from core.config import TASK_REGRESSION
 from core.errors import StudioError
@@ -311,26 +311,27 @@ def mistakes_table(res: RunResults, threshold: float, can_explain: bool = True) 
         return []
     pick = " Pick one and see which words misled the model." if can_explain else ""
     # The sentence says how core.evaluation.worst_mistakes sorted them.
+    true, predicted = answer_columns(res)
     if res.is_regression:
         st.write("These predictions are the furthest from the true value, furthest first." + pick)
-        table = pd.DataFrame({"true value": [m.true_label for m in mistakes],
-                              "predicted": [m.predicted_label for m in mistakes],
+        table = pd.DataFrame({true: [m.true_label for m in mistakes],
+                              predicted: [m.predicted_label for m in mistakes],
                               "off by": [m.error for m in mistakes],
                               "text": [m.text for m in mistakes]})
-        config = {"predicted": st.column_config.NumberColumn(format="%.2f"),
+        config = {predicted: st.column_config.NumberColumn(format="%.2f"),
                   "off by": st.column_config.NumberColumn(format="%.2f")}
     elif res.is_ordinal:
         st.write(results_lib.FURTHEST_OFF_FIRST + pick)
-        table, config = _wrong_answers(mistakes, "confidence")
+        table, config = _wrong_answers(mistakes, "confidence", res)
         table.insert(2, "off by", [m.error for m in mistakes])
     elif res.is_binary and abs(threshold - DEFAULT_THRESHOLD) > 1e-9:
         st.write("These wrong answers are the furthest past the threshold chosen above, "
                  "furthest first. At a threshold other than 50% the model can give its answer "
                  "under 50%." + pick)
-        table, config = _wrong_answers(mistakes, "chance of its answer")
+        table, config = _wrong_answers(mistakes, "chance of its answer", res)
     else:
         st.write("The model was most sure about these wrong answers, surest first." + pick)
-        table, config = _wrong_answers(mistakes, "confidence")
+        table, config = _wrong_answers(mistakes, "confidence", res)
     # The short columns come first: on a narrow page the long text runs off to the right,
     # where it hid the answers behind a sideways scroll.
     config["text"] = st.column_config.TextColumn(width="large")
@@ -339,9 +340,19 @@ def mistakes_table(res: RunResults, threshold: float, can_explain: bool = True) 
     return mistakes
 
 
-def _wrong_answers(mistakes: list, sureness: str) -> tuple[pd.DataFrame, dict]:
-    table = pd.DataFrame({"true class": [m.true_label for m in mistakes],
-                          "predicted": [m.predicted_label for m in mistakes],
+def answer_columns(res: RunResults) -> tuple[str, str]:
+    """"true rating", "predicted rating" where the answers are numbers, as Explain names them
+    ("True rating: 4"; QA: bare 5 and 1 here); "true class", "predicted" for names."""
+    if res.is_regression or labels.are_numbers(res.class_names):
+        return f"true {res.label_column}", f"predicted {res.label_column}"
+    return "true class", "predicted"
+
+
+def _wrong_answers(mistakes: list, sureness: str,
+                   res: RunResults) -> tuple[pd.DataFrame, dict]:
+    true, predicted = answer_columns(res)
+    table = pd.DataFrame({true: [m.true_label for m in mistakes],
+                          predicted: [m.predicted_label for m in mistakes],
                           sureness: [m.confidence for m in mistakes],
                           "text": [m.text for m in mistakes]})
     return widgets.percent_values(table, [sureness]), {sureness: widgets.PERCENT}
@@ -354,13 +365,16 @@ def _whole(text: str) -> str:
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS - 1] + "…"
 
 
-def send_to_explain(run_id: str, mistakes: list) -> None:
+def send_to_explain(res: RunResults, mistakes: list) -> None:
     """Pick one mistake and open it on the Explain page."""
+    run_id, named = res.run_id, answer_columns(res)  # "true rating 5, predicted rating 1"
+    said_true, said_predicted = ("true", "predicted") if named[0] == "true class" else named
+
     def label(i: int) -> str:
         m = mistakes[i]
         true, predicted = (f"{m.true_label:g}", f"{m.predicted_label:.2f}") \
             if isinstance(m.true_label, float) else (m.true_label, m.predicted_label)
-        return f"{i + 1}. true {true}, predicted {predicted}: {_preview(m.text)}"
+        return f"{i + 1}. {said_true} {true}, {said_predicted} {predicted}: {_preview(m.text)}"
 
     options = [label(i) for i in range(len(mistakes))]
     if st.session_state.get(state.W_EVAL_MISTAKE) not in options:

@@ -57,7 +57,9 @@ def test_multiclass_run_shows_scores_confusion_and_mistakes(run_store, trained_r
     assert "Confusion matrix (share of each true class)" in figure_titles(at)
     assert rounding in page_text(at)  # QA: a row of 57% + 21% + 0% + 21%
     mistakes = at.dataframe[1].value
-    assert len(mistakes) > 0 and (mistakes["true class"] != mistakes["predicted"]).all()
+    # Numbered classes name their column, as Explain's "True rating: 4" (QA: bare 5 and 1).
+    assert len(mistakes) > 0 and (mistakes["true rating"] != mistakes["predicted rating"]).all()
+    assert at.selectbox(key=state.W_EVAL_MISTAKE).value.startswith("1. true rating ")
     written = data.load_dataset(run_store.path(trained_run)).test.written
     assert mistakes["text"].isin(written).all()  # as the user wrote them, not lowercased
 
@@ -295,8 +297,9 @@ def test_ratings_as_classes_list_the_furthest_off_answers_first(run_store, train
     assert res.is_ordinal
     at = open_page("evaluate", {state.W_EVAL_RUN: trained_run})
     table = at.dataframe[1].value
-    assert list(table.columns[:4]) == ["true class", "predicted", "off by", "confidence"]
-    rows = list(zip(table["true class"], table["predicted"], table["off by"], table["confidence"]))
+    assert list(table.columns[:4]) == ["true rating", "predicted rating", "off by", "confidence"]
+    rows = list(zip(*(table[c] for c in ("true rating", "predicted rating", "off by",
+                                         "confidence"))))
     assert rows and all(off == abs(int(true) - int(said)) for true, said, off, _ in rows)
     assert rows == sorted(rows, key=lambda row: (-row[2], -row[3]))  # furthest, then surest
     assert len({off for _, _, off, _ in rows}) > 1  # the order is not only by confidence here

@@ -87,10 +87,11 @@ def test_the_link_to_model_and_train_wraps_under_the_ready_note():
 
 def test_the_worst_mistakes_show_the_answers_before_the_text(trained_run, regression_run):
     at = open_page("evaluate", {state.W_EVAL_RUN: trained_run})
-    assert list(at.dataframe[1].value.columns) == ["true class", "predicted", "off by",
+    assert list(at.dataframe[1].value.columns) == ["true rating", "predicted rating", "off by",
                                                    "confidence", "text"]  # ratings: a scale
     at = open_page("evaluate", {state.W_EVAL_RUN: regression_run})
-    assert list(at.dataframe[0].value.columns) == ["true value", "predicted", "off by", "text"]
+    assert list(at.dataframe[0].value.columns) == ["true rating", "predicted rating", "off by",
+                                                   "text"]
 
 
 def test_the_network_settings_wrap_instead_of_cutting_their_labels(news):
