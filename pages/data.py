@@ -11,6 +11,14 @@ from core.config import DataSpec  # noqa: E402
 from core.explain import escape_markdown  # noqa: E402
 from ui import cleaning_view, data_view, state, task_view, widgets  # noqa: E402
 
+
+def loaded_toast(source: str, said: str, ready: bool) -> None:
+    """In sight wherever the page is scrolled: at 1024×768 "The data is ready" is far below
+    the sample button (QA)."""
+    st.toast(f"“{escape_markdown(source)}” {said}.",
+             icon=":material/check_circle:" if ready else ":material/info:")
+
+
 st.title("1 · Data")
 st.write("Choose the texts the model should learn from and the answer it should predict. "
          "Start with a sample, or upload your own CSV file.")
@@ -43,7 +51,10 @@ text_columns, label_column = data_view.column_choice(frame)
 task, ordered, merge_case = task_view.task_choice(frame, label_column)
 clean, valid_share, test_share, seed = cleaning_view.cleaning_and_split()
 
+loaded_now = st.session_state.pop(state.LOADED_NOW, None)  # loaded by this click
 if not text_columns or not label_column:
+    if loaded_now:
+        loaded_toast(loaded_now, "is loaded: choose its columns below", ready=False)
     st.info("Choose at least one text column and the label column to continue. (A label column "
             "holds the answers to learn: 2 to 50 categories, or numbers such as ratings.)")
     data_view.preview(frame, None)
@@ -54,6 +65,9 @@ spec = DataSpec(text_columns=tuple(text_columns), label_column=label_column, tas
                 valid_fraction=valid_share,
                 test_fraction=test_share, seed=seed)
 dataset = data_view.prepare(frame, spec)
+if loaded_now:
+    loaded_toast(loaded_now, "is ready: next, **Model & Train**" if dataset else
+                 "needs a change: see below", ready=dataset is not None)
 
 st.subheader("Your data")
 if dataset is not None:

@@ -43,6 +43,7 @@ def _use_frame(frame: pd.DataFrame, source: str, frame_key: str, text_columns, l
     st.session_state[state.W_LABEL_COLUMN] = label_column
     st.session_state[state.W_TASK] = task or TASK_AUTO
     st.session_state.pop(state.LABEL_TOOK_TEXT, None)  # it named another file's columns
+    st.session_state[state.LOADED_NOW] = source  # said in a toast once prepared (pages/data.py)
 
 
 def sample_picker() -> None:

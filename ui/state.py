@@ -55,6 +55,7 @@ W_USE_UPLOAD = "data.use_upload"  # button: the uploaded file again, after a sam
 W_PREPARE = "data.prepare"
 W_VALID_PERCENT = "keep.data.valid_percent"
 W_TEST_PERCENT = "keep.data.test_percent"
+LOADED_NOW = "data.loaded_now"  # the source loaded by this click, for one toast
 FRAME_KEY = "data.frame_key"  # fingerprint of FRAME ("sample:news", "upload:<sha1>:no-header")
 # The upload last read, so each file is read once per header choice: {"file_id", "digest",
 # "header" (bool, or None before a guess), "error" (str or None), "offer_header" (bool)}.

@@ -143,6 +143,23 @@ def test_uploaded_csv_is_read_and_its_columns_suggested():
     assert shows_empty_cells_empty(at.dataframe[0])  # an empty cell shows empty, not "None"
 
 
+def test_a_loaded_sample_or_file_is_confirmed_in_a_toast_once():
+    """QA: at 1024×768, "The data is ready" is far below the sample button."""
+    at = open_page()
+    at.button(key=state.W_USE_SAMPLE).click().run()
+    assert [shown_text(t.value) for t in at.toast] == [
+        "“News briefs (4 topics)” is ready: next, **Model & Train**."]
+    at.run()
+    assert not at.toast  # once, for the click
+    upload(at, "mood.csv", csv_bytes(two_class_frame(n=3)))  # too few rows for every part
+    assert [shown_text(t.value) for t in at.toast] == ["“mood.csv” needs a change: see below."]
+    texts = two_class_frame()[["message"]].assign(note=lambda f: [f"a note on day {i}"
+                                                                  for i in range(len(f))])
+    upload(at, "texts.csv", csv_bytes(texts))  # no column looks like a label: none is chosen
+    assert [shown_text(t.value) for t in at.toast] == [
+        "“texts.csv” is loaded: choose its columns below."]
+
+
 def test_labels_that_differ_only_in_capitals_are_one_class_unless_unticked():
     """QA: "Positive", "positive " and "POSITIVE" were 3 of 9 classes; Evaluate then listed
     right answers as mistakes ("true NEGATIVE, predicted negative")."""
