@@ -68,6 +68,7 @@ PREVIEW_VOCAB = "data.preview_vocab"  # (Dataset, settings, vocabulary, OOV rate
 
 # -- Model & Train page widgets --------------------------------------------
 W_PRESET = "keep.model.preset"
+PRESET_APPLIED = "model.preset_applied"  # the preset whose values the controls last took
 W_RNN = "keep.model.rnn"
 W_UNITS = "keep.model.units"
 W_LAYERS = "keep.model.layers"

@@ -36,8 +36,7 @@ def _control_values(model: ModelSpec, train: TrainSpec) -> dict:
     values = {
         state.W_RNN: model.rnn, state.W_LAYERS: len(model.units),
         state.W_BIDIRECTIONAL: model.bidirectional, state.W_POOLING: model.pooling,
-        state.W_DROPOUT: model.dropout,
-        state.W_RECURRENT_DROPOUT: model.recurrent_dropout,
+        state.W_DROPOUT: model.dropout, state.W_RECURRENT_DROPOUT: model.recurrent_dropout,
         state.W_DENSE: presets.format_layer_sizes(model.dense_layers),
         state.W_EMBEDDING_DIM: model.embedding_dim,
         state.W_TRAINABLE_EMBEDDING: model.trainable_embedding, state.W_VOCAB: model.vocab_size,
@@ -58,13 +57,17 @@ def _apply_preset(n_train: int) -> None:
     model, train = PRESETS[st.session_state[state.W_PRESET]].for_rows(n_train)
     st.session_state.update(_control_values(model, train))
     st.session_state[state.CONTROLS_ROWS] = n_train
+    st.session_state[state.PRESET_APPLIED] = st.session_state[state.W_PRESET]
 
 
 def init_controls(n_train: int) -> None:
-    """First visit: every control starts at the recommended preset."""
+    """First visit: every control starts at the recommended preset. A preset picked in the
+    box whose on_change never ran is applied here (QA, once: Tiny picked, BiLSTM 64 trained)."""
     if state.W_PRESET not in st.session_state:
         st.session_state[state.W_PRESET] = presets.DEFAULT_PRESET
-    if state.W_RNN not in st.session_state:
+    picked = st.session_state[state.W_PRESET]
+    if state.W_RNN not in st.session_state or st.session_state.get(state.PRESET_APPLIED,
+                                                                      picked) != picked:
         _apply_preset(n_train)
     else:
         _follow_new_data(n_train)
@@ -359,11 +362,8 @@ def model_summary(dataset, model: ModelSpec, train: TrainSpec, lowercase: bool) 
 # ---------------------------------------------------------------- train
 
 def run_name_box() -> None:
-    """The optional name of the next run, emptied once a run has started under it.
-
-    Kept, it named the next run too ("reg-tiny 2"), which the user had not asked for
-    (browser QA).
-    """
+    """The optional name of the next run, emptied once a run has started under it (kept, it
+    named the next run too, "reg-tiny 2", which the user had not asked for: browser QA)."""
     if st.session_state.pop(state.RUN_NAME_USED, False):
         st.session_state[state.W_RUN_NAME] = ""
     st.text_input("Run name", key=state.W_RUN_NAME, placeholder="Name (optional)",

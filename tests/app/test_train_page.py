@@ -88,6 +88,22 @@ def test_a_preset_fills_the_controls(news):
     assert any(m.value.startswith("**BiLSTM 50/60/75**") for m in at.markdown)
 
 
+def test_a_preset_whose_box_changed_without_its_callback_is_still_applied(news):
+    """QA, once: Tiny showed in the box, the controls kept the recommended network, and Train
+    trained BiLSTM 64 ("9 settings changed from this preset"). A value set in the session
+    stands in for a change whose on_change never ran."""
+    at = open_page(news)
+    assert at.toggle(key=state.W_BIDIRECTIONAL).value is True  # the recommended preset
+    at.session_state[state.W_PRESET] = "tiny"
+    at.run()
+    assert not at.exception
+    assert at.number_input(key=state.W_UNITS_PER_LAYER[0]).value == 16
+    assert at.toggle(key=state.W_BIDIRECTIONAL).value is False
+    assert "changed from this preset" not in page_text(at)
+    at.number_input(key=state.W_EPOCHS).set_value(3).run()  # the user's own change stays
+    assert at.number_input(key=state.W_EPOCHS).value == 3
+
+
 def test_an_impossible_setting_is_a_plain_error(news):
     at = open_page(news)
     at.text_input(key=state.W_DENSE).set_value("64, lots").run()
