@@ -95,7 +95,7 @@ class Stability:
         if self.stable:
             return f"Stable: {tries} LIME tries on different random copies agree on the top words."
         return (f"Unstable: {tries} LIME tries on different random copies disagree on the top "
-                f"words ({self.agreement:.0%} overlap). Try the thorough setting (more samples).")
+                f"words ({self.agreement:.0%} overlap). Try “Thorough (slower)”: more tries.")
 
     def to_dict(self) -> dict:
         return {

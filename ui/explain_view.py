@@ -257,8 +257,8 @@ def show_result(result: ExplainResult, regression: bool = False, knows_none: boo
                  color="green" if stable else "orange")
     if explain.methods_disagree(lime, occlusion):
         st.warning("Here the two methods below disagree: leaving each word out pushes most of "
-                   "LIME's top words the other way. Treat the colours as a rough guide; a "
-                   "thorough setting may settle it.", icon=":material/compare_arrows:")
+                   "LIME's top words the other way. Treat the colours as a rough guide; "
+                   "“Thorough (slower)” may settle it.", icon=":material/compare_arrows:")
     st.markdown(explain.highlight_legend(lime.class_name, regression), unsafe_allow_html=True)
     left, right = st.columns(2)
     with left:

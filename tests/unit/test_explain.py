@@ -164,7 +164,7 @@ def test_stability_agrees_on_planted_word_and_round_trips():
     assert result.label() == ("Stable: 3 LIME tries on different random copies agree on the "
                               "top words.")  # not "runs": on the Runs page runs are models
     unstable = dataclasses.replace(result, stable=False, agreement=0.4)
-    assert unstable.label().endswith("(40% overlap). Try the thorough setting (more samples).")
+    assert unstable.label().endswith("(40% overlap). Try “Thorough (slower)”: more tries.")
     assert Stability.from_dict(json.loads(json.dumps(result.to_dict()))) == result
 
 
