@@ -54,12 +54,13 @@ def _one_case(values: list) -> list:
     return [None if v is None else spelling[v.casefold()] for v in values]
 
 
-def case_variants(labels: pd.Series) -> list[list[str]]:
+def case_variants(canonical: pd.Series) -> list[list[str]]:
     """Groups of label spellings that differ only in capital letters, such as "Positive"
-    and "positive": separate classes unless merged (QA: 9 classes for 3 sentiments)."""
-    groups: dict[str, set[str]] = {}
-    for value in canonical_labels(labels).dropna():
-        groups.setdefault(value.casefold(), set()).add(value)
+    and "positive": separate classes unless merged (QA: 9 classes for 3 sentiments).
+    ``canonical``: the labels as canonical_labels gives them (read once per page run)."""
+    groups: dict[str, list[str]] = {}
+    for value in pd.unique(canonical.dropna()):
+        groups.setdefault(value.casefold(), []).append(value)
     return [sorted(group) for group in groups.values() if len(group) > 1]
 
 
@@ -132,14 +133,15 @@ def label_column_name(spec: dict) -> str:
 ROW_ID_NAME = re.compile(r"(^|[_\s])(id|index|row|key)$|^(id|index|row|no|number)\b", re.I)
 
 
-def looks_like_row_ids(labels: pd.Series, label_column: str) -> bool:
+def looks_like_row_ids(canonical: pd.Series, label_column: str) -> bool:
     """A label column where every row has its own whole number, counting up one by one or
-    named like an id: a row number, nothing a model can learn (QA: an "id" label passed)."""
-    canonical = canonical_labels(labels).dropna()
-    numbers = as_numbers(list(canonical))
-    if numbers is None or len(numbers) < 20 or len(set(numbers)) < len(numbers):
+    named like an id: a row number, nothing a model can learn (QA: an "id" label passed).
+    ``canonical``: the labels as canonical_labels gives them."""
+    values = canonical.dropna()
+    if len(values) < 20 or values.nunique() < len(values):  # cheap: most columns stop here
         return False
-    if not np.all(numbers == np.round(numbers)):
+    numbers = as_numbers(values.tolist())
+    if numbers is None or not np.all(numbers == np.round(numbers)):
         return False
     consecutive = numbers.max() - numbers.min() + 1 == len(numbers)
     return bool(consecutive or ROW_ID_NAME.search(str(label_column).strip()))

@@ -49,8 +49,10 @@ def task_choice(frame: pd.DataFrame,
     forced = None if choice == TASK_AUTO else choice
     if not label_column:
         return forced, None, False
-    merge = _case_choice(frame[label_column], label_column)
-    labels = data.canonical_labels(frame[label_column], merge)
+    labels = data.canonical_labels(frame[label_column])
+    merge = _case_choice(labels, label_column)
+    if merge:  # only a file with such labels reads them a second time
+        labels = data.canonical_labels(frame[label_column], merge_case=True)
     try:
         inferred = data.infer_task(labels)
     except DataError:
@@ -67,10 +69,10 @@ def task_choice(frame: pd.DataFrame,
     return forced, ordered, merge
 
 
-def _case_choice(column: pd.Series, label_column: str) -> bool:
+def _case_choice(canonical: pd.Series, label_column: str) -> bool:
     """Offer to merge labels that differ only in capital letters; on at first (QA: "Positive",
     "positive " and "POSITIVE" were 3 of 9 classes, and right answers were listed as mistakes)."""
-    variants = label_lib.case_variants(column)
+    variants = label_lib.case_variants(canonical)
     if not variants:
         return False
     asked_for = (st.session_state.get(state.FRAME_KEY), label_column)

@@ -605,7 +605,8 @@ def test_labels_that_differ_only_in_capitals_merge_into_the_most_used_spelling()
     from core import labels
 
     column = pd.Series(["Positive", "positive ", "POSITIVE", "positive", "Negative", None, "1x"])
-    assert labels.case_variants(column) == [["POSITIVE", "Positive", "positive"]]
+    assert labels.case_variants(labels.canonical_labels(column)) == [
+        ["POSITIVE", "Positive", "positive"]]
     assert labels.canonical_labels(column).tolist()[:3] == ["Positive", "positive", "POSITIVE"]
     merged = labels.canonical_labels(column, merge_case=True).tolist()
     assert merged == ["positive", "positive", "positive", "positive", "Negative", None, "1x"]
