@@ -340,16 +340,18 @@ def mistakes_table(res: RunResults, threshold: float, can_explain: bool = True) 
     return mistakes
 
 
+def _numbered(res: RunResults) -> bool:
+    """Numbers are named with their column, as Explain's "True rating: 4" (QA: bare 5, 1)."""
+    return res.is_regression or labels.are_numbers(res.class_names)
+
+
 def answer_columns(res: RunResults) -> tuple[str, str]:
-    """"true rating", "predicted rating" where the answers are numbers, as Explain names them
-    ("True rating: 4"; QA: bare 5 and 1 here); "true class", "predicted" for names."""
-    if res.is_regression or labels.are_numbers(res.class_names):
-        return f"true {res.label_column}", f"predicted {res.label_column}"
-    return "true class", "predicted"
+    """"true rating", "predicted rating" for numbers; "true class", "predicted" for names."""
+    named = (f"true {res.label_column}", f"predicted {res.label_column}")
+    return named if _numbered(res) else ("true class", "predicted")
 
 
-def _wrong_answers(mistakes: list, sureness: str,
-                   res: RunResults) -> tuple[pd.DataFrame, dict]:
+def _wrong_answers(mistakes: list, sureness: str, res: RunResults) -> tuple[pd.DataFrame, dict]:
     true, predicted = answer_columns(res)
     table = pd.DataFrame({true: [m.true_label for m in mistakes],
                           predicted: [m.predicted_label for m in mistakes],
@@ -367,8 +369,8 @@ def _whole(text: str) -> str:
 
 def send_to_explain(res: RunResults, mistakes: list) -> None:
     """Pick one mistake and open it on the Explain page."""
-    run_id, named = res.run_id, answer_columns(res)  # "true rating 5, predicted rating 1"
-    said_true, said_predicted = ("true", "predicted") if named[0] == "true class" else named
+    run_id = res.run_id  # "true rating 5, predicted rating 1", or "true Sports, predicted …"
+    said_true, said_predicted = answer_columns(res) if _numbered(res) else ("true", "predicted")
 
     def label(i: int) -> str:
         m = mistakes[i]
