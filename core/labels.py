@@ -133,17 +133,22 @@ def label_column_name(spec: dict) -> str:
 ROW_ID_NAME = re.compile(r"(^|[_\s])(id|index|row|key)$|^(id|index|row|no|number)\b", re.I)
 
 
+ROW_IDS_DISTINCT = 0.9  # share of rows with a number of their own: a file's repeated rows
+# repeat their id too (QA: 20 duplicated rows hid an "id" label from an all-distinct rule)
+
+
 def looks_like_row_ids(canonical: pd.Series, label_column: str) -> bool:
-    """A label column where every row has its own whole number, counting up one by one or
-    named like an id: a row number, nothing a model can learn (QA: an "id" label passed).
-    ``canonical``: the labels as canonical_labels gives them."""
+    """A label column where (nearly) every row has its own whole number, counting up one by
+    one or named like an id: a row number, nothing a model can learn (QA: an "id" label
+    passed). ``canonical``: the labels as canonical_labels gives them."""
     values = canonical.dropna()
-    if len(values) < 20 or values.nunique() < len(values):  # cheap: most columns stop here
+    distinct = values.nunique()
+    if len(values) < 20 or distinct < ROW_IDS_DISTINCT * len(values):  # cheap: most stop here
         return False
-    numbers = as_numbers(values.tolist())
+    numbers = as_numbers(pd.unique(values).tolist())
     if numbers is None or not np.all(numbers == np.round(numbers)):
         return False
-    consecutive = numbers.max() - numbers.min() + 1 == len(numbers)
+    consecutive = numbers.max() - numbers.min() + 1 == distinct
     return bool(consecutive or ROW_ID_NAME.search(str(label_column).strip()))
 
 

@@ -622,6 +622,8 @@ def test_a_label_column_of_row_numbers_is_recognised():
     ids = pd.Series(range(1000, 1320))
     assert labels.looks_like_row_ids(ids, "id")
     assert labels.looks_like_row_ids(ids, "whatever")  # counting up one by one
+    # A file's duplicated rows repeat their id (QA's file: 20 of 320 rows).
+    assert labels.looks_like_row_ids(pd.concat([ids, ids[:20]]), "id")
     shuffled = pd.Series(np.random.default_rng(0).permutation(300) * 7 + 3)
     assert labels.looks_like_row_ids(shuffled, "customer_id")  # named like one
     assert not labels.looks_like_row_ids(shuffled, "views")  # counts that happen to differ
