@@ -16,6 +16,13 @@ def _number_name(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
+def _number_names(numbers: np.ndarray) -> list[str]:
+    """_number_name of each; whole numbers at once (a million row ids took 0.9 s one by one)."""
+    if (np.floor(numbers) == numbers).all() and (np.abs(numbers) < 2 ** 53).all():
+        return numbers.astype(np.int64).astype(str).tolist()
+    return [_number_name(number) for number in numbers]
+
+
 def as_numbers(values) -> np.ndarray | None:
     """The values as finite floats, or None if any is not a number."""
     values = list(values)
@@ -28,20 +35,40 @@ def as_numbers(values) -> np.ndarray | None:
     return numbers if np.isfinite(numbers).all() else None
 
 
+def _numeric_labels(labels: pd.Series) -> pd.Series | None:
+    """canonical_labels of a column pandas read as numbers, without a string per row
+    (a million row ids took 2 s as strings); None for other columns."""
+    if not pd.api.types.is_numeric_dtype(labels) or pd.api.types.is_bool_dtype(labels):
+        return None
+    numbers = labels.to_numpy(dtype=np.float64, na_value=np.nan)
+    present = ~np.isnan(numbers)
+    if not np.isfinite(numbers[present]).all():
+        return None  # "inf" is not a number to as_numbers: the general path keeps strings
+    distinct, rows_of = np.unique(numbers[present], return_inverse=True)
+    names = np.full(len(numbers), None, dtype=object)
+    names[present] = np.array(_number_names(distinct), dtype=object)[rows_of]
+    return pd.Series(names, index=labels.index, name=labels.name, dtype=object)
+
+
 def canonical_labels(labels: pd.Series, merge_case: bool = False) -> pd.Series:
     """Stripped label strings (None when missing); numbers written one way ("1.0" -> "1");
     with ``merge_case``, spellings that differ only in capital letters as one (_one_case)."""
+    numbers = _numeric_labels(labels)
+    if numbers is not None:
+        return numbers
     values = [v.strip() if isinstance(v, str) else (None if pd.isna(v) else str(v))
               for v in labels.tolist()]
-    values = [v or None for v in values]
-    distinct = sorted({v for v in values if v is not None})
+    values = pd.Series([v or None for v in values], index=labels.index, name=labels.name,
+                       dtype=object)
+    distinct = pd.unique(values.dropna())  # hashed, not sorted: a million ids stay cheap
     numbers = as_numbers(distinct)
     if numbers is not None:
-        names = dict(zip(distinct, map(_number_name, numbers)))
-        values = [None if v is None else names[v] for v in values]
-    elif merge_case:
-        values = _one_case(values)
-    return pd.Series(values, index=labels.index, name=labels.name, dtype=object)
+        names = values.map(dict(zip(distinct, _number_names(numbers))))
+        return names.astype(object).where(values.notna(), None)
+    if merge_case:
+        return pd.Series(_one_case(values.tolist()), index=labels.index, name=labels.name,
+                         dtype=object)
+    return values
 
 
 def _one_case(values: list) -> list:

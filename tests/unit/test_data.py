@@ -615,6 +615,23 @@ def test_labels_that_differ_only_in_capitals_merge_into_the_most_used_spelling()
     assert tie == ["Yes", "Yes", "no"]  # a tie: the first in name order
 
 
+@pytest.mark.parametrize("column", [
+    pd.Series([5, 1, 3, 1], name="rating", index=[7, 8, 9, 10]),
+    pd.Series([1.0, None, 2.5, np.nan, -0.0, 0.1 + 0.2, 1e20]),
+    pd.Series([3, None, 4], dtype="Int64"),
+    pd.Series([1.0, np.inf]),  # not a number to as_numbers: stays as written
+    pd.Series([True, False, True]),
+])
+def test_labels_read_as_numbers_are_named_as_the_same_labels_read_as_text(column):
+    """The numeric columns' shortcut (no string per row) names labels as the text path does."""
+    from core import labels
+
+    as_text = column.astype(object).map(lambda v: None if pd.isna(v) else str(v))
+    fast, slow = labels.canonical_labels(column), labels.canonical_labels(as_text)
+    assert fast.tolist() == slow.tolist()
+    assert (list(fast.index), fast.name, fast.dtype) == (list(column.index), column.name, object)
+
+
 def test_a_label_column_of_row_numbers_is_recognised():
     """QA: choosing an "id" column (1000…1319) as the label was accepted without a word."""
     from core import labels
