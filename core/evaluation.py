@@ -103,13 +103,14 @@ class Mistake:
     predicted_label: str | float
     confidence: float  # p(predicted class); abs error for regression
     error: float  # 1 - p(true class); abs error for regression; classes on a scale: how far
+    index: int = -1  # its place in the test split, from 0: Explain lists it as "#{index + 1}"
 
     def to_dict(self) -> dict:
         return _jsonable(dataclasses.asdict(self))
 
     @classmethod
     def from_dict(cls, data: dict) -> "Mistake":
-        return cls(**{f.name: data[f.name] for f in dataclasses.fields(cls)})
+        return cls(**{f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data})
 
 
 # ---------------------------------------------------------------- predictions
@@ -323,11 +324,9 @@ def worst_mistakes(texts: Sequence[str], task: str, class_names: Sequence[str], 
 def _worst_regression(texts, y_true, y_pred, n) -> list[Mistake]:
     abs_error = np.abs(y_pred - y_true)
     order = np.argsort(-abs_error, kind="stable")[:n]
-    return [
-        Mistake(text=texts[i], true_label=float(y_true[i]), predicted_label=float(y_pred[i]),
-                confidence=float(abs_error[i]), error=float(abs_error[i]))
-        for i in order
-    ]
+    return [Mistake(text=texts[i], true_label=float(y_true[i]), predicted_label=float(y_pred[i]),
+                    confidence=float(abs_error[i]), error=float(abs_error[i]), index=int(i))
+            for i in order]
 
 
 def _worst_classification(texts, task, class_names, y_true, scores, n, threshold) -> list[Mistake]:
@@ -346,7 +345,7 @@ def _worst_classification(texts, task, class_names, y_true, scores, n, threshold
     return [
         Mistake(text=texts[i], true_label=class_names[y_true[i]],
                 predicted_label=class_names[y_pred[i]],
-                confidence=float(confidence[i]), error=float(error[i]))
+                confidence=float(confidence[i]), error=float(error[i]), index=int(i))
         for i in order
     ]
 

@@ -17,7 +17,7 @@ from core import config, data, evaluation
 from core import results as results_lib
 from tests.app.conftest import (TIMEOUT, copy_run, open_page, page_text, scrolls_to,
                                 shown_percentages, shown_text, shows_empty_cells_empty)
-from ui import services, state
+from ui import explain_view, services, state
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -59,7 +59,8 @@ def test_multiclass_run_shows_scores_confusion_and_mistakes(run_store, trained_r
     mistakes = at.dataframe[1].value
     # Numbered classes name their column, as Explain's "True rating: 4" (QA: bare 5 and 1).
     assert len(mistakes) > 0 and (mistakes["true rating"] != mistakes["predicted rating"]).all()
-    assert at.selectbox(key=state.W_EVAL_MISTAKE).value.startswith("1. true rating ")
+    # Each is named by its test-text number, as on Explain (see the test below).
+    assert re.match(r"#\d+ · true rating ", at.selectbox(key=state.W_EVAL_MISTAKE).value)
     written = data.load_dataset(run_store.path(trained_run)).test.written
     assert mistakes["text"].isin(written).all()  # as the user wrote them, not lowercased
 
@@ -288,6 +289,40 @@ def test_the_worst_mistakes_are_the_surest_wrong_answers(run_store, trained_run,
     assert off_by == sorted(off_by, reverse=True)
     assert "furthest from the true value" in page_text(at)
     assert "most sure" not in page_text(at)
+
+
+def test_a_mistake_has_the_number_explain_gives_its_test_text(run_store, trained_run):
+    """QA: Evaluate numbered its mistakes 1, 2, 3 by rank and Explain's picker numbers the
+    test split, so a teacher's "look at #7" meant two different texts."""
+    res = results_lib.load_results(run_store, trained_run)
+    at = open_page("evaluate", {state.W_EVAL_RUN: trained_run})
+    table = at.dataframe[1].value
+    assert table.index.name == "test text"
+    assert list(table["text"]) == [m.text for m in res.mistakes(len(table))]  # still by rank
+    picker = open_page("explain", {state.W_EXPLAIN_RUN: trained_run}).selectbox(
+        key=state.W_EXPLAIN_TEST_INDEX).options
+    places = [int(number.removeprefix("#")) - 1 for number in table.index]
+    assert places != list(range(len(table)))  # not the rank (this run's mistakes are spread)
+    for number, place, text in zip(table.index, places, table["text"]):
+        assert picker[place].startswith(f"{number} · ") and res.texts[place] == text
+    assert at.selectbox(key=state.W_EVAL_MISTAKE).value.startswith(f"{table.index[0]} · true ")
+    assert "Each keeps its test-text number, the one the Explain page lists it under." \
+        in page_text(at)
+    assert "lists only the first" not in page_text(at)
+
+
+def test_a_mistake_past_the_explain_pickers_list_still_has_its_number(run_store, trained_run,
+                                                                      monkeypatch):
+    """Explain lists only its first MAX_TEST_OPTIONS test texts: a mistake past them keeps
+    its number, and the page says that "Explain this text" still opens it."""
+    monkeypatch.setattr(explain_view, "MAX_TEST_OPTIONS", 3)
+    at = open_page("evaluate", {state.W_EVAL_RUN: trained_run})
+    numbers = list(at.dataframe[1].value.index)
+    past = [n for n in numbers if int(n.removeprefix("#")) > 3]
+    assert past
+    notes = [c.value for c in at.caption if "lists only the first 3 test texts" in c.value]
+    assert len(notes) == 1 and all(n in notes[0] for n in past)
+    assert "“Explain this text” below still opens" in notes[0]
 
 
 def test_ratings_as_classes_list_the_furthest_off_answers_first(run_store, trained_run):

@@ -141,6 +141,18 @@ def test_worst_mistakes_regression_and_limit():
     assert mistakes[0].error == pytest.approx(2.0)
 
 
+def test_each_mistake_knows_its_place_in_the_test_split():
+    """Evaluate numbers a mistake as Explain numbers the test text ("#3"), not by its rank."""
+    texts = ["right", "slightly wrong", "very wrong", "wrong"]
+    mistakes = worst_mistakes(texts, config.TASK_BINARY, ("neg", "pos"), [1, 1, 1, 1],
+                              binary_scores([0.9, 0.45, 0.05, 0.3]))
+    assert [m.index for m in mistakes] == [2, 3, 1]
+    assert all(texts[m.index] == m.text for m in mistakes)
+    off = worst_mistakes(["a", "b", "c"], config.TASK_REGRESSION, (), [1.0, 2.0, 3.0],
+                         [1.5, 4.0, 3.0], n=2)
+    assert [m.index for m in off] == [1, 0]
+
+
 def test_headlines_are_plain_sentences():
     cls = evaluate_predictions(config.TASK_BINARY, ("a", "b"), [0, 1, 1, 1],
                                binary_scores([0.2, 0.8, 0.9, 0.1]))
