@@ -2,6 +2,7 @@
 
 Plotly renders a subset of HTML in titles, tick labels, legends and hover text,
 so every string that comes from user data goes through ``plain`` first.
+Explain's word-weight bars are in ``core.word_bars``.
 """
 
 from __future__ import annotations
@@ -366,35 +367,3 @@ def probability_bars(class_names: Sequence[str], probs, answer: int | None = Non
                      title_text="Probability")
     fig.update_yaxes(type="category", autorange="reversed")
     return finish(fig, "How sure the model is", height=max(200, 60 + 32 * probs.size))
-
-
-# ---------------------------------------------------------------- data and explanations
-
-UNKNOWN_MARK = " (unknown)"
-
-
-def charted_words(explanation, top: int = 10) -> list:
-    """The words word_weight_bars draws, strongest first."""
-    return [w for w in explanation.words if w.weight != 0][:top]
-
-
-def word_weight_bars(explanation, top: int = 10, regression: bool = False,
-                     unknown: frozenset = frozenset()) -> go.Figure:
-    """Horizontal bars of the strongest words: green pushed toward the class (or the
-    predicted number up), red away (or down). Words in ``unknown`` (not in the model's
-    vocabulary) are marked: it reads them all as one word (QA: they looked like words it knew)."""
-    title = "Words that mattered most"
-    words = charted_words(explanation, top)[::-1]  # largest on top
-    if not words:
-        return empty_figure(title, "No word changed the prediction.")
-    names = [plain(w.word) + (UNKNOWN_MARK if w.word in unknown else "") for w in words]
-    fig = go.Figure(go.Bar(
-        x=[w.weight for w in words], y=names, orientation="h",
-        marker_color=[POSITIVE_COLOR if w.weight > 0 else NEGATIVE_COLOR for w in words],
-        hovertemplate="%{y}: %{x:+.3f}<extra></extra>",
-    ))
-    name = plain(explanation.class_name)
-    fig.update_xaxes(title_text=f"Push on the predicted {name}: up (+) or down (−)"
-                     if regression else f"Push toward {name}")
-    fig.update_yaxes(type="category")
-    return finish(fig, title, height=max(220, 80 + 28 * len(words)))

@@ -9,11 +9,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import charts, explain
+from core import explain, word_bars
 from core import data as data_lib
 from core import labels as labels_lib
 from core.errors import StudioError
 from core.explain import escape_markdown
+from core.text import isolate_direction
 from ui import state, widgets
 
 SOURCE_TEST, SOURCE_OWN = "A test text", "Type your own"
@@ -241,6 +242,21 @@ NO_WORD_MATTERED = ("No word of this text can matter to the model: it knows none
                     "and only rank the words.")
 
 
+def bars_caption(name: str, regression: bool = False) -> str:
+    """How to read the word bars, in the unit they are drawn in (core.word_bars)."""
+    shown = f"*{isolate_direction(escape_markdown(name))}*"
+    if regression:
+        unit = (f"how much the predicted {shown} falls without it: +0.40 means 0.40 lower "
+                "without the word, and a red bar that it rises")
+    else:
+        unit = (f"how much the chance of {shown} falls without it, in percentage points: +20 "
+                "means 60% without the word instead of 80%, and a red bar that it rises")
+    return ("Leave-one-word-out removes each word once and measures " + unit + ". LIME "
+            "scores the text many times with random words removed and fits a simple model "
+            "that estimates the same change. Both charts share one scale, so their bars "
+            "compare. Where both agree, trust the explanation more.")
+
+
 def show_result(result: ExplainResult, regression: bool = False, knows_none: bool = False,
                 not_read: str = "", unknown: frozenset = frozenset()) -> None:
     """``not_read``: the end of the text past the words the model reads; ``unknown``: the
@@ -260,25 +276,26 @@ def show_result(result: ExplainResult, regression: bool = False, knows_none: boo
                    "LIME's top words the other way. Treat the colours as a rough guide; "
                    "“Thorough (slower)” may settle it.", icon=":material/compare_arrows:")
     st.markdown(explain.highlight_legend(lime.class_name, regression), unsafe_allow_html=True)
+    # One scale for both charts: their weights share a unit (see word_bars.shared_range).
+    x_range = word_bars.shared_range((lime, occlusion), regression)
     left, right = st.columns(2)
     with left:
         # "tries", as the switch and the badge say (QA: "samples" is jargon)
         st.markdown(f"**LIME** · {lime.num_samples:,} tries")
         _highlight(lime, not_read)
-        st.plotly_chart(charts.word_weight_bars(lime, regression=regression, unknown=unknown),
-                        key="explain.lime_bars")
+        st.plotly_chart(word_bars.word_weight_bars(lime, regression=regression, unknown=unknown,
+                                                   x_range=x_range), key="explain.lime_bars")
     with right:
         st.markdown(f"**Leave one word out** · each word once, {occlusion.num_samples:,} tries")
         _highlight(occlusion, not_read)
-        st.plotly_chart(charts.word_weight_bars(occlusion, regression=regression,
-                                                unknown=unknown), key="explain.occlusion_bars")
-    charted = {w.word for e in (lime, occlusion) for w in charts.charted_words(e)}
+        st.plotly_chart(word_bars.word_weight_bars(occlusion, regression=regression,
+                                                   unknown=unknown, x_range=x_range),
+                        key="explain.occlusion_bars")
+    charted = {w.word for e in (lime, occlusion) for w in word_bars.charted_words(e)}
     if unknown & charted and not knows_none:
         st.caption("“(unknown)”: a word the model does not know. It reads every such word as "
                    "the same “unknown word”, so such a word matters only by where it stands.")
-    st.caption("LIME scores the text many times with random words removed and fits a simple "
-               "model of which words matter. Leave-one-word-out removes each word once and "
-               "measures how the score changes. Where both agree, trust the explanation more.")
+    st.caption(bars_caption(lime.class_name, regression))
     with st.expander("Stability details"):
         top = result.stability.top_words
         st.dataframe(pd.DataFrame({"LIME try": [f"{i} (seed {seed})" for i, seed in

@@ -5,6 +5,7 @@ import json
 import re
 
 from core import data as data_lib
+from core.charts import plain
 from tests.app.conftest import (STILL_TRAINING, copy_run, decoded, open_page, page_text,
                                 scrolls_to, shown_text)
 from ui import explain_view, state, widgets
@@ -238,7 +239,46 @@ def test_regression_explains_the_predicted_value(trained_run, regression_run):
     assert "toward *rating*" not in text and "toward <b>rating" not in text  # up or down
     axes = [json.loads(chart.proto.spec)["layout"]["xaxis"]["title"]["text"]
             for chart in at.get("plotly_chart")[-2:]]
-    assert axes == ["Push on the predicted rating: up (+) or down (−)"] * 2
+    assert axes == ["Change in the predicted rating: up (+) or down (−)"] * 2
+    hovers = [h for chart in _word_charts(at) for h in chart["data"][0]["customdata"]]
+    amount = r"(?:[+−]\d+\.\d+|about 0) on the predicted rating"
+    assert hovers and all(re.fullmatch(amount, h) for h in hovers), hovers
+
+
+def _word_charts(at) -> list[dict]:
+    """The LIME and leave-one-word-out bars, as plotly JSON."""
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")[-2:]]
+
+
+def _signed(shown: str) -> float:
+    return float(shown.split()[0].replace("−", "-"))
+
+
+def test_the_word_bars_read_in_points_of_chance_on_one_scale(trained_binary_run):
+    """QA: the bars said "Push toward yes" and "+0.234" with no unit, and the two charts side
+    by side had different scales, so a short LIME bar could mean more than a long one."""
+    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
+                               state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
+                               state.W_EXPLAIN_TEXT: "Great kettle, it boils fast but it leaks"})
+    explain(at)
+    result = at.session_state[state.EXPLAIN_RESULT]
+    name = plain(result.lime.class_name)
+    figures = _word_charts(at)
+    assert [f["layout"]["xaxis"]["title"]["text"] for f in figures] == [
+        f"Change in the chance of {name}, in percentage points"] * 2
+    low, high = figures[0]["layout"]["xaxis"]["range"]
+    assert figures[1]["layout"]["xaxis"]["range"] == [low, high]  # one scale for both
+    for chart, explanation in zip(figures, (result.lime, result.occlusion)):
+        trace = chart["data"][0]
+        weights = {w.word: w.weight for w in explanation.words}
+        points = decoded(trace["x"])
+        assert all(low <= x <= high for x in points)
+        for word, x, hover in zip(trace["y"], points, trace["customdata"]):
+            weight = weights[html.unescape(word).removesuffix(" (unknown)")]
+            assert abs(x - 100 * weight) < 1e-6  # a share of 1, in percentage points
+            assert re.fullmatch(r"[+−]\d+\.\d+ points|about 0 points", hover), hover
+            assert hover == "about 0 points" or abs(_signed(hover) - x) <= 0.05
+    assert "%{customdata}" in figures[0]["data"][0]["hovertemplate"]
 
 
 def test_a_text_without_words_says_so_and_leaves_no_progress_box(trained_binary_run):

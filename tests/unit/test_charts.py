@@ -6,7 +6,6 @@ import pytest
 
 from core import charts, compare, data_charts
 from core.evaluation import metrics_at_threshold, threshold_curves
-from core.explain import Explanation, WordWeight
 
 RECORDS = [
     {"kind": "batch", "epoch": 1, "step": 1, "loss": 0.9, "accuracy": 0.5},
@@ -86,17 +85,6 @@ def test_confusion_heatmap_escapes_class_names():
     assert fig.layout.xaxis.title.text == "Predicted class"
     normalized = charts.confusion_heatmap([[0.75, 0.25], [0, 1]], ("a", "b"), normalized=True)
     assert normalized.data[0].text[0][0] == "75%"
-
-
-def test_word_weight_bars_largest_on_top():
-    explanation = Explanation(
-        text="", method="lime", class_index=0, class_name="<i>c</i>", score=0.5,
-        words=(WordWeight("big", 0.5), WordWeight("bad", -0.3), WordWeight("zero", 0.0)),
-        token_weights=(), num_samples=1, seed=0, seconds=0.0,
-    )
-    bars = charts.word_weight_bars(explanation).data[0]
-    assert list(bars.y) == ["bad", "big"]  # plotly draws the last category on top
-    assert list(bars.marker.color) == [charts.NEGATIVE_COLOR, charts.POSITIVE_COLOR]
 
 
 def test_class_balance_and_text_lengths():
