@@ -5,14 +5,13 @@ The model contract is ``predict_fn(texts) -> (n, k)`` probabilities (binary as
 Words are split one way (``SPLIT_EXPRESSION``: LIME's ``\\W+``, keeping "don't"
 whole), so LIME, occlusion and the highlighted text always agree on what a "word" is.
 
-Everything that turns user text into markup (``summary_sentence``,
-``highlight_html``, ``highlight_legend``) escapes it first.
+``summary_sentence`` escapes the user text it quotes; the highlighted text and its key
+are drawn, escaped, by ``core.highlight``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import html
 import itertools
 import string
 import time
@@ -40,8 +39,6 @@ RELEVANT_SHARE = 0.1
 # ~1e-31, and words were said to push it up "most" (browser QA).
 NEGLIGIBLE_WEIGHT = 1e-6
 STABLE_AGREEMENT = 0.6
-POSITIVE_RGB = (22, 163, 74)  # green: pushed toward the class
-NEGATIVE_RGB = (220, 38, 38)  # red: pushed away from it
 _MARKDOWN_SPECIAL = set(string.punctuation)  # CommonMark lets any of these be backslash-escaped
 
 
@@ -353,48 +350,3 @@ def _up_and_down(target: str, up: list[WordWeight], down: list[WordWeight]) -> s
         parts.append(f"{_quoted_list(down)} pushed it down most" if up else
                      f"{_quoted_list(down)} pushed the predicted {target} down most")
     return "; ".join(parts) + "."
-
-
-# ---------------------------------------------------------------- highlighting
-
-def _safe_html(token: str) -> str:
-    # No newlines in the output: a blank line would end the HTML block inside
-    # st.markdown and let the rest be parsed as markdown. "$" would start LaTeX.
-    escaped = html.escape(token, quote=True).replace("$", "&#36;")
-    return escaped.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
-
-
-def _span(token: str, weight: float, alpha: float) -> str:
-    red, green, blue = POSITIVE_RGB if weight > 0 else NEGATIVE_RGB
-    style = f"background-color: rgba({red}, {green}, {blue}, {alpha:.2f}); border-radius: 3px"
-    return f'<span style="{style}" title="{float(weight):+.3f}">{_safe_html(token)}</span>'
-
-
-def highlight_html(token_weights: Sequence[tuple[str, float]]) -> str:
-    """The text as escaped HTML, each weighted word on a green/red background.
-
-    Colour strength is |weight| relative to the strongest word. Render with
-    ``st.html`` (or ``st.markdown(..., unsafe_allow_html=True)``).
-    """
-    strongest = max((abs(float(w)) for _, w in token_weights), default=0.0)
-    pieces = []
-    for token, weight in token_weights:
-        alpha = 0.85 * abs(float(weight)) / strongest if strongest else 0.0
-        pieces.append(_span(token, weight, alpha) if alpha >= 0.05 else _safe_html(token))
-    return '<div style="white-space: pre-wrap; line-height: 1.9">' + "".join(pieces) + "</div>"
-
-
-def highlight_legend(class_name: str, regression: bool = False) -> str:
-    """A one-line HTML key for ``highlight_html``."""
-    def swatch(rgb, label):
-        red, green, blue = rgb
-        return (f'<span style="background-color: rgba({red}, {green}, {blue}, 0.6); '
-                f'border-radius: 3px; padding: 0 4px">{label}</span>')
-
-    name = _safe_html(str(class_name))
-    green, red = swatch(POSITIVE_RGB, "green"), swatch(NEGATIVE_RGB, "red")
-    pushes = (f"{green} pushed the predicted <b>{name}</b> up, {red} pushed it down"
-              if regression else
-              f"{green} pushed toward <b>{name}</b>, {red} pushed away from it")
-    return (f'<div style="font-size: 0.85em">{pushes}; '
-            "stronger colour means a stronger push.</div>")

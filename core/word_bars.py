@@ -11,7 +11,7 @@ User text (words, class names) goes through ``charts.plain`` as everywhere in pl
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import plotly.graph_objects as go
 
@@ -42,10 +42,14 @@ def _signed(value: float, digits: Sequence[int]) -> str | None:
     return None
 
 
-def amount(weight: float, name: str, regression: bool = False) -> str:
-    """A bar's length in words: "+23.4 points" or "−0.40 on the predicted rating"."""
+def amount(weight: float, name: str, regression: bool = False,
+           escape: Callable[[str], str] = plain) -> str:
+    """A bar's length in words: "+23.4 points" or "−0.40 on the predicted rating".
+
+    ``escape`` makes ``name`` inert where the text goes: plotly here, an HTML attribute in
+    core.highlight (the highlighted words hover in these same words)."""
     if regression:
-        return f"{_signed(weight, (2, 3, 4)) or 'about 0'} on the predicted {plain(name)}"
+        return f"{_signed(weight, (2, 3, 4)) or 'about 0'} on the predicted {escape(name)}"
     shown = _signed(in_units(weight), (1, 2, 3))
     return f"{shown} points" if shown else "about 0 points"
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import explain, word_bars
+from core import explain, highlight, word_bars
 from core import data as data_lib
 from core import labels as labels_lib
 from core.errors import StudioError
@@ -225,10 +225,11 @@ def run_explainers(predict_fn, text: str, class_index: int, class_names, key: tu
     return ExplainResult(key, lime, occlusion, stable, seconds)
 
 
-def _highlight(explanation: explain.Explanation, not_read: str) -> None:
+def _highlight(explanation: explain.Explanation, not_read: str, regression: bool) -> None:
     """``not_read``: the end of the text, past the words the model reads (not weighed)."""
-    # highlight_html escapes every token, so user text never becomes markup.
-    st.markdown(explain.highlight_html(explanation.token_weights), unsafe_allow_html=True)
+    # highlight_html escapes every token and the class name: user text never becomes markup.
+    st.markdown(highlight.highlight_html(explanation.token_weights, explanation.class_name,
+                                         regression), unsafe_allow_html=True)
     words = len(not_read.split())
     if words:
         st.caption(f"… and {words:,} more word{'s' if words > 1 else ''} the model does not "
@@ -275,19 +276,19 @@ def show_result(result: ExplainResult, regression: bool = False, knows_none: boo
         st.warning("Here the two methods below disagree: leaving each word out pushes most of "
                    "LIME's top words the other way. Treat the colours as a rough guide; "
                    "“Thorough (slower)” may settle it.", icon=":material/compare_arrows:")
-    st.markdown(explain.highlight_legend(lime.class_name, regression), unsafe_allow_html=True)
+    st.markdown(highlight.highlight_legend(lime.class_name, regression), unsafe_allow_html=True)
     # One scale for both charts: their weights share a unit (see word_bars.shared_range).
     x_range = word_bars.shared_range((lime, occlusion), regression)
     left, right = st.columns(2)
     with left:
         # "tries", as the switch and the badge say (QA: "samples" is jargon)
         st.markdown(f"**LIME** · {lime.num_samples:,} tries")
-        _highlight(lime, not_read)
+        _highlight(lime, not_read, regression)
         st.plotly_chart(word_bars.word_weight_bars(lime, regression=regression, unknown=unknown,
                                                    x_range=x_range), key="explain.lime_bars")
     with right:
         st.markdown(f"**Leave one word out** · each word once, {occlusion.num_samples:,} tries")
-        _highlight(occlusion, not_read)
+        _highlight(occlusion, not_read, regression)
         st.plotly_chart(word_bars.word_weight_bars(occlusion, regression=regression,
                                                    unknown=unknown, x_range=x_range),
                         key="explain.occlusion_bars")

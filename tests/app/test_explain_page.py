@@ -250,10 +250,6 @@ def _word_charts(at) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")[-2:]]
 
 
-def _signed(shown: str) -> float:
-    return float(shown.split()[0].replace("−", "-"))
-
-
 def test_the_word_bars_read_in_points_of_chance_on_one_scale(trained_binary_run):
     """QA: the bars said "Push toward yes" and "+0.234" with no unit, and the two charts side
     by side had different scales, so a short LIME bar could mean more than a long one."""
@@ -277,8 +273,12 @@ def test_the_word_bars_read_in_points_of_chance_on_one_scale(trained_binary_run)
             weight = weights[html.unescape(word).removesuffix(" (unknown)")]
             assert abs(x - 100 * weight) < 1e-6  # a share of 1, in percentage points
             assert re.fullmatch(r"[+−]\d+\.\d+ points|about 0 points", hover), hover
-            assert hover == "about 0 points" or abs(_signed(hover) - x) <= 0.05
+            signed = float(hover.split()[0].replace("−", "-")) if hover[0] in "+−" else 0.0
+            assert abs(signed - x) <= 0.05
     assert "%{customdata}" in figures[0]["data"][0]["hovertemplate"]
+    said = f" points on the chance of {html.escape(result.lime.class_name)}"  # as the bars
+    hovers = re.findall(r'title="([^"]*)"', highlighted(at)[0])  # the LIME highlights
+    assert hovers and all(h.endswith(said) for h in hovers)
 
 
 def test_a_text_without_words_says_so_and_leaves_no_progress_box(trained_binary_run):

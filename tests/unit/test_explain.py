@@ -11,9 +11,9 @@ from core.errors import StudioError
 from core.explain import (
     Explanation, Stability, WordWeight, _cosine_distances_x100, _indexed,
     _scores_once_per_text, escape_markdown,
-    explain_lime, explain_occlusion, highlight_html, highlight_legend,
-    stability, summary_sentence,
+    explain_lime, explain_occlusion, stability, summary_sentence,
 )
+from core.highlight import highlight_html, highlight_legend
 from core.text import isolate_direction
 
 CLASSES = ("other", "animals")
@@ -243,14 +243,14 @@ def test_summary_sentence_escapes_markdown():
 def test_highlight_html_escapes_user_text():
     text = "<script>alert(1)</script> zebra <img src=x onerror=alert(1)>"
     explanation = explain_occlusion(zebra_model, text, 1, CLASSES)
-    out = highlight_html(explanation.token_weights)
+    out = highlight_html(explanation.token_weights, explanation.class_name)
     assert "<script" not in out and "<img" not in out
     assert "&lt;script&gt;" in out and "&lt;img src=x onerror=alert(1)&gt;" in out
     assert "rgba(22, 163, 74" in out  # zebra is green
 
 
 def test_highlight_html_escapes_weighted_tokens_and_keeps_lines():
-    out = highlight_html([('"><script>', 1.0), ("\n\n", 0.0), ("bad", -0.5)])
+    out = highlight_html([('"><script>', 1.0), ("\n\n", 0.0), ("bad", -0.5)], "c")
     assert "&quot;&gt;&lt;script&gt;" in out and "<script" not in out
     assert "\n" not in out and "<br><br>" in out
     assert "rgba(220, 38, 38" in out

@@ -1,0 +1,28 @@
+"""core.highlight: the Explain page's highlighted text, escaped, its hovers in the bars' unit."""
+
+import re
+
+from core.highlight import highlight_html
+
+
+def titles(out: str) -> list[str]:
+    return re.findall(r'title="([^"]*)"', out)
+
+
+def test_a_highlighted_word_hovers_in_the_words_of_the_bars():
+    """QA: a bar said "great: +23.4 points" and the same word in the text hovered "+0.234"."""
+    tokens = [("great", 0.234), (" ", 0.0), ("bad", -0.05), (" ", 0.0), ("the", 0.0)]
+    assert titles(highlight_html(tokens, "yes")) == [
+        "+23.4 points on the chance of yes", "−5.0 points on the chance of yes"]
+    rating = highlight_html([("great", 0.4), (" ", 0.0), ("bad", -1.25)], "stars",
+                            regression=True)
+    assert titles(rating) == ["+0.40 on the predicted stars", "−1.25 on the predicted stars"]
+
+
+def test_a_class_name_in_a_hover_stays_text():
+    hostile = '"><script>alert(1)</script> $x$\n\nend'
+    for regression in (False, True):
+        out = highlight_html([("word", 0.5)], hostile, regression=regression)
+        assert "<script" not in out and "\n" not in out and "$" not in out
+        (title,) = titles(out)
+        assert title.endswith("&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt; &#36;x&#36; end")
