@@ -19,6 +19,8 @@ from core import runs as runs_lib
 from core.errors import StudioError
 
 MISTAKES_SHOWN = 10
+NUMBERED = ("Each text keeps its test-text number, such as #7: the one the Evaluate and "
+            "Explain pages list it under.")
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto;
        max-width: 1100px; padding: 0 1rem; color: #1e293b; line-height: 1.5; }
@@ -219,24 +221,32 @@ def _mistakes_section(res: results_lib.RunResults, cut: float) -> str:
     mistakes = res.mistakes(n=MISTAKES_SHOWN, threshold=cut)
     if not mistakes:
         return "<p>The model got every test text right.</p>"
+    return _mistakes_table(res, cut, mistakes) + f'<p class="muted">{NUMBERED}</p>'
+
+
+def _mistakes_table(res: results_lib.RunResults, cut: float, mistakes: list) -> str:
+    """The first column is each text's number on Evaluate and Explain ("#7")."""
+    first = ["Test text", "Text"]
     if res.is_regression:
-        rows = [[m.text, _AsWritten(m.true_label), _two(m.predicted_label), _two(m.error)]
-                for m in mistakes]
-        return _table(["Text", "True value", "Predicted", "Off by"], rows)
+        rows = [[results_lib.mistake_number(m), m.text, _AsWritten(m.true_label),
+                 _two(m.predicted_label), _two(m.error)] for m in mistakes]
+        return _table(first + ["True value", "Predicted", "Off by"], rows)
     if res.is_ordinal:  # sorted as Evaluate sorts them: the furthest off first
-        rows = [[m.text, m.true_label, m.predicted_label, _AsWritten(m.error),
-                 _share(m.confidence)] for m in mistakes]
+        rows = [[results_lib.mistake_number(m), m.text, m.true_label, m.predicted_label,
+                 _AsWritten(m.error), _share(m.confidence)] for m in mistakes]
         return (f"<p>{results_lib.FURTHEST_OFF_FIRST}</p>"
-                + _table(["Text", "True class", "Predicted class", "Off by",
-                          "Confidence"], rows))
-    rows = [[m.text, m.true_label, m.predicted_label, _share(m.confidence)] for m in mistakes]
+                + _table(first + ["True class", "Predicted class", "Off by", "Confidence"],
+                         rows))
+    rows = [[results_lib.mistake_number(m), m.text, m.true_label, m.predicted_label,
+             _share(m.confidence)] for m in mistakes]
     if res.is_binary and cut != evaluation.DEFAULT_THRESHOLD:
         # As on Evaluate: at another threshold an answer can have a chance under 50%, which
         # "confidence" would misstate, and worst_mistakes sorts by the distance past it.
         return ("<p>These wrong answers are the furthest past the threshold, furthest first. "
                 "At a threshold other than 50% the model can give its answer under 50%.</p>"
-                + _table(["Text", "True class", "Predicted class", "Chance of its answer"], rows))
-    return _table(["Text", "True class", "Predicted class", "Confidence"], rows)
+                + _table(first + ["True class", "Predicted class", "Chance of its answer"],
+                         rows))
+    return _table(first + ["True class", "Predicted class", "Confidence"], rows)
 
 
 def build_report(store: runs_lib.RunStore, run_id: str,

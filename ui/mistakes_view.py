@@ -24,8 +24,8 @@ NUMBERED_AS_ON_EXPLAIN = "Each keeps its test-text number, the one the Explain p
 
 def number(mistake) -> str:
     """"#7": the mistake's place in the test split, written as Explain's picker writes it
-    (explain_view.test_labels)."""
-    return f"#{mistake.index + 1}"
+    (explain_view.test_labels) and the report writes it."""
+    return results_lib.mistake_number(mistake)
 
 
 def _preview(text: str) -> str:

@@ -146,9 +146,8 @@ def test_without_a_saved_threshold_the_report_says_it_used_50(store):
     assert "Scored at the usual 50% threshold" in report.build_report(store, run_id, "cdn")
 
 
-def test_a_regression_report_writes_its_numbers_as_evaluate_does(store):
-    """Exploratory QA: the report said true 1.000, predicted 3.037, "Mean absolute error"
-    where Evaluate says 1, 3.04 and "Average error (MAE)"."""
+def _regression_run(store):
+    """A finished rating run predicted as a number: every "1" is taken for 3.037."""
     import numpy as np
 
     from core import baseline, evaluation
@@ -170,10 +169,42 @@ def test_a_regression_report_writes_its_numbers_as_evaluate_does(store):
         "metrics": metrics.to_dict(), "baseline": baseline.run_baseline(dataset).to_dict(),
         "test_scores": predicted.tolist(), "predict_seconds": 0.01})
     store.update_status(run_id, status=runs_lib.FINISHED, epochs_done=1)
+    return run_id, metrics
+
+
+def test_a_regression_report_writes_its_numbers_as_evaluate_does(store):
+    """Exploratory QA: the report said true 1.000, predicted 3.037, "Mean absolute error"
+    where Evaluate says 1, 3.04 and "Average error (MAE)"."""
+    run_id, metrics = _regression_run(store)
     page = report.build_report(store, run_id, include_plotlyjs="cdn")
     assert '<td class="num">1</td><td class="num">3.04</td><td class="num">2.04</td>' in page
     assert f'<td class="num">{metrics.rmse:.2f}</td>' in page and "Average error (MAE)" in page
     assert "3.037" not in page and "Mean absolute error" not in page
+
+
+def test_each_mistake_keeps_the_number_evaluate_and_explain_give_it(store):
+    """Evaluate and Explain call a test text "#7"; the report listed its mistakes unnumbered,
+    so a reader could not find one of them on either page."""
+    import html
+
+    from core import evaluation
+    from core import results as results_lib
+
+    at_ninety = synthetic_runs.binary_run(store, class_names=("no", "yes"))
+    store.save_threshold_choice(at_ninety, "yes", 0.9)  # the other binary table
+    runs = [synthetic_runs.binary_run(store), at_ninety, _regression_run(store)[0],
+            synthetic_runs.numbered_class_run(store, "stars", ordered=True)]
+    kinds = set()
+    for run_id in runs:
+        res = results_lib.load_results(store, run_id)
+        kinds.add("regression" if res.is_regression else "ordinal" if res.is_ordinal else "classes")
+        cut = evaluation.cut_on_second_class(res.class_names, report._saved_choice(store, res))
+        mistakes = res.mistakes(n=report.MISTAKES_SHOWN, threshold=cut)
+        page = report.build_report(store, run_id, include_plotlyjs="cdn")
+        assert mistakes and "<thead><tr><th>Test text</th><th>Text</th>" in page, run_id
+        rows = re.findall(r"<tr><td>#(\d+)</td><td>([^<]*)</td>", page)
+        assert rows == [(str(m.index + 1), html.escape(m.text)) for m in mistakes]
+    assert kinds == {"regression", "ordinal", "classes"}  # every table the report draws
 
 
 def test_a_rating_report_lists_the_furthest_off_answers_first(run_store, trained_run):
