@@ -9,8 +9,11 @@ variants:
   keras3_random   LSTM Studio's token ids, padded at the end, masked, random batches
   keras3_sorted   the same, with batches of similar length (sorted within chunks of
                   --chunk batches, as core.batches does), padded to the longest, masked
-  studio          LSTM Studio's pipeline (speed.run_studio: sorted batches cut to their
-                  shortest text, the learned start), with core.batches.BUCKET_CHUNK = --chunk
+  studio_one_length  LSTM Studio's pipeline before batches held runs of several lengths:
+                  sorted batches cut to their shortest text, the learned start
+  studio          LSTM Studio's pipeline (speed.run_studio): a one-way network's batch is
+                  one run of similar-length texts per slice, each cut to its shortest
+                  (core.batches, groups), the learned start; core.batches.BUCKET_CHUNK = --chunk
 
 Padded, masked batches are slow (Keras 3's masked LSTM); they are here to tell what
 the batches' make-up does to learning from what cutting them does.
@@ -31,7 +34,8 @@ from core import batches, predictor
 from core import model as model_lib
 from core.config import ModelSpec
 
-VARIANTS = ("tutorial", "keras3_prepad", "keras3_random", "keras3_sorted", "studio")
+VARIANTS = ("tutorial", "keras3_prepad", "keras3_random", "keras3_sorted", "keras3_prepad_sorted",
+            "studio_one_length", "studio")
 
 
 def tutorial_arrays(ds, max_len):
@@ -51,26 +55,33 @@ def studio_arrays(ds, units, bidirectional, max_len):
     return [predictor.vectorize(vectorizer, s.texts) for s in (ds.train, ds.valid, ds.test)]
 
 
-def sorted_padded_batches(ids, y, seed: int, chunk: int):
-    """core.batches.training_batches, but each batch padded to its longest text, not cut."""
+def sorted_padded_batches(ids, y, seed: int, chunk: int, in_front: bool = False, groups: int = 1):
+    """core.batches.training_batches, but each batch padded to its longest text, not cut.
+
+    ``in_front``: ids padded in front (the tutorial's arrays), so a batch keeps its last columns.
+    ``groups``: each batch made of this many sorted groups from random places in the order."""
     import tensorflow as tf
 
-    lengths = tf.constant(predictor.sequence_lengths(ids).astype("int32"))
+    lengths = tf.constant(np.count_nonzero(ids, axis=1).astype("int32"))
     ids_t, y_t = tf.constant(ids, tf.int32), tf.constant(y)
     rows = tf.data.Dataset.range(len(ids)).shuffle(len(ids), seed=seed)
     rows = rows.batch(speed.BATCH * chunk).map(
         lambda c: tf.gather(c, tf.argsort(tf.gather(lengths, c), stable=True)))
     steps = batches.batches_per_pass(len(ids), speed.BATCH)
-    shuffled = rows.unbatch().batch(speed.BATCH).shuffle(steps, seed=seed + 1)
+    shuffled = rows.unbatch().batch(speed.BATCH // groups).shuffle(steps * groups, seed=seed + 1)
+    if groups > 1:
+        shuffled = shuffled.unbatch().batch(speed.BATCH)
 
     def pad_to_longest(batch_rows):
         width = tf.maximum(1, tf.reduce_max(tf.gather(lengths, batch_rows)))
-        return tf.gather(ids_t, batch_rows)[:, :width], tf.gather(y_t, batch_rows)
+        batch = tf.gather(ids_t, batch_rows)
+        return (batch[:, -width:] if in_front else batch[:, :width]), tf.gather(y_t, batch_rows)
 
     return shuffled.map(pad_to_longest).repeat(), steps
 
 
-def keras3_accuracy(ds, arrays, units, bidirectional, epochs, seed, masked, sorted_chunk=None):
+def keras3_accuracy(ds, arrays, units, bidirectional, epochs, seed, masked, sorted_chunk=None,
+                    in_front=False, groups=1):
     import keras
 
     x_train, x_valid, x_test = arrays
@@ -84,24 +95,30 @@ def keras3_accuracy(ds, arrays, units, bidirectional, epochs, seed, masked, sort
     net = keras.Sequential(layers)
     net.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
     if sorted_chunk:
-        train, steps = sorted_padded_batches(x_train, ds.train.y, seed, sorted_chunk)
+        train, steps = sorted_padded_batches(x_train, ds.train.y, seed, sorted_chunk, in_front,
+                                             groups)
         net.fit(train, steps_per_epoch=steps, epochs=epochs, verbose=0)
     else:
         net.fit(x_train, ds.train.y, batch_size=speed.BATCH, epochs=epochs, verbose=0)
     return float(np.mean(net.predict(x_test, batch_size=512, verbose=0).argmax(1) == ds.test.y))
 
 
-def accuracy(variant: str, ds, arch: str, epochs: int, seed: int, chunk: int, arrays: dict) -> float:
+def accuracy(variant: str, ds, arch: str, epochs: int, seed: int, chunk: int, arrays: dict,
+             groups: int = 1) -> float:
     units, bidirectional, max_len = speed.ARCHS[arch]
     if variant == "tutorial":
         return speed.run_tutorial(ds, units, bidirectional, max_len, epochs, seed)[1]
-    if variant == "studio":
+    if variant.startswith("studio"):
         batches.BUCKET_CHUNK = chunk
+        speed.LENGTH_GROUPS = variant == "studio"
         return speed.run_studio(ds, units, bidirectional, max_len, epochs, seed)[1]
     if variant == "keras3_prepad":
         return keras3_accuracy(ds, arrays["tutorial"], units, bidirectional, epochs, seed, False)
+    if variant == "keras3_prepad_sorted":
+        return keras3_accuracy(ds, arrays["tutorial"], units, bidirectional, epochs, seed, False,
+                               chunk, in_front=True, groups=groups)
     return keras3_accuracy(ds, arrays["studio"], units, bidirectional, epochs, seed, True,
-                           chunk if variant == "keras3_sorted" else None)
+                           chunk if variant == "keras3_sorted" else None, groups=groups)
 
 
 def main():
@@ -111,6 +128,8 @@ def main():
     parser.add_argument("--seeds", default="42,1,2,3,4")
     parser.add_argument("--chunk", type=int, default=batches.BUCKET_CHUNK,
                         help="batches sorted together by length (keras3_sorted, studio)")
+    parser.add_argument("--groups", type=int, default=1,
+                        help="keras3_sorted, keras3_prepad_sorted: sorted groups of rows per batch")
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--repeat", type=int, default=3,
                         help="training rows tiled this many times per epoch (speed.py's --repeat)")
@@ -122,12 +141,13 @@ def main():
               "studio": studio_arrays(ds, units, bidirectional, max_len)}
     rows = []
     for variant in args.variants.split(","):
-        accs = [accuracy(variant, ds, args.arch, args.epochs, seed, args.chunk, arrays)
+        accs = [accuracy(variant, ds, args.arch, args.epochs, seed, args.chunk, arrays, args.groups)
                 for seed in seeds]
         print(variant, [round(a, 3) for a in accs], flush=True)
         rows.append([variant, f"{np.mean(accs):.3f}", f"{min(accs):.3f}–{max(accs):.3f}",
                      " ".join(f"{a:.3f}" for a in accs)])
-    print(f"{args.arch}, {args.epochs} epochs, seeds {args.seeds}, chunk {args.chunk}")
+    print(f"{args.arch}, {args.epochs} epochs, seeds {args.seeds}, chunk {args.chunk}, "
+          f"groups {args.groups}")
     print_table(["variant", "mean test acc", "range", "per seed"], rows)
 
 
