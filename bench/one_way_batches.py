@@ -8,12 +8,10 @@ variants:
   keras3_prepad   the same pre-padded arrays and Sequential network, trained by Keras 3
   keras3_random   LSTM Studio's token ids, padded at the end, masked, random batches
   keras3_sorted   the same, with batches of similar length (sorted within chunks of
-                  --chunk batches, as core.batches does), padded to the longest, masked
-  studio_one_length  LSTM Studio's pipeline before batches held runs of several lengths:
-                  sorted batches cut to their shortest text, the learned start
-  studio          LSTM Studio's pipeline (speed.run_studio): a one-way network's batch is
-                  one run of similar-length texts per slice, each cut to its shortest
-                  (core.batches, groups), the learned start; core.batches.BUCKET_CHUNK = --chunk
+                  --chunk batches, as core.batches does), padded to the longest, masked;
+                  --groups N: each batch N sorted groups from random places in the order
+  studio          LSTM Studio's pipeline (speed.run_studio: sorted batches cut to their
+                  shortest text, the learned start), with core.batches.BUCKET_CHUNK = --chunk
 
 Padded, masked batches are slow (Keras 3's masked LSTM); they are here to tell what
 the batches' make-up does to learning from what cutting them does.
@@ -34,8 +32,7 @@ from core import batches, predictor
 from core import model as model_lib
 from core.config import ModelSpec
 
-VARIANTS = ("tutorial", "keras3_prepad", "keras3_random", "keras3_sorted", "keras3_prepad_sorted",
-            "studio_one_length", "studio")
+VARIANTS = ("tutorial", "keras3_prepad", "keras3_random", "keras3_sorted", "studio")
 
 
 def tutorial_arrays(ds, max_len):
@@ -55,14 +52,13 @@ def studio_arrays(ds, units, bidirectional, max_len):
     return [predictor.vectorize(vectorizer, s.texts) for s in (ds.train, ds.valid, ds.test)]
 
 
-def sorted_padded_batches(ids, y, seed: int, chunk: int, in_front: bool = False, groups: int = 1):
+def sorted_padded_batches(ids, y, seed: int, chunk: int, groups: int = 1):
     """core.batches.training_batches, but each batch padded to its longest text, not cut.
 
-    ``in_front``: ids padded in front (the tutorial's arrays), so a batch keeps its last columns.
     ``groups``: each batch made of this many sorted groups from random places in the order."""
     import tensorflow as tf
 
-    lengths = tf.constant(np.count_nonzero(ids, axis=1).astype("int32"))
+    lengths = tf.constant(predictor.sequence_lengths(ids).astype("int32"))
     ids_t, y_t = tf.constant(ids, tf.int32), tf.constant(y)
     rows = tf.data.Dataset.range(len(ids)).shuffle(len(ids), seed=seed)
     rows = rows.batch(speed.BATCH * chunk).map(
@@ -74,14 +70,13 @@ def sorted_padded_batches(ids, y, seed: int, chunk: int, in_front: bool = False,
 
     def pad_to_longest(batch_rows):
         width = tf.maximum(1, tf.reduce_max(tf.gather(lengths, batch_rows)))
-        batch = tf.gather(ids_t, batch_rows)
-        return (batch[:, -width:] if in_front else batch[:, :width]), tf.gather(y_t, batch_rows)
+        return tf.gather(ids_t, batch_rows)[:, :width], tf.gather(y_t, batch_rows)
 
     return shuffled.map(pad_to_longest).repeat(), steps
 
 
 def keras3_accuracy(ds, arrays, units, bidirectional, epochs, seed, masked, sorted_chunk=None,
-                    in_front=False, groups=1):
+                    groups=1):
     import keras
 
     x_train, x_valid, x_test = arrays
@@ -95,8 +90,7 @@ def keras3_accuracy(ds, arrays, units, bidirectional, epochs, seed, masked, sort
     net = keras.Sequential(layers)
     net.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
     if sorted_chunk:
-        train, steps = sorted_padded_batches(x_train, ds.train.y, seed, sorted_chunk, in_front,
-                                             groups)
+        train, steps = sorted_padded_batches(x_train, ds.train.y, seed, sorted_chunk, groups)
         net.fit(train, steps_per_epoch=steps, epochs=epochs, verbose=0)
     else:
         net.fit(x_train, ds.train.y, batch_size=speed.BATCH, epochs=epochs, verbose=0)
@@ -108,15 +102,11 @@ def accuracy(variant: str, ds, arch: str, epochs: int, seed: int, chunk: int, ar
     units, bidirectional, max_len = speed.ARCHS[arch]
     if variant == "tutorial":
         return speed.run_tutorial(ds, units, bidirectional, max_len, epochs, seed)[1]
-    if variant.startswith("studio"):
+    if variant == "studio":
         batches.BUCKET_CHUNK = chunk
-        speed.LENGTH_GROUPS = variant == "studio"
         return speed.run_studio(ds, units, bidirectional, max_len, epochs, seed)[1]
     if variant == "keras3_prepad":
         return keras3_accuracy(ds, arrays["tutorial"], units, bidirectional, epochs, seed, False)
-    if variant == "keras3_prepad_sorted":
-        return keras3_accuracy(ds, arrays["tutorial"], units, bidirectional, epochs, seed, False,
-                               chunk, in_front=True, groups=groups)
     return keras3_accuracy(ds, arrays["studio"], units, bidirectional, epochs, seed, True,
                            chunk if variant == "keras3_sorted" else None, groups=groups)
 
@@ -129,7 +119,7 @@ def main():
     parser.add_argument("--chunk", type=int, default=batches.BUCKET_CHUNK,
                         help="batches sorted together by length (keras3_sorted, studio)")
     parser.add_argument("--groups", type=int, default=1,
-                        help="keras3_sorted, keras3_prepad_sorted: sorted groups of rows per batch")
+                        help="keras3_sorted: each batch this many sorted groups from random places")
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--repeat", type=int, default=3,
                         help="training rows tiled this many times per epoch (speed.py's --repeat)")

@@ -37,7 +37,6 @@ ARCHS = {  # name: (units per layer, bidirectional, max tokens)
     "stacked_lstm": ((50, 60, 75), False, 50),
     "stacked_bilstm": ((50, 60, 75), True, 50),
 }
-LENGTH_GROUPS = True  # as core.training; bench/one_way_batches.py turns it off to compare
 VOCAB = 20000
 EMBEDDING = 25
 BATCH = 512
@@ -112,13 +111,11 @@ def run_studio(ds, units, bidirectional, max_len, epochs, seed, jit=False):
     keras.utils.set_random_seed(seed)
     net = model_lib.build_model(spec, ds.task, ds.n_classes, vectorizer.vocabulary_size(),
                                 padding_mask=False)
-    parts = training.split_parts(spec, BATCH)
-    trainer = trainer_lib.training_model(net, parts)  # as core.training
+    trainer = trainer_lib.training_model(net, training.split_parts(spec, BATCH))  # as core.training
     model_lib.compile_model(trainer, ds.task, "rmsprop", 1e-3, jit_compile=jit)
     x_train = predictor.vectorize(vectorizer, ds.train.texts)
     x_valid = predictor.vectorize(vectorizer, ds.valid.texts)
-    groups = training.length_groups(parts, BATCH) if LENGTH_GROUPS else 1
-    train_ds, steps = batches.fit_batches(x_train, ds.train.y, BATCH, seed, groups)
+    train_ds, steps = batches.fit_batches(x_train, ds.train.y, BATCH, seed)
     valid_ds = batches.validation_batches(x_valid, ds.valid.y, max(batches.VALIDATION_BATCH, BATCH))
     callback = keras.callbacks.LambdaCallback(on_epoch_begin=lambda e, l: timer.begin(),
                                               on_epoch_end=lambda e, l: timer.end())

@@ -19,7 +19,7 @@ def batches_per_pass(rows: int, batch_size: int) -> int:
     return -(-rows // batch_size)
 
 
-def training_batches(ids: np.ndarray, y: np.ndarray, batch_size: int, seed: int, groups: int = 1):
+def training_batches(ids: np.ndarray, y: np.ndarray, batch_size: int, seed: int):
     """Shuffled tf.data batches of similar-length texts, cut to the shortest one, so no padding.
 
     Rows are shuffled, sorted by length within chunks of BUCKET_CHUNK batches,
@@ -28,12 +28,6 @@ def training_batches(ids: np.ndarray, y: np.ndarray, batch_size: int, seed: int,
     shortest skips about 1-6% of tokens (different ones each epoch). With no
     padding left, the network trains without a mask, which takes a third off
     every step (bench/README.md).
-
-    ``groups`` > 1: each batch is that many runs of similar-length texts from random
-    places in the order, one after another, each cut to its own shortest text and
-    padded at the end to the widest. The trainer reads each run as its own slice
-    (core.trainer), so no step reads padding, while the batch mixes lengths: a
-    one-way network learns slower from batches of one length (bench/README.md).
     """
     import tensorflow as tf
 
@@ -42,6 +36,8 @@ def training_batches(ids: np.ndarray, y: np.ndarray, batch_size: int, seed: int,
     rows = tf.data.Dataset.range(len(ids)).shuffle(len(ids), seed=seed)
     rows = rows.batch(batch_size * BUCKET_CHUNK).map(
         lambda chunk: tf.gather(chunk, tf.argsort(tf.gather(lengths, chunk), stable=True)))
+    batches = rows.unbatch().batch(batch_size).shuffle(batches_per_pass(len(ids), batch_size),
+                                                       seed=seed + 1)
 
     def cut_to_shortest(rows):
         # Empty texts (kept when "drop empty rows" is off) must not cut the others to nothing.
@@ -51,28 +47,10 @@ def training_batches(ids: np.ndarray, y: np.ndarray, batch_size: int, seed: int,
         width = tf.maximum(1, shortest)
         return tf.gather(ids_t, rows)[:, :width], tf.gather(y_t, rows)
 
-    if groups < 2:
-        batches = rows.unbatch().batch(batch_size).shuffle(
-            batches_per_pass(len(ids), batch_size), seed=seed + 1)
-        return batches.map(cut_to_shortest).prefetch(tf.data.AUTOTUNE)
-    run_size = batch_size // groups
-    runs = rows.unbatch().batch(run_size).shuffle(batches_per_pass(len(ids), run_size), seed=seed + 1)
-
-    def cut_run(rows):
-        x, y = cut_to_shortest(rows)
-        return x, y, tf.ones_like(rows, tf.bool)
-
-    def join_runs(x, y, real):
-        # padded_batch gave the short run (one per pass) padding rows: drop them again.
-        real = tf.reshape(real, [-1])
-        x = tf.reshape(x, tf.concat([[-1], tf.shape(x)[2:]], 0))
-        return tf.boolean_mask(x, real), tf.boolean_mask(tf.reshape(y, [-1]), real)
-
-    batches = runs.map(cut_run).padded_batch(groups).map(join_runs)
-    return batches.prefetch(tf.data.AUTOTUNE)
+    return batches.map(cut_to_shortest).prefetch(tf.data.AUTOTUNE)
 
 
-def fit_batches(ids: np.ndarray, y: np.ndarray, batch_size: int, seed: int, groups: int = 1):
+def fit_batches(ids: np.ndarray, y: np.ndarray, batch_size: int, seed: int):
     """training_batches repeated without end, and the batches that make one epoch, for fit().
 
     One iterator serves the whole fit: with a new one each epoch, the first batch of
@@ -80,7 +58,7 @@ def fit_batches(ids: np.ndarray, y: np.ndarray, batch_size: int, seed: int, grou
     Every pass reshuffles, and ends with its one short batch, so epochs keep their edges.
     """
     per_epoch = batches_per_pass(len(ids), batch_size)
-    return training_batches(ids, y, batch_size, seed, groups).repeat(), per_epoch
+    return training_batches(ids, y, batch_size, seed).repeat(), per_epoch
 
 
 def validation_batches(ids: np.ndarray, y: np.ndarray, batch_size: int):

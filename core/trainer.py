@@ -4,8 +4,7 @@ Only ``fit`` sees these wrappers. They hold no weights of their own, so training
 them trains the integer model, which is what gets saved. Three arrangements, each
 measured in bench/README.md:
 - batch slices side by side, for one-way networks' big batches: a one-way RNN is
-  one chain of small steps and keeps one core busy; two slices are two chains,
-  each cut to its shortest text, so a batch can hold runs of different lengths;
+  one chain of small steps and keeps one core busy; two slices are two chains;
 - the learned start read once per batch, not once per text. LearnedStart's vectors
   are the same for every text, so every text reaches the same state after them.
   That state is computed for one row and given to every row as its initial state:
@@ -66,23 +65,9 @@ def training_model(int_model, parts: int, start_once: bool = True):
                 return forward(ids)  # a known, too small batch: no empty slice
             size = ops.shape(ids)[0]
             cuts = [size * i // parts for i in range(parts + 1)]
-            return ops.concatenate([forward(_cut_to_shortest(ids[a:b]))
-                                    for a, b in zip(cuts, cuts[1:])], axis=0)
+            return ops.concatenate([forward(ids[a:b]) for a, b in zip(cuts, cuts[1:])], axis=0)
 
     return Trainer(int_model)
-
-
-def _cut_to_shortest(ids):
-    """A slice cut to its shortest text (empty ones aside), as core.batches cuts batches.
-
-    A batch of runs from core.batches.training_batches(groups=...) pads each run at the
-    end to the widest; cut, a slice holding one run reads no padding."""
-    from keras import ops
-
-    lengths = ops.sum(ops.cast(ops.not_equal(ids, 0), "int32"), axis=1)
-    longest = ops.max(lengths)
-    shortest = ops.min(ops.where(lengths > 0, lengths, longest))
-    return ids[:, :ops.maximum(1, shortest)]
 
 
 def masked_twin(int_model):

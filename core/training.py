@@ -115,8 +115,7 @@ def train(store, run_id: str) -> str:
                                           vectorizer.vocabulary_size(), matrix, target_mean,
                                           padding_mask=False)
         initial_epoch, total_epochs = 0, train_spec.epochs
-    parts = split_parts(model_spec, train_spec.batch_size)
-    trainer = trainer_lib.training_model(int_model, parts)
+    trainer = trainer_lib.training_model(int_model, split_parts(model_spec, train_spec.batch_size))
     model_lib.compile_model(trainer, dataset.task, train_spec.optimizer, train_spec.learning_rate)
     if resume:
         store.update_status(run_id, optimizer_continued=optimizer_state.restore(
@@ -125,8 +124,7 @@ def train(store, run_id: str) -> str:
     x_train = predictor_lib.vectorize(vectorizer, dataset.train.texts)
     x_valid = predictor_lib.vectorize(vectorizer, dataset.valid.texts)
     train_ds, batches_per_epoch = fit_batches(x_train, dataset.train.y, train_spec.batch_size,
-                                              train_spec.seed + initial_epoch,
-                                              length_groups(parts, train_spec.batch_size))
+                                              train_spec.seed + initial_epoch)
     valid_ds = validation_batches(x_valid, dataset.valid.y, max(VALIDATION_BATCH, train_spec.batch_size))
     store.update_status(run_id, total_epochs=total_epochs, batches_per_epoch=batches_per_epoch)
 
@@ -259,12 +257,6 @@ def warm_up() -> None:
     trainer.fit(training_batches(ids, y, 2, seed=0), epochs=1, verbose=0,
                 validation_data=validation_batches(ids, y, 2))
     keras.backend.clear_session()
-
-
-def length_groups(parts: int, batch_size: int) -> int:
-    """Runs of similar length per training batch: one per slice, where the slices split
-    the batch evenly (core.batches.training_batches)."""
-    return parts if batch_size % parts == 0 else 1
 
 
 def split_parts(spec: ModelSpec, batch_size: int) -> int:

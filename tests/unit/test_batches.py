@@ -56,30 +56,3 @@ def test_validation_batches_sort_texts_by_length_and_cut_each_batch_to_its_longe
         (3, [4, 0, 2]), (5, [5, 1, 6]), (40, [3])]
     for x, y in batches:  # every token kept, padding only after a text's last token
         np.testing.assert_array_equal(x, ids[y, :x.shape[1]])
-
-
-def test_grouped_batches_hold_one_run_of_similar_lengths_per_slice():
-    """groups=2: each half of a batch is a run from its own place in the length order,
-    cut to its shortest text and padded at the end only, where the trainer cuts it off."""
-    rng = np.random.default_rng(1)
-    lengths = rng.integers(1, 200, size=1004)
-    ids = np.zeros((1004, 200), dtype="int32")
-    for row, length in enumerate(lengths):
-        ids[row, :length] = row + 1
-    y = np.arange(1004, dtype="int64")
-    batches = _epoch(batch_lib.training_batches(ids, y, 16, seed=0, groups=2))
-    assert sorted(np.concatenate([y for _, y in batches]).tolist()) == list(range(1004))
-    assert sorted(len(rows) for _, rows in batches) == [12] + [16] * 62  # one holds the short run
-    spreads, gaps = [], []
-    for x, rows in (batch for batch in batches if len(batch[1]) == 16):
-        assert (x[:, 0] - 1 == rows).all()  # rows stay with their labels
-        widths = []
-        for half in (slice(0, 8), slice(8, 16)):
-            width = lengths[rows[half]].min()
-            assert (x[half, :width] != 0).all() and (x[half, width:] == 0).all()
-            widths.append(width)
-            spreads.append(np.ptp(lengths[rows[half]]))
-        assert x.shape[1] == max(widths)  # padded only to the wider run
-        gaps.append(abs(widths[0] - widths[1]))
-    assert np.median(spreads) < 20  # each run of similar lengths...
-    assert np.median(gaps) > 40  # ...from its own place in the order (lengths 1-199)

@@ -584,24 +584,3 @@ def test_the_best_model_before_a_breakdown_is_kept(tmp_path):
     last = records[-1]
     assert last["kind"] == "epoch" and last["epoch"] == 2 and last["accuracy"] == 0.5
     assert "loss" not in last and "val_loss" not in last and not last["best"]
-
-
-def test_each_slice_of_a_batch_of_runs_is_read_to_its_own_shortest_text():
-    """A batch of two runs of different lengths (core.batches groups): the trainer reads
-    each half as the network reads that run alone, never the padding after the shorter."""
-    import keras
-
-    from core import model as model_lib
-    from core.config import TASK_MULTICLASS, ModelSpec
-
-    spec = ModelSpec(units=(6,), embedding_dim=5, vocab_size=30, max_tokens=12, dropout=0.0)
-    net = model_lib.build_model(spec, TASK_MULTICLASS, 3, vocab_len=30, padding_mask=False)
-    rng = np.random.default_rng(2)
-    short, long = rng.integers(2, 30, size=(4, 3)), rng.integers(2, 30, size=(4, 9))
-    batch = np.concatenate([np.pad(short, ((0, 0), (0, 6))), long]).astype("int32")
-    read = trainer_lib.training_model(net, 2)(batch, training=True)
-    expected = np.concatenate([net(short, training=False), net(long, training=False)])
-    np.testing.assert_allclose(np.asarray(read), expected, atol=1e-5)
-    padded_read = np.asarray(net(batch[:4], training=False))  # what reading the padding gives
-    assert not np.allclose(padded_read, expected[:4], atol=1e-3)
-    keras.backend.clear_session()
