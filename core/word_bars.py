@@ -72,9 +72,10 @@ def shared_range(explanations, regression: bool = False, top: int = 10) -> list[
 
 
 def axis_title(name: str, regression: bool = False) -> str:
+    """Two lines: on one, a phone cut it off at "percentage poi" (390 px)."""
     shown = plain(name)
-    return (f"Change in the predicted {shown}: up (+) or down (−)" if regression
-            else f"Change in the chance of {shown}, in percentage points")
+    return (f"Change in the predicted {shown}<br>up (+) or down (−)" if regression
+            else f"Change in the chance of {shown}<br>in percentage points")
 
 
 def word_weight_bars(explanation, top: int = 10, regression: bool = False,
@@ -99,3 +100,19 @@ def word_weight_bars(explanation, top: int = 10, regression: bool = False,
         fig.update_xaxes(range=list(x_range))
     fig.update_yaxes(type="category")
     return finish(fig, TITLE, height=max(220, 80 + 28 * len(words)))
+
+
+SMALL_SHARE = 0.25  # leave-one-out's longest bar under this share of LIME's: say why
+SMALL_POINTS = 5.0  # ...and, for a class, under this many points
+
+
+def small_single_word_moves(lime, occlusion, regression: bool = False) -> float | None:
+    """Leave-one-out's longest bar, in the bars' unit, when leaving out any one word barely
+    moves the answer while LIME's bars are long; else None. On one scale the leave-one-out
+    chart then looks empty (QA: a 98%-sure answer), which the page explains."""
+    longest = max((abs(in_units(w.weight, regression)) for w in occlusion.words), default=0.0)
+    lime_longest = max((abs(in_units(w.weight, regression)) for w in lime.words), default=0.0)
+    if not lime_longest or longest >= SMALL_SHARE * lime_longest or (
+            not regression and longest >= SMALL_POINTS):
+        return None
+    return longest

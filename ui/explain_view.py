@@ -258,6 +258,16 @@ def bars_caption(name: str, regression: bool = False) -> str:
             "compare. Where both agree, trust the explanation more.")
 
 
+def no_single_word_note(moves: float, name: str, regression: bool = False) -> str:
+    """Why the leave-one-word-out bars are short (word_bars.small_single_word_moves)."""
+    shown = f"*{isolate_direction(escape_markdown(name))}*"
+    moved = (f"the predicted {shown} by {moves:.2f}" if regression
+             else f"the chance of {shown} by {moves:.1f} points")
+    return (f"Leaving out any one word moves {moved} at most: no single word decides this "
+            "answer, several point the same way. LIME removes many words at once, so its "
+            "bars can be longer.")
+
+
 def show_result(result: ExplainResult, regression: bool = False, knows_none: bool = False,
                 not_read: str = "", unknown: frozenset = frozenset()) -> None:
     """``not_read``: the end of the text past the words the model reads; ``unknown``: the
@@ -296,6 +306,9 @@ def show_result(result: ExplainResult, regression: bool = False, knows_none: boo
     if unknown & charted and not knows_none:
         st.caption("“(unknown)”: a word the model does not know. It reads every such word as "
                    "the same “unknown word”, so such a word matters only by where it stands.")
+    moves = word_bars.small_single_word_moves(lime, occlusion, regression)
+    if moves is not None and not knows_none:
+        st.caption(no_single_word_note(moves, lime.class_name, regression))
     st.caption(bars_caption(lime.class_name, regression))
     with st.expander("Stability details"):
         top = result.stability.top_words

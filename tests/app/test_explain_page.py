@@ -239,7 +239,7 @@ def test_regression_explains_the_predicted_value(trained_run, regression_run):
     assert "toward *rating*" not in text and "toward <b>rating" not in text  # up or down
     axes = [json.loads(chart.proto.spec)["layout"]["xaxis"]["title"]["text"]
             for chart in at.get("plotly_chart")[-2:]]
-    assert axes == ["Change in the predicted rating: up (+) or down (−)"] * 2
+    assert axes == ["Change in the predicted rating<br>up (+) or down (−)"] * 2
     hovers = [h for chart in _word_charts(at) for h in chart["data"][0]["customdata"]]
     amount = r"(?:[+−]\d+\.\d+|about 0) on the predicted rating"
     assert hovers and all(re.fullmatch(amount, h) for h in hovers), hovers
@@ -261,7 +261,7 @@ def test_the_word_bars_read_in_points_of_chance_on_one_scale(trained_binary_run)
     name = plain(result.lime.class_name)
     figures = _word_charts(at)
     assert [f["layout"]["xaxis"]["title"]["text"] for f in figures] == [
-        f"Change in the chance of {name}, in percentage points"] * 2
+        f"Change in the chance of {name}<br>in percentage points"] * 2
     low, high = figures[0]["layout"]["xaxis"]["range"]
     assert figures[1]["layout"]["xaxis"]["range"] == [low, high]  # one scale for both
     for chart, explanation in zip(figures, (result.lime, result.occlusion)):
@@ -398,3 +398,29 @@ def test_the_answer_is_said_in_words_as_on_predict(run_store, trained_binary_run
                 f"{shares[likelier]:.0%}.") in page_text(at)
     finally:
         run_store.delete(run_id)
+
+
+def test_short_leave_one_out_bars_are_explained_in_words(trained_binary_run, monkeypatch):
+    """Both charts share one scale, so leave-one-out bars far shorter than LIME's need a word:
+    no single word decides the answer (browser check: a 98%-sure answer). The thresholds are
+    set so that this model's bars fall on each side in turn (test_word_bars checks them)."""
+    from core import word_bars
+
+    def notes(at):
+        return [c.value for c in at.caption if c.value.startswith("Leaving out any one word")]
+
+    monkeypatch.setattr(word_bars, "SMALL_SHARE", 0.0)  # never short enough
+    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
+                               state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
+                               state.W_EXPLAIN_TEXT: "Great kettle, it boils fast but it leaks"})
+    explain(at)
+    assert not notes(at)
+    monkeypatch.setattr(word_bars, "SMALL_SHARE", 1e9)
+    monkeypatch.setattr(word_bars, "SMALL_POINTS", 1e9)  # always short enough
+    at.run()
+    result = at.session_state[state.EXPLAIN_RESULT]
+    moves = max(abs(100 * w.weight) for w in result.occlusion.words)
+    assert notes(at) == [f"Leaving out any one word moves the chance of *{result.lime.class_name}* "
+                         f"by {moves:.1f} points at most: no single word decides this answer, "
+                         "several point the same way. LIME removes many words at once, so its "
+                         "bars can be longer."]

@@ -28,8 +28,8 @@ def test_a_class_weight_reads_as_percentage_points_of_its_chance():
     assert list(bars.x) == pytest.approx([0.0001, -5.0, 23.4])
     assert list(bars.customdata) == ["about 0 points", "−5.0 points", "+23.4 points"]
     assert bars.hovertemplate == "%{y}: %{customdata}<extra></extra>"
-    assert fig.layout.xaxis.title.text == ("Change in the chance of &lt;i&gt;c&lt;/i&gt;, "
-                                           "in percentage points")
+    assert fig.layout.xaxis.title.text == ("Change in the chance of &lt;i&gt;c&lt;/i&gt;<br>"
+                                           "in percentage points")  # two lines fit a phone
 
 
 def test_a_predicted_number_weighs_in_its_own_unit():
@@ -38,7 +38,7 @@ def test_a_predicted_number_weighs_in_its_own_unit():
     assert list(fig.data[0].x) == pytest.approx([0.4, -1.25])
     assert list(fig.data[0].customdata) == ["+0.40 on the predicted &lt;rating&gt;",
                                             "−1.25 on the predicted &lt;rating&gt;"]
-    assert fig.layout.xaxis.title.text == ("Change in the predicted &lt;rating&gt;: up (+) or "
+    assert fig.layout.xaxis.title.text == ("Change in the predicted &lt;rating&gt;<br>up (+) or "
                                            "down (−)")
 
 
@@ -54,3 +54,16 @@ def test_both_charts_share_one_scale():
     assert word_bars.shared_range([explained([("a", 0.0)])]) is None  # nothing charted
     only_up = word_bars.shared_range([explained([("a", 0.2)])])
     assert only_up[0] <= 0.0 < 20.0 < only_up[1]  # bars start at zero, so zero is shown
+
+
+def test_short_leave_one_out_bars_beside_long_lime_bars_are_named():
+    """Browser check: at 98% sure, leaving out any one word moved the chance under 3 points
+    while LIME's bars reached 24, so on one scale the leave-one-out chart looked empty."""
+    lime = explained([("could", 0.24), ("the", -0.239)])
+    sure = explained([("could", 0.029), ("part", -0.01)], method="occlusion")
+    assert word_bars.small_single_word_moves(lime, sure) == pytest.approx(2.9)
+    assert word_bars.small_single_word_moves(lime, explained([("could", 0.07)])) is None  # 7 points
+    assert word_bars.small_single_word_moves(explained([("a", 0.1)]), sure) is None  # comparable
+    assert word_bars.small_single_word_moves(explained([("a", 0.0)]), sure) is None  # no LIME bar
+    rating = explained([("good", 0.8)]), explained([("good", 0.05)], method="occlusion")
+    assert word_bars.small_single_word_moves(*rating, regression=True) == pytest.approx(0.05)
