@@ -98,11 +98,18 @@ def take_handoff() -> str | None:
 
 
 def place_handoff(text: str, texts: list[str], labels: list[str], label_column: str) -> None:
-    """Show a handed-over text as the test text it is, or as typed text otherwise."""
-    if text in texts[:MAX_TEST_OPTIONS]:
+    """Show a handed-over text as the test text it is, or as typed text otherwise.
+
+    A text that repeats in the test split opens under the number Evaluate gave it, not
+    under its first copy's (files with duplicated rows are common)."""
+    index = st.session_state.pop(state.EXPLAIN_NUMBER, None)
+    listed = texts[:MAX_TEST_OPTIONS]
+    if index is None or not 0 <= index < len(listed) or listed[index] != text:
+        index = listed.index(text) if text in listed else None
+    if index is not None:
         st.session_state[state.W_EXPLAIN_SOURCE] = SOURCE_TEST
         options = test_labels(texts, labels, label_column)
-        st.session_state[state.W_EXPLAIN_TEST_INDEX] = options[texts.index(text)]
+        st.session_state[state.W_EXPLAIN_TEST_INDEX] = options[index]
     else:
         st.session_state[state.W_EXPLAIN_SOURCE] = SOURCE_OWN
         st.session_state[state.W_EXPLAIN_TEXT] = text

@@ -143,6 +143,7 @@ def send_to_explain(res: RunResults, mistakes: list) -> None:
         st.markdown(escape_markdown(_whole(mistake.text)))
     if row.button("Explain this text", key=state.W_EVAL_EXPLAIN, type="primary"):
         st.session_state[state.EXPLAIN_TEXT] = mistake.text
+        st.session_state[state.EXPLAIN_NUMBER] = mistake.index
         st.session_state[state.EXPLAIN_RUN] = run_id
         # Explain then weighs the words for the wrong answer this page showed, which at a
         # threshold other than 0.5 need not be the class with the highest probability.

@@ -26,6 +26,7 @@ STARTED_RUNS = "run.started"    # ids of the runs this session started or traine
 CONTROLS_ROWS = "model.controls_rows"  # training texts the Model & Train controls were set for
 EXPLAIN_TEXT = "explain.handoff_text"  # text sent from Evaluate to Explain
 EXPLAIN_RUN = "explain.handoff_run"
+EXPLAIN_NUMBER = "explain.handoff_index"  # its place in the test split: a text can repeat
 EXPLAIN_PENDING_CLASS = "explain.handoff_class"  # (run, text, the answer Evaluate gave it)
 CONFIRM_DELETE = "runs.confirm_delete"
 CONFIRM_STOP = "train.confirm_stop"  # the run another session started that Stop… asks about

@@ -424,3 +424,24 @@ def test_short_leave_one_out_bars_are_explained_in_words(trained_binary_run, mon
                          f"by {moves:.1f} points at most: no single word decides this answer, "
                          "several point the same way. LIME removes many words at once, so its "
                          "bars can be longer."]
+
+
+def _a_repeated_text_handed_over_as_the_fourth():
+    import streamlit as st
+
+    from ui import explain_view, state
+
+    st.session_state[state.EXPLAIN_NUMBER] = 3  # Evaluate's "#4"
+    explain_view.place_handoff("Late again.", ["Fine.", "Late again.", "Good.", "Late again."],
+                               ["yes", "no", "yes", "no"], "label")
+
+
+def test_a_text_that_repeats_in_the_test_split_opens_under_the_number_evaluate_gave_it():
+    """Files with duplicated rows: Evaluate's "#4" opened on Explain as "#2", its first copy."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_a_repeated_text_handed_over_as_the_fourth)
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state[state.W_EXPLAIN_TEST_INDEX].startswith("#4 · no · Late again.")
+    assert state.EXPLAIN_NUMBER not in at.session_state  # taken once
