@@ -42,18 +42,20 @@ def _span(token: str, weight: float, alpha: float, title: str) -> str:
 
 
 def highlight_html(token_weights: Sequence[tuple[str, float]], class_name: str,
-                   regression: bool = False) -> str:
+                   regression: bool = False, strongest: float | None = None) -> str:
     """The text as escaped HTML, each weighted word on a green/red background.
 
-    Colour strength is |weight| relative to the strongest word; hovering a word tells its
-    weight as its bar does (``hover``). ``class_name``: the class (or, with ``regression``,
-    the predicted number) the weights are for. Render with ``st.html`` (or
-    ``st.markdown(..., unsafe_allow_html=True)``).
+    Colour strength is |weight| relative to ``strongest`` (default: this text's strongest
+    word; the Explain page gives both explanations one, as their bars share one scale);
+    hovering a word tells its weight as its bar does (``hover``). ``class_name``: the class
+    (or, with ``regression``, the predicted number) the weights are for. Render with
+    ``st.html`` (or ``st.markdown(..., unsafe_allow_html=True)``).
     """
-    strongest = max((abs(float(w)) for _, w in token_weights), default=0.0)
+    if strongest is None:
+        strongest = max((abs(float(w)) for _, w in token_weights), default=0.0)
     pieces = []
     for token, weight in token_weights:
-        alpha = 0.85 * abs(float(weight)) / strongest if strongest else 0.0
+        alpha = min(0.85, 0.85 * abs(float(weight)) / strongest) if strongest else 0.0
         pieces.append(_span(token, weight, alpha, hover(weight, class_name, regression))
                       if alpha >= 0.05 else _safe_html(token))
     return '<div style="white-space: pre-wrap; line-height: 1.9">' + "".join(pieces) + "</div>"

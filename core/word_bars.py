@@ -104,6 +104,7 @@ def word_weight_bars(explanation, top: int = 10, regression: bool = False,
 
 SMALL_SHARE = 0.25  # leave-one-out's longest bar under this share of LIME's: say why
 SMALL_POINTS = 5.0  # ...and, for a class, under this many points
+LONG_POINTS = 5.0  # ...while LIME's longest, for a class, reaches this many
 
 
 def small_single_word_moves(lime, occlusion, regression: bool = False) -> float | None:
@@ -112,7 +113,8 @@ def small_single_word_moves(lime, occlusion, regression: bool = False) -> float 
     chart then looks empty (QA: a 98%-sure answer), which the page explains."""
     longest = max((abs(in_units(w.weight, regression)) for w in occlusion.words), default=0.0)
     lime_longest = max((abs(in_units(w.weight, regression)) for w in lime.words), default=0.0)
-    if not lime_longest or longest >= SMALL_SHARE * lime_longest or (
-            not regression and longest >= SMALL_POINTS):
+    if not lime_longest or longest >= SMALL_SHARE * lime_longest:
         return None
+    if not regression and (longest >= SMALL_POINTS or lime_longest < LONG_POINTS):
+        return None  # QA: said of a class at 0%, where LIME's bars were short too
     return longest

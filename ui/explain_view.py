@@ -232,11 +232,13 @@ def run_explainers(predict_fn, text: str, class_index: int, class_names, key: tu
     return ExplainResult(key, lime, occlusion, stable, seconds)
 
 
-def _highlight(explanation: explain.Explanation, not_read: str, regression: bool) -> None:
-    """``not_read``: the end of the text, past the words the model reads (not weighed)."""
+def _highlight(explanation: explain.Explanation, not_read: str, regression: bool,
+               strongest: float) -> None:
+    """``not_read``: the end of the text, past the words the model reads (not weighed);
+    ``strongest``: the weight shaded fullest, the same for both explanations (one scale)."""
     # highlight_html escapes every token and the class name: user text never becomes markup.
     st.markdown(highlight.highlight_html(explanation.token_weights, explanation.class_name,
-                                         regression), unsafe_allow_html=True)
+                                         regression, strongest), unsafe_allow_html=True)
     words = len(not_read.split())
     if words:
         st.caption(f"… and {words:,} more word{'s' if words > 1 else ''} the model does not "
@@ -268,11 +270,14 @@ def bars_caption(name: str, regression: bool = False) -> str:
 def no_single_word_note(moves: float, name: str, regression: bool = False) -> str:
     """Why the leave-one-word-out bars are short (word_bars.small_single_word_moves)."""
     shown = f"*{isolate_direction(escape_markdown(name))}*"
-    moved = (f"the predicted {shown} by {moves:.2f}" if regression
-             else f"the chance of {shown} by {moves:.1f} points")
-    return (f"Leaving out any one word moves {moved} at most: no single word decides this "
-            "answer, several point the same way. LIME removes many words at once, so its "
-            "bars can be longer.")
+    if regression:
+        by = f"{moves:.2f} at most" if moves >= 0.005 else "less than 0.01"
+        moved = f"the predicted {shown} by {by}"
+    else:
+        by = f"{moves:.1f} points at most" if moves >= 0.05 else "less than 0.1 points"
+        moved = f"the chance of {shown} by {by}"
+    return (f"Leaving out any one word moves {moved}: no single word decides it, several "
+            "point the same way. LIME removes many words at once, so its bars can be longer.")
 
 
 def show_result(result: ExplainResult, regression: bool = False, knows_none: bool = False,
@@ -294,18 +299,22 @@ def show_result(result: ExplainResult, regression: bool = False, knows_none: boo
                    "LIME's top words the other way. Treat the colours as a rough guide; "
                    "“Thorough (slower)” may settle it.", icon=":material/compare_arrows:")
     st.markdown(highlight.highlight_legend(lime.class_name, regression), unsafe_allow_html=True)
-    # One scale for both charts: their weights share a unit (see word_bars.shared_range).
+    # One scale for both charts and both highlights: their weights share a unit (see
+    # word_bars.shared_range). QA: leave-one-out's words were shaded solid red beside
+    # bars too short to see.
     x_range = word_bars.shared_range((lime, occlusion), regression)
+    strongest = max((abs(float(w)) for e in (lime, occlusion) for _, w in e.token_weights),
+                    default=0.0)
     left, right = st.columns(2)
     with left:
         # "tries", as the switch and the badge say (QA: "samples" is jargon)
         st.markdown(f"**LIME** · {lime.num_samples:,} tries")
-        _highlight(lime, not_read, regression)
+        _highlight(lime, not_read, regression, strongest)
         st.plotly_chart(word_bars.word_weight_bars(lime, regression=regression, unknown=unknown,
                                                    x_range=x_range), key="explain.lime_bars")
     with right:
         st.markdown(f"**Leave one word out** · each word once, {occlusion.num_samples:,} tries")
-        _highlight(occlusion, not_read, regression)
+        _highlight(occlusion, not_read, regression, strongest)
         st.plotly_chart(word_bars.word_weight_bars(occlusion, regression=regression,
                                                    unknown=unknown, x_range=x_range),
                         key="explain.occlusion_bars")

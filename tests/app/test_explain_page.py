@@ -4,6 +4,8 @@ import html
 import json
 import re
 
+import pytest
+
 from core import data as data_lib
 from core.charts import plain
 from tests.app.conftest import (STILL_TRAINING, copy_run, decoded, open_page, page_text,
@@ -417,13 +419,14 @@ def test_short_leave_one_out_bars_are_explained_in_words(trained_binary_run, mon
     assert not notes(at)
     monkeypatch.setattr(word_bars, "SMALL_SHARE", 1e9)
     monkeypatch.setattr(word_bars, "SMALL_POINTS", 1e9)  # always short enough
+    monkeypatch.setattr(word_bars, "LONG_POINTS", 0.0)
     at.run()
     result = at.session_state[state.EXPLAIN_RESULT]
     moves = max(abs(100 * w.weight) for w in result.occlusion.words)
+    by = f"{moves:.1f} points at most" if moves >= 0.05 else "less than 0.1 points"
     assert notes(at) == [f"Leaving out any one word moves the chance of *{result.lime.class_name}* "
-                         f"by {moves:.1f} points at most: no single word decides this answer, "
-                         "several point the same way. LIME removes many words at once, so its "
-                         "bars can be longer."]
+                         f"by {by}: no single word decides it, several point the same way. "
+                         "LIME removes many words at once, so its bars can be longer."]
 
 
 def _a_repeated_text_handed_over_as_the_fourth():
@@ -445,3 +448,21 @@ def test_a_text_that_repeats_in_the_test_split_opens_under_the_number_evaluate_g
     assert not at.exception, at.exception
     assert at.session_state[state.W_EXPLAIN_TEST_INDEX].startswith("#4 · no · Late again.")
     assert state.EXPLAIN_NUMBER not in at.session_state  # taken once
+
+
+def test_both_highlights_are_shaded_on_one_scale(trained_binary_run):
+    """QA: leave-one-out's words were shaded as deep as LIME's beside bars far shorter."""
+    from core import highlight
+
+    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
+                               state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
+                               state.W_EXPLAIN_TEXT: "Great kettle, it boils fast but it leaks"})
+    explain(at)
+    result = at.session_state[state.EXPLAIN_RESULT]
+    both = (result.lime, result.occlusion)
+    strongest = max(abs(w) for e in both for _, w in e.token_weights)
+    assert max(abs(w) for _, w in result.lime.token_weights) != pytest.approx(
+        max(abs(w) for _, w in result.occlusion.token_weights))  # else this shows nothing
+    shown = [m.value for m in at.markdown]
+    for e in both:
+        assert highlight.highlight_html(e.token_weights, e.class_name, False, strongest) in shown

@@ -26,3 +26,17 @@ def test_a_class_name_in_a_hover_stays_text():
         assert "<script" not in out and "\n" not in out and "$" not in out
         (title,) = titles(out)
         assert title.endswith("&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt; &#36;x&#36; end")
+
+
+def alphas(out: str) -> list[float]:
+    return [float(a) for a in re.findall(r"rgba\(\d+, \d+, \d+, ([\d.]+)\)", out)]
+
+
+def test_words_are_shaded_on_the_scale_they_are_given():
+    """QA: leave-one-out's words were shaded solid red beside bars 1,000 times shorter than
+    LIME's, against the legend's "stronger colour means a stronger push"."""
+    tiny = [("the", -0.003), (" ", 0.0), ("cat", 0.001)]
+    assert alphas(highlight_html(tiny, "yes")) == [0.85, 0.28]  # alone: its own strongest
+    assert alphas(highlight_html(tiny, "yes", strongest=0.3)) == []  # beside 0.3: too faint
+    assert alphas(highlight_html([("big", 0.3), (" ", 0.0), ("mid", -0.15)], "yes",
+                                 strongest=0.3)) == [0.85, 0.43]

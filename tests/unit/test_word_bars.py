@@ -65,5 +65,7 @@ def test_short_leave_one_out_bars_beside_long_lime_bars_are_named():
     assert word_bars.small_single_word_moves(lime, explained([("could", 0.07)])) is None  # 7 points
     assert word_bars.small_single_word_moves(explained([("a", 0.1)]), sure) is None  # comparable
     assert word_bars.small_single_word_moves(explained([("a", 0.0)]), sure) is None  # no LIME bar
+    at_zero = explained([("a", 0.008)]), explained([("a", 0.0001)], method="occlusion")
+    assert word_bars.small_single_word_moves(*at_zero) is None  # QA: a class at 0%, all short
     rating = explained([("good", 0.8)]), explained([("good", 0.05)], method="occlusion")
     assert word_bars.small_single_word_moves(*rating, regression=True) == pytest.approx(0.05)
