@@ -331,9 +331,10 @@ def predicted_vs_true(y_true, y_pred, predicted_classes: bool = False) -> go.Fig
                    line=dict(color=MUTED_COLOR, dash="dash")),
     ])
     spread = len(np.unique(y_true)) <= JITTER_UP_TO  # say so: a 5 drawn at 5.2 puzzled (QA)
-    fig.update_xaxes(title_text="True value (dots spread a little sideways, so they do not "
-                                "hide each other)" if spread else "True value")
-    fig.update_yaxes(title_text="Predicted class (spread a little up and down)"
+    # Short lines: a 390 px phone cut one-line titles at "ots spread a little sideways…".
+    fig.update_xaxes(title_text="True value<br>(dots spread a little sideways<br>so they do "
+                                "not hide each other)" if spread else "True value")
+    fig.update_yaxes(title_text="Predicted class<br>(spread a little up and down)"
                      if predicted_classes else "Predicted value")
     return finish(fig, title)
 

@@ -89,10 +89,18 @@ class Stability:
 
     def label(self) -> str:
         tries = len(self.seeds)
+        # Short, as a badge does not wrap (QA: a 390 px phone cut it at "agree o…"); the
+        # page says the rest beside it (advice).
         if self.stable:
-            return f"Stable: {tries} LIME tries on different random copies agree on the top words."
-        return (f"Unstable: {tries} LIME tries on different random copies disagree on the top "
-                f"words ({self.agreement:.0%} overlap). Try “Thorough (slower)”: more tries.")
+            return f"Stable: {tries} LIME tries agree on the top words"
+        return f"Unstable: {tries} LIME tries disagree ({self.agreement:.0%} overlap)"
+
+    def advice(self) -> str | None:
+        """For an unstable result, what it means and what to do; None when stable."""
+        if self.stable:
+            return None
+        return ("Each try scores its own random copies of the text with words removed, and "
+                "these tries picked different top words. Try “Thorough (slower)”: more tries.")
 
     def to_dict(self) -> dict:
         return {

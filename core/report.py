@@ -31,7 +31,9 @@ th, td { border: 1px solid #e2e8f0; padding: 0.3rem 0.6rem; text-align: left;
          vertical-align: top; }
 th { background: #f8fafc; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .error { background: #fef2f2; border: 1px solid #fecaca; padding: 0.6rem; border-radius: 4px; }
+@media (max-width: 600px) { table { display: block; overflow-x: auto; } }
 """
+# On a phone a wide table scrolls by itself: it made the whole page scroll sideways (QA).
 
 
 def _e(value) -> str:

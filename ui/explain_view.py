@@ -294,6 +294,8 @@ def show_result(result: ExplainResult, regression: bool = False, knows_none: boo
         st.badge(result.stability.label(),
                  icon=":material/check_circle:" if stable else ":material/warning:",
                  color="green" if stable else "orange")
+        if result.stability.advice():
+            st.caption(result.stability.advice())
     if explain.methods_disagree(lime, occlusion):
         st.warning("Here the two methods below disagree: leaving each word out pushes most of "
                    "LIME's top words the other way. Treat the colours as a rough guide; "

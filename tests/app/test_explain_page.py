@@ -466,3 +466,18 @@ def test_both_highlights_are_shaded_on_one_scale(trained_binary_run):
     shown = [m.value for m in at.markdown]
     for e in both:
         assert highlight.highlight_html(e.token_weights, e.class_name, False, strongest) in shown
+
+
+def test_an_unstable_badge_stays_short_and_says_what_to_do_beside_it(trained_binary_run,
+                                                                    monkeypatch):
+    """A badge does not wrap: on a 390 px phone the old one was cut at "agree o…"."""
+    from core import explain as explain_lib
+
+    monkeypatch.setattr(explain_lib, "STABLE_AGREEMENT", 1.01)  # no agreement is enough
+    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
+                               state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
+                               state.W_EXPLAIN_TEXT: "Great kettle, it boils fast but it leaks"})
+    explain(at)
+    badges = [m.value for m in at.markdown if "badge[" in m.value]
+    assert len(badges) == 1 and "Unstable: 3 LIME tries disagree (" in badges[0]
+    assert any(c.value.endswith("Try “Thorough (slower)”: more tries.") for c in at.caption)

@@ -189,6 +189,9 @@ def test_predicted_vs_true_and_probability_bars():
     jittered = np.asarray(fig.data[0].x)
     assert np.all(np.abs(jittered - [1, 2, 3, 4, 5]) <= 0.2)
     assert "spread a little sideways" in fig.layout.xaxis.title.text  # QA: 5 drawn at 5.2
+    as_classes = charts.predicted_vs_true([1, 2, 3], [1, 3, 3], predicted_classes=True).layout
+    titles = [as_classes.xaxis.title.text, as_classes.yaxis.title.text]
+    assert max(len(line) for t in titles for line in t.split("<br>")) <= 32  # a phone (QA)
     many = charts.predicted_vs_true(np.linspace(0, 1, 50), np.linspace(0, 1, 50))
     assert many.layout.xaxis.title.text == "True value"  # not spread: nothing to say
     near_tie = charts.probability_bars(("negative", "positive"), [0.4967, 0.5033]).data[0]

@@ -161,10 +161,14 @@ def test_stability_agrees_on_planted_word_and_round_trips():
     result = stability(zebra_model, fifty_word_text(), 1, CLASSES, num_samples=300)
     assert result.stable and result.agreement == 1.0
     assert result.top_words == (("zebra",),) * 3
-    assert result.label() == ("Stable: 3 LIME tries on different random copies agree on the "
-                              "top words.")  # not "runs": on the Runs page runs are models
+    # Not "runs" (on the Runs page runs are models); short, as a badge does not wrap (QA:
+    # a 390 px phone cut "Stable: 3 LIME tries on different random copies agree o…").
+    assert result.label() == "Stable: 3 LIME tries agree on the top words"
     unstable = dataclasses.replace(result, stable=False, agreement=0.4)
-    assert unstable.label().endswith("(40% overlap). Try “Thorough (slower)”: more tries.")
+    assert unstable.label() == "Unstable: 3 LIME tries disagree (40% overlap)"
+    assert max(len(r.label()) for r in (result, unstable)) <= 48
+    assert unstable.advice().endswith("Try “Thorough (slower)”: more tries.")
+    assert result.advice() is None
     assert Stability.from_dict(json.loads(json.dumps(result.to_dict()))) == result
 
 

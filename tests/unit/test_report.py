@@ -27,6 +27,13 @@ def test_report_escapes_every_user_string(store):
     assert "&lt;b&gt;no&lt;/b&gt;" in page and "yes &amp; more" in page
 
 
+def test_a_wide_table_scrolls_by_itself_on_a_phone(store):
+    """QA: at 390 px the mistakes table made the whole report 446 px wide (a one-off check in
+    Chromium gave 390 px with this rule)."""
+    page = report.build_report(store, synthetic_runs.binary_run(store), include_plotlyjs="cdn")
+    assert "@media (max-width: 600px) { table { display: block; overflow-x: auto; } }" in page
+
+
 def test_report_has_scores_charts_and_mistakes(store):
     run_id = synthetic_runs.binary_run(store, name="Reviews run", class_names=("no", "yes"))
     page = report.build_report(store, run_id, include_plotlyjs="cdn")
