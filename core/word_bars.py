@@ -20,6 +20,9 @@ from core.charts import NEGATIVE_COLOR, POSITIVE_COLOR, empty_figure, finish, pl
 UNKNOWN_MARK = " (unknown)"
 TITLE = "Words that mattered most"
 RANGE_MARGIN = 0.05  # room on each side of the longest bars, as a share of the span
+SMALL_SHARE = 0.25  # leave-one-out's longest bar under this share of LIME's: say why
+SMALL_POINTS = 5.0  # ...and, for a class, under this many points
+LONG_POINTS = 5.0  # ...while LIME's longest, for a class, reaches this many
 
 
 def charted_words(explanation, top: int = 10) -> list:
@@ -100,11 +103,6 @@ def word_weight_bars(explanation, top: int = 10, regression: bool = False,
         fig.update_xaxes(range=list(x_range))
     fig.update_yaxes(type="category")
     return finish(fig, TITLE, height=max(220, 80 + 28 * len(words)))
-
-
-SMALL_SHARE = 0.25  # leave-one-out's longest bar under this share of LIME's: say why
-SMALL_POINTS = 5.0  # ...and, for a class, under this many points
-LONG_POINTS = 5.0  # ...while LIME's longest, for a class, reaches this many
 
 
 def small_single_word_moves(lime, occlusion, regression: bool = False) -> float | None:
