@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 
 import plotly.graph_objects as go
 
-from core.charts import NEGATIVE_COLOR, POSITIVE_COLOR, empty_figure, finish, plain
+from core.charts import MARGIN, NEGATIVE_COLOR, POSITIVE_COLOR, empty_figure, finish, plain
 
 UNKNOWN_MARK = " (unknown)"
 TITLE = "Words that mattered most"
@@ -23,6 +23,7 @@ RANGE_MARGIN = 0.05  # room on each side of the longest bars, as a share of the 
 SMALL_SHARE = 0.25  # leave-one-out's longest bar under this share of LIME's: say why
 SMALL_POINTS = 5.0  # ...and, for a class, under this many points
 LONG_POINTS = 5.0  # ...while LIME's longest, for a class, reaches this many
+LABEL_CHAR_PX, LABEL_PAD_PX = 7.5, 16  # a generous guess at a word label's width
 
 
 def charted_words(explanation, top: int = 10) -> list:
@@ -74,6 +75,18 @@ def shared_range(explanations, regression: bool = False, top: int = 10) -> list[
     return [low - room, high + room]
 
 
+def label_room(explanations, unknown: frozenset = frozenset(), top: int = 10) -> int:
+    """A left margin, in px, that holds the longest word label of any of ``explanations``.
+
+    Given to each chart side by side, it makes their plot areas equally wide, so one scale
+    is one scale to the pixel (QA: 0 to 50 took 138 px on one chart and 130 on the other,
+    each chart's margin sized to its own labels). The guess errs wide: plotly's automargin
+    still grows a margin that is too narrow, so no label is cut."""
+    longest = max((len(w.word) + (len(UNKNOWN_MARK) if w.word in unknown else 0)
+                   for e in explanations for w in charted_words(e, top)), default=0)
+    return max(MARGIN["l"], round(LABEL_PAD_PX + LABEL_CHAR_PX * longest))
+
+
 def axis_title(name: str, regression: bool = False) -> str:
     """Two lines: on one, a phone cut it off at "percentage poi" (390 px)."""
     shown = plain(name)
@@ -83,11 +96,12 @@ def axis_title(name: str, regression: bool = False) -> str:
 
 def word_weight_bars(explanation, top: int = 10, regression: bool = False,
                      unknown: frozenset = frozenset(),
-                     x_range: Sequence[float] | None = None) -> go.Figure:
+                     x_range: Sequence[float] | None = None,
+                     left_margin: int | None = None) -> go.Figure:
     """Horizontal bars of the strongest words: green raised the chance of the class (or the
     predicted number), red lowered it. Words in ``unknown`` (not in the model's vocabulary)
     are marked: it reads them all as one word (QA: they looked like words it knew).
-    ``x_range``: shared_range of the charts shown beside this one."""
+    ``x_range`` and ``left_margin`` (label_room): those of the charts shown beside this one."""
     words = charted_words(explanation, top)[::-1]  # largest on top
     if not words:
         return empty_figure(TITLE, "No word changed the prediction.")
@@ -102,7 +116,8 @@ def word_weight_bars(explanation, top: int = 10, regression: bool = False,
     if x_range is not None:
         fig.update_xaxes(range=list(x_range))
     fig.update_yaxes(type="category")
-    return finish(fig, TITLE, height=max(220, 80 + 28 * len(words)))
+    margin = MARGIN if left_margin is None else dict(MARGIN, l=left_margin)
+    return finish(fig, TITLE, height=max(220, 80 + 28 * len(words)), margin=margin)
 
 
 def small_single_word_moves(lime, occlusion, regression: bool = False) -> float | None:

@@ -305,6 +305,7 @@ def show_result(result: ExplainResult, regression: bool = False, knows_none: boo
     # word_bars.shared_range). QA: leave-one-out's words were shaded solid red beside
     # bars too short to see.
     x_range = word_bars.shared_range((lime, occlusion), regression)
+    label_px = word_bars.label_room((lime, occlusion), unknown)
     strongest = max((abs(float(w)) for e in (lime, occlusion) for _, w in e.token_weights),
                     default=0.0)
     left, right = st.columns(2)
@@ -313,12 +314,14 @@ def show_result(result: ExplainResult, regression: bool = False, knows_none: boo
         st.markdown(f"**LIME** · {lime.num_samples:,} tries")
         _highlight(lime, not_read, regression, strongest)
         st.plotly_chart(word_bars.word_weight_bars(lime, regression=regression, unknown=unknown,
-                                                   x_range=x_range), key="explain.lime_bars")
+                                                   x_range=x_range, left_margin=label_px),
+                        key="explain.lime_bars")
     with right:
         st.markdown(f"**Leave one word out** · each word once, {occlusion.num_samples:,} tries")
         _highlight(occlusion, not_read, regression, strongest)
         st.plotly_chart(word_bars.word_weight_bars(occlusion, regression=regression,
-                                                   unknown=unknown, x_range=x_range),
+                                                   unknown=unknown, x_range=x_range,
+                                                   left_margin=label_px),
                         key="explain.occlusion_bars")
     charted = {w.word for e in (lime, occlusion) for w in word_bars.charted_words(e)}
     if unknown & charted and not knows_none:

@@ -481,3 +481,16 @@ def test_an_unstable_badge_stays_short_and_says_what_to_do_beside_it(trained_bin
     badges = [m.value for m in at.markdown if "badge[" in m.value]
     assert len(badges) == 1 and "Unstable: 3 LIME tries disagree (" in badges[0]
     assert any(c.value.endswith("Try “Thorough (slower)”: more tries.") for c in at.caption)
+
+
+def test_both_word_charts_leave_the_same_room_for_their_labels(trained_binary_run):
+    """One scale to the pixel: plot areas of one width (QA: 138 px against 130 px for 0-50)."""
+    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
+                               state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
+                               state.W_EXPLAIN_TEXT: "Great kettle, it boils fast but it leaks"})
+    explain(at)
+    result = at.session_state[state.EXPLAIN_RESULT]
+    from core import word_bars
+
+    room = word_bars.label_room((result.lime, result.occlusion))
+    assert [f["layout"]["margin"]["l"] for f in _word_charts(at)] == [room, room]

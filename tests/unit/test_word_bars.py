@@ -69,3 +69,16 @@ def test_short_leave_one_out_bars_beside_long_lime_bars_are_named():
     assert word_bars.small_single_word_moves(*at_zero) is None  # QA: a class at 0%, all short
     rating = explained([("good", 0.8)]), explained([("good", 0.05)], method="occlusion")
     assert word_bars.small_single_word_moves(*rating, regression=True) == pytest.approx(0.05)
+
+
+def test_charts_side_by_side_get_one_left_margin_for_the_longest_label():
+    """QA: one chart's plot area was 138 px from 0 to 50, the other's 130, each margin sized
+    to its own labels (in Chromium both were 308 px wide with this, one-off)."""
+    short = explained([("it", 0.2)])
+    long = explained([("extraordinary", 0.1)], method="occlusion")
+    room = word_bars.label_room([short, long])
+    assert room == word_bars.label_room([long]) > word_bars.label_room([short])
+    assert word_bars.label_room([short, long], unknown=frozenset({"extraordinary"})) > room
+    figures = [word_bars.word_weight_bars(e, left_margin=room) for e in (short, long)]
+    assert [f.layout.margin.l for f in figures] == [room, room]
+    assert word_bars.word_weight_bars(short).layout.margin.l == charts.MARGIN["l"]  # alone
