@@ -52,7 +52,7 @@ def _numeric_labels(labels: pd.Series) -> pd.Series | None:
 
 def canonical_labels(labels: pd.Series, merge_case: bool = False) -> pd.Series:
     """Stripped label strings (None when missing); numbers written one way ("1.0" -> "1");
-    with ``merge_case``, spellings that differ only in capital letters as one (_one_case)."""
+    with ``merge_case``, spellings that differ only in capital letters as one (one_case)."""
     numbers = _numeric_labels(labels)
     if numbers is not None:
         return numbers
@@ -65,20 +65,19 @@ def canonical_labels(labels: pd.Series, merge_case: bool = False) -> pd.Series:
     if numbers is not None:
         names = values.map(dict(zip(distinct, _number_names(numbers))))
         return names.astype(object).where(values.notna(), None)
-    if merge_case:
-        return pd.Series(_one_case(values.tolist()), index=labels.index, name=labels.name,
-                         dtype=object)
-    return values
+    return one_case(values) if merge_case else values
 
 
-def _one_case(values: list) -> list:
+def one_case(canonical: pd.Series) -> pd.Series:
     """Each label as most rows spell it, among the spellings that differ only in case
-    ("positive" for "Positive", "positive" and "POSITIVE"; ties: the first in name order)."""
-    counts = pd.Series([v for v in values if v is not None], dtype=object).value_counts()
+    ("positive" for "Positive", "positive" and "POSITIVE"; ties: the first in name order).
+    ``canonical``: the labels as canonical_labels gives them."""
+    counts = canonical.dropna().value_counts()
     spelling: dict[str, str] = {}
     for value, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         spelling.setdefault(value.casefold(), value)
-    return [None if v is None else spelling[v.casefold()] for v in values]
+    return pd.Series([None if v is None else spelling[v.casefold()] for v in canonical.tolist()],
+                     index=canonical.index, name=canonical.name, dtype=object)
 
 
 def case_variants(canonical: pd.Series) -> list[list[str]]:

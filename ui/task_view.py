@@ -51,8 +51,8 @@ def task_choice(frame: pd.DataFrame,
         return forced, None, False
     labels = data.canonical_labels(frame[label_column])
     merge = _case_choice(labels, label_column)
-    if merge:  # only a file with such labels reads them a second time
-        labels = data.canonical_labels(frame[label_column], merge_case=True)
+    if merge:
+        labels = label_lib.one_case(labels)
     try:
         inferred = data.infer_task(labels)
     except DataError:
