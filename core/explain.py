@@ -22,7 +22,7 @@ import numpy as np
 
 from core import neighbourhood
 from core.errors import StudioError
-from core.text import isolate_direction
+from core.text import isolate_direction, listed
 
 PredictFn = Callable[[list[str]], np.ndarray]
 # (pieces, word index of each piece or -1, copies × words 0/1) -> predict_fn's rows, or None
@@ -319,10 +319,7 @@ def escape_markdown(value: str) -> str:
 
 
 def _quoted_list(words: Sequence[WordWeight]) -> str:
-    quoted = [f"“{isolate_direction(escape_markdown(w.word))}”" for w in words]
-    if len(quoted) == 1:
-        return quoted[0]
-    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    return listed(f"“{isolate_direction(escape_markdown(w.word))}”" for w in words)
 
 
 def summary_sentence(explanation: Explanation, top: int = 3, regression: bool = False) -> str:

@@ -23,10 +23,14 @@ FURTHEST_OFF_FIRST = ("The classes are a scale, so these wrong answers are the f
                       "furthest first (the surest first among equally far ones).")
 
 
+def test_text_number(index: int) -> str:
+    """"#7" for the test split's text at ``index`` (from 0), as Evaluate, Explain's list of
+    test texts and the report all write it, so "look at #7" means one text everywhere."""
+    return f"#{index + 1}"
+
+
 def mistake_number(mistake: evaluation.Mistake) -> str:
-    """"#7": a mistake's place in the test split, from 1, as Evaluate, Explain's list of test
-    texts and the report all write it, so "look at #7" means one text everywhere."""
-    return f"#{mistake.index + 1}"
+    return test_text_number(mistake.index)
 
 
 @dataclass(frozen=True)

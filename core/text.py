@@ -61,6 +61,18 @@ def collapse_whitespace(text: str) -> str:
     return " ".join(text.split())
 
 
+def one_line_preview(text: str, chars: int) -> str:
+    """The text on one line, cut with "…" to at most ``chars`` characters (pickers, lists)."""
+    flat = collapse_whitespace(text)
+    return flat if len(flat) <= chars else flat[:chars - 1] + "…"
+
+
+def listed(items) -> str:
+    """"a", "a and b", "a, b and c": items named in a sentence."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _fix_entity_debris(text: str) -> str:
     text = _NUMERIC_DEBRIS.sub(lambda m: f"&#{m.group(1)};", text)
     return _NAMED_DEBRIS.sub(lambda m: f"&{m.group(1)};", text)

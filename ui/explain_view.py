@@ -12,9 +12,10 @@ import streamlit as st
 from core import explain, highlight, word_bars
 from core import data as data_lib
 from core import labels as labels_lib
+from core import results as results_lib
 from core.errors import StudioError
 from core.explain import escape_markdown
-from core.text import isolate_direction
+from core.text import isolate_direction, one_line_preview
 from ui import state, widgets
 
 SOURCE_TEST, SOURCE_OWN = "A test text", "Type your own"
@@ -115,15 +116,11 @@ def place_handoff(text: str, texts: list[str], labels: list[str], label_column: 
         st.session_state[state.W_EXPLAIN_TEXT] = text
 
 
-def _preview(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= PREVIEW_CHARS else flat[:PREVIEW_CHARS - 1] + "…"
-
-
 def test_labels(texts: list[str], labels: list[str], label_column: str) -> list[str]:
     """"#1 · rating 4 · Good shovel…": numbered labels name their column, as the answer does."""
     shown = labels_lib.named_classes(labels, label_column)
-    return [f"#{i + 1} · {shown[i]} · {_preview(texts[i])}"
+    return [f"{results_lib.test_text_number(i)} · {shown[i]} · "
+            f"{one_line_preview(texts[i], PREVIEW_CHARS)}"
             for i in range(min(len(texts), MAX_TEST_OPTIONS))]
 
 

@@ -13,7 +13,8 @@ from core import labels
 from core import results as results_lib
 from core.evaluation import DEFAULT_THRESHOLD
 from core.explain import escape_markdown
-from core.results import RunResults
+from core.results import RunResults, mistake_number
+from core.text import listed, one_line_preview
 from ui import explain_view, state, widgets
 
 MISTAKES_SHOWN = 20
@@ -22,29 +23,14 @@ SHOWN_CHARS = 3000  # a mistake's text shown under the picker, at most
 NUMBERED_AS_ON_EXPLAIN = "Each keeps its test-text number, the one the Explain page lists it under."
 
 
-def number(mistake) -> str:
-    """"#7": the mistake's place in the test split, written as Explain's picker writes it
-    (explain_view.test_labels) and the report writes it."""
-    return results_lib.mistake_number(mistake)
-
-
-def _preview(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= PREVIEW_CHARS else flat[:PREVIEW_CHARS - 1] + "…"
-
-
-def _and(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def past_explains_list(mistakes: list) -> str | None:
     """A note naming the mistakes past the test texts Explain's picker lists, if any."""
     limit = explain_view.MAX_TEST_OPTIONS  # read here, so a test can lower it
-    past = [number(m) for m in mistakes if m.index >= limit]
+    past = [mistake_number(m) for m in mistakes if m.index >= limit]
     if not past:
         return None
     one = len(past) == 1
-    return (f"The Explain page lists only the first {limit:,} test texts, so {_and(past)} "
+    return (f"The Explain page lists only the first {limit:,} test texts, so {listed(past)} "
             f"{'is' if one else 'are'} not in its list; “Explain this text” below still "
             f"opens {'it' if one else 'them'} there.")
 
@@ -85,7 +71,7 @@ def mistakes_table(res: RunResults, threshold: float, can_explain: bool = True) 
     # where it hid the answers behind a sideways scroll.
     config["text"] = st.column_config.TextColumn(width="large")
     # Rows stay in rank order; each is named by its number in the test split, not its rank.
-    table.index = pd.Index([number(m) for m in mistakes], name="test text")
+    table.index = pd.Index([mistake_number(m) for m in mistakes], name="test text")
     st.dataframe(table, column_config=config)
     note = past_explains_list(mistakes) if can_explain else None
     if note:
@@ -126,8 +112,8 @@ def send_to_explain(res: RunResults, mistakes: list) -> None:
         m = mistakes[i]
         true, predicted = (f"{m.true_label:g}", f"{m.predicted_label:.2f}") \
             if isinstance(m.true_label, float) else (m.true_label, m.predicted_label)
-        return (f"{number(m)} · {said_true} {true}, {said_predicted} {predicted} · "
-                f"{_preview(m.text)}")
+        return (f"{mistake_number(m)} · {said_true} {true}, {said_predicted} {predicted} · "
+                f"{one_line_preview(m.text, PREVIEW_CHARS)}")
 
     options = [label(i) for i in range(len(mistakes))]
     if st.session_state.get(state.W_EVAL_MISTAKE) not in options:

@@ -12,7 +12,7 @@ from core import charts, evaluation, predict_csv
 from core import runs as runs_lib
 from core.errors import StudioError
 from core.explain import escape_markdown
-from core.text import has_words
+from core.text import has_words, listed
 from ui import links, state
 
 # A table's shares read like the numbers printed beside them: one decimal, rounded ("95.0%",
@@ -325,8 +325,7 @@ def which_lines(numbers, word: str = "") -> str:
     shown = [f"{n:,}" for n in numbers[:MAX_LINES_NAMED]]
     if len(numbers) > len(shown):
         shown.append(f"{len(numbers) - len(shown):,} more")
-    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
-    where = f"line{'s' if len(numbers) > 1 else ''} {listed}"
+    where = f"line{'s' if len(numbers) > 1 else ''} {listed(shown)}"
     return f" {word} {where}" if word else f" ({where})"
 
 

@@ -215,3 +215,10 @@ def test_the_written_text_cleans_to_the_cleaned_one_and_keeps_its_capitals(spec)
 ])
 def test_the_part_read_holds_exactly_the_words_the_model_reads(written, spec, max_tokens, part):
     assert text.part_read(written, spec, max_tokens) == part
+
+
+def test_items_are_listed_and_texts_previewed_on_one_line():
+    assert [text.listed(items) for items in (["a"], ["a", "b"], ["a", "b", "c"])] == [
+        "a", "a and b", "a, b and c"]
+    assert text.one_line_preview("Late\n again,  and", 40) == "Late again, and"
+    assert text.one_line_preview("abcdefghij", 6) == "abcde…"
