@@ -247,6 +247,15 @@ def test_regression_explains_the_predicted_value(trained_run, regression_run):
     assert hovers and all(re.fullmatch(amount, h) for h in hovers), hovers
 
 
+def explained_kettle(run_id: str):
+    """The Explain page after explaining one typed two-sided review with ``run_id``."""
+    at = open_page("explain", {state.W_EXPLAIN_RUN: run_id,
+                               state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
+                               state.W_EXPLAIN_TEXT: "Great kettle, it boils fast but it leaks"})
+    explain(at)
+    return at
+
+
 def _word_charts(at) -> list[dict]:
     """The LIME and leave-one-word-out bars, as plotly JSON."""
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")[-2:]]
@@ -255,10 +264,7 @@ def _word_charts(at) -> list[dict]:
 def test_the_word_bars_read_in_points_of_chance_on_one_scale(trained_binary_run):
     """QA: the bars said "Push toward yes" and "+0.234" with no unit, and the two charts side
     by side had different scales, so a short LIME bar could mean more than a long one."""
-    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
-                               state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
-                               state.W_EXPLAIN_TEXT: "Great kettle, it boils fast but it leaks"})
-    explain(at)
+    at = explained_kettle(trained_binary_run)
     result = at.session_state[state.EXPLAIN_RESULT]
     name = plain(result.lime.class_name)
     figures = _word_charts(at)
@@ -412,10 +418,7 @@ def test_short_leave_one_out_bars_are_explained_in_words(trained_binary_run, mon
         return [c.value for c in at.caption if c.value.startswith("Leaving out any one word")]
 
     monkeypatch.setattr(word_bars, "SMALL_SHARE", 0.0)  # never short enough
-    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
-                               state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
-                               state.W_EXPLAIN_TEXT: "Great kettle, it boils fast but it leaks"})
-    explain(at)
+    at = explained_kettle(trained_binary_run)
     assert not notes(at)
     monkeypatch.setattr(word_bars, "SMALL_SHARE", 1e9)
     monkeypatch.setattr(word_bars, "SMALL_POINTS", 1e9)  # always short enough
@@ -454,10 +457,7 @@ def test_both_highlights_are_shaded_on_one_scale(trained_binary_run):
     """QA: leave-one-out's words were shaded as deep as LIME's beside bars far shorter."""
     from core import highlight
 
-    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
-                               state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
-                               state.W_EXPLAIN_TEXT: "Great kettle, it boils fast but it leaks"})
-    explain(at)
+    at = explained_kettle(trained_binary_run)
     result = at.session_state[state.EXPLAIN_RESULT]
     both = (result.lime, result.occlusion)
     strongest = max(abs(w) for e in both for _, w in e.token_weights)
@@ -474,10 +474,7 @@ def test_an_unstable_badge_stays_short_and_says_what_to_do_beside_it(trained_bin
     from core import explain as explain_lib
 
     monkeypatch.setattr(explain_lib, "STABLE_AGREEMENT", 1.01)  # no agreement is enough
-    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
-                               state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
-                               state.W_EXPLAIN_TEXT: "Great kettle, it boils fast but it leaks"})
-    explain(at)
+    at = explained_kettle(trained_binary_run)
     badges = [m.value for m in at.markdown if "badge[" in m.value]
     assert len(badges) == 1 and "Unstable: 3 LIME tries disagree (" in badges[0]
     assert any(c.value.endswith("Try “Thorough (slower)”: more tries.") for c in at.caption)
@@ -485,10 +482,7 @@ def test_an_unstable_badge_stays_short_and_says_what_to_do_beside_it(trained_bin
 
 def test_both_word_charts_leave_the_same_room_for_their_labels(trained_binary_run):
     """One scale to the pixel: plot areas of one width (QA: 138 px against 130 px for 0-50)."""
-    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
-                               state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
-                               state.W_EXPLAIN_TEXT: "Great kettle, it boils fast but it leaks"})
-    explain(at)
+    at = explained_kettle(trained_binary_run)
     result = at.session_state[state.EXPLAIN_RESULT]
     from core import word_bars
 
