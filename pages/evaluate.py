@@ -9,7 +9,7 @@ import streamlit as st  # noqa: E402
 
 from core import results as results_lib  # noqa: E402
 from core.errors import StudioError  # noqa: E402
-from ui import eval_view, services, state, widgets  # noqa: E402
+from ui import eval_view, mistakes_view, services, state, widgets  # noqa: E402
 
 st.title("3 · Evaluate")
 st.write("See how well a trained model does on the test texts it never saw while training. "
@@ -50,6 +50,6 @@ if res.is_regression or res.is_ordinal:
 
 st.subheader("The texts it got most wrong")
 can_explain = store.has_model(run_id)
-mistakes = eval_view.mistakes_table(res, threshold, can_explain)
+mistakes = mistakes_view.mistakes_table(res, threshold, can_explain)
 if mistakes and can_explain:
-    eval_view.send_to_explain(res, mistakes)
+    mistakes_view.send_to_explain(res, mistakes)

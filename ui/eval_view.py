@@ -15,7 +15,6 @@ from core.explain import escape_markdown
 from core.results import RunResults
 from core.runs import THRESHOLD_RANGE
 from ui import services, state, widgets
-from ui.mistakes_view import mistakes_table, send_to_explain  # noqa: F401 (pages/evaluate.py)
 
 AVERAGE_ROWS = {"macro avg": "average of classes", "weighted avg": "average of texts"}
 
