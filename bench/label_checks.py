@@ -1,11 +1,12 @@
-"""What the Data page's label checks cost on every page run, for a big label column.
+"""What the Data page's label checks cost when a label column is chosen, for a big column.
 
-Each run of the Data page reads the label column once (core.labels.canonical_labels) and
-then asks whether some labels differ only in capital letters (case_variants) and whether
-the column is a row number (looks_like_row_ids), both on the canonical labels. This times
-each step on N rows (default 1,000,000: the bad-input matrix's "1 million short rows") for
-a column of three sentiments and for a column of row ids; the reading is the baseline the
-checks add to.
+The Data page reads the label column (core.labels.canonical_labels) and then asks whether
+some labels differ only in capital letters (case_variants) and whether the column is a row
+number (looks_like_row_ids), both on the canonical labels: once per file and label column
+(core.labels.LabelFacts; until the seventh session, on every page run). This times each
+step on N rows (default 1,000,000: the bad-input matrix's "1 million short rows") for a
+column of three sentiments and for a column of row ids; the reading is the baseline the
+checks add to. `data_page.py` times the whole page.
 
 Usage: .venv/bin/python bench/label_checks.py [--rows 1000000] [--repeat 3]
 """

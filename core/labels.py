@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -56,16 +57,24 @@ def canonical_labels(labels: pd.Series, merge_case: bool = False) -> pd.Series:
     numbers = _numeric_labels(labels)
     if numbers is not None:
         return numbers
-    values = [v.strip() if isinstance(v, str) else (None if pd.isna(v) else str(v))
-              for v in labels.tolist()]
-    values = pd.Series([v or None for v in values], index=labels.index, name=labels.name,
-                       dtype=object)
-    distinct = pd.unique(values.dropna())  # hashed, not sorted: a million ids stay cheap
-    numbers = as_numbers(distinct)
+    # Each distinct value is named once, then every row takes its value's name: uploads are
+    # read as text, and a million row ids named row by row took 3 s per Data page run.
+    codes, distinct = pd.factorize(labels)  # a missing value's code is -1
+    names = [_stripped(value) for value in np.asarray(distinct, dtype=object)]
+    present = [name for name in names if name is not None]
+    numbers = as_numbers(present)
     if numbers is not None:
-        names = values.map(dict(zip(distinct, _number_names(numbers))))
-        return names.astype(object).where(values.notna(), None)
-    return one_case(values) if merge_case else values
+        number_names = iter(_number_names(numbers))
+        names = [None if name is None else next(number_names) for name in names]
+    by_code = np.array([*names, None], dtype=object)  # code -1 takes the last: None
+    canonical = pd.Series(by_code[codes], index=labels.index, name=labels.name, dtype=object)
+    return one_case(canonical) if merge_case and numbers is None else canonical
+
+
+def _stripped(value) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    return None if pd.isna(value) else (str(value).strip() or None)
 
 
 def one_case(canonical: pd.Series) -> pd.Series:
@@ -85,6 +94,9 @@ def case_variants(canonical: pd.Series) -> list[list[str]]:
     and "positive": separate classes unless merged (QA: 9 classes for 3 sentiments).
     ``canonical``: the labels as canonical_labels gives them (read once per page run)."""
     spellings = pd.Series(pd.unique(canonical.dropna()), dtype=object)
+    written = "".join(spellings)
+    if written.casefold() == written:  # no capital letters at all, such as row ids: nothing
+        return []  # to fold (a million ids took 0.4 s to fold one by one)
     folded = spellings.str.casefold()
     clashing = folded.duplicated(keep=False)  # vectorised: a million ids take no Python loop
     groups = spellings[clashing].groupby(folded[clashing], sort=False)
@@ -112,10 +124,14 @@ def _too_many_classes(column: str, count: int, numeric: bool) -> DataError:
 
 def infer_task(labels: pd.Series) -> str:
     """binary, multiclass or regression, judged from the label values."""
-    canonical = canonical_labels(labels).dropna()
-    distinct = sorted(set(canonical))
-    column = _quoted(labels)
-    if not distinct:
+    return task_of(canonical_labels(labels))
+
+
+def task_of(canonical: pd.Series) -> str:
+    """infer_task of labels that canonical_labels gave already (the page reads them once)."""
+    distinct = pd.unique(canonical.dropna())  # hashed, not sorted: a million ids stay cheap
+    column = _quoted(canonical)
+    if not len(distinct):
         raise DataError(f"The column {column} has no labels. Choose the column that holds "
                         "the categories or scores to learn.")
     if len(distinct) == 1:
@@ -212,20 +228,22 @@ def _classes_instead(count: int) -> str:
 
 
 def resolve_task(labels: pd.Series, forced: str | None) -> str:
+    """The task to train: ``forced``, checked against the labels, or the one they fit.
+    ``labels``: as canonical_labels gives them."""
     if forced is None:
-        return infer_task(labels)
+        return task_of(labels)
     if forced not in config.TASKS:
         raise DataError(f"Unknown task '{forced}'. Choose binary, multiclass or regression.")
-    distinct = sorted(set(labels.dropna()))
+    distinct = pd.unique(labels.dropna())
     column = _quoted(labels)
     numeric = as_numbers(distinct) is not None
     if forced == TASK_REGRESSION and not numeric:
-        words = [v for v in distinct if as_numbers([v]) is None]
+        words = sorted(v for v in distinct if as_numbers([v]) is None)
         raise DataError(f"Predicting a number needs numbers in the column {column}, but it "
                         f"contains values such as {_examples(words)}. "
                         + _classes_instead(len(distinct)))
     if len(distinct) < 2:
-        infer_task(labels)  # raises the plain "only one class" message
+        task_of(labels)  # raises the plain "only one class" message
     if forced == TASK_BINARY and len(distinct) != 2:
         raise DataError(f"“Two classes” needs exactly two labels, but the column {column} "
                         f"has {len(distinct):,}: {_examples(sorted_classes(distinct))}. "
@@ -242,3 +260,44 @@ def encode_labels(labels: pd.Series, task: str) -> tuple[tuple[str, ...], np.nda
     names = tuple(sorted_classes(set(values)))
     index = {name: i for i, name in enumerate(names)}
     return names, np.fromiter((index[v] for v in values), dtype=np.int64, count=len(values))
+
+
+@dataclass(frozen=True)
+class LabelFacts:
+    """What the Data page says about a label column, read once per file and column: each
+    page run read a million row ids again, 13 s a click (AppTest, one-off)."""
+
+    canonical: pd.Series  # canonical_labels
+    variants: list[list[str]]  # case_variants
+    merged: pd.Series | None  # one_case(canonical), when there are variants
+    row_ids: bool  # looks_like_row_ids
+    numbered: bool  # every label a number
+    tasks: dict[bool, str | DataError]  # task_of the labels, merged or not, or why none fits
+
+    @classmethod
+    def read(cls, column: pd.Series, label_column: str) -> LabelFacts:
+        canonical = canonical_labels(column)
+        variants = case_variants(canonical)
+        merged = one_case(canonical) if variants else None
+        tasks = {merge: _task_or_error(labels)
+                 for merge, labels in ((False, canonical), (True, merged)) if labels is not None}
+        return cls(canonical, variants, merged, looks_like_row_ids(canonical, label_column),
+                   are_numbers(pd.unique(canonical.dropna())), tasks)
+
+    def labels(self, merge_case: bool) -> pd.Series:
+        return self.merged if merge_case and self.merged is not None else self.canonical
+
+    def task(self, merge_case: bool) -> str:
+        """task_of(labels(merge_case)); raises its DataError."""
+        task = self.tasks[merge_case and self.merged is not None]
+        if isinstance(task, DataError):
+            raise task
+        return task
+
+
+def _task_or_error(canonical: pd.Series) -> str | DataError:
+    try:
+        return task_of(canonical)
+    except DataError as error:
+        return error
+

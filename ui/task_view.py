@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import data
 from core import labels as label_lib
 from core.config import TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION
 from core.errors import DataError
@@ -24,16 +23,16 @@ TASK_NAMES = {TASK_BINARY: "two classes", TASK_MULTICLASS: "several classes",
 
 
 def _task_explanation(task: str, labels: pd.Series) -> str:
+    if task == TASK_REGRESSION:  # no class names to list (a million ids took 3 s to sort)
+        return ("the labels are numbers with many different values, so the model predicts a "
+                "number and is scored by how far off it is.")
     # In the class-balance chart's order (QA: "Banana, Cherry, apple" above apple, Banana…).
-    names = label_lib.sorted_classes({str(v) for v in labels.dropna()})
+    names = label_lib.sorted_classes(pd.unique(labels.dropna()))
     shown = ", ".join(escape_markdown(n) for n in names[:6]) + (
         f" and {len(names) - 6:,} more" if len(names) > 6 else "")
     if task == TASK_BINARY:
         return f"the labels have two values ({shown}), so the model gives the probability of one of them."
-    if task == TASK_MULTICLASS:
-        return f"the labels have {len(names)} values ({shown}), so the model picks one of {len(names)} classes."
-    return ("the labels are numbers with many different values, so the model predicts a number "
-            "and is scored by how far off it is.")
+    return f"the labels have {len(names)} values ({shown}), so the model picks one of {len(names)} classes."
 
 
 def task_choice(frame: pd.DataFrame,
@@ -49,30 +48,37 @@ def task_choice(frame: pd.DataFrame,
     forced = None if choice == TASK_AUTO else choice
     if not label_column:
         return forced, None, False
-    labels = data.canonical_labels(frame[label_column])
-    merge = _case_choice(labels, label_column)
-    if merge:
-        labels = label_lib.one_case(labels)
+    facts = _label_facts(frame, label_column)
+    merge = _case_choice(facts.variants, label_column)
     try:
-        inferred = data.infer_task(labels)
+        inferred = facts.task(merge)
     except DataError:
         return forced, None, merge  # preparing shows the message
     verb = "chose" if choice == TASK_AUTO else "would choose"
     st.caption(f"LSTM Studio {verb} **{TASK_NAMES[inferred]}**: "
-               f"{_task_explanation(inferred, labels)}")
-    if label_lib.looks_like_row_ids(labels, label_column):
+               f"{_task_explanation(inferred, facts.labels(merge))}")
+    if facts.row_ids:
         st.warning(f"Every row has its own number in “{escape_markdown(label_column)}”, so it "
                    "looks like a row number or id, not an answer to learn. Choose the column "
                    "that holds the answers as the label.", icon=":material/warning:")
     task = inferred if choice == TASK_AUTO else choice
-    ordered = _scale_choice(labels, label_column) if task == TASK_MULTICLASS else None
+    ordered = _scale_choice(label_column) if task == TASK_MULTICLASS and facts.numbered else None
     return forced, ordered, merge
 
 
-def _case_choice(canonical: pd.Series, label_column: str) -> bool:
+def _label_facts(frame: pd.DataFrame, label_column: str) -> label_lib.LabelFacts:
+    """The label column's facts, read once per file and column, not on every page run."""
+    wanted = (st.session_state.get(state.FRAME_KEY), label_column)
+    remembered = st.session_state.get(state.LABEL_FACTS)
+    if remembered is None or remembered[0] != wanted:
+        remembered = (wanted, label_lib.LabelFacts.read(frame[label_column], label_column))
+        st.session_state[state.LABEL_FACTS] = remembered
+    return remembered[1]
+
+
+def _case_choice(variants: list[list[str]], label_column: str) -> bool:
     """Offer to merge labels that differ only in capital letters; on at first (QA: "Positive",
     "positive " and "POSITIVE" were 3 of 9 classes, and right answers were listed as mistakes)."""
-    variants = label_lib.case_variants(canonical)
     if not variants:
         return False
     asked_for = (st.session_state.get(state.FRAME_KEY), label_column)
@@ -89,10 +95,8 @@ def _case_choice(canonical: pd.Series, label_column: str) -> bool:
                             "letters make a real difference between your labels.")
 
 
-def _scale_choice(labels: pd.Series, label_column: str) -> bool | None:
+def _scale_choice(label_column: str) -> bool:
     """Ask whether numbered classes are a scale (ratings) or just names (topic codes)."""
-    if not label_lib.are_numbers(set(labels.dropna())):
-        return None  # class names such as "sport": nothing to ask
     guessed_for = (st.session_state.get(state.FRAME_KEY), label_column)
     if st.session_state.get(state.ORDERED_FOR) != guessed_for:
         st.session_state[state.ORDERED_FOR] = guessed_for

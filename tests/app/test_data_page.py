@@ -189,6 +189,19 @@ def test_a_label_column_of_row_numbers_gets_a_warning():
         "answer to learn. Choose the column that holds the answers as the label."]
 
 
+def test_the_label_column_is_read_once_per_file_and_column_not_on_every_page_run():
+    """A million row ids as the label took 13 s per click, reading the column every run."""
+    frame = two_class_frame(n=70)
+    frame.insert(0, "id", range(1000, 1000 + len(frame)))
+    at = upload(open_page(), "mood.csv", csv_bytes(frame))
+    read_for_label = at.session_state[state.LABEL_FACTS][1]
+    at.slider(key=state.W_TEST_PERCENT).set_value(30).run()  # any other click
+    assert at.session_state[state.LABEL_FACTS][1] is read_for_label
+    at.selectbox(key=state.W_LABEL_COLUMN).set_value("id").run()
+    assert at.session_state[state.LABEL_FACTS][1] is not read_for_label
+    assert at.session_state[state.LABEL_FACTS][1].row_ids and at.warning
+
+
 def test_the_label_column_is_never_offered_or_kept_as_a_text_column():
     frame = two_class_frame().assign(title=lambda f: "title " + f["label"])
     at = upload(open_page(), "titled.csv", csv_bytes(frame))

@@ -632,6 +632,45 @@ def test_labels_read_as_numbers_are_named_as_the_same_labels_read_as_text(column
     assert (list(fast.index), fast.name, fast.dtype) == (list(column.index), column.name, object)
 
 
+def _canonical_row_by_row(value):
+    """canonical_labels' naming of one label, written out (the function names each distinct
+    value once, which is what this checks against)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return (value.strip() if isinstance(value, str) else str(value)) or None
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_labels_are_named_per_distinct_value_as_they_would_be_row_by_row(dtype):
+    from core import labels
+
+    words = pd.Series([" pos", "neg ", None, "", "pos", "  ", "Neg", "pos"], dtype=dtype,
+                      index=range(10, 18), name="mood")
+    assert labels.canonical_labels(words).tolist() == [_canonical_row_by_row(v) for v in words]
+    numbers = pd.Series(["1.0", " 2", None, "1", "03", "2.50"], dtype=dtype, name="rating")
+    assert labels.canonical_labels(numbers).tolist() == ["1", "2", None, "1", "3", "2.5"]
+    shown = labels.canonical_labels(words)
+    assert (list(shown.index), shown.name, shown.dtype) == (list(range(10, 18)), "mood", object)
+
+
+def test_label_facts_are_what_the_single_checks_say():
+    from core import labels
+    from core.errors import DataError
+
+    ids = labels.LabelFacts.read(pd.Series([str(i) for i in range(500)], dtype="str"), "id")
+    assert (ids.row_ids, ids.numbered, ids.variants, ids.task(False)) == (
+        True, True, [], "regression")
+    moods = labels.LabelFacts.read(pd.Series(["Pos", "pos", "neg", "Pos"] * 10), "mood")
+    assert moods.variants == [["Pos", "pos"]] and not moods.numbered
+    assert (moods.task(False), moods.task(True)) == ("multiclass", "binary")
+    assert moods.labels(True).tolist()[:4] == ["Pos", "Pos", "neg", "Pos"]
+    assert moods.labels(False).tolist()[:4] == ["Pos", "pos", "neg", "Pos"]
+    one = labels.LabelFacts.read(pd.Series(["yes"] * 30, name="answer"), "answer")
+    with pytest.raises(DataError, match="only one class"):
+        one.task(False)
+    assert labels.case_variants(pd.Series(["straße", "STRASSE", "1"])) == [["STRASSE", "straße"]]
+
+
 def test_a_label_column_of_row_numbers_is_recognised():
     """QA: choosing an "id" column (1000…1319) as the label was accepted without a word."""
     from core import labels
