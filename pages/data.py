@@ -9,7 +9,7 @@ import streamlit as st  # noqa: E402
 
 from core.config import DataSpec  # noqa: E402
 from core.explain import escape_markdown  # noqa: E402
-from ui import cleaning_view, data_view, state, task_view, widgets  # noqa: E402
+from ui import cleaning_view, data_view, state, task_view, tokens_view, widgets  # noqa: E402
 
 
 def loaded_toast(source: str, said: str, ready: bool) -> None:
@@ -39,7 +39,7 @@ if frame is None and dataset is not None:  # a run's data, brought back on Model
     data_view.run_data_note(st.session_state.get(state.FRAME_SOURCE, ""))
     data_view.summary(dataset)
     data_view.preview(None, dataset)
-    data_view.model_view(dataset, st.session_state[state.DATA_SPEC].clean.lowercase)
+    tokens_view.model_view(dataset, st.session_state[state.DATA_SPEC].clean.lowercase)
 if frame is None:
     st.stop()
 
@@ -78,4 +78,4 @@ if dataset is not None:
         links.page_link("pages/train.py", label="Next: Model & Train →")
 data_view.preview(frame, dataset)
 if dataset is not None:
-    data_view.model_view(dataset, clean.lowercase)
+    tokens_view.model_view(dataset, clean.lowercase)

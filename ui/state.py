@@ -50,6 +50,7 @@ W_DROP_DUPLICATES = "keep.data.drop_duplicates"
 W_SPLIT = "keep.data.split"
 W_SEED = "keep.data.seed"
 W_CLEANING_DEFAULTS = "data.cleaning_defaults"  # button: cleaning and split back to defaults
+W_MODEL_SEES_BOX = "data.model_sees_box"  # "See what the model sees": worked out while open
 W_CLEANING_BOX = "data.cleaning_box"  # the folded box: a key keeps it open while its title changes
 W_USE_SAMPLE = "data.use_sample"
 W_USE_UPLOAD = "data.use_upload"  # button: the uploaded file again, after a sample replaced it
