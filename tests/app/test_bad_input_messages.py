@@ -146,6 +146,7 @@ def test_html_in_the_file_is_shown_as_text_never_rendered():
     fresh = AppTest.from_file(PAGE, default_timeout=60)
     fresh.run()
     at = upload(fresh, "<b>hostile</b>.csv", content)
+    at.session_state[state.W_MODEL_SEES_BOX] = True  # "See what the model sees" opened
     at.checkbox(key=state.W_STRIP_HTML).uncheck().run()  # keep the tags in the cleaned texts
     assert not at.exception and not at.error
     assert at.session_state[state.DATASET].class_names == ("<b>good</b>", "<i>bad</i>")
