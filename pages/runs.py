@@ -34,11 +34,15 @@ st.subheader("Rename, report or delete a run")
 message = st.session_state.pop(state.RUNS_MESSAGE, None)
 if message:  # here, by the buttons: at the top of a long page nobody saw it (QA)
     st.success(message)
+picked = st.session_state.get(state.W_RUNS_REPORT_RUN)
 run_id = widgets.run_picker("Run", state.W_RUNS_REPORT_RUN, runs)
 run = next(r for r in runs if r.run_id == run_id)
-runs_view.rename_box(store, run)
+# A click meant for a run deleted meanwhile in another tab must not act on the run shown in
+# its place (QA: Rename renamed another run, Delete asked about another one).
+gone = runs_view.picked_run_gone(store, picked, run_id)
+runs_view.rename_box(store, run, act=not gone)
 left, right = st.columns(2)
 with left:
     runs_view.report_button(store, run)
 with right:
-    runs_view.delete_flow(store, run)
+    runs_view.delete_flow(store, run, act=not gone)

@@ -123,8 +123,11 @@ def compare_curves(store: runs_lib.RunStore, runs: list[runs_lib.RunInfo]) -> No
     # A wrapping row, the measure box as wide as its longest name: a quarter column cut
     # "Validation loss" at 1024 px (browser QA).
     row = widgets.wrapping_row(vertical_alignment="bottom")
+    # A run deleted in another tab can still come back from the browser: a label for any id
+    # (a None label crashed the page, QA), and only listed runs are drawn.
     selected = row.multiselect("Runs to compare", ids, key=state.W_RUNS_SELECTED,
-                               format_func=labels.get)
+                               format_func=lambda run_id: labels.get(run_id, str(run_id)))
+    selected = [run_id for run_id in selected if run_id in by_id]
     if st.session_state.get(state.W_RUNS_METRIC) not in CURVE_METRICS:
         st.session_state[state.W_RUNS_METRIC] = CURVE_METRICS[0]
     metric = row.selectbox("Measure", CURVE_METRICS, key=state.W_RUNS_METRIC,
@@ -228,13 +231,24 @@ def report_button(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:
                             "it opens in any browser, offline.")
 
 
-def rename_box(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:
-    """A new name for the run, which every page's run picker then shows."""
+def picked_run_gone(store: runs_lib.RunStore, picked: str | None, shown: str) -> bool:
+    """Whether the run picked below was deleted elsewhere and another is shown in its place;
+    says so. A run this session deleted is not news."""
+    if not picked or picked == shown or picked == st.session_state.pop(state.DELETED_HERE, None):
+        return False
+    return widgets.note_if_deleted(store, picked)
+
+
+def rename_box(store: runs_lib.RunStore, run: runs_lib.RunInfo, act: bool = True) -> None:
+    """A new name for the run, which every page's run picker then shows. ``act`` False: a
+    click is ignored (it was meant for a run deleted meanwhile)."""
     with st.form(key=state.W_RUNS_RENAME, border=False):
         typed = st.text_input("Name", value=run.name, max_chars=80,
                               key=f"{state.W_RUNS_RENAME}.{run.run_id}")
-        if not st.form_submit_button("Rename", key=state.W_RUNS_RENAME_GO, icon=":material/edit:"):
-            return
+        pressed = st.form_submit_button("Rename", key=state.W_RUNS_RENAME_GO,
+                                        icon=":material/edit:")
+    if not pressed or not act:
+        return
     if not typed.strip():
         st.error("Type a name for the run first.")
         return
@@ -256,17 +270,17 @@ def still_training(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> bool:
     return run.status == runs_lib.QUEUED or store.training_now(run.run_id)
 
 
-def delete_flow(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:
+def delete_flow(store: runs_lib.RunStore, run: runs_lib.RunInfo, act: bool = True) -> None:
     """Two steps: "Delete…" asks, "Yes, delete <name>" deletes.
 
     A run still training or waiting to train cannot be deleted: the button is off and says
-    so before anything is asked.
+    so before anything is asked. ``act`` False: a click is ignored (rename_box).
     """
     if st.session_state.get(state.CONFIRM_DELETE) not in (None, run.run_id):
         st.session_state.pop(state.CONFIRM_DELETE)  # another run was picked: not asked again
     training = still_training(store, run)
     if st.button("Delete this run…", key=state.W_RUNS_DELETE, icon=":material/delete:",
-                 disabled=training, help=STILL_TRAINING if training else None):
+                 disabled=training, help=STILL_TRAINING if training else None) and act:
         st.session_state[state.CONFIRM_DELETE] = run.run_id
     if training:
         st.caption(STILL_TRAINING)
@@ -285,6 +299,7 @@ def delete_flow(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:
             widgets.show_error(err)
             return
         st.session_state.pop(state.CONFIRM_DELETE, None)
+        st.session_state[state.DELETED_HERE] = run.run_id
         _current_after_delete(store, run.run_id)
         st.session_state[state.RUNS_MESSAGE] = f"Deleted “{name}”."
         st.rerun()

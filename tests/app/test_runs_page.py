@@ -68,6 +68,7 @@ def test_delete_asks_first_then_removes_the_run(run_store, throwaway):
     assert not at.exception
     assert not run_store.path(throwaway).exists()
     assert "Deleted" in at.success[0].value
+    assert not at.warning  # deleted here: not "deleted in another tab"
     assert "Throwaway <b>run</b>" not in set(at.dataframe[0].value["name"])
 
 
@@ -126,6 +127,18 @@ def test_a_run_made_since_the_last_visit_joins_the_comparison(run_store, trained
                                                                trained_binary_run):
     at = open_page("runs", {state.W_RUNS_SELECTED: [trained_run]})
     assert at.multiselect(key=state.W_RUNS_SELECTED).value == [trained_run]
+
+
+def test_delete_pressed_for_a_run_deleted_in_another_tab_asks_about_no_other_run(
+        run_store, trained_run, throwaway):
+    """QA: the click asked "Delete “<another run>”?", one click from deleting it."""
+    at = manage(throwaway)
+    run_store.delete(throwaway)  # in another tab
+    at.button(key=state.W_RUNS_DELETE).click().run()
+    assert not at.exception
+    assert state.CONFIRM_DELETE not in at.session_state
+    assert ["deleted" in w.value and "This cannot be undone" not in w.value for w in at.warning] \
+        == [True]
     newer = copy_run(run_store, trained_binary_run, "Trained since")  # as if trained meanwhile
     try:
         at.run()
@@ -265,6 +278,18 @@ def test_runs_without_curves_are_not_said_to_be_left_out(run_store, trained_run,
     importer.import_model(store, run_store.model_path(regression_run).read_bytes(), "r.keras")
     at = open_page("runs", {state.CURRENT_RUN: trained_run})
     assert at.multiselect(key=state.W_RUNS_SELECTED).value == [trained_run]
+
+
+def test_delete_pressed_for_a_run_deleted_in_another_tab_asks_about_no_other_run(
+        run_store, trained_run, throwaway):
+    """QA: the click asked "Delete “<another run>”?", one click from deleting it."""
+    at = manage(throwaway)
+    run_store.delete(throwaway)  # in another tab
+    at.button(key=state.W_RUNS_DELETE).click().run()
+    assert not at.exception
+    assert state.CONFIRM_DELETE not in at.session_state
+    assert ["deleted" in w.value and "This cannot be undone" not in w.value for w in at.warning] \
+        == [True]
     assert "left out" not in page_text(at)
 
 
@@ -348,3 +373,34 @@ def test_a_run_that_broke_down_is_not_said_to_lack_its_measure(run_store, regres
         assert "do not measure it" not in page_text(at)
     finally:
         run_store.delete(broke)
+
+
+def test_a_run_deleted_in_another_tab_leaves_this_tabs_runs_page_working(run_store, trained_run,
+                                                                         throwaway):
+    """QA: with the deleted run among "Runs to compare" and picked below, pressing Rename in
+    this tab replaced the page with an error; Rename and Delete then acted on another run."""
+    at = manage(throwaway)
+    at.multiselect(key=state.W_RUNS_SELECTED).set_value([throwaway, trained_run]).run()
+    at.text_input(key=f"{state.W_RUNS_RENAME}.{throwaway}").set_value("Kept for the class")
+    run_store.delete(throwaway)  # in another tab
+    before = {run.run_id: run.name for run in run_store.list_runs()}
+    at.button(key=state.W_RUNS_RENAME_GO).click().run()
+    assert not at.exception
+    assert {run.run_id: run.name for run in run_store.list_runs()} == before  # nothing renamed
+    assert not at.success
+    assert [shown_text(w.value) for w in at.warning] == [
+        "The run “Throwaway <b>run</b>” you were looking at was deleted, perhaps in another "
+        "tab or by someone else, so this page shows another run."]
+    assert at.multiselect(key=state.W_RUNS_SELECTED).value == [trained_run]
+
+
+def test_delete_pressed_for_a_run_deleted_in_another_tab_asks_about_no_other_run(
+        run_store, trained_run, throwaway):
+    """QA: the click asked "Delete “<another run>”?", one click from deleting it."""
+    at = manage(throwaway)
+    run_store.delete(throwaway)  # in another tab
+    at.button(key=state.W_RUNS_DELETE).click().run()
+    assert not at.exception
+    assert state.CONFIRM_DELETE not in at.session_state
+    assert ["deleted" in w.value and "This cannot be undone" not in w.value for w in at.warning] \
+        == [True]
