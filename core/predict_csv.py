@@ -34,13 +34,16 @@ def first_text_columns(frame: pd.DataFrame, trained_columns: list[str]) -> list[
     """A first guess at which of the file's columns hold the texts, for a file that lacks
     some of the columns the model read.
 
-    The trained columns the file has come first, in the model's order, then as many of the
-    file's likeliest text columns as are missing: a run on title + body reading a
-    title,review file gets title + review.
+    The trained columns the file has keep their place in the model's order, and each one
+    the file lacks takes the next of the file's likeliest text columns (a title before a
+    body): a run on title + text reading an id,text,headline file gets headline + text, as
+    the model reads the joined text in this order (QA: it got text + headline).
     """
     have = [c for c in trained_columns if c in frame.columns]
     missing = len(trained_columns) - len(have)
-    guess = have + _likely_text_columns(frame, but_not=have)[:max(missing, 0 if have else 1)]
+    guesses = iter(_likely_text_columns(frame, but_not=have)[:max(missing, 0 if have else 1)])
+    guess = [c if c in have else next(guesses, None) for c in trained_columns]
+    guess = [c for c in guess if c is not None] + list(guesses)
     return guess or [str(c) for c in frame.columns[:1]]
 
 

@@ -156,6 +156,23 @@ def test_the_first_guess_keeps_the_columns_the_file_shares_with_the_run(file_col
     assert predict_csv.first_text_columns(_frame(file_columns), trained) == guess
 
 
+@pytest.mark.parametrize("file_columns, trained, guess", [
+    (["headline", "text", "tag"], ["title", "body"], ["headline", "text"]),
+    (["id", "text", "headline"], ["title", "text"], ["headline", "text"]),  # a slot each
+    (["c2", "c1", "c3"], ["title", "body"], ["c1", "c2"]),  # names that say nothing: shorter first
+])
+def test_guessed_text_columns_take_the_places_of_the_missing_ones(file_columns, trained, guess):
+    """QA: a run on title + text read a file's headline after its text, as guesses were
+    added after the columns the file shared with the run, and its answers changed."""
+    short = "Stocks rally as markets cheer {}"
+    long_text = "The bank cut its rates again today, and the markets answered at once {}"
+    texts = {"headline": short, "c1": short, "text": long_text, "c2": long_text}
+    frame = pd.DataFrame({c: [texts[c].format(i) if c in texts else
+                              (i if c == "id" else "xy"[i % 2]) for i in range(20)]
+                          for c in file_columns})
+    assert predict_csv.first_text_columns(frame, trained) == guess
+
+
 def test_a_two_class_file_is_answered_at_the_saved_threshold_and_says_so(run_store,
                                                                        trained_binary_run):
     """QA: a row read "negative" beside "probability positive" 0.5983, and nothing in the
