@@ -43,6 +43,8 @@ THRESHOLD_FILE = "threshold.json"  # the two-class cut-off chosen on Evaluate, k
 THRESHOLD_RANGE = (0.01, 0.99)  # what Evaluate's slider offers; anything else is no choice
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 
+NAME_CHARS = 80  # a run name keeps its first 80 characters
+
 
 def write_json_atomic(path: Path, data) -> None:
     """Write via a temp file and ``os.replace`` so readers never see half a file."""
@@ -250,7 +252,7 @@ class RunStore:
         """Give the run a new name; RunError if another run has it (pickers and legends
         could not tell the two apart)."""
         path = self.existing_path(run_id)
-        new = name.strip()[:80] or run_id
+        new = name.strip()[:NAME_CHARS] or run_id
         if any(run.name == new and run.run_id != run_id for run in self.list_runs()):
             raise RunError(f"Another run is already called “{new}”. Choose another name, so "
                            "the two can be told apart.")

@@ -404,3 +404,19 @@ def test_delete_pressed_for_a_run_deleted_in_another_tab_asks_about_no_other_run
     assert state.CONFIRM_DELETE not in at.session_state
     assert ["deleted" in w.value and "This cannot be undone" not in w.value for w in at.warning] \
         == [True]
+
+
+def test_a_long_name_is_cut_in_the_table_but_whole_in_the_picker(run_store, throwaway):
+    """QA: an 80-character name made the pinned name column 300 of a phone's 358 px."""
+    long_name = "Nouvelles " * 7 + "et la fin"
+    run_store.rename(throwaway, long_name)
+    at = manage(throwaway)
+    names = set(at.dataframe[0].value["name"])
+    assert long_name[:39] + "…" in names and long_name not in names
+    assert max(len(name) for name in names) <= runs_view.TABLE_NAME_CHARS
+    picker = at.selectbox(key=state.W_RUNS_REPORT_RUN)
+    assert long_name in picker.format_func(picker.value)
+    at.text_input(key=f"{state.W_RUNS_RENAME}.{throwaway}").set_value("Longer " * 20)
+    at.button(key=state.W_RUNS_RENAME_GO).click().run()  # QA: a pasted long name did nothing
+    assert run_store.info(throwaway).name == ("Longer " * 20)[:80].strip()
+    assert "(a name keeps its first 80 characters)." in at.success[0].value
