@@ -149,11 +149,14 @@ def identical_curves(runs: Mapping[str, Sequence[Mapping]], metric: str) -> list
                            if r.get("kind") == "epoch" and r.get(metric) is not None)
               for label, records in runs.items()}
     groups: list[list[str]] = []
-    # Longest first (a stable sort: runs of one length keep their order); a point is no line.
-    for label in sorted((label for label in curves if len(curves[label]) > 1),
+    # Longest first (a stable sort: runs of one length keep their order). A point is no line,
+    # so it only joins other points: three one-epoch runs drew one dot under a legend of
+    # three (QA).
+    for label in sorted((label for label in curves if curves[label]),
                         key=lambda label: -len(curves[label])):
         curve = curves[label]
-        group = next((g for g in groups if curves[g[0]][:len(curve)] == curve), None)
+        group = next((g for g in groups if curves[g[0]][:len(curve)] == curve
+                      and (len(curve) > 1 or len(curves[g[0]]) == 1)), None)
         if group:
             group.append(label)
         else:

@@ -89,7 +89,12 @@ def _has_curve(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> bool:
 
 
 def _epochs(records: list[dict], key: str) -> bool:
-    return any(r.get("kind") == "epoch" and r.get(key) is not None for r in records)
+    return _points(records, key) > 0
+
+
+def _points(records: list[dict], key: str) -> int:
+    """How many epochs measured ``key``."""
+    return sum(r.get("kind") == "epoch" and r.get(key) is not None for r in records)
 
 
 def _first_choice(store: runs_lib.RunStore, runs: list[runs_lib.RunInfo]) -> list[str]:
@@ -205,6 +210,11 @@ def _draw(curves: dict[str, list], run_of: dict[str, runs_lib.RunInfo], metric: 
     for same in compare.identical_curves(curves, metric):
         names = [f"“{escape_markdown(label)}”" for label in same]
         dashed = " and ".join(names[1:])
+        if _points(curves[same[0]], metric) == 1:  # the longest has one point: so have all
+            st.caption(f"{', '.join(names[:-1])} and {names[-1]} have the same value after "
+                       "their one epoch (same data, settings and seed), so one dot shows for "
+                       "all of them.")
+            continue
         st.caption(f"{', '.join(names[:-1])} and {names[-1]} have the same curve for as long "
                    f"as each ran (same data, settings and seed), so their lines lie on each "
                    f"other: {dashed} {'is' if len(names) == 2 else 'are'} drawn dashed.")

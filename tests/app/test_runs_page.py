@@ -326,6 +326,25 @@ def test_runs_that_trained_alike_are_named_as_lying_on_each_other(run_store, thr
     assert f"“{names[1]}” is drawn dashed" in shown_text(page_text(at))
 
 
+def test_one_epoch_runs_that_trained_alike_are_said_to_share_one_dot(run_store, throwaway,
+                                                                     trained_binary_run):
+    """QA: three identical one-epoch runs drew one dot under a legend of three, unexplained."""
+    twin = copy_run(run_store, throwaway, "Twin")
+    for run_id in (throwaway, twin):  # as if each had trained for one epoch
+        metrics = run_store.path(run_id) / "metrics.jsonl"
+        first = next(line for line in metrics.read_text().splitlines()
+                     if '"kind": "epoch"' in line)
+        metrics.write_text(first + "\n")
+    try:
+        at = open_page("runs", {state.W_RUNS_SELECTED: [throwaway, twin]})
+        assert ("“Throwaway <b>run</b>” and “Twin” have the same value after their one epoch "
+                "(same data, settings and seed), so one dot shows for all of them."
+                in shown_text(page_text(at)))
+        assert "drawn dashed" not in page_text(at)
+    finally:
+        run_store.delete(twin)
+
+
 def test_a_run_without_curves_is_not_preselected(run_store, trained_run):
     """QA: an imported run was preselected, and its only line was "No curve for …"."""
     from core import importer

@@ -76,6 +76,15 @@ def test_runs_that_share_their_first_epochs_are_grouped_longest_first():
     assert compare.identical_curves(parted, "val_loss") == []
 
 
+def test_one_epoch_runs_with_the_same_point_are_grouped_but_not_with_a_line():
+    """QA: three identical one-epoch runs drew one dot under a legend of three, unexplained."""
+    def curve(losses):
+        return [{"kind": "epoch", "epoch": e, "val_loss": v} for e, v in enumerate(losses, 1)]
+
+    runs = {"a": curve([0.9]), "long": curve([0.9, 0.7]), "b": curve([0.9]), "c": curve([0.8])}
+    assert compare.identical_curves(runs, "val_loss") == [["a", "b"]]
+
+
 def test_confusion_heatmap_escapes_class_names():
     fig = charts.confusion_heatmap([[3, 1], [0, 2]], ("<b>x</b>", "y"), normalized=False)
     heatmap = fig.data[0]
