@@ -36,7 +36,10 @@ except StudioError as err:
 widgets.checkpoint_note(info)  # a run still training answers from a checkpoint
 data_spec = info.spec.get("data") or {}
 
-typed, table, files = st.tabs(["Type a text", "Predict a CSV file", "Download or import a model"])
+# A key keeps the open tab when a note appears above the tabs (QA: a run deleted in another
+# tab sent a CSV prediction back to "Type a text").
+typed, table, files = st.tabs(["Type a text", "Predict a CSV file", "Download or import a model"],
+                              key=state.W_PREDICT_TABS)
 with typed:
     predict_view.typed_text(predictor, labels.label_column_name(info.spec))
 with table:

@@ -132,6 +132,7 @@ W_EXPLAIN_CLASS = "keep.explain.class"
 W_EXPLAIN_THOROUGH = "keep.explain.thorough"
 W_EXPLAIN_GO = "explain.go"
 W_PREDICT_RUN = "keep.predict.run"
+W_PREDICT_TABS = "predict.tabs"  # the open tab stays open when a note appears above
 W_PREDICT_TEXT = "keep.predict.text"
 W_PREDICT_CSV = "predict.csv"   # file_uploader
 W_PREDICT_HAS_HEADER = "predict.has_header"  # checkbox: the CSV's first row holds column names

@@ -381,3 +381,23 @@ def test_a_line_left_out_of_the_predictions_is_named(trained_run):
            b"title,review\nGood,works well\nBad,broke,at once,really\nFine,as described\n")
     assert ("1 row of this file could not be read (more cells than the header row) and is left "
             "out of the predictions (line 3).") in [shown_text(w.value) for w in at.warning]
+
+
+def test_the_open_tab_stays_open_when_a_note_appears_above_the_tabs(run_store, trained_run):
+    """QA: a run deleted in another tab put a note above the tabs, and the browser went back
+    from "Predict a CSV file" to "Type a text". A keyed tab container keeps its identity (and
+    its open tab) wherever it moves on the page."""
+    doomed = copy_run(run_store, trained_run, "Deleted while predicting")
+    at = open_page("predict", {state.CURRENT_RUN: doomed})
+
+    def tab_container_id():
+        ids = [node.proto.id for node in at.main.children.values()
+               if node.type == "tab_container"]
+        assert len(ids) == 1
+        return ids[0]
+
+    before = tab_container_id()
+    run_store.delete(doomed)  # in another tab
+    at.run()
+    assert "deleted" in " ".join(w.value for w in at.warning)  # the note above the tabs
+    assert before.endswith(state.W_PREDICT_TABS) and tab_container_id() == before
