@@ -127,18 +127,6 @@ def test_a_run_made_since_the_last_visit_joins_the_comparison(run_store, trained
                                                                trained_binary_run):
     at = open_page("runs", {state.W_RUNS_SELECTED: [trained_run]})
     assert at.multiselect(key=state.W_RUNS_SELECTED).value == [trained_run]
-
-
-def test_delete_pressed_for_a_run_deleted_in_another_tab_asks_about_no_other_run(
-        run_store, trained_run, throwaway):
-    """QA: the click asked "Delete “<another run>”?", one click from deleting it."""
-    at = manage(throwaway)
-    run_store.delete(throwaway)  # in another tab
-    at.button(key=state.W_RUNS_DELETE).click().run()
-    assert not at.exception
-    assert state.CONFIRM_DELETE not in at.session_state
-    assert ["deleted" in w.value and "This cannot be undone" not in w.value for w in at.warning] \
-        == [True]
     newer = copy_run(run_store, trained_binary_run, "Trained since")  # as if trained meanwhile
     try:
         at.run()
@@ -278,18 +266,6 @@ def test_runs_without_curves_are_not_said_to_be_left_out(run_store, trained_run,
     importer.import_model(store, run_store.model_path(regression_run).read_bytes(), "r.keras")
     at = open_page("runs", {state.CURRENT_RUN: trained_run})
     assert at.multiselect(key=state.W_RUNS_SELECTED).value == [trained_run]
-
-
-def test_delete_pressed_for_a_run_deleted_in_another_tab_asks_about_no_other_run(
-        run_store, trained_run, throwaway):
-    """QA: the click asked "Delete “<another run>”?", one click from deleting it."""
-    at = manage(throwaway)
-    run_store.delete(throwaway)  # in another tab
-    at.button(key=state.W_RUNS_DELETE).click().run()
-    assert not at.exception
-    assert state.CONFIRM_DELETE not in at.session_state
-    assert ["deleted" in w.value and "This cannot be undone" not in w.value for w in at.warning] \
-        == [True]
     assert "left out" not in page_text(at)
 
 
@@ -326,8 +302,7 @@ def test_runs_that_trained_alike_are_named_as_lying_on_each_other(run_store, thr
     assert f"“{names[1]}” is drawn dashed" in shown_text(page_text(at))
 
 
-def test_one_epoch_runs_that_trained_alike_are_said_to_share_one_dot(run_store, throwaway,
-                                                                     trained_binary_run):
+def test_one_epoch_runs_that_trained_alike_are_said_to_share_one_dot(run_store, throwaway):
     """QA: three identical one-epoch runs drew one dot under a legend of three, unexplained."""
     twin = copy_run(run_store, throwaway, "Twin")
     for run_id in (throwaway, twin):  # as if each had trained for one epoch
