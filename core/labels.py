@@ -291,7 +291,7 @@ class LabelFacts:
         """task_of(labels(merge_case)); raises its DataError."""
         task = self.tasks[merge_case and self.merged is not None]
         if isinstance(task, DataError):
-            raise task
+            raise DataError(str(task))  # a new one each time: a raise extends a traceback
         return task
 
 
@@ -299,5 +299,5 @@ def _task_or_error(canonical: pd.Series) -> str | DataError:
     try:
         return task_of(canonical)
     except DataError as error:
-        return error
+        return DataError(str(error))  # kept in the session: no traceback holding the labels
 
