@@ -19,9 +19,9 @@ to_data_page = st.Page(lambda: st.switch_page(data_page), title=data_title, url_
 page = st.navigation([data_page, *(st.Page(path, title=title, icon=icon)
                                    for path, title, icon in other_pages), to_data_page])
 
-from ui import services, state  # noqa: E402  (after the menu, on purpose)
+from ui import services, shown_run, state  # noqa: E402  (after the menu, on purpose)
 
 services.keep_keras_between_runs()  # once per run is cheap; see its docstring for why
 services.periodic_garbage_collection()  # instead of Streamlit's gc after every run
 state.keep_widget_values()
-page.run()
+shown_run.redrawn_if_a_run_goes(page.run)

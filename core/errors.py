@@ -28,6 +28,14 @@ class RunError(StudioError):
     """A run cannot be found, started, stopped or loaded."""
 
 
+class RunGoneError(RunError):
+    """The run's folder is gone: deleted, perhaps by another session while a page drew it."""
+
+    def __init__(self, run_id: str):
+        super().__init__(f"There is no run called '{run_id}'. It may have been deleted.")
+        self.run_id = run_id
+
+
 class ModelFileError(StudioError):
     """An uploaded or stored model file cannot be loaded safely."""
 

@@ -30,7 +30,7 @@ from pathlib import Path
 import psutil
 
 from core import config
-from core.errors import RunError
+from core.errors import RunError, RunGoneError
 
 QUEUED, RUNNING, FINISHED, STOPPED, FAILED, INTERRUPTED = (
     "queued", "running", "finished", "stopped", "failed", "interrupted")
@@ -184,7 +184,7 @@ class RunStore:
     def existing_path(self, run_id: str) -> Path:
         path = self.path(run_id)
         if not (path / "spec.json").exists():
-            raise RunError(f"There is no run called '{run_id}'. It may have been deleted.")
+            raise RunGoneError(run_id)
         return path
 
     # -- create / list / delete -------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import runs as runs_lib
-from core.errors import RunError, StudioError
+from core.errors import RunError, RunGoneError, StudioError
 from core.explain import escape_markdown
 from ui import services, state
 
@@ -76,3 +76,19 @@ def busy_caption(status: str | None) -> str:
     """Why Train waits, under the button (QA: a run only waiting in line was "still training")."""
     doing = "is waiting to train" if status == runs_lib.QUEUED else "is still training"
     return f"Your run below {doing}: stop it or wait for it to end to train another."
+
+
+def redrawn_if_a_run_goes(run_page) -> None:
+    """``run_page()``, drawn again once if a run it reads was deleted while it drew (by
+    another session): the pickers then show another run and name the deleted one. Without
+    it a Predict or Explain page showed a traceback (QA, two sessions). The same run gone
+    again on the redraw is a real error, shown as one."""
+    try:
+        run_page()
+    except RunGoneError as gone:
+        if st.session_state.get(state.REDRAWN_FOR_GONE) == gone.run_id:
+            raise
+        st.session_state[state.REDRAWN_FOR_GONE] = gone.run_id
+        st.rerun()
+    st.session_state.pop(state.REDRAWN_FOR_GONE, None)
+

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from core.data import Dataset
 from tests.app.conftest import copy_run, open_page, page_text
@@ -103,3 +104,38 @@ def test_runs_are_shared_between_sessions_through_the_store(run_store, run_finis
     assert len(row) == 1 and row.iloc[0]["status"] == "finished"
     assert any("Session A's finished run" in option
                for option in b.selectbox(key=state.W_RUNS_REPORT_RUN).options), run_id
+
+
+def _page_reading_runs_in_turn():
+    """A page that reads, on each draw, the next run id of session_state["ids"]."""
+    import streamlit as st
+
+    from core.runs import RunStore
+    from ui import shown_run
+
+    def draw():
+        st.session_state["draws"] = st.session_state.get("draws", 0) + 1
+        run_id = st.session_state["ids"].pop(0)
+        st.write(RunStore(st.session_state["home"]).info(run_id).name)
+
+    shown_run.redrawn_if_a_run_goes(draw)
+
+
+@pytest.mark.parametrize("second_draw_reads", ["kept", "deleted"])
+def test_a_page_whose_run_is_deleted_while_it_draws_is_drawn_again_once(
+        run_store, trained_run, second_draw_reads):
+    """QA, two sessions: Predict and Explain showed a traceback when the run they drew was
+    deleted midway. Drawn again, a page shows another run; the same run gone again is an
+    error, shown once, not an endless redraw."""
+    deleted = copy_run(run_store, trained_run, "Deleted midway")
+    run_store.delete(deleted)
+    at = AppTest.from_function(_page_reading_runs_in_turn, default_timeout=60)
+    second = trained_run if second_draw_reads == "kept" else deleted
+    at.session_state["home"], at.session_state["ids"] = str(run_store.home), [deleted, second]
+    at.run()
+    assert at.session_state["draws"] == 2
+    if second_draw_reads == "kept":
+        assert not at.exception
+        assert [m.value for m in at.markdown] == [run_store.info(trained_run).name]
+    else:
+        assert at.exception  # the error, once (its details stay in the server's log)
