@@ -44,6 +44,7 @@ THRESHOLD_RANGE = (0.01, 0.99)  # what Evaluate's slider offers; anything else i
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 
 NAME_CHARS = 80  # a run name keeps its first 80 characters
+NAMES_LOCK = ".names.lock"  # in the store's folder: held while a run gets its name
 
 
 def write_json_atomic(path: Path, data) -> None:
@@ -195,18 +196,31 @@ class RunStore:
         pickers and chart legends can tell the two apart.
         """
         run_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
-        name = self.unused_name(name) if name else None
         path = self.path(run_id)
         try:
-            path.mkdir(parents=True)
+            self.home.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise RunError(f"Could not create the run folder: {exc.strerror}.") from exc
-        created = time.time()
-        write_json_atomic(path / "spec.json", {**spec, "run_id": run_id,
-                                               "name": name or run_id, "created": created})
-        write_json_atomic(path / "status.json", {"status": QUEUED, "created": created})
+        with self._naming():
+            name = self.unused_name(name) if name else None
+            try:
+                path.mkdir()
+            except OSError as exc:
+                raise RunError(f"Could not create the run folder: {exc.strerror}.") from exc
+            created = time.time()
+            write_json_atomic(path / "spec.json", {**spec, "run_id": run_id,
+                                                   "name": name or run_id, "created": created})
+            # Inside the lock too: list_runs skips a run without its status, and the next
+            # name chosen would not see this one.
+            write_json_atomic(path / "status.json", {"status": QUEUED, "created": created})
         (path / "metrics.jsonl").touch()
         return run_id
+
+    def _naming(self):
+        """One run named at a time, from choosing a free name to writing it: two students
+        pressing Train at the same instant got one name (QA: 4 of 4 tries), and so did
+        two renames."""
+        return _locked(self.home / NAMES_LOCK, "name the run")
 
     def list_runs(self) -> list[RunInfo]:
         """All runs, newest first."""
@@ -253,11 +267,12 @@ class RunStore:
         could not tell the two apart)."""
         path = self.existing_path(run_id)
         new = name.strip()[:NAME_CHARS] or run_id
-        if any(run.name == new and run.run_id != run_id for run in self.list_runs()):
-            raise RunError(f"Another run is already called “{new}”. Choose another name, so "
-                           "the two can be told apart.")
-        spec = read_json(path / "spec.json", {})
-        write_json_atomic(path / "spec.json", {**spec, "name": new})
+        with self._naming():
+            if any(run.name == new and run.run_id != run_id for run in self.list_runs()):
+                raise RunError(f"Another run is already called “{new}”. Choose another name, "
+                               "so the two can be told apart.")
+            spec = read_json(path / "spec.json", {})
+            write_json_atomic(path / "spec.json", {**spec, "name": new})
 
     # -- status ------------------------------------------------------------
     def spec(self, run_id: str) -> dict:
@@ -371,14 +386,14 @@ class RunStore:
 
 
 @contextmanager
-def _locked(lock_path: Path):
+def _locked(lock_path: Path, doing: str = "update the run's status"):
     import fcntl
 
     try:
         handle = open(lock_path, "a")
     except OSError as exc:
-        raise RunError(f"Could not update the run's status: {exc.strerror or exc}. Check the "
-                       "disk space and permissions of the runs folder.") from exc
+        raise RunError(f"Could not {doing}: {exc.strerror or exc}. Check the disk space and "
+                       "permissions of the runs folder.") from exc
     with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:

@@ -183,3 +183,43 @@ def test_a_run_still_training_says_its_answers_come_from_a_checkpoint():
     assert "(epoch" not in runs_lib.checkpoint_note({"status": runs_lib.RUNNING})
     for ended in runs_lib.ENDED_STATUSES:
         assert runs_lib.checkpoint_note({**running, "status": ended}) == ""
+
+
+def test_runs_created_or_renamed_at_the_same_instant_never_share_a_name(tmp_path):
+    """QA: two students pressing Train at the same instant got two runs called "lesson-0"
+    (34 of 40 tries straight on the store), and two renames could both take one name."""
+    import threading
+
+    store = runs_lib.RunStore(tmp_path / "runs")
+    start = threading.Barrier(8)
+
+    def create():
+        start.wait()
+        store.create({"task": "binary"}, name="lesson")
+
+    threads = [threading.Thread(target=create) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    names = sorted(run.name for run in store.list_runs())
+    assert names == sorted(["lesson", *(f"lesson ({n})" for n in range(2, 9))])
+
+    taken, errors = [], []
+    again = threading.Barrier(8)
+
+    def rename(run_id):
+        again.wait()
+        try:
+            store.rename(run_id, "the one name")
+            taken.append(run_id)
+        except RunError:
+            errors.append(run_id)
+
+    threads = [threading.Thread(target=rename, args=(run.run_id,)) for run in store.list_runs()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(taken) == 1 and len(errors) == 7
+    assert [run.name for run in store.list_runs()].count("the one name") == 1
