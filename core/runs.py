@@ -210,16 +210,14 @@ class RunStore:
             created = time.time()
             write_json_atomic(path / "spec.json", {**spec, "run_id": run_id,
                                                    "name": name or run_id, "created": created})
-            # Inside the lock too: list_runs skips a run without its status, and the next
-            # name chosen would not see this one.
+            # In the lock: list_runs skips a run without status, so a name could repeat.
             write_json_atomic(path / "status.json", {"status": QUEUED, "created": created})
         (path / "metrics.jsonl").touch()
         return run_id
 
     def _naming(self):
-        """One run named at a time, from choosing a free name to writing it: two students
-        pressing Train at the same instant got one name (QA: 4 of 4 tries), and so did
-        two renames."""
+        """One run named at a time, from choosing a free name to writing it (QA: two
+        students pressing Train at one instant got one name; so did two renames)."""
         return _locked(self.home / NAMES_LOCK, "name the run")
 
     def list_runs(self) -> list[RunInfo]:

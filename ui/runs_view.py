@@ -258,9 +258,11 @@ def picked_run_gone(store: runs_lib.RunStore, picked: str | None, shown: str) ->
 def rename_box(store: runs_lib.RunStore, run: runs_lib.RunInfo, act: bool = True) -> None:
     """A new name for the run, which every page's run picker then shows. ``act`` False: a
     click is ignored (it was meant for a run deleted meanwhile)."""
+    box = f"{state.W_RUNS_RENAME}.{run.run_id}"
+    _follow_renames_elsewhere(box, run)
     with st.form(key=state.W_RUNS_RENAME, border=False):
         # No max_chars: the browser dropped a longer pasted name without a word (QA).
-        typed = st.text_input("Name", value=run.name, key=f"{state.W_RUNS_RENAME}.{run.run_id}")
+        typed = st.text_input("Name", value=run.name, key=box)
         pressed = st.form_submit_button("Rename", key=state.W_RUNS_RENAME_GO,
                                         icon=":material/edit:")
     if not pressed or not act:
@@ -289,6 +291,15 @@ def still_training(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> bool:
     return run.status == runs_lib.QUEUED or store.training_now(run.run_id)
 
 
+def _follow_renames_elsewhere(box: str, run: runs_lib.RunInfo) -> None:
+    """The Name box shows a name another session gave the run, unless the user has typed
+    one of their own (QA: it kept the old name, and Rename then undid the other's rename)."""
+    shown = st.session_state.setdefault(state.RENAME_BOX_NAMES, {})
+    if box in st.session_state and st.session_state[box] == shown.get(box) != run.name:
+        st.session_state[box] = run.name
+    shown[box] = run.name
+
+
 def delete_flow(store: runs_lib.RunStore, run: runs_lib.RunInfo, act: bool = True) -> None:
     """Two steps: "Delete…" asks, "Yes, delete <name>" deletes.
 
@@ -303,6 +314,9 @@ def delete_flow(store: runs_lib.RunStore, run: runs_lib.RunInfo, act: bool = Tru
         st.session_state[state.CONFIRM_DELETE] = run.run_id
     if training:
         st.caption(STILL_TRAINING)
+        # A question open when the training began is dropped, not asked again by itself
+        # once the training ends and the page redraws (QA).
+        st.session_state.pop(state.CONFIRM_DELETE, None)
     if training or st.session_state.get(state.CONFIRM_DELETE) != run.run_id:
         return
     name = escape_markdown(run.name)
@@ -315,6 +329,7 @@ def delete_flow(store: runs_lib.RunStore, run: runs_lib.RunInfo, act: bool = Tru
         try:
             store.delete(run.run_id)
         except StudioError as err:
+            st.session_state.pop(state.CONFIRM_DELETE, None)  # not asked again by itself
             widgets.show_error(err)
             return
         st.session_state.pop(state.CONFIRM_DELETE, None)

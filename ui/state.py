@@ -29,6 +29,7 @@ EXPLAIN_RUN = "explain.handoff_run"
 EXPLAIN_NUMBER = "explain.handoff_index"  # its place in the test split: a text can repeat
 EXPLAIN_PENDING_CLASS = "explain.handoff_class"  # (run, text, the answer Evaluate gave it)
 CONFIRM_DELETE = "runs.confirm_delete"
+RENAME_BOX_NAMES = "runs.rename_box_names"  # {Name box key: the run name it was last set to}
 DELETED_HERE = "runs.deleted_here"  # the run this session deleted last: no "deleted elsewhere" note
 CONFIRM_STOP = "train.confirm_stop"  # the run another session started that Stop… asks about
 

@@ -8,6 +8,7 @@ import pandas as pd
 import psutil
 import pytest
 
+from core import runs as runs_lib
 from tests.app.conftest import copy_run, open_page, page_text, shown_percentages, shown_text
 from ui import runs_view, state
 
@@ -414,3 +415,36 @@ def test_a_long_name_is_cut_in_the_table_but_whole_in_the_picker(run_store, thro
     at.button(key=state.W_RUNS_RENAME_GO).click().run()  # QA: a pasted long name did nothing
     assert run_store.info(throwaway).name == ("Longer " * 20)[:80].strip()
     assert "(a name keeps its first 80 characters)." in at.success[0].value
+
+
+def test_the_name_box_follows_a_rename_made_elsewhere_unless_the_user_typed(run_store,
+                                                                           throwaway):
+    """QA: another session's rename left this tab's Name box on the old name, and pressing
+    Rename then gave the run its old name back."""
+    at = manage(throwaway)
+    box = f"{state.W_RUNS_RENAME}.{throwaway}"
+    run_store.rename(throwaway, "Renamed by the teacher")  # in another session
+    at.run()
+    assert at.text_input(key=box).value == "Renamed by the teacher" and not at.warning
+    at.button(key=state.W_RUNS_RENAME_GO).click().run()
+    assert run_store.info(throwaway).name == "Renamed by the teacher"
+    at.text_input(key=box).set_value("My own name")
+    run_store.rename(throwaway, "Renamed again elsewhere")
+    at.button(key=state.W_RUNS_RENAME_GO).click().run()  # what the user typed wins
+    assert run_store.info(throwaway).name == "My own name"
+
+
+def test_a_refused_delete_is_not_asked_again_by_itself(run_store, throwaway):
+    """QA: a delete refused because the run had started training asked again, unasked, when
+    the training ended and the page redrew."""
+    at = manage(throwaway)
+    at.button(key=state.W_RUNS_DELETE).click().run()
+    me = psutil.Process(os.getpid())  # a live process stands in for the training worker
+    run_store.update_status(throwaway, status=runs_lib.RUNNING, pid=me.pid,
+                            pid_created=me.create_time())  # "Train more", in another tab
+    at.button(key=state.W_RUNS_DELETE_CONFIRM).click().run()
+    assert run_store.path(throwaway).exists()
+    assert runs_view.STILL_TRAINING in [c.value for c in at.caption]
+    run_store.update_status(throwaway, status=runs_lib.FINISHED)  # the training ends
+    at.run()
+    assert not [w for w in at.warning if "This cannot be undone" in w.value]
