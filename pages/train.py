@@ -17,6 +17,7 @@ st.write("Pick a network (the recommended one is a good start), press **Train**,
 dataset = st.session_state.get(state.DATASET)
 data_spec = st.session_state.get(state.DATA_SPEC)
 run_id = shown_run.current_run_id(services.store())
+shown_run.note_if_its_run_is_gone(services.store())
 captioned_status = None  # the run's status as Train's caption says it
 
 if dataset is None or data_spec is None:

@@ -32,6 +32,22 @@ def current_run_id(store: runs_lib.RunStore) -> str | None:
     return (active or runs)[0].run_id if runs else None
 
 
+def note_if_its_run_is_gone(store: runs_lib.RunStore) -> None:
+    """Say so when the session's run, or the address's after a reload, was deleted and
+    current_run_id shows another (QA: Model & Train moved on without a word)."""
+    from ui import widgets  # here: widgets reads this module inside its functions
+
+    for wanted in (st.session_state.get(state.CURRENT_RUN), st.query_params.get("run")):
+        if not wanted:
+            continue
+        try:
+            store.path(wanted)
+        except RunError:  # not a run id at all (a hand-edited address): nothing to say
+            return
+        widgets.note_if_deleted(store, wanted)
+        return
+
+
 def deleted_message(name: str | None) -> str:
     """For a run shown until a moment ago: a live view keeps its run's id while it redraws.
     Plain text: escape it for markdown."""

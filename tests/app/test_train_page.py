@@ -554,3 +554,28 @@ def test_a_live_view_whose_run_was_deleted_names_it_by_its_name():
     assert [shown_text(w.value) for w in at.warning] == [
         "“Week 3 *demo*” was deleted, perhaps in another tab or by someone else. The Runs "
         "page lists the runs left."]
+
+
+@pytest.mark.parametrize("how", ["this session's run", "the address after a reload"])
+def test_a_run_deleted_elsewhere_is_named_where_model_and_train_shows_another(
+        run_store, trained_run, how):
+    """QA: Model & Train moved to another run without a word, after a reload with the deleted
+    run in the address too."""
+    from tests.app.conftest import copy_run
+
+    gone = copy_run(run_store, trained_run, "Deleted by the teacher")
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    if how == "this session's run":
+        at.session_state[state.CURRENT_RUN] = gone
+        at.session_state[state.RUN_NAMES] = {gone: "Deleted by the teacher"}
+    else:
+        at.query_params["run"] = gone
+    at.run()
+    assert not at.warning
+    run_store.delete(gone)
+    at.run()
+    assert not at.exception
+    notes = [shown_text(w.value) for w in at.warning if "was deleted" in w.value]
+    assert len(notes) == 1 and "so this page shows another run" in notes[0]
+    if how == "this session's run":
+        assert "“Deleted by the teacher”" in notes[0]
