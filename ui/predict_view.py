@@ -10,7 +10,7 @@ from core.config import TASK_REGRESSION
 from core.errors import NoDataRowsError, StudioError
 from core.explain import escape_markdown
 from core.report import safe_file_stem
-from ui import explain_view, services, state, widgets
+from ui import explain_view, services, shown_run, state, widgets
 
 PREVIEW_ROWS = 1000
 EXAMPLE_WORDS = (5, 80)  # an example short enough to read, long enough to mean something
@@ -224,9 +224,12 @@ def _header_box() -> bool:
 def model_download(store, run_id: str, run_name: str) -> None:
     path = store.model_path(run_id)
     size = path.stat().st_size / 1024 / 1024
+    shown_run.download_gone_note()
     st.download_button(f"Download the model ({size:,.1f} MB)",
                        data=lambda: importer.exported_model(store, run_id),  # read on click
                        file_name=safe_file_stem(run_name, "model") + ".keras",
+                       on_click=shown_run.say_if_download_is_gone,
+                       args=(store, run_id, run_name, "model"),
                        mime="application/octet-stream", key=state.W_MODEL_DOWNLOAD,
                        icon=":material/download:")
     st.caption("A .keras file with everything inside (text in, prediction out): the columns "

@@ -11,7 +11,7 @@ from core import charts, compare, config, labels, report
 from core import runs as runs_lib
 from core.errors import StudioError
 from core.explain import escape_markdown
-from ui import state, widgets
+from ui import shown_run, state, widgets
 from ui.task_view import TASK_NAMES
 
 CURVE_METRICS = ("val_loss", "val_accuracy", "loss", "accuracy", "val_rmse")
@@ -239,10 +239,13 @@ def _draw(curves: dict[str, list], run_of: dict[str, runs_lib.RunInfo], metric: 
 
 
 def report_button(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> None:
+    shown_run.download_gone_note()
     st.download_button("Download a report (HTML)",
                        data=lambda: report.build_report(store, run.run_id),
                        file_name=report.report_file_name(run.name), mime="text/html",
                        key=state.W_RUNS_REPORT, icon=":material/description:",
+                       on_click=shown_run.say_if_download_is_gone,
+                       args=(store, run.run_id, run.name, "report"),
                        help="One file with the settings, scores, charts and worst mistakes; "
                             "it opens in any browser, offline.")
 

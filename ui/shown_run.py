@@ -48,6 +48,23 @@ def note_if_its_run_is_gone(store: runs_lib.RunStore) -> None:
         return
 
 
+def say_if_download_is_gone(store: runs_lib.RunStore, run_id: str, name: str,
+                            what: str) -> None:
+    """A download button's on_click. Its file is built after the click, where nothing can
+    be said: a run deleted meanwhile gave no file and no word (QA)."""
+    if not exists(store, run_id):
+        st.session_state[state.DOWNLOAD_GONE] = (
+            f"“{escape_markdown(name)}” was deleted, perhaps in another tab or by someone "
+            f"else, so its {what} could not be downloaded.")
+
+
+def download_gone_note() -> None:
+    """What say_if_download_is_gone had to say, once, by the download buttons."""
+    message = st.session_state.pop(state.DOWNLOAD_GONE, None)
+    if message:
+        st.warning(message, icon=":material/delete:")
+
+
 def deleted_message(name: str | None) -> str:
     """For a run shown until a moment ago: a live view keeps its run's id while it redraws.
     Plain text: escape it for markdown."""

@@ -162,6 +162,7 @@ PREDICT_RESULT = "predict.result"        # {"key", "frame"}: the last CSV predic
 PREDICT_HEADER_FILE = "predict.header_file"  # file id the header box was last set to a guess for
 PREDICT_EXAMPLE = "predict.example"      # (run id, text) last offered in the typed-text box
 IMPORT_MESSAGE = "predict.import_message"  # success note shown once after an import
+DOWNLOAD_GONE = "app.download_gone"  # said once: a download's run was deleted before the click
 REDRAWN_FOR_GONE = "app.redrawn_for_gone"  # the run whose deletion mid-draw redrew the page
 RUNS_MESSAGE = "runs.message"            # note shown once after a delete or a rename
 

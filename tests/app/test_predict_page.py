@@ -401,3 +401,16 @@ def test_the_open_tab_stays_open_when_a_note_appears_above_the_tabs(run_store, t
     at.run()
     assert "deleted" in " ".join(w.value for w in at.warning)  # the note above the tabs
     assert before.endswith(state.W_PREDICT_TABS) and tab_container_id() == before
+
+
+def test_a_model_asked_for_a_run_deleted_meanwhile_says_why_no_file_came(run_store,
+                                                                         trained_run):
+    """QA: the click gave no file and no word (the file is built after the click)."""
+    doomed = copy_run(run_store, trained_run, "Deleted before the download")
+    at = open_page("predict", {state.CURRENT_RUN: doomed})
+    run_store.delete(doomed)  # in another tab
+    download = next(b for b in at.get("download_button") if b.key == state.W_MODEL_DOWNLOAD)
+    download.click().run()
+    assert not at.exception
+    assert ("“Deleted before the download” was deleted, perhaps in another tab or by someone "
+            "else, so its model could not be downloaded.") in [w.value for w in at.warning]

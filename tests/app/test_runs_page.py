@@ -448,3 +448,15 @@ def test_a_refused_delete_is_not_asked_again_by_itself(run_store, throwaway):
     run_store.update_status(throwaway, status=runs_lib.FINISHED)  # the training ends
     at.run()
     assert not [w for w in at.warning if "This cannot be undone" in w.value]
+
+
+def test_a_report_asked_for_a_run_deleted_meanwhile_says_why_no_file_came(run_store, throwaway):
+    """QA: the click gave no file and no word (the file is built after the click)."""
+    at = manage(throwaway)
+    run_store.delete(throwaway)  # in another tab
+    at.get("download_button")[0].click().run()
+    assert not at.exception
+    assert ("“Throwaway <b>run</b>” was deleted, perhaps in another tab or by someone else, "
+            "so its report could not be downloaded.") in [shown_text(w.value) for w in at.warning]
+    at.run()
+    assert not [w for w in at.warning if "could not be downloaded" in w.value]  # said once
