@@ -235,11 +235,15 @@ def _curves(run_id: str, records: list[dict], task: str) -> None:
 
 # Short: the progress line above already says the best model is kept (browser QA).
 STOP_REQUESTED_TEXT = "Stop requested: training ends after the current batch."
+# QA: the student whose run the teacher stopped read "Stop requested" though they had pressed
+# nothing.
+STOPPED_ELSEWHERE_TEXT = ("Stopped in another tab or by someone else: training ends after "
+                          "the current batch.")
 
 
 def _stop_button(run_id: str, stopping: bool) -> None:
     if stopping:
-        st.caption(STOP_REQUESTED_TEXT)
+        st.caption(STOP_REQUESTED_TEXT if _by_you(run_id) else STOPPED_ELSEWHERE_TEXT)
     elif not shown_run.trains_for_this_session(run_id):
         _stop_with_a_question(run_id)
     elif st.button("Stop", key=state.W_STOP, icon=":material/stop:", on_click=_request_stop,
