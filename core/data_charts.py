@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from core.charts import TRAIN_COLOR, VALID_COLOR, empty_figure, finish, plain
 from core.config import MAX_CLASSES
+from core.text import shortened
 
 
 def class_balance(labels: pd.Series) -> go.Figure:
@@ -53,7 +54,7 @@ def _label_bars(names: list[str], counts: np.ndarray) -> go.Figure:
         fig.update_xaxes(title_text="Label", type="category")
         fig.update_yaxes(title_text="Texts")
         return fig
-    cut = [n if len(n) <= SHOWN_LABEL_CHARS else n[:SHOWN_LABEL_CHARS - 1] + "…" for n in names]
+    cut = [shortened(n, SHOWN_LABEL_CHARS) for n in names]
     shown = cut if len(set(cut)) == len(cut) else names  # never two bars on one name
     fig = go.Figure(go.Bar(y=[plain(n) for n in shown], x=counts, orientation="h", **bar,
                            hovertemplate="%{customdata}: %{x:,} texts<extra></extra>"))

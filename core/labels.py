@@ -300,4 +300,3 @@ def _task_or_error(canonical: pd.Series) -> str | DataError:
         return task_of(canonical)
     except DataError as error:
         return DataError(str(error))  # kept in the session: no traceback holding the labels
-

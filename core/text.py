@@ -61,10 +61,14 @@ def collapse_whitespace(text: str) -> str:
     return " ".join(text.split())
 
 
+def shortened(text: str, chars: int) -> str:
+    """``text``, cut with "…" to at most ``chars`` characters."""
+    return text if len(text) <= chars else text[:chars - 1] + "…"
+
+
 def one_line_preview(text: str, chars: int) -> str:
     """The text on one line, cut with "…" to at most ``chars`` characters (pickers, lists)."""
-    flat = collapse_whitespace(text)
-    return flat if len(flat) <= chars else flat[:chars - 1] + "…"
+    return shortened(collapse_whitespace(text), chars)
 
 
 def listed(items) -> str:

@@ -14,7 +14,7 @@ from core import results as results_lib
 from core.evaluation import DEFAULT_THRESHOLD
 from core.explain import escape_markdown
 from core.results import RunResults, mistake_number
-from core.text import listed, one_line_preview
+from core.text import listed, one_line_preview, shortened
 from ui import explain_view, state, widgets
 
 MISTAKES_SHOWN = 20
@@ -99,10 +99,6 @@ def _wrong_answers(mistakes: list, sureness: str, res: RunResults) -> tuple[pd.D
     return widgets.percent_values(table, [sureness]), {sureness: widgets.PERCENT}
 
 
-def _whole(text: str) -> str:
-    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS - 1] + "…"
-
-
 def send_to_explain(res: RunResults, mistakes: list) -> None:
     """Pick one mistake and open it on the Explain page."""
     run_id = res.run_id  # "true rating 5, predicted rating 1", or "true Sports, predicted …"
@@ -126,7 +122,7 @@ def send_to_explain(res: RunResults, mistakes: list) -> None:
     mistake = mistakes[options.index(choice)]
     # Whole: the table cuts long texts at 1280 px, and on a phone it scrolls sideways (QA).
     with st.container(border=True):
-        st.markdown(escape_markdown(_whole(mistake.text)))
+        st.markdown(escape_markdown(shortened(mistake.text, SHOWN_CHARS)))
     if row.button("Explain this text", key=state.W_EVAL_EXPLAIN, type="primary"):
         st.session_state[state.EXPLAIN_TEXT] = mistake.text
         st.session_state[state.EXPLAIN_NUMBER] = mistake.index

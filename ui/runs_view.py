@@ -11,6 +11,7 @@ from core import charts, compare, config, labels, report
 from core import runs as runs_lib
 from core.errors import StudioError
 from core.explain import escape_markdown
+from core.text import shortened
 from ui import shown_run, state, widgets
 from ui.task_view import TASK_NAMES
 
@@ -68,8 +69,7 @@ def table(frame: pd.DataFrame) -> None:
     # Columns no run fills (RMSE when every run is a classifier) would only show dashes.
     shown = [c for c in COLUMN_ORDER if c in frame.columns and frame[c].notna().any()]
     frame = widgets.percent_values(frame, PERCENT_COLUMNS)
-    frame["name"] = [name if len(name) <= TABLE_NAME_CHARS else name[:TABLE_NAME_CHARS - 1] + "…"
-                     for name in frame["name"]]
+    frame["name"] = [shortened(name, TABLE_NAME_CHARS) for name in frame["name"]]
     # An empty cell (an imported run has no scores or timing) showed the word "None". The
     # placeholder only changes what the browser shows: the columns keep their numbers, so
     # they still sort and format as numbers.

@@ -124,4 +124,3 @@ def redrawn_if_a_run_goes(run_page) -> None:
         st.session_state[state.REDRAWN_FOR_GONE] = gone.run_id
         st.rerun()
     st.session_state.pop(state.REDRAWN_FOR_GONE, None)
-
