@@ -19,17 +19,18 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from core import config, text
+from core import config
 from core.config import TASK_REGRESSION, DataSpec
 from core.columns import ColumnSuggestion, suggest_columns
 from core.csv_reader import read_csv
 from core.errors import DataError
 from core.labels import canonical_labels, encode_labels, infer_task, resolve_task
+from core.row_texts import CleanedTexts, clean_texts, cleaned_by, join_text_columns, require_columns
 
 __all__ = [
-    "ColumnSuggestion", "Dataset", "PrepSummary", "SampleDataset", "Split",
-    "infer_task", "join_text_columns", "load_dataset", "load_sample", "prepare_dataset",
-    "read_csv", "sample_datasets", "save_dataset", "suggest_columns",
+    "CleanedTexts", "ColumnSuggestion", "Dataset", "PrepSummary", "SampleDataset", "Split",
+    "clean_texts", "cleaned_by", "infer_task", "join_text_columns", "load_dataset", "load_sample",
+    "prepare_dataset", "read_csv", "sample_datasets", "save_dataset", "suggest_columns",
 ]
 
 MIN_ROWS = 10
@@ -93,52 +94,6 @@ class SampleDataset:
     text_columns: tuple[str, ...]
     label_column: str
     task: str | None
-
-
-def _require_columns(df: pd.DataFrame, columns) -> None:
-    for column in columns:
-        if column not in df.columns:
-            available = ", ".join(map(str, df.columns))
-            raise DataError(f"The column '{column}' is not in this file. Available columns: {available}.")
-
-
-def _is_numeric_column(values: pd.Series) -> bool:
-    filled = values.dropna()
-
-    def all_numbers(part: pd.Series) -> bool:
-        return bool(pd.to_numeric(part, errors="coerce").notna().all())
-
-    # A text column shows itself in its first rows: a million texts need not all be parsed.
-    return len(filled) > 0 and all_numbers(filled.head(100)) and all_numbers(filled)
-
-
-def _join_parts(parts) -> str:
-    joined = ""
-    for part in parts:
-        piece = part.strip() if isinstance(part, str) else ("" if pd.isna(part) else str(part))
-        if not piece:
-            continue
-        if not joined:
-            joined = piece
-        else:
-            joined += (" " if joined[-1] in ".!?:;" else ". ") + piece
-    return joined
-
-
-def join_text_columns(df: pd.DataFrame, text_columns) -> pd.Series:
-    """One text per row: the non-empty parts joined as 'part1. part2'."""
-    columns = list(text_columns)
-    if not columns:
-        raise DataError("Choose at least one text column.")
-    _require_columns(df, columns)
-    if all(_is_numeric_column(df[c]) for c in columns):
-        names = ", ".join(f"'{c}'" for c in columns)
-        subject = f"The text column {names} contains" if len(columns) == 1 else \
-            f"The text columns {names} contain"
-        raise DataError(f"{subject} only numbers, not text. Choose a column with words "
-                        "in it, for example reviews, titles or messages.")
-    rows = zip(*(df[c].tolist() for c in columns))
-    return pd.Series([_join_parts(parts) for parts in rows], index=df.index, name="text", dtype=object)
 
 
 # ------------------------------------------------------------ preparing data
@@ -224,21 +179,20 @@ def _split_indices(y: np.ndarray, task: str, spec: DataSpec, holdout: float):
     return train, valid, test
 
 
-def _usable_rows(df: pd.DataFrame, spec: DataSpec) -> tuple[pd.DataFrame, dict]:
-    pairs = [text.cleaned_and_written(joined, spec.clean)
-             for joined in join_text_columns(df, spec.text_columns).tolist()]
-    texts, written = [cleaned for cleaned, _ in pairs], [shown for _, shown in pairs]
+def _usable_rows(df: pd.DataFrame, spec: DataSpec,
+                 cleaned: CleanedTexts | None) -> tuple[pd.DataFrame, dict]:
+    if cleaned is None or cleaned.made_by != cleaned_by(spec):
+        cleaned = clean_texts(df, spec)
     labels = canonical_labels(df[spec.label_column], spec.merge_label_case).tolist()
     # One frame keeps each written text beside its cleaned one through every drop below.
-    frame = pd.DataFrame({"text": texts, WRITTEN: written, "label": labels}, dtype=object)
+    frame = pd.DataFrame({"text": cleaned.texts, WRITTEN: cleaned.written, "label": labels,
+                          "has_words": cleaned.has_words})
     labelled = frame["label"].notna()
     if not labelled.any():
         raise DataError(f"The label column '{spec.label_column}' is empty in every row. "
                         "Choose the column that holds the answers to learn.")
     frame = frame[labelled]
-    # The model's own rule: a text of only punctuation gives it no token, like an empty one
-    # (such a file passed here, then failed at the end of training: browser QA).
-    empty = ~frame["text"].map(text.has_words).astype(bool)
+    empty = ~frame["has_words"]
     if empty.all():
         raise DataError(f"{NO_WORDS_LEFT} Check that you chose the right text column, or "
                         "switch off some cleaning options.")
@@ -278,12 +232,16 @@ def _too_few_rows(rows: int, counts: dict) -> DataError:
     return DataError(message)
 
 
-def prepare_dataset(df: pd.DataFrame, spec: DataSpec) -> Dataset:
-    """Clean the chosen columns, check the labels and make a seeded, stratified split."""
+def prepare_dataset(df: pd.DataFrame, spec: DataSpec,
+                    cleaned: CleanedTexts | None = None) -> Dataset:
+    """Clean the chosen columns, check the labels and make a seeded, stratified split.
+
+    ``cleaned``: clean_texts(df, ...) made before; used when ``spec`` cleans the same way.
+    """
     holdout = _check_fractions(spec)
-    _require_columns(df, [*spec.text_columns, spec.label_column])
+    require_columns(df, [*spec.text_columns, spec.label_column])
     _check_label_not_read(spec)
-    frame, counts = _usable_rows(df, spec)
+    frame, counts = _usable_rows(df, spec, cleaned)
     if len(frame) < MIN_ROWS:
         raise _too_few_rows(len(frame), counts)
     labels = frame["label"].rename(spec.label_column)
@@ -294,8 +252,8 @@ def prepare_dataset(df: pd.DataFrame, spec: DataSpec) -> Dataset:
     indices = _split_indices(y, task, spec, holdout)
     if task != TASK_REGRESSION:
         _check_every_part_has_every_class(y, class_names, indices)
-    texts, written = frame["text"].tolist(), frame[WRITTEN].tolist()
-    parts = [Split([texts[i] for i in idx], y[idx], [written[i] for i in idx]) for idx in indices]
+    texts, written = frame["text"].to_numpy(), frame[WRITTEN].to_numpy()
+    parts = [Split(texts[idx].tolist(), y[idx], written[idx].tolist()) for idx in indices]
     summary = PrepSummary(rows_in=len(df), rows_used=len(frame), **counts)
     return Dataset(task, class_names, *parts, summary=summary)
 

@@ -255,7 +255,7 @@ def prepare(frame: pd.DataFrame, spec: DataSpec) -> data.Dataset | None:
     if remembered is None or remembered[:2] != wanted:
         try:
             with st.spinner("Preparing the data…"):
-                dataset, error = data.prepare_dataset(frame, spec), None
+                dataset, error = data.prepare_dataset(frame, spec, _cleaned(frame, spec)), None
         except DataError as err:
             dataset, error = None, str(err)
         ss[state.DATASET] = dataset
@@ -265,6 +265,15 @@ def prepare(frame: pd.DataFrame, spec: DataSpec) -> data.Dataset | None:
     if error:
         widgets.show_error(error)
     return ss.get(state.DATASET)
+
+
+def _cleaned(frame: pd.DataFrame, spec: DataSpec) -> data.CleanedTexts:
+    """The file's texts cleaned once per text columns and cleaning: another label reuses them."""
+    wanted = (st.session_state.get(state.FRAME_KEY), data.cleaned_by(spec))
+    remembered = st.session_state.get(state.CLEANED_TEXTS)
+    if remembered is None or remembered[0] != wanted:
+        st.session_state[state.CLEANED_TEXTS] = remembered = (wanted, data.clean_texts(frame, spec))
+    return remembered[1]
 
 
 def run_data_note(source: str) -> None:

@@ -67,6 +67,7 @@ UPLOAD_READ = "data.upload_read"
 # Not kept: every new upload starts from the reader's guess.
 W_HAS_HEADER = "data.has_header"    # checkbox: the upload's first row holds column names
 PREPARED_FROM = "data.prepared_from"  # (FRAME_KEY, DataSpec, error or None) of the last prepare
+CLEANED_TEXTS = "data.cleaned_texts"  # ((FRAME_KEY, cleaned_by(spec)), CleanedTexts) of the last prepare
 LABEL_TOOK_TEXT = "data.label_took_text"  # (label, texts before, texts after) when a text column became the label
 LABEL_FACTS = "data.label_facts"  # ((FRAME_KEY, label column), LabelFacts) of the chosen label
 PREVIEW_VOCAB = "data.preview_vocab"  # (Dataset, settings, vocabulary, OOV rate): "what the model sees"

@@ -202,6 +202,22 @@ def test_the_label_column_is_read_once_per_file_and_column_not_on_every_page_run
     assert at.session_state[state.LABEL_FACTS][1].row_ids and at.warning
 
 
+def test_texts_are_cleaned_once_for_several_labels_and_again_for_new_cleaning():
+    """Choosing a label on a million rows cleaned every text again: about 1.5 s of 5."""
+    frame = two_class_frame(n=70)
+    frame["mood"] = frame["label"].map({"good": "up", "bad": "down"})
+    frame["message"] = frame["message"].str.capitalize()
+    at = upload(open_page(), "mood.csv", csv_bytes(frame))
+    cleaned = at.session_state[state.CLEANED_TEXTS][1]
+    at.selectbox(key=state.W_LABEL_COLUMN).set_value("mood").run()
+    at.slider(key=state.W_TEST_PERCENT).set_value(30).run()
+    assert at.session_state[state.DATASET].class_names == ("down", "up")
+    assert at.session_state[state.CLEANED_TEXTS][1] is cleaned
+    at.checkbox(key=state.W_LOWERCASE).uncheck().run()
+    assert at.session_state[state.CLEANED_TEXTS][1] is not cleaned
+    assert "A lovely sunny" in " ".join(at.session_state[state.DATASET].train.texts)
+
+
 def test_the_label_column_is_never_offered_or_kept_as_a_text_column():
     frame = two_class_frame().assign(title=lambda f: "title " + f["label"])
     at = upload(open_page(), "titled.csv", csv_bytes(frame))
