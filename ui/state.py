@@ -70,6 +70,7 @@ PREPARED_FROM = "data.prepared_from"  # (FRAME_KEY, DataSpec, error or None) of 
 CLEANED_TEXTS = "data.cleaned_texts"  # ((FRAME_KEY, cleaned_by(spec)), CleanedTexts) of the last prepare
 LABEL_TOOK_TEXT = "data.label_took_text"  # (label, texts before, texts after) when a text column became the label
 LABEL_FACTS = "data.label_facts"  # ((FRAME_KEY, label column), LabelFacts) of the chosen label
+PREVIEW_CHARTS = "data.preview_charts"  # (Dataset, (balance figure, lengths figure, note)) drawn for it
 PREVIEW_VOCAB = "data.preview_vocab"  # (Dataset, settings, vocabulary, OOV rate): "what the model sees"
 
 # -- Model & Train page widgets --------------------------------------------

@@ -218,6 +218,17 @@ def test_texts_are_cleaned_once_for_several_labels_and_again_for_new_cleaning():
     assert "A lovely sunny" in " ".join(at.session_state[state.DATASET].train.texts)
 
 
+def test_the_charts_are_drawn_once_per_prepared_data_and_follow_new_data():
+    frame = two_class_frame(n=70).assign(mood=lambda f: f["label"].map({"good": "up",
+                                                                         "bad": "down"}))
+    at = upload(open_page(), "mood.csv", csv_bytes(frame))
+    drawn = at.session_state[state.PREVIEW_CHARTS][1]
+    at.selectbox(key=state.W_SAMPLE).set_value(at.selectbox(key=state.W_SAMPLE).options[-1]).run()
+    assert at.session_state[state.PREVIEW_CHARTS][1] is drawn  # a click that changes no data
+    at.selectbox(key=state.W_LABEL_COLUMN).set_value("mood").run()
+    assert '"customdata":["down","up"]' in at.get("plotly_chart")[0].proto.spec
+
+
 def test_the_label_column_is_never_offered_or_kept_as_a_text_column():
     frame = two_class_frame().assign(title=lambda f: "title " + f["label"])
     at = upload(open_page(), "titled.csv", csv_bytes(frame))
