@@ -146,7 +146,8 @@ def _words_controls(vectors: UploadedVectors | None) -> None:
     # The uploaded file decides the size: show it, and keep the user's own size for later.
     st.session_state[state.W_EMBEDDING_DIM] = st.session_state[state.W_EMBEDDING_DIM]
     st.session_state[state.W_VECTOR_SIZE_SHOWN] = vectors.size
-    st.number_input("Word vector size (embedding)", 2, 1024, key=state.W_VECTOR_SIZE_SHOWN,
+    # No upper bound: a 1,100-number file showed "2" in a box bounded at 1,024 (QA).
+    st.number_input("Word vector size (embedding)", min_value=1, key=state.W_VECTOR_SIZE_SHOWN,
                     disabled=True, help="Set by the uploaded word vectors. Remove them to "
                     "choose the size yourself.")
 
