@@ -8,7 +8,7 @@ links.run_inside_app()
 import streamlit as st  # noqa: E402
 
 from core.errors import SpecError  # noqa: E402
-from ui import run_view, services, shown_run, state, train_view, widgets  # noqa: E402
+from ui import network_view, run_view, services, shown_run, state, train_view, widgets  # noqa: E402
 
 st.title("2 · Model & Train")
 st.write("Pick a network (the recommended one is a good start), press **Train**, and watch "
@@ -59,7 +59,7 @@ else:
             st.session_state[state.SCROLL_TO_RUN] = True
             st.rerun()  # redraw with Train disabled and the new run's live view
     if model_spec is not None:
-        train_view.model_summary(dataset, model_spec, train_spec, data_spec.clean.lowercase)
+        network_view.model_summary(dataset, model_spec, train_spec, data_spec.clean.lowercase)
 
 if run_id is not None:
     shown_run.remember(run_id)

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.runs import RunStore
 from tests.app.conftest import scrolls_to, shown_text
-from ui import run_view, services, state, train_view
+from ui import network_view, run_view, services, state
 
 PAGE = "../../pages/train.py"  # AppTest resolves it against this file
 DEADLINE_SECONDS = 120
@@ -529,13 +529,13 @@ def test_a_run_that_starts_while_the_page_draws_gets_the_right_caption(news, run
     """Browser QA: when the worker took the run out of the queue between Train's caption and
     the live view, the caption said "waiting to train" for the whole run."""
     run_store.update_status(training_run, status="queued")
-    draw_summary = train_view.model_summary
+    draw_summary = network_view.model_summary
 
     def summary_while_the_worker_starts(*args, **kwargs):  # the real summary, then the start
         draw_summary(*args, **kwargs)
         run_store.update_status(training_run, status="running")
 
-    monkeypatch.setattr(train_view, "model_summary", summary_while_the_worker_starts)
+    monkeypatch.setattr(network_view, "model_summary", summary_while_the_worker_starts)
     at = _page_with_this_sessions_run(news, training_run)
     assert not at.exception
     captions = [c.value for c in at.caption]
