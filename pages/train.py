@@ -35,6 +35,7 @@ else:
     vectors = train_view.controls(dataset, data_spec.clean.lowercase)
     try:
         model_spec, train_spec = train_view.specs_from_controls(vectors)
+        network_view.check_known_words(dataset, model_spec, data_spec.clean.lowercase)
     except SpecError as err:
         widgets.show_error(err)
         model_spec = train_spec = None

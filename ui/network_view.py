@@ -8,7 +8,8 @@ import streamlit as st
 from core import presets, text
 from core import model as model_lib
 from core.config import ModelSpec, TrainSpec
-from core.errors import StudioError
+from core.errors import SpecError, StudioError
+from core.explain import escape_markdown
 from ui import state, widgets
 
 
@@ -21,10 +22,47 @@ def token_counts(dataset, lowercase: bool):
     return remembered[2]
 
 
-def _vocabulary_length(dataset, spec: ModelSpec, lowercase: bool) -> int:
-    """What the vectorizer's vocabulary_size() will be: known words + padding + unknown."""
-    frequent = sum(1 for n in token_counts(dataset, lowercase).values() if n >= spec.min_freq)
-    return max(1, min(frequent, spec.vocab_size - 2)) + 2
+FEW_KNOWN_WORDS = 50  # fewer, and the model reads nearly every word as unknown
+
+
+def known_words(dataset, spec: ModelSpec, lowercase: bool) -> list[str]:
+    """The words the model will know, most frequent first (as text.build_vocabulary)."""
+    counts = token_counts(dataset, lowercase)
+    frequent = [(word, n) for word, n in counts.items() if n >= spec.min_freq]
+    frequent.sort(key=lambda item: (-item[1], item[0]))
+    return [word for word, _ in frequent[:max(0, spec.vocab_size - 2)]]
+
+
+def check_known_words(dataset, spec: ModelSpec, lowercase: bool) -> None:
+    """SpecError when no word is frequent enough to know (QA: min frequency 1,000 trained a
+    model that read every word as unknown, with no word said)."""
+    if not known_words(dataset, spec, lowercase):
+        raise SpecError(f"No word appears {spec.min_freq:,} times in the training texts, so "
+                        "the model would know no word at all. Lower “Minimum word frequency” "
+                        "(under Adjust the network); 1 or 2 suits most data.")
+
+
+def _few_words_warning(words: list[str], spec: ModelSpec) -> None:
+    if len(words) >= FEW_KNOWN_WORDS or spec.min_freq <= 1:
+        return
+    shown = ", ".join(f"“{w}”" for w in words[:5]) + (", …" if len(words) > 5 else "")
+    st.warning(f"Only {_words(len(words))} {'appears' if len(words) == 1 else 'appear'} at least {spec.min_freq:,} times in the "
+               f"training texts ({escape_markdown(shown)}), so the model reads every other word "
+               "as unknown and can hardly learn. Lower **Minimum word frequency**; 1 or 2 suits "
+               "most data.", icon=":material/warning:")
+
+
+def _words(count: int) -> str:
+    return f"{count:,} word{'' if count == 1 else 's'}"
+
+
+def _size_line(description) -> str:
+    """The parameter count; frozen uploaded vectors are not learned, so not counted as such."""
+    total, learned = description.total_params, description.trainable_params
+    if learned == total:
+        return f"{total:,} parameters (the numbers it learns)"
+    return (f"{total:,} parameters, of which it learns {learned:,} (the uploaded word "
+            "vectors stay as they are)")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -34,7 +72,8 @@ def _describe(spec: ModelSpec, task: str, n_classes: int, batch_size: int, vocab
 
 def model_summary(dataset, model: ModelSpec, train: TrainSpec, lowercase: bool) -> None:
     """Parameter count in one line; the layer table and shape walk-through on demand."""
-    vocab_len = _vocabulary_length(dataset, model, lowercase)
+    words = known_words(dataset, model, lowercase)
+    vocab_len = max(1, len(words)) + 2  # the vectorizer's size: padding and unknown too
     with st.spinner("Building the network to count its parameters…"):
         try:
             # A batch never holds more texts than there are (QA: "2048 texts" for 441).
@@ -43,8 +82,9 @@ def model_summary(dataset, model: ModelSpec, train: TrainSpec, lowercase: bool) 
         except StudioError as err:
             widgets.show_error(err)
             return
-    st.markdown(f"**{presets.architecture_name(model)}** · {description.total_params:,} "
-                f"parameters (the numbers it learns) · {vocab_len - 2:,} known words")
+    st.markdown(f"**{presets.architecture_name(model)}** · {_size_line(description)} · "
+                f"{_words(len(words))} known")
+    _few_words_warning(words, model)
     with st.expander("What the network looks like", icon=":material/account_tree:"):
         st.markdown("How one batch of texts flows through the network:")
         st.markdown("\n".join(f"{i}. {step}" for i, step in enumerate(description.walkthrough, 1)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -11,7 +12,7 @@ from streamlit.testing.v1.element_tree import Column
 from core import config
 from core.runs import RunStore
 from tests.app.conftest import TIMEOUT, page_text, shown_text
-from ui import services, state
+from ui import network_view, services, state
 
 APP = str(config.PROJECT_ROOT / "app.py")
 VECTORS = "\n".join(f"{word} " + " ".join(["0.5"] * 8)
@@ -118,6 +119,47 @@ def test_a_vectors_file_of_plain_text_or_other_words_is_refused(news):
         ("other.txt", b"zzyzx 0.1 0.2\nqwxqw 0.3 0.4\n", "text/plain")).run()
     assert "None of the" in shown_text(at.error[0].value)
     assert not at.number_input(key=state.W_EMBEDDING_DIM).disabled  # neither file is in use
+
+
+def summary_line(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if "parameters" in m.value)
+
+
+def test_a_minimum_frequency_that_leaves_few_or_no_known_words_is_said_or_refused(news):
+    """Browser QA: minimum frequency 1,000 trained a model that knew "1 known words"."""
+    at = open_train_page(news)
+    assert not at.warning and re.search(r"· [\d,]+ words known$", summary_line(at))
+    at.number_input(key=state.W_MIN_FREQ).set_value(80).run()
+    few = summary_line(at)
+    count = int(re.search(r"· ([\d,]+) words? known$", few).group(1))
+    assert 0 < count < network_view.FEW_KNOWN_WORDS
+    assert at.warning[0].value.startswith(f"Only {count} word") and "“the”" in at.warning[0].value
+    assert not at.button(key=state.W_TRAIN).disabled
+    at.number_input(key=state.W_MIN_FREQ).set_value(1000).run()  # "the" only, in the sample
+    assert re.search(r"· 1 word known$", summary_line(at))
+    assert at.warning[0].value.startswith("Only 1 word appears at least 1,000 times")
+
+    dataset, spec, source = news
+    train = dataclasses.replace(dataset.train, texts=dataset.train.texts[:60],
+                                y=dataset.train.y[:60], written=None)
+    at = open_train_page((dataclasses.replace(dataset, train=train), spec, source))
+    at.number_input(key=state.W_MIN_FREQ).set_value(1000).run()
+    assert shown_text(at.error[0].value).startswith("No word appears 1,000 times in the training "
+                                                    "texts, so the model would know no word")
+    assert at.button(key=state.W_TRAIN).disabled
+    at.number_input(key=state.W_MIN_FREQ).set_value(1).run()
+    assert not at.error and not at.warning and not at.button(key=state.W_TRAIN).disabled
+
+
+def test_frozen_uploaded_vectors_are_not_counted_as_learned(news):
+    """Browser QA: "16,029 parameters (the numbers it learns)" with 1,725 trainable."""
+    at = open_train_page(news)
+    at.file_uploader(key=state.W_GLOVE).set_value(("my glove.txt", VECTORS, "text/plain")).run()
+    assert "(the numbers it learns)" in summary_line(at)
+    at.toggle(key=state.W_TRAINABLE_EMBEDDING).set_value(False).run()
+    total, learned = re.search(r"([\d,]+) parameters, of which it learns ([\d,]+) \(the "
+                               r"uploaded word vectors stay as they are\)", summary_line(at)).groups()
+    assert f"Total parameters: {total} ({learned} trainable)." in [c.value for c in at.caption]
 
 
 def test_pooling_is_a_control_that_reaches_the_trained_spec(news, studio_home):
