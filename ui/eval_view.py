@@ -216,8 +216,12 @@ def threshold_section(res: RunResults) -> None:
     numbers = evaluation.metrics_at_threshold(is_positive, p_positive, cut)
     row = widgets.wrapping_row()
     row.metric("Accuracy", _percent(numbers["accuracy"]))
-    row.metric("Precision", _percent(numbers["precision"]),
-               help=f"Of the texts called {positive}, the share that really are.")
+    (_, false_alarms), (_, found) = numbers["confusion"]
+    called = false_alarms + found  # none: no answer to be right about, as in the table (QA)
+    row.metric("Precision", _percent(numbers["precision"] if called else None),
+               help=f"Of the texts called {positive}, the share that really are." if called else
+               f"At this threshold the model calls no text {positive}, so there is no "
+               "precision to measure.")
     row.metric("Recall", _percent(numbers["recall"]),
                help=f"Of the texts that really are {positive}, the share the model found.")
     row.metric("F1", _percent(numbers["f1"]), help="A balance of precision and recall.")

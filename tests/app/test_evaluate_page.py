@@ -107,6 +107,18 @@ def test_binary_threshold_slider_recomputes_the_numbers(run_store, trained_binar
     assert "The baseline answers at the usual" not in page_text(at)
 
 
+def test_a_threshold_where_no_text_is_called_positive_shows_no_precision(run_store,
+                                                                        trained_binary_run):
+    """QA: at 0.99 the Precision tile read 0.0% where the table left the cell empty."""
+    at = open_page("evaluate", {state.W_EVAL_RUN: trained_binary_run})
+    res = results_lib.load_results(run_store, trained_binary_run)
+    assert res.p_positive.max() < 0.99  # this seeded run is never that sure
+    at.slider(key=state.W_THRESHOLD).set_value(0.99).run()
+    precision = next(m for m in at.metric if m.label == "Precision")
+    assert precision.value == "–" and "calls no text" in precision.help
+    assert metrics(at)["Recall"] == "0.0%"
+
+
 def test_regression_run_shows_rmse(run_store, regression_run):
     at = open_page("evaluate", {state.W_EVAL_RUN: regression_run})
     stored = run_store.read_json(regression_run, "eval.json")["metrics"]
