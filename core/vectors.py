@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
+import io
+import re
+import zipfile
+from contextlib import ExitStack
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -55,6 +61,9 @@ def coverage_warning(found: int, checked: int) -> str | None:
 
 
 CHECKED_VECTOR_LINES = 20  # lines read as numbers even for unwanted words: the format check
+GLOVE_FORMAT = ("Use a GloVe-format text file: a word, then its numbers, separated by spaces, "
+                "the same count on every line.")
+SEPARATORS = re.compile(r"[ \t]+")  # tabs and double spaces too (QA: a tab file had "no vectors")
 
 
 def _read_vector_file(path: Path, wanted: set[str]) -> tuple[dict[str, np.ndarray], int]:
@@ -64,32 +73,88 @@ def _read_vector_file(path: Path, wanted: set[str]) -> tuple[dict[str, np.ndarra
     on the first CHECKED_VECTOR_LINES lines, so that a file of plain text is refused.
     """
     vectors: dict[str, np.ndarray] = {}
-    dim = None
+    dim, one_number_lines = None, 0
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            for line_no, line in enumerate(handle, start=1):
-                parts = line.rstrip().split(" ")
-                if len(parts) < 3:
-                    continue  # blank lines or a word2vec "count dim" header
+        with ExitStack() as stack:
+            for line_no, line in enumerate(_text_lines(path, stack), start=1):
+                parts = _fields(line)
+                if len(parts) < 3:  # blank lines or a word2vec "count dim" header
+                    one_number_lines += len(parts) == 2
+                    continue
                 if dim is None:
                     dim = len(parts) - 1
                 elif len(parts) - 1 != dim:
                     raise SpecError(f"The vectors file is inconsistent: line {line_no} has "
                                     f"{len(parts) - 1} numbers but earlier lines have {dim}. "
-                                    "Use a GloVe-format file: a word, then the same number of values on every line.")
+                                    + GLOVE_FORMAT)
                 if parts[0] in wanted or line_no <= CHECKED_VECTOR_LINES:
-                    values = np.asarray(parts[1:], dtype="float32")
-                    _check_finite(values, line_no)
+                    values = _numbers(parts[1:], line_no)
                     if parts[0] in wanted:
                         vectors[parts[0]] = values
-    except ValueError as exc:
-        raise SpecError("The vectors file has values that are not numbers. "
-                        "Use a GloVe-format text file (a word followed by numbers).") from exc
-    except OSError as exc:
-        raise SpecError(f"The vectors file could not be read: {exc.strerror}.") from exc
+    except (OSError, EOFError, zipfile.BadZipFile) as exc:  # gzip's BadGzipFile is an OSError
+        reason = getattr(exc, "strerror", None) or "it is damaged or cut short"
+        raise SpecError(f"The vectors file could not be read: {reason}.") from exc
     if dim is None:
-        raise SpecError("The vectors file has no vectors in it. Use a GloVe-format text file.")
+        raise SpecError("Each line of the vectors file has a word and only one number, but a "
+                        "word vector has several (GloVe's have 50 to 300). " + GLOVE_FORMAT
+                        if one_number_lines else
+                        "The vectors file has no vectors in it. " + GLOVE_FORMAT)
     return vectors, dim
+
+
+def _fields(line: str) -> list[str]:
+    parts = line.strip(" \t\r\n").split(" ")
+    if "\t" in line or "" in parts:  # rare: the regular expression costs 3x on every line
+        parts = SEPARATORS.split(line.strip(" \t\r\n"))
+    return parts
+
+
+def _text_lines(path: Path, stack: ExitStack) -> io.TextIOWrapper:
+    """The file's lines: plain, gzip-compressed or a zip of one file; UTF-8 or UTF-16."""
+    stream = _unpacked(stack.enter_context(open(path, "rb")), stack)
+    head = stream.peek(2)[:2]
+    if b"\0" in stream.peek(512)[:512] and head not in (b"\xff\xfe", b"\xfe\xff"):
+        raise SpecError("The vectors file is not a text file. " + GLOVE_FORMAT)
+    encoding = "utf-16" if head in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+    return stack.enter_context(io.TextIOWrapper(stream, encoding=encoding, errors="replace"))
+
+
+def _unpacked(raw: BinaryIO, stack: ExitStack) -> io.BufferedReader:
+    """GloVe downloads come zipped (QA: a .gz or .zip was refused without a word on why)."""
+    magic = raw.read(4)
+    raw.seek(0)
+    if magic[:2] == b"\x1f\x8b":
+        return io.BufferedReader(stack.enter_context(gzip.open(raw)))
+    if magic != b"PK\x03\x04":
+        return io.BufferedReader(raw)
+    archive = stack.enter_context(zipfile.ZipFile(raw))
+    files = [name for name in archive.namelist() if not name.endswith("/")]
+    if len(files) != 1:
+        listed = ", ".join(files[:4]) + (", …" if len(files) > 4 else "")
+        raise SpecError(f"The zip file holds {len(files)} files ({listed}). Unzip it and "
+                        "upload the one vectors file you want (the 50- or 100-number one "
+                        "trains fastest).")
+    return io.BufferedReader(stack.enter_context(archive.open(files[0])))
+
+
+def _numbers(texts: list[str], line_no: int) -> np.ndarray:
+    try:
+        values = np.asarray(texts, dtype="float32")
+    except ValueError:
+        bad = next(text for text in texts if not _is_number(text))
+        shown = "".join(c for c in bad[:20] if c.isprintable())
+        raise SpecError(f"Line {line_no} of the vectors file has “{shown}” where a number "
+                        "should be. " + GLOVE_FORMAT) from None
+    _check_finite(values, line_no)
+    return values
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_finite(values: np.ndarray, line_no: int) -> None:

@@ -223,7 +223,9 @@ def _save_upload(uploaded) -> str:
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(uploaded.name).stem)[:60] or "vectors"
     folder = services.store().home / UPLOADS_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{hashlib.sha1(content).hexdigest()[:12]}-{stem}.txt"
+    suffix = ".txt" if Path(uploaded.name).suffix.lower() not in (".gz", ".zip") else \
+        Path(uploaded.name).suffix.lower()  # core.vectors reads compressed files by content
+    path = folder / f"{hashlib.sha1(content).hexdigest()[:12]}-{stem}{suffix}"
     if not path.exists():
         temp = path.with_suffix(".part")
         temp.write_bytes(content)
@@ -251,9 +253,10 @@ def glove_upload(dataset, lowercase: bool) -> UploadedVectors | None:
     in_use = st.session_state.get(state.GLOVE_FILE)
     if in_use is None:
         uploaded = st.file_uploader("Pre-trained word vectors (optional, GloVe .txt)",
-                                    type=["txt"], key=state.W_GLOVE,
+                                    type=["txt", "gz", "zip"], key=state.W_GLOVE,
                                     help="Each line: a word, then its numbers. Words missing "
-                                         "from the file start with random vectors.")
+                                         "from the file start with random vectors. A .gz, or "
+                                         "a .zip of one file, is unpacked as it is read.")
         if uploaded is None:
             return None
         path = _save_upload(uploaded)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import csv
 import functools
+import gzip
 import io
 import re
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,12 +67,23 @@ def prepare(content: bytes | str, text_columns=("text",), label="label", task=No
     return action
 
 
-def glove(content: str, vocabulary=("good", "bad")) -> Callable[[Path], object]:
+def glove(content: str | bytes, vocabulary=("good", "bad")) -> Callable[[Path], object]:
     def action(tmp_path):
         path = tmp_path / "vectors.txt"
-        path.write_text(content, encoding="utf-8")
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
         return vectors_lib.load_glove(path, list(vocabulary))
     return action
+
+
+GOOD_VECTORS = "good 0.1 0.2 0.3\nbad 1 2 3\n"
+
+
+def zip_of(files: dict[str, str]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return out.getvalue()
 
 
 def upload_model(make: Callable[[], bytes], **kwargs) -> Callable[[Path], object]:
@@ -225,6 +238,9 @@ def check_glove_header_skipped(result):
     np.testing.assert_allclose(matrix[2], [0.1, 0.2, 0.3])
 
 
+check_good_vectors_read = check_glove_header_skipped  # the same two vectors, read whole
+
+
 # ---------------------------------------------------------------- the matrix
 
 @dataclass(frozen=True)
@@ -334,8 +350,24 @@ CASES = [
     Case("GloVe with inconsistent dimension", glove("good 0.1 0.2 0.3\nok 1 2 3\nbad 0.1 0.2\n"),
          (SpecError, r"line 3 has 2 numbers but earlier lines have 3")),
     Case("GloVe with words for numbers", glove("good 0.1 0.2 0.3\nbad 0.1 zero 0.3\n"),
-         (SpecError, r"values that are not numbers")),
-    Case("GloVe that is binary", glove(PNG.decode("latin-1")), (SpecError, r"has no vectors in it")),
+         (SpecError, r"Line 2 of the vectors file has “zero” where a number should be")),
+    Case("GloVe that is binary", glove(PNG), (SpecError, r"is not a text file")),
+    Case("GloVe with tabs (QA: 'no vectors')", glove(GOOD_VECTORS.replace(" ", "\t")),
+         check=check_good_vectors_read),
+    Case("GloVe with double spaces", glove(GOOD_VECTORS.replace(" ", "  ")),
+         check=check_good_vectors_read),
+    Case("GloVe in UTF-16", glove(GOOD_VECTORS.encode("utf-16")), check=check_good_vectors_read),
+    Case("GloVe gzipped (QA: refused by type)", glove(gzip.compress(GOOD_VECTORS.encode())),
+         check=check_good_vectors_read),
+    Case("GloVe zipped, one file", glove(zip_of({"glove.50d.txt": GOOD_VECTORS})),
+         check=check_good_vectors_read),
+    Case("GloVe zipped, several files", glove(zip_of({f"glove.{d}d.txt": GOOD_VECTORS
+                                                      for d in (50, 100, 200, 300)})),
+         (SpecError, r"The zip file holds 4 files \(glove.50d.txt, .*\)\. Unzip it")),
+    Case("GloVe gzipped, cut short", glove(gzip.compress(GOOD_VECTORS.encode() * 50)[:40]),
+         (SpecError, r"could not be read: it is damaged or cut short")),
+    Case("GloVe of one number per word", glove("good 0.1\nbad 0.2\n"),
+         (SpecError, r"only one number, but a word vector has several")),
     Case("GloVe with a nan (QA: every loss NaN, run 'Finished')", glove("good 0.1 0.2 0.3\nbad 0.1 nan 0.3\n"),
          (SpecError, r"not a usable number on line 2 \(nan or inf\)")),
     Case("GloVe with an infinity", glove("good 0.1 -inf 0.3\n"),

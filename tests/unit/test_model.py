@@ -172,8 +172,8 @@ def test_glove_vectors_fill_known_words_and_randomize_the_rest(tmp_path):
 
 @pytest.mark.parametrize("content,message", [
     ("goal 1 2 3\nmarket 4 5\n", "line 2 has 2 numbers"),
-    ("goal a b c\n", "not numbers"),
-    ("not a glove file\nhello 1 2 x\n", "not numbers"),  # no wanted word: still checked
+    ("goal a b c\n", "Line 1 of the vectors file has “a” where a number should be"),
+    ("not a glove file\nhello 1 2 x\n", "Line 1 .* has “a” where"),  # no wanted word: checked
     ("", "no vectors"),
 ])
 def test_bad_glove_files_get_plain_messages(tmp_path, content, message):
