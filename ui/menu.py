@@ -16,3 +16,9 @@ PAGES = [
     ("pages/runs.py", "6 · Runs", ":material/folder_open:"),
 ]
 PAGE_ICONS = {path: icon for path, _title, icon in PAGES}  # for every link to a page
+
+# Keyboard focus on a link (the menu, "Next: …") showed only as the faint grey of a mouse
+# hovering (browser QA); buttons get Streamlit's own clear ring. This gives links one too
+# (!important: Streamlit's link styles come later and set no outline).
+FOCUS_RING_CSS = ("<style>a:focus-visible{outline:2px solid #2563eb !important;outline-offset:2px;"
+                  "border-radius:4px}</style>")

@@ -389,6 +389,23 @@ def test_typed_data_address_opens_the_data_page(tab):
     assert tab.page.get_by_text("Page not found").count() == 0
 
 
+def test_a_link_reached_by_keyboard_shows_a_clear_focus_ring(tab):
+    """Browser QA: menu links and "Next: …" links showed keyboard focus as a faint grey,
+    the same as a mouse hovering; buttons get a clear ring."""
+    tab.open("")
+    tab.heading(re.compile("1 · Data")).wait_for(timeout=60_000)
+    tab.wait_idle()
+    outline = None
+    for _ in range(8):  # the menu's links come first in the tab order
+        tab.page.keyboard.press("Tab")
+        outline = tab.page.evaluate(
+            "() => { const e = document.activeElement; if (e.tagName !== 'A') return null;"
+            " const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth]; }")
+        if outline:
+            break
+    assert outline == ["solid", "2px"]
+
+
 class WatchedRun:
     """A trained run copied into the server's store and marked as training, to be ended
     while a page watches it. Its "worker" is the test process, so it counts as alive."""
