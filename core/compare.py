@@ -11,7 +11,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from core import config, labels
+from core import config, labels, presets
 from core import runs as runs_lib
 
 WEIGHTS_MEMBER = "model.weights.h5"
@@ -21,15 +21,12 @@ COLUMNS = ("name", "status", "data", "task", "architecture", "max tokens", "embe
 
 
 def architecture(model_spec: dict | None) -> str:
-    """"BiLSTM 64", "LSTM 50-60-75", "GRU 32"; "imported" when unknown."""
+    """"BiLSTM 64", "LSTM 50/60/75", "GRU 32 (average of words)"; "imported" when unknown."""
     if not model_spec or not model_spec.get("units"):
         return "imported"
-    kind = str(model_spec.get("rnn", "lstm")).upper()
-    prefix = "Bi" if model_spec.get("bidirectional") else ""
-    units = "-".join(str(u) for u in model_spec["units"])
-    dense = model_spec.get("dense_layers") or []
-    extra = f" + dense {'-'.join(str(d) for d in dense)}" if dense else ""
-    return f"{prefix}{kind} {units}{extra}"
+    return presets.architecture_words(
+        model_spec.get("rnn", "lstm"), model_spec["units"], bool(model_spec.get("bidirectional")),
+        model_spec.get("dense_layers") or (), model_spec.get("pooling", "last"))
 
 
 def _count_params(weights: bytes) -> int | None:
@@ -68,9 +65,10 @@ def model_params(model_path: Path) -> int | None:
 
 
 def _embedding(model_spec: dict) -> str | None:
-    if model_spec.get("glove_path"):
-        return "GloVe"
     dim = model_spec.get("embedding_dim")
+    if model_spec.get("glove_path"):
+        frozen = "" if model_spec.get("trainable_embedding", True) else ", frozen"
+        return f"GloVe {dim or ''}".strip() + frozen
     return None if dim is None else str(dim)
 
 
@@ -119,7 +117,7 @@ def run_row(store: runs_lib.RunStore, run: runs_lib.RunInfo) -> dict:
         "architecture": architecture(model),
         "max tokens": model.get("max_tokens"),
         "embedding": _embedding(model),
-        "units": "-".join(str(u) for u in model.get("units") or []) or None,
+        "units": "/".join(str(u) for u in model.get("units") or []) or None,
         "params": model_params(store.model_path(run.run_id)) if has_model else None,
         "epochs": run.state.get("epochs_done"),
         **_score_cells(run.task, run.spec.get("data") or {}, report),

@@ -108,8 +108,23 @@ def format_layer_sizes(sizes: tuple[int, ...]) -> str:
 
 def architecture_name(spec: ModelSpec) -> str:
     """A short label such as "BiLSTM 64" or "GRU 50/60/75 + dense 64"."""
-    kind = ("Bi" if spec.bidirectional else "") + spec.rnn.upper()
-    name = f"{kind} {'/'.join(str(u) for u in spec.units)}"
-    if spec.dense_layers:
-        name += " + dense " + "/".join(str(d) for d in spec.dense_layers)
+    return architecture_words(spec.rnn, spec.units, spec.bidirectional, spec.dense_layers,
+                              spec.pooling)
+
+
+# Named in the architecture: two runs that differed only here looked the same (QA).
+POOLING_TAGS = {"mean": "average of words", "max": "strongest signal"}
+POOLING_WORDS = {"last": "the final state", "mean": "the average over all words",
+                 "max": "the strongest signal"}
+
+
+def architecture_words(rnn: str, units, bidirectional: bool, dense_layers=(),
+                       pooling: str = "last") -> str:
+    """architecture_name from the parts, as a saved spec holds them (one name everywhere:
+    the runs table once read "GRU 16-8" for Model & Train's "GRU 16/8")."""
+    name = f"{'Bi' if bidirectional else ''}{str(rnn).upper()} {'/'.join(map(str, units))}"
+    if pooling in POOLING_TAGS:
+        name += f" ({POOLING_TAGS[pooling]})"
+    if dense_layers:
+        name += " + dense " + "/".join(map(str, dense_layers))
     return name

@@ -9,11 +9,13 @@ chart labels are already made inert by ``core.charts.plain``.
 from __future__ import annotations
 
 import html
+import re
 import time
+from pathlib import Path
 
 import numpy as np
 
-from core import charts, compare, evaluation
+from core import charts, compare, evaluation, presets
 from core import results as results_lib
 from core import runs as runs_lib
 from core.errors import StudioError
@@ -116,6 +118,18 @@ def _epochs(train: dict, status: dict) -> str:
     return text + (f"; the model from epoch {best} is kept" if best else "")
 
 
+def _embedding_words(model: dict) -> str:
+    """QA: "GloVe vectors" alone named no file, size, or whether training changed them."""
+    size = model.get("embedding_dim")
+    if not model.get("glove_path"):
+        return f"{size} values per word, learned"
+    name = Path(str(model["glove_path"]).replace("\\", "/")).name
+    name = re.sub(r"^[0-9a-f]{12}-", "", name)  # the store's prefix (ui.train_view._save_upload)
+    kept = "fine-tuned while training" if model.get("trainable_embedding", True) else \
+        "kept as uploaded"
+    return f"GloVe vectors from {name}, {size} values per word, {kept}"
+
+
 def _settings_rows(spec: dict, status: dict) -> list[list]:
     data, model, train = spec.get("data") or {}, spec.get("model") or {}, spec.get("train") or {}
     rows = [["Text column(s)", ", ".join(map(str, data.get("text_columns") or []))],
@@ -129,16 +143,20 @@ def _settings_rows(spec: dict, status: dict) -> list[list]:
                      " / ".join(f"{spec['rows'].get(k, 0):,}" for k in ("train", "valid", "test"))])
     if model:
         rows += [["Architecture", compare.architecture(model)],
-                 ["Embedding", "GloVe vectors" if model.get("glove_path")
-                  else f"{model.get('embedding_dim')} values per word, learned"],
+                 ["Each text summarised by",
+                  presets.POOLING_WORDS.get(model.get("pooling", "last"), model.get("pooling"))],
+                 ["Embedding", _embedding_words(model)],
                  ["Vocabulary / tokens kept per text",
                   f"{model.get('vocab_size'):,} words / {model.get('max_tokens')}"],
-                 ["Dropout", model.get("dropout")]]
+                 ["Minimum word frequency", model.get("min_freq", 1)],
+                 ["Dropout / recurrent dropout",
+                  f"{model.get('dropout')} / {model.get('recurrent_dropout', 0.0)}"]]
     if train:
         rows += [["Optimizer / learning rate", f"{train.get('optimizer')} / {train.get('learning_rate')}"],
                  ["Batch size", train.get("batch_size")],
                  ["Epochs", _epochs(train, status)],
                  ["Early stopping patience", train.get("early_stopping_patience") or "off"],
+                 ["Class weights", "on" if train.get("class_weights") else "off"],
                  ["Seed", train.get("seed")]]
     if spec.get("imported"):
         rows.append(["Origin", "Imported model file"])

@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import compare
+from core import compare, presets
+from core.config import ModelSpec
 from core import runs as runs_lib
 from tests.unit import synthetic_runs
 
@@ -16,15 +17,32 @@ def store(tmp_path):
 
 @pytest.mark.parametrize("model, expected", [
     ({"rnn": "lstm", "units": [64], "bidirectional": True}, "BiLSTM 64"),
-    ({"rnn": "lstm", "units": [50, 60, 75], "bidirectional": False}, "LSTM 50-60-75"),
+    ({"rnn": "lstm", "units": [50, 60, 75], "bidirectional": False}, "LSTM 50/60/75"),
     ({"rnn": "gru", "units": [32], "bidirectional": False}, "GRU 32"),
     ({"rnn": "gru", "units": [32], "bidirectional": True, "dense_layers": [16]},
      "BiGRU 32 + dense 16"),
+    # QA: runs that differed only in pooling looked the same; "16-8" on Runs, "16/8" on Train.
+    ({"rnn": "gru", "units": [16, 8], "pooling": "mean", "dense_layers": [8, 4]},
+     "GRU 16/8 (average of words) + dense 8/4"),
+    ({"rnn": "lstm", "units": [16], "pooling": "max"}, "LSTM 16 (strongest signal)"),
     ({}, "imported"),
     (None, "imported"),
 ])
 def test_architecture_names(model, expected):
     assert compare.architecture(model) == expected
+    if model:  # the same name Model & Train gives the same network
+        spec = ModelSpec(rnn=model["rnn"], units=tuple(model["units"]),
+                         bidirectional=model["bidirectional"] if "bidirectional" in model else False,
+                         pooling=model.get("pooling", "last"),
+                         dense_layers=tuple(model.get("dense_layers", ())))
+        assert presets.architecture_name(spec) == expected
+
+
+def test_the_embedding_column_names_uploaded_vectors_size_and_whether_frozen():
+    assert compare._embedding({"embedding_dim": 32}) == "32"
+    vectors = {"glove_path": "/runs/_uploads/0123456789ab-my_glove.txt", "embedding_dim": 50}
+    assert compare._embedding(vectors) == "GloVe 50"
+    assert compare._embedding({**vectors, "trainable_embedding": False}) == "GloVe 50, frozen"
 
 
 def test_empty_store_gives_an_empty_table_with_all_columns(store):
@@ -40,7 +58,7 @@ def test_rows_come_from_spec_status_and_eval(store):
     row = table.loc[run_id]
     report = store.read_json(run_id, "eval.json")
     assert row["name"] == "two layers" and row["status"] == "finished"
-    assert row["architecture"] == "LSTM 50-60" and row["units"] == "50-60"
+    assert row["architecture"] == "LSTM 50/60" and row["units"] == "50/60"
     assert row["max tokens"] == 200 and row["embedding"] == "64" and row["epochs"] == 3
     assert row["test accuracy"] == pytest.approx(report["metrics"]["accuracy"])
     assert row["baseline accuracy"] == pytest.approx(report["baseline"]["accuracy"])

@@ -40,11 +40,30 @@ def test_report_has_scores_charts_and_mistakes(store):
     assert "<title>Reviews run · LSTM Studio report</title>" in page
     assert "The model got 80.0% of the 40 test texts right." in page
     assert "TF-IDF + logistic regression" in page  # the baseline beside it
-    assert "LSTM 50-60" in page  # the architecture from the spec
+    assert "LSTM 50/60" in page  # the architecture from the spec
     # Loss curve, accuracy curve, confusion matrix, ROC and precision-recall: five charts.
     assert page.count("Plotly.newPlot(") == 5
     assert "Confusion matrix (counts)" in page
     assert "The texts it got most wrong" in page and page.count("<tr>") > 10
+
+
+def test_the_settings_name_what_tells_runs_apart(store):
+    """QA: pooling, minimum frequency, recurrent dropout, class weights and the vectors
+    (file, size, frozen or not) were in neither the report nor the runs table."""
+    run_id = synthetic_runs.binary_run(store)
+    spec = store.spec(run_id)
+    spec["model"].update(pooling="max", min_freq=3, recurrent_dropout=0.1, embedding_dim=50,
+                         glove_path="/srv/runs/_uploads/0123456789ab-glove.6B.50d.txt",
+                         trainable_embedding=False)
+    spec["train"]["class_weights"] = True
+    rows = dict(report._settings_rows(spec, store.status(run_id)))
+    assert rows["Architecture"] == "LSTM 50/60 (strongest signal)"
+    assert rows["Each text summarised by"] == "the strongest signal"
+    assert rows["Embedding"] == "GloVe vectors from glove.6B.50d.txt, 50 values per word, " \
+                                "kept as uploaded"
+    assert rows["Minimum word frequency"] == "3"
+    assert rows["Dropout / recurrent dropout"].endswith("/ 0.1")
+    assert rows["Class weights"] == "on"
 
 
 def test_the_mistakes_are_the_texts_as_written(store):
