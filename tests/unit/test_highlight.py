@@ -2,7 +2,7 @@
 
 import re
 
-from core.highlight import highlight_html
+from core.highlight import highlight_html, highlight_legend
 
 
 def titles(out: str) -> list[str]:
@@ -40,3 +40,12 @@ def test_words_are_shaded_on_the_scale_they_are_given():
     assert alphas(highlight_html(tiny, "yes", strongest=0.3)) == []  # beside 0.3: too faint
     assert alphas(highlight_html([("big", 0.3), (" ", 0.0), ("mid", -0.15)], "yes",
                                  strongest=0.3)) == [0.85, 0.43]
+
+
+def test_the_direction_is_told_by_a_line_as_well_as_a_colour():
+    """Red and green alone: about one man in twelve cannot tell them apart."""
+    out = highlight_html([("good", 0.4), (" ", 0.0), ("bad", -0.4)], "yes")
+    assert re.findall(r"border-bottom: 2px (\w+)", out) == ["solid", "dotted"]
+    legend = highlight_legend("yes")
+    assert "green, solid line</span> pushed toward <b>yes</b>" in legend
+    assert "red, dotted line</span> pushed away" in legend
