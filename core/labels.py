@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from core import config
 from core.config import TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION
@@ -29,10 +31,14 @@ def as_numbers(values) -> np.ndarray | None:
     values = list(values)
     if not values:
         return None
-    try:
-        numbers = np.asarray(values, dtype=str).astype(np.float64)
-    except ValueError:
-        return None
+    try:  # Arrow's parser: a million row ids in 0.04 s, not 0.34 s (checked four times a pick)
+        numbers = pc.cast(pa.array(values, type=pa.string()), pa.float64()).to_numpy(
+            zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all numbers, or numbers Python's float
+        try:  # alone reads ("1_000", full-width digits): its answer decides, as it always did
+            numbers = np.asarray(values, dtype=str).astype(np.float64)
+        except ValueError:
+            return None
     return numbers if np.isfinite(numbers).all() else None
 
 

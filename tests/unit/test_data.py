@@ -711,3 +711,25 @@ def test_a_label_column_of_row_numbers_is_recognised():
     assert not labels.looks_like_row_ids(pd.Series(np.linspace(1, 5, 100)), "score")  # not whole
     assert not labels.looks_like_row_ids(pd.Series([1, 2, 3, 4, 5] * 20), "rating")
     assert not labels.looks_like_row_ids(pd.Series(["a", "b"] * 20), "id")
+
+
+def _numpy_numbers(values):
+    """as_numbers as it was before Arrow read the numbers: the rule a value must keep."""
+    try:
+        numbers = np.asarray(list(values), dtype=str).astype(np.float64)
+    except ValueError:
+        return None
+    return numbers if len(numbers) and np.isfinite(numbers).all() else None
+
+
+@pytest.mark.parametrize("values", [
+    ["1", "2"], ["1.5", "x"], [" 5", "6"], ["1_000"], ["１２"], ["١٢"], ["inf", "1"], ["nan"],
+    ["-nan"], ["Infinity"], ["1e400"], ["1e-400"], [None, "1"], [1, 2], [1.5, "2"], [],
+    ["-0", "+3", ".5", "5.", "1e-3", "1E3"], ["True", "1"], ["0x10"], ["1,5"], ["", "1"],
+    ["0.1", "0.30000000000000004", "123456789012345678901234567890"],
+])
+def test_numbers_are_read_by_the_same_rule_as_before_arrow(values):
+    expected, got = _numpy_numbers(values), labels.as_numbers(values)
+    assert (got is None) == (expected is None)
+    if expected is not None:
+        np.testing.assert_array_equal(got, expected)
