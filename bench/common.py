@@ -11,6 +11,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+def chromium_or_skip() -> str | None:
+    """Debian's chromium, when it and playwright are there; else None, with SKIP printed."""
+    import importlib.util
+    import shutil
+
+    chromium = shutil.which("chromium") if importlib.util.find_spec("playwright") else None
+    if chromium is None:
+        print("SKIP: Debian chromium or the playwright package is missing.")
+    return chromium
+
+
 SHARED_DATA = Path(os.environ.get("LSTM_STUDIO_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
 

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, print_table
+from common import ROOT, chromium_or_skip, print_table
 from data_page import csv_bytes
 
 sys.path.insert(0, str(ROOT))
@@ -77,14 +76,10 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--clicks", type=int, default=3)
     args = parser.parse_args()
-    chromium = shutil.which("chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        chromium = None
+    chromium = chromium_or_skip()
     if chromium is None:
-        print("SKIP: Debian chromium or the playwright package is missing.")
         return 0
+    from playwright.sync_api import sync_playwright
     work = Path(tempfile.mkdtemp(prefix="data_page_browser-"))
     upload = work / "big.csv"
     upload.write_bytes(csv_bytes(args.rows))

@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, print_table, save_summary, summary_row
+from common import ROOT, chromium_or_skip, print_table, save_summary, summary_row
 
 sys.path.insert(0, str(ROOT))
 from tests.e2e.server import CHROMIUM_ARGS, VIEWPORT, running_studio  # noqa: E402
@@ -208,14 +208,10 @@ def main() -> int:
     parser.add_argument("--tile", type=int, default=DEFAULT_TILE,
                         help="repeat the news sample this many times (longer epochs)")
     args = parser.parse_args()
-    chromium = shutil.which("chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        chromium = None
+    chromium = chromium_or_skip()
     if chromium is None:
-        print("SKIP: Debian chromium or the playwright package is missing.")
         return 0
+    from playwright.sync_api import sync_playwright
 
     work = Path(tempfile.mkdtemp(prefix="page_overhead-"))
     runs_dir, config = work / "runs", work / "spec.json"
