@@ -185,8 +185,9 @@ def _usable_rows(df: pd.DataFrame, spec: DataSpec,
         cleaned = clean_texts(df, spec)
     labels = canonical_labels(df[spec.label_column], spec.merge_label_case).tolist()
     # One frame keeps each written text beside its cleaned one through every drop below.
-    frame = pd.DataFrame({"text": cleaned.texts, WRITTEN: cleaned.written, "label": labels,
-                          "has_words": cleaned.has_words})
+    # Object columns, as Python strings: pandas' own string type would copy every text.
+    frame = pd.DataFrame({"text": cleaned.texts, WRITTEN: cleaned.written, "label": labels},
+                         dtype=object).assign(has_words=cleaned.has_words)
     labelled = frame["label"].notna()
     if not labelled.any():
         raise DataError(f"The label column '{spec.label_column}' is empty in every row. "
