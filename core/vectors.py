@@ -54,7 +54,8 @@ def coverage_warning(found: int, checked: int) -> str | None:
     """A plain warning when few of the most frequent training words have a vector."""
     if not checked or found / checked >= LOW_COVERAGE:
         return None
-    return (f"Only {found:,} of the {checked:,} most frequent words of your texts have a vector "
+    return (f"Only {found:,} of the {checked:,} most frequent words of your texts "
+            f"{'has' if found == 1 else 'have'} a vector "
             "in this file, so most words still start random and the vectors can help little. A file for the "
             "same language usually covers most of them: check the language, and keep "
             "“Lowercase everything” on (Data page) for lowercase vectors such as GloVe.")

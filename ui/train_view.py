@@ -279,7 +279,8 @@ def glove_upload(dataset, lowercase: bool) -> UploadedVectors | None:
         note, remove = st.columns([5, 1], vertical_alignment="center")
         note.markdown(f"Using {size}-number vectors from the uploaded file "
                       f"**{escape_markdown(in_use['name'])}**: {found:,} of the {len(words):,} "
-                      "most frequent training words have one; the others start random.")
+                      f"most frequent training words {'has' if found == 1 else 'have'} one; "
+                      "the others start random.")
         remove.button("Remove", key=state.W_GLOVE_REMOVE, icon=":material/close:",
                       on_click=_stop_using_vectors, width="stretch",
                       help="Stop using these vectors: words start with random vectors again.")

@@ -91,13 +91,14 @@ def test_uploaded_vectors_stay_in_use_after_leaving_the_page_until_removed(news,
 
 def test_vectors_longer_than_the_size_box_allows_show_their_own_size(news):
     """Browser QA: a file of 1,100 numbers per word showed "2" in the disabled size box."""
-    wide = "\n".join(f"{word} " + " ".join(["0.5"] * 1100) for word in ("the", "market"))
+    wide = "the " + " ".join(["0.5"] * 1100)
     at = open_train_page(news)
     at.file_uploader(key=state.W_GLOVE).set_value(("wide.txt", wide.encode(), "text/plain"))
     at.run()
     shown = at.number_input(key=state.W_VECTOR_SIZE_SHOWN)
     assert shown.value == 1100 and (shown.max is None or shown.max >= 1100)
     assert "× 1100: each number becomes a vector of 1100 values" in walkthrough(at)
+    assert "most frequent training words has one;" in page_text(at)  # "the" alone: singular
 
 
 def test_zipped_vectors_are_used_as_downloaded(news, studio_home):

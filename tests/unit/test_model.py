@@ -208,6 +208,8 @@ def test_poor_vector_coverage_gets_a_plain_warning():
     low = vectors_lib.coverage_warning(120, 1000)
     assert low.startswith("Only 120 of the 1,000 most frequent words of your texts have a vector")
     assert "Lowercase everything" in low
+    assert vectors_lib.coverage_warning(1, 1000).startswith(
+        "Only 1 of the 1,000 most frequent words of your texts has a vector")
 
 
 def test_description_counts_frozen_vectors_as_not_trainable(tmp_path):
