@@ -10,12 +10,18 @@ import pandas as pd
 from core import data as data_lib
 from core import evaluation
 from core import text as text_lib
+from core.model import PAD_ID
+from core.predictor import OOV_ID, vectorize
 from core.config import TASK_BINARY, TASK_REGRESSION
 from core.errors import DataError, StudioError
 
 CHUNK_ROWS = 5000
 NOTE_COLUMN = "note"
 NO_TEXT = "no text"  # the note on a row that has nothing for the model to read
+# A row of words the model never saw: its answer rests on no word of the text, however sure
+# it looks (QA: emoji-only and made-up rows got "no, 54%" with nothing said, where a typed
+# text gets a warning).
+NO_KNOWN_WORD = "no known word: the answer rests on none of its words"
 THRESHOLD_COLUMN = "threshold"  # a two-class run's answers at a threshold other than 50%
 # With a byte order mark, Excel on Windows reads the file as UTF-8 ("Café", not "CafÃ©");
 # LSTM Studio's own reader skips the mark.
@@ -97,7 +103,9 @@ def predict_frame(predictor, frame: pd.DataFrame, text_columns: list[str],
     Every row stays, in order. A row with no text (empty, or only spaces or punctuation
     after the run's cleaning) gets no prediction rather than the one the model gives to
     nothing: empty prediction and probability cells, and NO_TEXT in a ``note`` column
-    (added only when such rows exist). ``attrs["rows_without_text"]`` counts them;
+    (added only when a row has a note). ``attrs["rows_without_text"]`` counts them; a row
+    the model knows none of the words of keeps its answer, noted NO_KNOWN_WORD (counted in
+    ``attrs["rows_without_known_words"]``);
     ``attrs["answer_columns"]`` names every added column.
     ``choice``: a two-class run's (class, threshold), saved_choice; a ``threshold`` column
     then says it on every answer when it is not 50%.
@@ -110,9 +118,11 @@ def predict_frame(predictor, frame: pd.DataFrame, text_columns: list[str],
     texts = predictor.clean_texts(data_lib.join_text_columns(frame, list(text_columns)).tolist())
     readable = np.array([text_lib.has_words(t) for t in texts], dtype=bool)
     kept = [t for t, ok in zip(texts, readable) if ok]
-    parts = []
+    parts, unknown_only = [], []
     for start in range(0, len(kept), CHUNK_ROWS):
-        parts.append(predictor.scores(kept[start:start + CHUNK_ROWS], already_clean=True))
+        ids = vectorize(predictor.vectorizer, kept[start:start + CHUNK_ROWS])
+        parts.append(predictor.scores_of_ids(ids))
+        unknown_only.append(((ids == OOV_ID) | (ids == PAD_ID)).all(axis=1))
         if progress:
             progress(min(1.0, (start + CHUNK_ROWS) / len(kept)))
     empty_shape = (0,) if predictor.task == TASK_REGRESSION else (0, predictor.n_outputs)
@@ -134,11 +144,13 @@ def predict_frame(predictor, frame: pd.DataFrame, text_columns: list[str],
         rule = np.full(len(frame), "", dtype=object)
         rule[readable] = f"{choice[0]} from {choice[1]:.0%} sure"
         out[_new_column(out, THRESHOLD_COLUMN)] = rule
-    n_without = int((~readable).sum())
-    if n_without:
+    notes = np.where(readable, "", NO_TEXT).astype(object)
+    notes[np.flatnonzero(readable)[np.concatenate(unknown_only)] if parts else []] = NO_KNOWN_WORD
+    if notes.any():
         out.attrs["note_column"] = _new_column(out, NOTE_COLUMN)
-        out[out.attrs["note_column"]] = np.where(readable, "", NO_TEXT)
-    out.attrs["rows_without_text"] = n_without
+        out[out.attrs["note_column"]] = notes
+    out.attrs["rows_without_text"] = int((~readable).sum())
+    out.attrs["rows_without_known_words"] = int((notes == NO_KNOWN_WORD).sum())
     out.attrs["answer_columns"] = list(out.columns[len(frame.columns):])  # all added above
     return out
 

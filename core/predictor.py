@@ -196,7 +196,11 @@ class Predictor:
     def scores(self, texts: list[str], already_clean: bool = False) -> np.ndarray:
         """(n, k) probabilities (binary as [1-p, p]) or (n,) values for regression."""
         texts = list(texts) if already_clean else self.clean_texts(list(texts))
-        return self._scores_from_raw(self.raw_outputs(vectorize(self.vectorizer, texts)))
+        return self.scores_of_ids(vectorize(self.vectorizer, texts))
+
+    def scores_of_ids(self, ids: np.ndarray) -> np.ndarray:
+        """scores() of texts already turned into token ids (vectorize)."""
+        return self._scores_from_raw(self.raw_outputs(ids))
 
     def _scores_from_raw(self, raw: np.ndarray) -> np.ndarray:
         if self.task == TASK_REGRESSION:

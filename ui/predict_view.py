@@ -101,15 +101,22 @@ def _read_notes(frame) -> None:
 
 
 def _result_notes(out) -> None:
+    column = escape_markdown(out.attrs.get("note_column", predict_csv.NOTE_COLUMN))
     without = out.attrs.get("rows_without_text") or 0
-    if not without:
-        return
-    one = without == 1
-    st.info(f"{without:,} of the {_rows(len(out))} {'has' if one else 'have'} no text (empty, "
-            "or only spaces or punctuation), so the model gave "
-            f"{'it' if one else 'them'} no prediction. {'It is' if one else 'They are'} marked "
-            f"“{predict_csv.NO_TEXT}” in the "
-            f"{escape_markdown(out.attrs.get('note_column', predict_csv.NOTE_COLUMN))} column.")
+    if without:
+        one = without == 1
+        st.info(f"{without:,} of the {_rows(len(out))} {'has' if one else 'have'} no text "
+                "(empty, or only spaces or punctuation), so the model gave "
+                f"{'it' if one else 'them'} no prediction. {'It is' if one else 'They are'} "
+                f"marked “{predict_csv.NO_TEXT}” in the {column} column.")
+    unknown = out.attrs.get("rows_without_known_words") or 0
+    if unknown:
+        one = unknown == 1
+        st.warning(f"The model knows none of the words of {unknown:,} of the {_rows(len(out))}, "
+                   f"so {'its answer rests' if one else 'their answers rest'} on no word of "
+                   f"{'its' if one else 'their'} text, however sure {'it looks' if one else 'they look'}. "
+                   f"{'It is' if one else 'They are'} marked “no known word” in the {column} column.",
+                   icon=":material/help:")
 
 
 def _text_columns(frame, trained_columns: list[str], chosen_for: tuple) -> list[str]:

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import config
+from core import config, predict_csv
 from tests.app.conftest import (STILL_TRAINING, copy_run, decoded, open_page, page_text,
                                 shown_percentages, shown_text, shows_empty_cells_empty)
 from ui import state, widgets
@@ -294,6 +294,17 @@ def test_rows_without_text_keep_their_place_and_get_no_prediction(trained_run):
     assert "2 of the 4 rows have no text" in page_text(at)
     # An empty cell shows empty in the browser, not the word "None" (a value stays missing).
     assert shows_empty_cells_empty(at.dataframe[0]) and pd.isna(result["review"].iloc[3])
+
+
+def test_rows_of_words_the_model_never_saw_are_named_on_the_page(trained_run):
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_run})
+    upload(at, state.W_PREDICT_CSV, "odd.csv", "title,review\nGreat shovel,Works well\n"
+           "🙂🙂,😀\nzxqvw,blorfin quazzle\n".encode())
+    at.button(key=state.W_PREDICT_GO).click().run()
+    assert list(at.dataframe[0].value["note"]) == ["", predict_csv.NO_KNOWN_WORD,
+                                                   predict_csv.NO_KNOWN_WORD]
+    assert at.warning[0].value.startswith("The model knows none of the words of 2 of the 3 rows,"
+                                          " so their answers rest on no word of their text")
 
 
 def test_rows_that_cannot_be_read_are_named(trained_run):

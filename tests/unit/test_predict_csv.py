@@ -94,6 +94,19 @@ def test_typed_text_and_csv_rows_share_one_rule_for_no_words(predictor):
     assert [predictor.reads_words(t) for t in texts] == [False, False, True]  # typed: the same
 
 
+def test_rows_of_words_the_model_never_saw_keep_their_answer_and_are_marked(predictor):
+    """QA: an emoji-only row and a made-up one got "no, 54%" with nothing said, where the
+    same text typed gets "The model knows none of the words it reads here"."""
+    texts = ["🙂🙂 😀", "zxqvw blorfin quazzle", "nice product works great", ""]
+    out = predict_csv.predict_frame(predictor, pd.DataFrame({"review": texts}), ["review"])
+    assert list(out["note"]) == [predict_csv.NO_KNOWN_WORD, predict_csv.NO_KNOWN_WORD, "",
+                                 predict_csv.NO_TEXT]
+    assert out["prediction"].iloc[:3].isin(predictor.class_names).all()
+    assert out.attrs["rows_without_known_words"] == 2 and out.attrs["rows_without_text"] == 1
+    read, unknown = zip(*(predictor.reading(t)[1:] for t in texts[:3]))
+    assert [r > 0 and r == u for r, u in zip(read, unknown)] == [True, True, False]  # typed
+
+
 def test_the_answers_do_not_depend_on_the_empty_rows_around_them(predictor):
     texts = ["nice product works great", "awful broke in a day"]
     alone = predict_csv.predict_frame(predictor, pd.DataFrame({"review": texts}), ["review"])
