@@ -26,6 +26,14 @@ MUTED_COLOR = "#94a3b8"
 MAX_LINE_POINTS = 2000  # a live chart redrawn every second must stay light
 MAX_SCATTER_POINTS = 5000
 DASHES = ("dash", "dot", "dashdot", "longdash")  # runs drawn over another run's curve
+# Runs compared side by side: a colour and a marker each. Okabe and Ito's colours, told
+# apart with colour blindness too (yellow left out: faint on white), and with plotly's ten
+# colours the 11th run was the 1st's blue, and deuteranopia merged pairs of them (QA).
+RUN_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
+RUN_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "triangle-down",
+               "cross", "pentagon", "hexagon")  # 7 x 10: no two of the first 70 runs alike
+LEGEND_ROW_PX = 22  # the compared runs' legend grows the chart, not squeezes the plot
+COMPARE_HEIGHT = 420  # with one legend row per run on a phone, the plot keeps this much
 METRIC_LABELS = {"loss": "Loss", "accuracy": "Accuracy", "rmse": "RMSE", "mae": "MAE"}
 
 
@@ -204,10 +212,11 @@ def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_los
     # each in its own pattern, or two dashed runs hid each other (browser QA).
     dashed = {label: DASHES[i % len(DASHES)] for same in identical_curves(runs, metric)
               for i, label in enumerate(same[1:])}
-    for label, records in runs.items():
+    for number, (label, records) in enumerate(runs.items()):
         xs, ys = _points(records, "epoch", "epoch", metric)
         if xs:
-            line = _line(xs, ys, plain(label), None, "Epoch")
+            line = _line(xs, ys, plain(label), RUN_COLORS[number % len(RUN_COLORS)], "Epoch")
+            line.marker.symbol, line.marker.size = RUN_SYMBOLS[number % len(RUN_SYMBOLS)], 8
             if label in dashed:
                 line.line.dash, line.line.width = dashed[label], 3
             fig.add_trace(line)
@@ -218,10 +227,14 @@ def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_los
     fig.update_yaxes(title_text=metric_label(metric))
     # The legend names the run even when a chart has one line (a task of its own). Under
     # the chart, run names take no width from it: beside it they left a phone-wide chart
-    # 70 px (browser QA).
+    # 70 px (browser QA). At the foot of the whole figure, not a share of the plot's height
+    # below it: with many runs that share shrank and the legend sat on "Epoch" (QA).
     return finish(fig, title, uirevision=f"compare-{metric}", showlegend=True,
-                  legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0),
+                  legend=dict(orientation="h", yref="container", yanchor="bottom", y=0,
+                              xanchor="left", x=0),
+                  height=COMPARE_HEIGHT + LEGEND_ROW_PX * len(fig.data),
                   margin={**MARGIN, "t": MARGIN["t"] + 22 * len(lines)})
+
 
 
 # ---------------------------------------------------------------- evaluation

@@ -169,8 +169,8 @@ def test_compared_curves_tick_whole_epochs():
     layout = charts.compare_curves({"run": records}).layout
     assert layout.showlegend  # one line still says whose
     # Under the chart: beside it, run names left a phone-wide chart 70 px (browser QA).
-    assert (layout.legend.orientation, layout.legend.yanchor) == ("h", "top")
-    assert layout.legend.y < 0
+    assert layout.legend.orientation == "h"
+    assert (layout.legend.yref, layout.legend.yanchor, layout.legend.y) == ("container", "bottom", 0)
     long_run = [{"kind": "epoch", "epoch": e, "val_loss": 1.0 / e} for e in range(1, 41)]
     assert charts.compare_curves({"run": long_run}).layout.xaxis.dtick is None  # plotly picks
 
@@ -339,3 +339,15 @@ def test_a_long_label_is_cut_before_it_is_made_inert():
     bar = data_charts.class_balance(pd.Series([name, name, "other"])).data[0]  # name first
     assert list(bar.y) == ["x" * 25 + "&lt;b…", "other"]
     assert bar.customdata[0] == "x" * 25 + "&lt;b&gt;bold&lt;/b&gt;"
+
+
+def test_many_compared_runs_each_get_their_own_colour_and_marker_and_room():
+    """QA: plotly's ten colours gave the 11th run the 1st's blue, deuteranopia merged pairs,
+    and with 11 runs the legend sat on the "Epoch" title of a 150 px tall plot."""
+    runs = {f"run {i}": [{"kind": "epoch", "epoch": e, "val_loss": 1 / (e + i)}
+                         for e in (1, 2, 3)] for i in range(12)}
+    fig = charts.compare_curves(runs, "val_loss")
+    looks = [(trace.line.color, trace.marker.symbol) for trace in fig.data]
+    assert len(set(looks)) == 12 and all(color in charts.RUN_COLORS for color, _ in looks)
+    assert fig.layout.legend.yref == "container" and fig.layout.legend.y == 0
+    assert fig.layout.height == charts.COMPARE_HEIGHT + 12 * charts.LEGEND_ROW_PX
