@@ -68,7 +68,9 @@ def highlight_html(token_weights: Sequence[tuple[str, float]], class_name: str,
         alpha = min(0.85, 0.85 * abs(float(weight)) / strongest) if strongest else 0.0
         pieces.append(_span(token, weight, alpha, hover(weight, class_name, regression))
                       if alpha >= 0.05 else _safe_html(token))
-    return '<div style="white-space: pre-wrap; line-height: 1.9">' + "".join(pieces) + "</div>"
+    # dir="auto": a Hebrew or Arabic text reads right to left, its "!" at its end (QA).
+    return ('<div dir="auto" style="white-space: pre-wrap; line-height: 1.9">' + "".join(pieces)
+            + "</div>")
 
 
 def highlight_legend(class_name: str, regression: bool = False) -> str:

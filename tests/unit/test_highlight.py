@@ -49,3 +49,8 @@ def test_the_direction_is_told_by_a_line_as_well_as_a_colour():
     legend = highlight_legend("yes")
     assert "green, solid line</span> pushed toward <b>yes</b>" in legend
     assert "red, dotted line</span> pushed away" in legend
+
+
+def test_a_right_to_left_text_takes_its_own_direction():
+    """QA: "המוצר מצוין, אני ממליץ בחום!" was laid out left to right, its "!" at the start."""
+    assert highlight_html([("מצוין", 0.4), ("!", 0.0)], "yes").startswith('<div dir="auto"')
