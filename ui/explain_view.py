@@ -188,15 +188,15 @@ def as_the_model_reads_it(predictor, text: str) -> str | None:
     if not predictor.reads_words(text):
         st.info(widgets.no_words_message(predictor, text), icon=":material/info:")
         return None
-    if read == text:
-        return read
-    try:
-        explain.require_words(read)
-    except StudioError:
-        st.info(widgets.NO_WORDS_BUT_HTML, icon=":material/info:")
+    try:  # before the answer: QA read "The model says no (54% sure)" over an emoji-only
+        explain.require_words(read)  # text, then "no words to explain" after Explain
+    except StudioError as refusal:
+        st.info(widgets.NO_WORDS_BUT_HTML if read != text else str(refusal),
+                icon=":material/info:")
         return None
-    st.caption("Explained as the model reads this text: without its HTML tags and "
-               "entities, whose pieces the model never sees.")
+    if read != text:
+        st.caption("Explained as the model reads this text: without its HTML tags and "
+                   "entities, whose pieces the model never sees.")
     return read
 
 

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from core import data as data_lib
+from core.explain import NO_WORDS_MESSAGE
 from core.charts import plain
 from tests.app.conftest import (STILL_TRAINING, copy_run, decoded, open_page, page_text,
                                 scrolls_to, shown_text)
@@ -17,7 +18,7 @@ HOSTILE = "Great kettle <script>alert(1)</script> but <img src=x onerror=alert(1
 
 def highlighted(at) -> list[str]:
     """The bodies of the highlighted-text blocks (the only HTML the page renders)."""
-    return [m.value for m in at.markdown if m.value.startswith('<div style="white-space')]
+    return [m.value for m in at.markdown if m.value.startswith('<div dir="auto" style="white-space')]
 
 
 def explain(at):
@@ -122,6 +123,21 @@ def test_a_text_of_only_html_says_the_model_sees_no_words(trained_binary_run):
     assert not at.error and not at.get("plotly_chart")  # no answer for a text it cannot read
     assert not [b for b in at.button if b.key == state.W_EXPLAIN_GO]
     assert not any("Explained as the model reads" in c.value for c in at.caption)
+
+
+def test_a_text_of_only_emoji_is_refused_before_any_answer(trained_binary_run):
+    """QA: "The model says no (54% sure)" and an Explain button, then "This text has no
+    words to explain" after the click."""
+    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
+                               state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
+                               state.W_EXPLAIN_TEXT: "🙂🙂 😀"})
+    assert [i.value for i in at.info] == [NO_WORDS_MESSAGE]
+    assert not at.error and not at.get("plotly_chart") and not at.warning
+    assert not [b for b in at.button if b.key == state.W_EXPLAIN_GO]
+    assert not any("The model says" in m.value for m in at.markdown)
+    assert not [box for box in at.expander if "Explaining" in box.label] and not highlighted(at)
+    at.text_area(key=state.W_EXPLAIN_TEXT).set_value("😡😡😡 !!! ???").run()  # the same
+    assert [i.value for i in at.info] == [NO_WORDS_MESSAGE]
 
 
 def test_a_text_of_only_punctuation_gets_one_plain_note_and_no_answer(trained_binary_run):
@@ -287,17 +303,6 @@ def test_the_word_bars_read_in_points_of_chance_on_one_scale(trained_binary_run)
     said = f" points on the chance of {html.escape(result.lime.class_name)}"  # as the bars
     hovers = re.findall(r'title="([^"]*)"', highlighted(at)[0])  # the LIME highlights
     assert hovers and all(h.endswith(said) for h in hovers)
-
-
-def test_a_text_without_words_says_so_and_leaves_no_progress_box(trained_binary_run):
-    at = open_page("explain", {state.W_EXPLAIN_RUN: trained_binary_run,
-                               state.W_EXPLAIN_SOURCE: explain_view.SOURCE_OWN,
-                               state.W_EXPLAIN_TEXT: "😡😡😡 !!! ???"})
-    explain(at)
-    assert [shown_text(e.value) for e in at.error] == [explain_view.explain.NO_WORDS_MESSAGE]
-    assert not [box for box in at.expander if "Explaining" in box.label]
-    assert not highlighted(at)
-    assert "Press **Explain**" not in page_text(at)  # it was just pressed
 
 
 def test_the_stability_checks_seed_0_run_reuses_limes_scored_copies():
