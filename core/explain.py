@@ -12,6 +12,7 @@ are drawn, escaped, by ``core.highlight``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import string
 import time
@@ -22,7 +23,7 @@ import numpy as np
 
 from core import neighbourhood
 from core.errors import StudioError
-from core.text import isolate_direction, listed
+from core.text import UNKNOWN_MARK, isolate_direction, listed
 
 PredictFn = Callable[[list[str]], np.ndarray]
 # (pieces, word index of each piece or -1, copies × words 0/1) -> predict_fn's rows, or None
@@ -318,40 +319,46 @@ def escape_markdown(value: str) -> str:
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in flat)
 
 
-def _quoted_list(words: Sequence[WordWeight]) -> str:
-    return listed(f"“{isolate_direction(escape_markdown(w.word))}”" for w in words)
+def _quoted_list(words: Sequence[WordWeight], unknown: frozenset = frozenset()) -> str:
+    """Quoted words; one the model does not know is marked, as in the bars (QA: three
+    Hebrew words "pushed against it", each the same one "unknown word" to the model)."""
+    return listed(f"“{isolate_direction(escape_markdown(w.word))}”"
+                  + (UNKNOWN_MARK if w.word in unknown else "") for w in words)
 
 
-def summary_sentence(explanation: Explanation, top: int = 3, regression: bool = False) -> str:
+def summary_sentence(explanation: Explanation, top: int = 3, regression: bool = False,
+                     unknown: frozenset = frozenset()) -> str:
     """One markdown-safe sentence naming the words that mattered most.
 
     For a predicted number (``regression``) words push the value up or down, not toward it.
+    ``unknown``: words the model does not know, marked "(unknown)".
     """
+    quoted = functools.partial(_quoted_list, unknown=unknown)
     relevant = _relevant(explanation.words)
     toward = [w for w in relevant if w.weight > 0][:top]
     against = [w for w in relevant if w.weight < 0][:top]
     target = f"*{isolate_direction(escape_markdown(explanation.class_name))}*"
     if regression:
-        return _up_and_down(target, toward, against)
+        return _up_and_down(target, toward, against, quoted)
     if not toward and not against:
         return f"No single word changed the score for {target} much."
     against_part = ""
     if against:
-        against_part = f"{_quoted_list(against)} pushed against it"
+        against_part = f"{quoted(against)} pushed against it"
     if not toward:
         return f"No word pushed this toward {target}; {against_part} most."
     noun, verb = ("word", "was") if len(toward) == 1 else ("words", "were")
-    sentence = f"The {noun} that pushed this toward {target} most {verb} {_quoted_list(toward)}"
+    sentence = f"The {noun} that pushed this toward {target} most {verb} {quoted(toward)}"
     return sentence + (f"; {against_part}." if against else ".")
 
 
-def _up_and_down(target: str, up: list[WordWeight], down: list[WordWeight]) -> str:
+def _up_and_down(target: str, up: list[WordWeight], down: list[WordWeight], quoted) -> str:
     if not up and not down:
         return f"No single word changed the predicted {target} much."
     parts = []
     if up:
-        parts.append(f"{_quoted_list(up)} pushed the predicted {target} up most")
+        parts.append(f"{quoted(up)} pushed the predicted {target} up most")
     if down:
-        parts.append(f"{_quoted_list(down)} pushed it down most" if up else
-                     f"{_quoted_list(down)} pushed the predicted {target} down most")
+        parts.append(f"{quoted(down)} pushed it down most" if up else
+                     f"{quoted(down)} pushed the predicted {target} down most")
     return "; ".join(parts) + "."

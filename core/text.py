@@ -25,6 +25,8 @@ except ImportError:  # pragma: no cover
 
 from core.config import CleanSpec
 
+UNKNOWN_MARK = " (unknown)"  # beside a word the model does not know (bars, sentence)
+
 # Negations stay: dropping "not" would turn "not good" into "good".
 NEGATIONS = frozenset({"no", "not", "nor", "never", "cannot", "none", "nothing", "nobody"})
 STOPWORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) - NEGATIONS

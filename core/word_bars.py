@@ -16,8 +16,8 @@ from typing import Callable, Sequence
 import plotly.graph_objects as go
 
 from core.charts import MARGIN, NEGATIVE_COLOR, POSITIVE_COLOR, empty_figure, finish, plain
+from core.text import UNKNOWN_MARK
 
-UNKNOWN_MARK = " (unknown)"
 TITLE = "Words that mattered most"
 RANGE_MARGIN = 0.05  # room on each side of the longest bars, as a share of the span
 SMALL_SHARE = 0.25  # leave-one-out's longest bar under this share of LIME's: say why

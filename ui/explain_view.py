@@ -249,6 +249,9 @@ NO_WORD_MATTERED = ("No word of this text can matter to the model: it knows none
                     "and only rank the words.")
 
 
+FULL_SHADE_POINTS = 5  # a word shaded fully moves the chance by at least this many points
+
+
 def bars_caption(name: str, regression: bool = False) -> str:
     """How to read the word bars, in the unit they are drawn in (core.word_bars)."""
     shown = f"*{isolate_direction(escape_markdown(name))}*"
@@ -286,7 +289,7 @@ def show_result(result: ExplainResult, regression: bool = False, knows_none: boo
     if knows_none:
         st.markdown(NO_WORD_MATTERED)
     else:
-        st.markdown(explain.summary_sentence(lime, regression=regression))
+        st.markdown(explain.summary_sentence(lime, regression=regression, unknown=unknown))
         stable = result.stability.stable
         st.badge(result.stability.label(),
                  icon=":material/check_circle:" if stable else ":material/warning:",
@@ -305,6 +308,8 @@ def show_result(result: ExplainResult, regression: bool = False, knows_none: boo
     label_px = word_bars.label_room((lime, occlusion), unknown)
     strongest = max((abs(float(w)) for e in (lime, occlusion) for _, w in e.token_weights),
                     default=0.0)
+    if not regression:  # QA: words of -0.5 points were shaded solid red, as if they decided
+        strongest = max(strongest, FULL_SHADE_POINTS / 100)
     left, right = st.columns(2)
     with left:
         # "tries", as the switch and the badge say (QA: "samples" is jargon)

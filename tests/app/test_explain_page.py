@@ -162,6 +162,13 @@ def test_words_the_model_cannot_know_or_read_are_said_plainly(run_store, trained
     explain(at)  # no sentence of words that "pushed" the answer, and no "Stable" badge (QA)
     assert explain_view.NO_WORD_MATTERED in [m.value for m in at.markdown]
     assert "pushed this toward" not in page_text(at)
+    # Shaded no stronger than their few points: at -0.5 points every word was solid red (QA).
+    shades = [float(a) for block in highlighted(at)
+              for a in re.findall(r"rgba\(\d+, \d+, \d+, ([\d.]+)\)", block)]
+    strongest = max(abs(w) for e in (at.session_state[state.EXPLAIN_RESULT].lime,
+                                     at.session_state[state.EXPLAIN_RESULT].occlusion)
+                    for _, w in e.token_weights)
+    assert strongest < explain_view.FULL_SHADE_POINTS / 100 and max(shades) < 0.85
     assert not [m.value for m in at.markdown if "badge[" in m.value]
 
     max_tokens = run_store.spec(trained_binary_run)["model"]["max_tokens"]

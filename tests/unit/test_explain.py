@@ -189,6 +189,19 @@ def test_summary_sentence_words():
         "“market” pushed against it.")
 
 
+def test_words_the_model_does_not_know_are_marked_in_the_sentence_as_in_the_bars():
+    """QA: "“אני”, “בחום” and “מצוין” pushed against it", each the one "unknown word"."""
+    explanation = Explanation(
+        text="", method="lime", class_index=1, class_name="yes", score=0.8,
+        words=(WordWeight("great", 0.5), WordWeight("מצוין", -0.4), WordWeight("אני", -0.3)),
+        token_weights=(), num_samples=10, seed=0, seconds=0.0)
+    sentence = summary_sentence(explanation, unknown=frozenset({"מצוין", "אני"}))
+    assert sentence.startswith("The word that pushed this toward *yes* most was “great”; ")
+    assert "מצוין\u2069” (unknown) and “\u2068אני\u2069” (unknown) pushed against it" in sentence
+    up_down = summary_sentence(explanation, regression=True, unknown=frozenset({"אני"}))
+    assert "“\u2068אני\u2069” (unknown) pushed it down most" in up_down
+
+
 def test_a_predicted_number_is_pushed_up_or_down():
     words = (WordWeight("great", 0.5), WordWeight("broke", -0.4), WordWeight("fine", 0.3))
     explanation = Explanation(
