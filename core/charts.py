@@ -250,6 +250,7 @@ def confusion_heatmap(matrix, class_names: Sequence[str], normalized: bool) -> g
     fig = go.Figure(go.Heatmap(
         z=z, x=names, y=names, text=text, colorscale="Blues", showscale=False,
         texttemplate="%{text}" if len(names) <= 20 else None,
+        textfont=dict(size=16 if len(names) <= 6 else 12),  # QA: 11 px on a projector
         hovertemplate="True: %{y}<br>Predicted: %{x}<br>%{text}<extra></extra>",
     ))
     fig.update_xaxes(title_text="Predicted class", type="category", side="bottom")

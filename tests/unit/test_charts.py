@@ -94,6 +94,7 @@ def test_confusion_heatmap_escapes_class_names():
     assert fig.layout.xaxis.title.text == "Predicted class"
     normalized = charts.confusion_heatmap([[0.75, 0.25], [0, 1]], ("a", "b"), normalized=True)
     assert normalized.data[0].text[0][0] == "75%"
+    assert normalized.data[0].textfont.size == 16  # readable on a projector (QA: 11 px)
 
 
 def test_class_balance_and_text_lengths():
