@@ -42,7 +42,8 @@ def no_words_message(predictor, text: str) -> str:
 
 NO_KNOWN_WORDS = ("The model knows none of the words it reads here (none was among its "
                   "training words), so its answer rests on no word of this text.")
-NO_KNOWN_WORDS_WEIGHTS = " Word weights are then close to zero: their colours only rank them."
+NO_KNOWN_WORDS_WEIGHTS = (" Word weights are then close to zero, so the words are shaded "
+                          "faintly.")
 # Predict shows a sure-looking answer under the note (browser check: "happy (100% sure)").
 NO_KNOWN_WORDS_ANSWER = (" It would answer much the same for any text of words it does not "
                          "know, however sure it looks.")
