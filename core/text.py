@@ -273,11 +273,14 @@ def build_vocabulary(
     ``vocab_size`` counts keras' two reserved entries (index 0 padding, index 1
     OOV), so at most ``vocab_size - 2`` tokens are returned.
     """
-    limit = max(0, int(vocab_size) - 2)
-    counts = count_tokens(texts, lowercase)
+    return vocabulary_of(count_tokens(texts, lowercase), vocab_size, min_freq)
+
+
+def vocabulary_of(counts: Counter, vocab_size: int, min_freq: int = 1) -> list[str]:
+    """build_vocabulary from token counts already made (count_tokens)."""
     frequent = [(token, n) for token, n in counts.items() if n >= min_freq]
     frequent.sort(key=lambda item: (-item[1], item[0]))
-    return [token for token, _ in frequent[:limit]]
+    return [token for token, _ in frequent[:max(0, int(vocab_size) - 2)]]
 
 
 def mark_oov(
