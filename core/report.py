@@ -9,13 +9,11 @@ chart labels are already made inert by ``core.charts.plain``.
 from __future__ import annotations
 
 import html
-import re
 import time
-from pathlib import Path
 
 import numpy as np
 
-from core import charts, compare, evaluation, presets
+from core import charts, compare, evaluation, presets, vectors
 from core import results as results_lib
 from core import runs as runs_lib
 from core.errors import StudioError
@@ -123,8 +121,7 @@ def _embedding_words(model: dict) -> str:
     size = model.get("embedding_dim")
     if not model.get("glove_path"):
         return f"{size} values per word, learned"
-    name = Path(str(model["glove_path"]).replace("\\", "/")).name
-    name = re.sub(r"^[0-9a-f]{12}-", "", name)  # the store's prefix (ui.train_view._save_upload)
+    name = vectors.uploaded_name(model["glove_path"])
     kept = "fine-tuned while training" if model.get("trainable_embedding", True) else \
         "kept as uploaded"
     return f"GloVe vectors from {name}, {size} values per word, {kept}"

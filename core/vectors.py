@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import re
 import zipfile
@@ -59,6 +60,23 @@ def coverage_warning(found: int, checked: int) -> str | None:
             "in this file, so most words still start random and the vectors can help little. A file for the "
             "same language usually covers most of them: check the language, and keep "
             "“Lowercase everything” on (Data page) for lowercase vectors such as GloVe.")
+
+
+STORED_PREFIX = re.compile(r"^[0-9a-f]{12}-")  # stored_name's content hash
+
+
+def stored_name(content: bytes, upload_name: str) -> str:
+    """The file name an uploaded vectors file is kept under: its content's hash (one copy
+    per content), then its own name; a .gz or .zip keeps its suffix (read by content)."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(upload_name).stem)[:60] or "vectors"
+    suffix = Path(upload_name).suffix.lower()
+    return (f"{hashlib.sha1(content).hexdigest()[:12]}-{stem}"
+            f"{suffix if suffix in ('.gz', '.zip') else '.txt'}")
+
+
+def uploaded_name(path: str | Path) -> str:
+    """The upload's own name, as stored_name keeps it, from the stored file's path."""
+    return STORED_PREFIX.sub("", Path(str(path).replace("\\", "/")).name)
 
 
 CHECKED_VECTOR_LINES = 20  # lines read as numbers even for unwanted words: the format check

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -220,12 +218,9 @@ def controls(dataset, lowercase: bool) -> UploadedVectors | None:
 
 def _save_upload(uploaded) -> str:
     content = uploaded.getvalue()
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(uploaded.name).stem)[:60] or "vectors"
     folder = services.store().home / UPLOADS_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    suffix = ".txt" if Path(uploaded.name).suffix.lower() not in (".gz", ".zip") else \
-        Path(uploaded.name).suffix.lower()  # core.vectors reads compressed files by content
-    path = folder / f"{hashlib.sha1(content).hexdigest()[:12]}-{stem}{suffix}"
+    path = folder / vectors_lib.stored_name(content, uploaded.name)
     if not path.exists():
         temp = path.with_suffix(".part")
         temp.write_bytes(content)

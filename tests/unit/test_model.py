@@ -1,6 +1,7 @@
 """core.model and core.predictor: heads, description, save/load, GloVe, refusals."""
 
 import dataclasses
+import re
 import time
 import types
 
@@ -262,3 +263,10 @@ def test_a_big_prediction_does_not_hold_up_another_sessions_small_one():
     predict("small", small)
     big_thread.join()
     assert finished == ["small", "big"]
+
+
+def test_an_uploaded_vectors_file_is_stored_under_its_hash_and_named_back():
+    stored = vectors_lib.stored_name(b"the 0.1 0.2\n", "my glove.6B.txt.gz")
+    assert re.fullmatch(r"[0-9a-f]{12}-my_glove\.6B\.txt\.gz", stored)
+    assert vectors_lib.uploaded_name(f"/srv/runs/_uploads/{stored}") == "my_glove.6B.txt.gz"
+    assert vectors_lib.stored_name(b"x", "notes.csv").endswith("-notes.txt")  # read as text
