@@ -236,7 +236,6 @@ def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_los
                   margin={**MARGIN, "t": MARGIN["t"] + 22 * len(lines)})
 
 
-
 # ---------------------------------------------------------------- evaluation
 
 def confusion_heatmap(matrix, class_names: Sequence[str], normalized: bool) -> go.Figure:

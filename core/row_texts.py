@@ -63,7 +63,6 @@ def join_text_columns(df: pd.DataFrame, text_columns) -> pd.Series:
     return pd.Series([_join_parts(parts) for parts in rows], index=df.index, name="text", dtype=object)
 
 
-
 @dataclass(frozen=True)
 class CleanedTexts:
     """Every row's text, cleaned and as written, and whether the model gets a word from it."""

@@ -122,19 +122,20 @@ def _read_vector_file(path: Path, wanted: set[str]) -> tuple[dict[str, np.ndarra
 
 
 def _fields(line: str) -> list[str]:
-    parts = line.strip(" \t\r\n").split(" ")
+    line = line.strip(" \t\r\n")
+    parts = line.split(" ")
     if "\t" in line or "" in parts:  # rare: the regular expression costs 3x on every line
-        parts = SEPARATORS.split(line.strip(" \t\r\n"))
+        parts = SEPARATORS.split(line)
     return parts
 
 
 def _text_lines(path: Path, stack: ExitStack) -> io.TextIOWrapper:
     """The file's lines: plain, gzip-compressed or a zip of one file; UTF-8 or UTF-16."""
     stream = _unpacked(stack.enter_context(open(path, "rb")), stack)
-    head = stream.peek(2)[:2]
-    if b"\0" in stream.peek(512)[:512] and head not in (b"\xff\xfe", b"\xfe\xff"):
+    utf16 = stream.peek(2)[:2] in (b"\xff\xfe", b"\xfe\xff")  # its byte order mark
+    if b"\0" in stream.peek(512)[:512] and not utf16:
         raise SpecError("The vectors file is not a text file. " + GLOVE_FORMAT)
-    encoding = "utf-16" if head in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+    encoding = "utf-16" if utf16 else "utf-8-sig"
     return stack.enter_context(io.TextIOWrapper(stream, encoding=encoding, errors="replace"))
 
 
