@@ -10,8 +10,7 @@ import pandas as pd
 from core import data as data_lib
 from core import evaluation
 from core import text as text_lib
-from core.model import PAD_ID
-from core.predictor import OOV_ID, vectorize
+from core.predictor import knows_no_word, vectorize
 from core.config import TASK_BINARY, TASK_REGRESSION
 from core.errors import DataError, StudioError
 
@@ -122,7 +121,7 @@ def predict_frame(predictor, frame: pd.DataFrame, text_columns: list[str],
     for start in range(0, len(kept), CHUNK_ROWS):
         ids = vectorize(predictor.vectorizer, kept[start:start + CHUNK_ROWS])
         parts.append(predictor.scores_of_ids(ids))
-        unknown_only.append(((ids == OOV_ID) | (ids == PAD_ID)).all(axis=1))
+        unknown_only.append(knows_no_word(ids))
         if progress:
             progress(min(1.0, (start + CHUNK_ROWS) / len(kept)))
     empty_shape = (0,) if predictor.task == TASK_REGRESSION else (0, predictor.n_outputs)

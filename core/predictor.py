@@ -49,6 +49,12 @@ def sequence_lengths(ids: np.ndarray) -> np.ndarray:
     return np.count_nonzero(ids, axis=1)
 
 
+def knows_no_word(ids: np.ndarray) -> np.ndarray:
+    """Per row: the model reads words and knows none of them (its answer rests on no word)."""
+    read = sequence_lengths(ids)
+    return (read > 0) & (np.count_nonzero(ids == OOV_ID, axis=1) == read)
+
+
 def compiled_call(int_model):
     """One graph for every batch shape: eager RNN steps would be far slower."""
     import tensorflow as tf

@@ -54,7 +54,7 @@ def reading_notes(predictor, text: str, explaining: bool = False) -> bool:
     past the number it reads (its max tokens). Only Explain shows word weights.
     True when the model knows none of the words it reads."""
     words, read, unknown = predictor.reading(text)
-    knows_none = bool(read) and unknown == read
+    knows_none = bool(read) and unknown == read  # predictor.knows_no_word, from its counts
     if knows_none:
         why = NO_KNOWN_WORDS_WEIGHTS if explaining else NO_KNOWN_WORDS_ANSWER
         st.warning(NO_KNOWN_WORDS + why,
