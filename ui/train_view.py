@@ -20,8 +20,9 @@ PRESETS = {item.key: item for item in presets.PRESETS}
 LEARNING_RATES = (0.0001, 0.0003, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1)
 BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512, 1024, 2048)
 RNN_LABELS = {"lstm": "LSTM", "gru": "GRU"}
-POOLING_LABELS = {"last": "The final state (default)", "mean": "The average over all words",
-                  "max": "The strongest signal"}
+# The report's words for them (core.presets), as a choice: "The final state (default)".
+POOLING_LABELS = {key: words[0].upper() + words[1:] + (" (default)" if key == "last" else "")
+                  for key, words in presets.POOLING_WORDS.items()}
 GLOVE_CHECK_WORDS = 20_000  # the most frequent training words looked up in uploaded vectors
 UPLOADS_FOLDER = "_uploads"  # inside the run store; not a run id, so never listed as a run
 
