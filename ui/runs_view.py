@@ -329,13 +329,12 @@ def delete_flow(store: runs_lib.RunStore, run: runs_lib.RunInfo, act: bool = Tru
         st.session_state.pop(state.CONFIRM_DELETE, None)
         st.rerun()
     if yes.button(f"Yes, delete {name}", key=state.W_RUNS_DELETE_CONFIRM, type="primary"):
+        st.session_state.pop(state.CONFIRM_DELETE, None)  # answered, even if refused below
         try:
             store.delete(run.run_id)
         except StudioError as err:
-            st.session_state.pop(state.CONFIRM_DELETE, None)  # not asked again by itself
             widgets.show_error(err)
             return
-        st.session_state.pop(state.CONFIRM_DELETE, None)
         st.session_state[state.DELETED_HERE] = run.run_id
         _current_after_delete(store, run.run_id)
         st.session_state[state.RUNS_MESSAGE] = f"Deleted “{name}”."
