@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.menu import FOCUS_RING_CSS, PAGES
+from ui.menu import APP_CSS, CLOSE_MENU_AFTER_LINK_JS, PAGES
 
 # The tab icon stays an emoji: a ":material/…:" page icon makes the browser fetch it from
 # fonts.gstatic.com, and a class server may have no internet.
@@ -19,7 +19,8 @@ to_data_page = st.Page(lambda: st.switch_page(data_page), title=data_title, url_
 page = st.navigation([data_page, *(st.Page(path, title=title, icon=icon)
                                    for path, title, icon in other_pages), to_data_page])
 
-st.html(FOCUS_RING_CSS)  # style only: Streamlit gives it no room on the page
+st.html(APP_CSS)  # style only: Streamlit gives it no room on the page
+st.html(CLOSE_MENU_AFTER_LINK_JS, unsafe_allow_javascript=True)
 
 from ui import services, shown_run, state  # noqa: E402  (after the menu, on purpose)
 

@@ -19,6 +19,26 @@ PAGE_ICONS = {path: icon for path, _title, icon in PAGES}  # for every link to a
 
 # Keyboard focus on a link (the menu, "Next: …") showed only as the faint grey of a mouse
 # hovering (browser QA); buttons get Streamlit's own clear ring. This gives links one too
-# (!important: Streamlit's link styles come later and set no outline).
-FOCUS_RING_CSS = ("<style>a:focus-visible{outline:2px solid #2563eb !important;outline-offset:2px;"
-                  "border-radius:4px}</style>")
+# (!important: Streamlit's link styles come later and set no outline). It also hides the
+# empty box of the script below, which pushed every page down 16 px.
+APP_CSS = ("<style>a:focus-visible{outline:2px solid #2563eb !important;outline-offset:2px;"
+           "border-radius:4px}"
+           '[data-testid="stElementContainer"]:has(.studio-menu-closer){display:none}'
+           "</style>")
+
+# Streamlit closes the menu after a page link only for phone browsers. On a narrow desktop
+# window, such as a projector at 150% zoom (683 px), it stayed open over every new page
+# (browser QA). Below Streamlit's 768 px breakpoint the menu covers the page, so a link
+# click there closes it, as a click on the page already does. Our own script, no user text.
+CLOSE_MENU_AFTER_LINK_JS = """<div class="studio-menu-closer"></div><script>
+(() => {
+  if (window.studioClosesMenu) return;
+  window.studioClosesMenu = true;
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest('[data-testid="stSidebarNav"] a');
+    if (!link || window.innerWidth > 768) return;
+    const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (close) close.click();
+  });
+})();
+</script>"""

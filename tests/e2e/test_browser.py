@@ -406,6 +406,27 @@ def test_a_link_reached_by_keyboard_shows_a_clear_focus_ring(tab):
     assert outline == ["solid", "2px"]
 
 
+@pytest.mark.parametrize("width, closes", [(683, True), (1280, False)])
+def test_the_menu_closes_after_a_link_only_where_it_covers_the_page(tab, width, closes):
+    """Browser QA: on a desktop window 683 px wide (1024 x 768 at 150% zoom, a projector)
+    the menu stayed open over every page after a link; Streamlit closes it only on phones.
+    Where the window is wide enough for page and menu side by side, it stays open."""
+    tab.page.set_viewport_size({"width": width, "height": 768})
+    tab.open("")
+    tab.heading(re.compile("1 · Data")).wait_for(timeout=60_000)
+    tab.wait_idle()
+    menu = tab.page.locator('[data-testid="stSidebar"]')
+    if menu.get_attribute("data-collapsed") == "true":
+        tab.page.locator('[data-testid="stExpandSidebarButton"]').click()
+    wait_until(lambda: menu.get_attribute("data-collapsed") == "false", 10, "the menu to open")
+    tab.go_to("3 · Evaluate", "3 · Evaluate")
+    tab.wait_idle()
+    assert menu.get_attribute("data-collapsed") == ("true" if closes else "false")
+    # The script's own (empty) box takes no room: shown, it pushed every page down 16 px.
+    assert tab.page.locator('[data-testid="stElementContainer"]:has(.studio-menu-closer)'
+                            ).is_hidden()
+
+
 class WatchedRun:
     """A trained run copied into the server's store and marked as training, to be ended
     while a page watches it. Its "worker" is the test process, so it counts as alive."""
