@@ -25,6 +25,10 @@ THRESHOLD_COLUMN = "threshold"  # a two-class run's answers at a threshold other
 # With a byte order mark, Excel on Windows reads the file as UTF-8 ("Café", not "CafÃ©");
 # LSTM Studio's own reader skips the mark.
 CSV_ENCODING = "utf-8-sig"
+# A spreadsheet runs a cell that starts like a formula ("CSV injection", CWE-1236): browser QA
+# saw a text "=HYPERLINK(…)" from an uploaded file go into the download unchanged. Such
+# cells get a leading apostrophe in the file, as OWASP advises; numbers ("-3") stay as they are.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def read_texts(source, name: str = "the file", header: bool | None = None) -> pd.DataFrame:
@@ -151,9 +155,29 @@ def predict_frame(predictor, frame: pd.DataFrame, text_columns: list[str],
     out.attrs["rows_without_text"] = int((~readable).sum())
     out.attrs["rows_without_known_words"] = int((notes == NO_KNOWN_WORD).sum())
     out.attrs["answer_columns"] = list(out.columns[len(frame.columns):])  # all added above
+    out.attrs["formula_like_cells"] = sum(int(_formula_like(out[c]).sum()) for c in out.columns)
     return out
 
 
 def csv_bytes(out: pd.DataFrame) -> bytes:
-    """The predictions as a CSV file to download or save (UTF-8 with a byte order mark)."""
-    return out.to_csv(index=False).encode(CSV_ENCODING)
+    """The predictions as a CSV file to download or save (UTF-8 with a byte order mark),
+    every cell that a spreadsheet would run as a formula given a leading apostrophe."""
+    safe = out.copy()
+    for column in safe.columns:
+        formula_like = _formula_like(safe[column])
+        if formula_like.any():
+            safe[column] = safe[column].where(~formula_like, "'" + safe[column].astype(str))
+    return safe.to_csv(index=False).encode(CSV_ENCODING)
+
+
+def _formula_like(values: pd.Series) -> pd.Series:
+    """Which text cells start as a spreadsheet formula does (FORMULA_STARTS), numbers aside."""
+    if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+        return pd.Series(False, index=values.index)
+    try:
+        starts = values.str.startswith(FORMULA_STARTS, na=False).astype(bool)
+    except AttributeError:  # a column of no strings at all (all empty, say)
+        return pd.Series(False, index=values.index)
+    if starts.any():
+        starts[starts] = pd.to_numeric(values[starts], errors="coerce").isna()
+    return starts

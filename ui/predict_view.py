@@ -119,6 +119,14 @@ def _result_notes(out) -> None:
                    icon=":material/help:")
 
 
+def _formula_note(cells: int) -> None:
+    if cells:
+        one = cells == 1
+        st.caption(f"{cells:,} {'cell starts' if one else 'cells start'} with =, +, -, @ or a tab, "
+                   f"as a spreadsheet formula does. In the download {'it begins' if one else 'they begin'} "
+                   "with an apostrophe ('), so a spreadsheet shows the text instead of running it.")
+
+
 def _text_columns(frame, trained_columns: list[str], chosen_for: tuple) -> list[str]:
     """The run's text columns if the file has them, else the user's choice.
 
@@ -159,7 +167,9 @@ def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
             out = predict_csv.predict_frame(
                 predictor, frame, columns, choice=choice,
                 progress=lambda share: bar.progress(share, text=f"Predicting… {share:.0%}"))
-            st.session_state[state.PREDICT_RESULT] = {"key": key, "frame": out}
+            # The file is made once: a large one took seconds on every later click.
+            st.session_state[state.PREDICT_RESULT] = {"key": key, "frame": out,
+                                                      "csv": predict_csv.csv_bytes(out)}
         except StudioError as err:
             widgets.show_error(err)
         bar.empty()
@@ -182,7 +192,8 @@ def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
         if len(out) > PREVIEW_ROWS:
             st.caption(f"Showing the first {PREVIEW_ROWS:,} of {len(out):,} rows; the download "
                        "has them all.")
-        st.download_button("Download the predictions (CSV)", predict_csv.csv_bytes(out),
+        _formula_note(out.attrs.get("formula_like_cells") or 0)
+        st.download_button("Download the predictions (CSV)", done["csv"],
                            file_name=f"{safe_file_stem(upload.name.rsplit('.', 1)[0])}"
                                      "-predictions.csv",
                            mime="text/csv", key=state.W_PREDICT_DOWNLOAD,

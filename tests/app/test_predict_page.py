@@ -170,6 +170,19 @@ def test_a_csv_with_the_trained_columns_is_predicted_and_downloadable(trained_ru
     assert [d.label for d in at.get("download_button")][0] == "Download the predictions (CSV)"
 
 
+def test_formula_like_cells_are_written_as_text_and_the_page_says_so(trained_binary_run):
+    """CSV injection: a text such as "=HYPERLINK(…)" went into the download unchanged."""
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_binary_run})
+    upload(at, state.W_PREDICT_CSV, "tricky.csv", b'title,review\nOk,"=HYPERLINK(""x"")"\n'
+                                                  b"Fine,Soft and warm\n")
+    at.button(key=state.W_PREDICT_GO).click().run()
+    assert at.dataframe[0].value["review"].tolist() == ['=HYPERLINK("x")', "Soft and warm"]
+    assert ("1 cell starts with =, +, -, @ or a tab, as a spreadsheet formula does. In the "
+            "download it begins with an apostrophe (')") in page_text(at)
+    written = at.session_state[state.PREDICT_RESULT]["csv"]  # what the download button serves
+    assert b"\"'=HYPERLINK(\"\"x\"\")\"" in written and b",Soft and warm," in written
+
+
 def test_a_csv_without_them_asks_which_column_holds_the_text(trained_binary_run):
     at = open_page("predict", {state.W_PREDICT_RUN: trained_binary_run})
     upload(at, state.W_PREDICT_CSV, "other.csv",

@@ -1,5 +1,7 @@
 """Predicting a CSV file of new texts: reading it, and one answer per row of the file."""
 
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -150,6 +152,29 @@ def test_the_download_is_utf8_with_a_bom_that_excel_and_the_reader_both_read(pre
     again = predict_csv.read_texts(written, name="'café-predictions.csv'")
     assert list(again.columns[:3]) == ["title", "review", "prediction"]  # no mark in a name
     assert again["review"].tolist() == ["Lovely café, soft crème brûlée"]
+
+
+def test_cells_a_spreadsheet_would_run_as_formulas_are_written_as_text(predictor):
+    """CSV injection (CWE-1236): browser QA saw "=HYPERLINK(…)" from an uploaded file go into
+    the download unchanged, where a spreadsheet would run it. Numbers keep their sign."""
+    frame = pd.DataFrame({
+        "review": ['=HYPERLINK("http://x.example","click")', "+cmd|' /C calc'!A0",
+                   "@SUM(1+1)", "- soft, but it shrank", "\tTabbed", "Lovely and soft"],
+        "code": ["-3", "+4", "-1.5e3", "=1+1", "ok", "-"]})
+    out = predict_csv.predict_frame(predictor, frame, ["review"])
+    assert out.attrs["formula_like_cells"] == 7  # 5 reviews, "=1+1" and "-"
+    assert out["review"].tolist() == frame["review"].tolist()  # the page shows them as typed
+    again = pd.read_csv(io.BytesIO(predict_csv.csv_bytes(out)), dtype=str, keep_default_na=False,
+                        encoding=predict_csv.CSV_ENCODING)
+    assert again["review"].tolist() == ["'" + t for t in frame["review"][:5]] + ["Lovely and soft"]
+    assert again["code"].tolist() == ["-3", "+4", "-1.5e3", "'=1+1", "ok", "'-"]
+
+
+def test_a_file_without_formula_like_cells_is_written_as_it_is(predictor):
+    frame = pd.DataFrame({"review": ["Lovely and soft", None], "stars": [-1, 5]})
+    out = predict_csv.predict_frame(predictor, frame, ["review"])
+    assert out.attrs["formula_like_cells"] == 0
+    assert predict_csv.csv_bytes(out) == out.to_csv(index=False).encode(predict_csv.CSV_ENCODING)
 
 
 def _frame(columns: list[str]) -> pd.DataFrame:
