@@ -10,7 +10,7 @@ import streamlit as st  # noqa: E402
 from core import charts, labels  # noqa: E402
 from core.config import TASK_REGRESSION  # noqa: E402
 from core.errors import StudioError  # noqa: E402
-from ui import explain_view, services, state, widgets  # noqa: E402
+from ui import explain_view, plots, services, state, widgets  # noqa: E402
 
 st.title("4 · Explain")
 st.write("Pick a text and see which words pushed the model toward its answer: green words "
@@ -58,7 +58,7 @@ with left:
         answer, threshold_note = widgets.answer_index(store, predictor, run_id, scores)
         # In words, as Predict says it: at a threshold the answer can be the shorter bar (QA).
         st.markdown(f"The model says {widgets.answer_words(shown_names, scores, answer)}.")
-        st.plotly_chart(charts.probability_bars(shown_names, scores, answer), key="explain.probs")
+        plots.plotly(charts.probability_bars(shown_names, scores, answer), key="explain.probs")
         if threshold_note:
             st.caption(threshold_note)
 with right:

@@ -11,7 +11,7 @@ from core import data, data_charts
 from core.config import DataSpec
 from core.errors import DataError, NoDataRowsError
 from core.explain import escape_markdown
-from ui import cleaning_view, state, widgets
+from ui import cleaning_view, plots, state, widgets
 from ui.task_view import TASK_AUTO
 
 DEFAULTS = {state.W_TASK: TASK_AUTO, **cleaning_view.DEFAULTS}
@@ -330,7 +330,7 @@ def preview(frame: pd.DataFrame | None, dataset: data.Dataset | None) -> None:
     left, right = st.columns(2)
     balance, lengths, note = _preview_charts(dataset)
     for column, figure in ((left, balance), (right, lengths)):
-        column.plotly_chart(figure)
+        plots.plotly(figure, column)
     if note:
         right.caption(note)
 

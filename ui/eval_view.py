@@ -14,7 +14,7 @@ from core.evaluation import DEFAULT_THRESHOLD, EvalResult
 from core.explain import escape_markdown
 from core.results import RunResults
 from core.runs import THRESHOLD_RANGE
-from ui import services, state, widgets
+from ui import plots, services, state, widgets
 
 AVERAGE_ROWS = {"macro avg": "average of classes", "weighted avg": "average of texts"}
 
@@ -230,8 +230,8 @@ def threshold_section(res: RunResults) -> None:
                "stands at this threshold.")
     roc, pr = charts.roc_pr(curves, cut, at=numbers)
     left, right = st.columns(2)  # one under the other on a phone, where st.columns stack
-    left.plotly_chart(roc, key="eval.roc")
-    right.plotly_chart(pr, key="eval.pr")
+    plots.plotly(roc, left, key="eval.roc")
+    plots.plotly(pr, right, key="eval.pr")
 
 
 def class_report(res: RunResults, result: EvalResult) -> None:
@@ -265,8 +265,7 @@ def confusion(result: EvalResult, class_names) -> None:
     normalized = st.toggle("Show shares instead of counts", key=state.W_NORMALIZE,
                            help="Each row then adds up to 100%: how each true class was predicted.")
     matrix = evaluation.normalize_confusion(result.confusion) if normalized else result.confusion
-    st.plotly_chart(charts.confusion_heatmap(matrix, class_names, normalized),
-                    key="eval.confusion")
+    plots.plotly(charts.confusion_heatmap(matrix, class_names, normalized), key="eval.confusion")
     rounded = (" Shares are rounded to whole percents, so a row may add up to 99% or 101%."
                if normalized else "")  # browser QA: 57% + 21% + 0% + 21%
     st.caption("Rows are the true classes, columns what the model predicted: "
@@ -292,8 +291,8 @@ def values_section(res: RunResults) -> None:
         st.markdown("The classes are a scale, so here each dot is a test text: across, its true "
                     "class; up, the class the model chose. Dots off the dashed line are the "
                     "misses that RMSE and MAE count.")
-    st.plotly_chart(charts.predicted_vs_true(*values, predicted_classes=res.is_ordinal),
-                    key="eval.values")
+    plots.plotly(charts.predicted_vs_true(*values, predicted_classes=res.is_ordinal),
+                 key="eval.values")
 
 
 def _two_decimals(value: float | None) -> str:

@@ -16,7 +16,7 @@ from core import results as results_lib
 from core.errors import StudioError
 from core.explain import escape_markdown
 from core.text import isolate_direction, one_line_preview
-from ui import state, widgets
+from ui import plots, state, widgets
 
 SOURCE_TEST, SOURCE_OWN = "A test text", "Type your own"
 MAX_TEST_OPTIONS = 1000
@@ -317,16 +317,16 @@ def show_result(result: ExplainResult, regression: bool = False, knows_none: boo
         # "tries", as the switch and the badge say (QA: "samples" is jargon)
         st.markdown(f"**LIME** · {lime.num_samples:,} tries")
         _highlight(lime, not_read, regression, strongest)
-        st.plotly_chart(word_bars.word_weight_bars(lime, regression=regression, unknown=unknown,
-                                                   x_range=x_range, left_margin=label_px),
-                        key="explain.lime_bars")
+        plots.plotly(word_bars.word_weight_bars(lime, regression=regression, unknown=unknown,
+                                                x_range=x_range, left_margin=label_px),
+                     key="explain.lime_bars")
     with right:
         st.markdown(f"**Leave one word out** · each word once, {occlusion.num_samples:,} tries")
         _highlight(occlusion, not_read, regression, strongest)
-        st.plotly_chart(word_bars.word_weight_bars(occlusion, regression=regression,
-                                                   unknown=unknown, x_range=x_range,
-                                                   left_margin=label_px),
-                        key="explain.occlusion_bars")
+        plots.plotly(word_bars.word_weight_bars(occlusion, regression=regression,
+                                                unknown=unknown, x_range=x_range,
+                                                left_margin=label_px),
+                     key="explain.occlusion_bars")
     charted = {w.word for e in (lime, occlusion) for w in word_bars.charted_words(e)}
     if unknown & charted and not knows_none:
         st.caption("“(unknown)”: a word the model does not know. It reads every such word as "

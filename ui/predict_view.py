@@ -10,7 +10,7 @@ from core.config import TASK_REGRESSION
 from core.errors import NoDataRowsError, StudioError
 from core.explain import escape_markdown
 from core.report import safe_file_stem
-from ui import explain_view, services, shown_run, state, widgets
+from ui import explain_view, plots, services, shown_run, state, widgets
 
 PREVIEW_ROWS = 1000
 EXAMPLE_WORDS = (5, 80)  # an example short enough to read, long enough to mean something
@@ -62,7 +62,7 @@ def typed_text(predictor, label_column: str, run_id: str | None = None) -> None:
     st.markdown(f"The model says {widgets.answer_words(shown, scores, best)}.")
     if threshold_note:
         st.caption(threshold_note)
-    st.plotly_chart(charts.probability_bars(shown, scores, best), key="predict.probs")
+    plots.plotly(charts.probability_bars(shown, scores, best), key="predict.probs")
 
 
 def _value_range_note(predictor, label_column: str) -> None:

@@ -12,7 +12,7 @@ from core import runs as runs_lib
 from core.errors import StudioError
 from core.explain import escape_markdown
 from core.text import shortened
-from ui import shown_run, state, widgets
+from ui import plots, shown_run, state, widgets
 from ui.task_view import TASK_NAMES
 
 CURVE_METRICS = ("val_loss", "val_accuracy", "loss", "accuracy", "val_rmse")
@@ -205,8 +205,8 @@ def _draw(curves: dict[str, list], run_of: dict[str, runs_lib.RunInfo], metric: 
         if not any(_epochs(records, "epoch") for records in group.values()):
             continue  # nothing to draw (QA: an empty chart for a run waiting to train)
         which = None if kind is None else f"runs that predict {_answers_words(kinds[kind])}"
-        st.plotly_chart(charts.compare_curves(group, metric, which),
-                        key="runs.curves" if kind is None else f"runs.curves.{number}")
+        plots.plotly(charts.compare_curves(group, metric, which),
+                     key="runs.curves" if kind is None else f"runs.curves.{number}")
     for same in compare.identical_curves(curves, metric):
         names = [f"“{escape_markdown(label)}”" for label in same]
         dashed = " and ".join(names[1:])

@@ -59,6 +59,10 @@ def test_sample_button_prepares_the_news_dataset():
     assert at.selectbox(key=state.W_LABEL_COLUMN).value == "topic"
     assert [m.label for m in at.metric][:1] == ["Texts used"]
     assert len(at.get("plotly_chart")) == 2  # class balance and text lengths
+    alts = [chart.proto.alt for chart in at.get("plotly_chart")]  # for screen readers (QA19)
+    assert alts[0].startswith("How many texts per label. ")
+    assert all(f"{name}: " in alts[0] for name in dataset.class_names)
+    assert alts[1].startswith("How long the texts are. ") and " texts" in alts[1]
     assert any("Next" in text and "Train" in text for text in texts_on_page(at))
 
 

@@ -47,6 +47,10 @@ def test_multiclass_run_shows_scores_confusion_and_mistakes(run_store, trained_r
     assert evaluation.headline(evaluation.EvalResult.from_dict(stored["metrics"])) in page_text(at)
     assert "Confusion matrix (counts)" in figure_titles(at)
     assert "Predicted vs true value" in figure_titles(at)  # ratings are numbered classes
+    # The matrix in words for a screen reader (QA19), row by row: the first true class.
+    confusion = np.asarray(stored["metrics"]["confusion"])
+    alt = next(c.proto.alt for c in at.get("plotly_chart") if c.proto.alt.startswith("Confusion"))
+    assert "1: " + ", ".join(f"{k} {int(n):,}" for k, n in zip("12345", confusion[0])) in alt
     assert shown["RMSE of the predicted class"] == f"{stored['metrics']['ordinal_rmse']:.2f}"
     assert shown["Baseline RMSE"] == f"{stored['baseline']['rmse']:.2f}"  # the same footing
     per_class = at.dataframe[0].value

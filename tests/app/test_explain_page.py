@@ -62,6 +62,11 @@ def test_explaining_a_test_text_shows_words_sentence_and_stability(run_store, tr
     badges = [m.value for m in at.markdown if "badge[" in m.value]
     assert badges and ("Stable" in badges[0] or "Unstable" in badges[0])
     assert len(at.get("plotly_chart")) == 3  # probabilities + two word-weight charts
+    # Each chart's numbers in words for a screen reader (QA19: only "Download plot as a PNG").
+    alts = [chart.proto.alt for chart in at.get("plotly_chart")]
+    strongest = at.session_state[state.EXPLAIN_RESULT].lime.words[0].word
+    assert alts[0].startswith("How sure the model is. rating ") and "%" in alts[0]
+    assert f"{strongest}: " in alts[1] and " points" in alts[1]
     assert scrolls_to(at, state.EXPLAIN_VIEW) == 1  # the click brings the words into sight
     at.run()
     assert scrolls_to(at, state.EXPLAIN_VIEW) == 0 and highlighted(at)  # a redraw stays put

@@ -214,6 +214,9 @@ def test_teacher_path(tab, studio, timings):
     main.get_by_role("heading", name="Where it goes wrong, class by class").wait_for(
         timeout=60_000)
     tab.charts("Confusion matrix").first.wait_for(timeout=60_000)
+    # A screen reader reads the matrix in words (QA19: only "Download plot as a PNG").
+    described = main.get_by_role("figure", name=re.compile(r"^Confusion matrix \(counts\)\. Rows: "))
+    assert described.count() == 1 and "World: " in described.get_attribute("aria-label")
     main.get_by_role("combobox", name="Which mistake do you want to understand?").wait_for()
     tab.wait_idle()
     tab.shot("evaluate")

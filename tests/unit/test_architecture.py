@@ -53,6 +53,16 @@ def test_tf_keras_is_used_only_in_bench():
     assert offenders == []
 
 
+@pytest.mark.parametrize("path", [p for p in UI if p.name != "plots.py"],
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_plotly_chart_goes_through_ui_plots(path):
+    """ui.plots gives each chart its text alternative for screen readers (browser QA)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    direct = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+              and node.attr == "plotly_chart"]
+    assert direct == []
+
+
 WIDGETS = ("button", "text_input", "text_area", "number_input", "slider", "select_slider",
            "selectbox", "multiselect", "radio", "checkbox", "toggle", "file_uploader",
            "download_button", "segmented_control", "pills", "data_editor", "form_submit_button")
