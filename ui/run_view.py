@@ -194,9 +194,19 @@ def _status_line(info: runs_lib.RunInfo, records: list[dict], stopping: bool) ->
 
 
 def _by_you(run_id: str) -> str:
-    """" by you" where this session pressed Stop: in a class, the teacher's tab and every
-    other one said "Stopped by you" when a student stopped the run (QA)."""
-    return " by you" if run_id in st.session_state.get(state.STOPPED_RUNS, ()) else ""
+    """Who stopped it, as this session can tell: " by you" where it pressed Stop (in a class,
+    the teacher's tab and every other one said "Stopped by you" when a student stopped the
+    run, QA); on a run it started, that someone else did (QA19: the student whose run a
+    classmate stopped read only "Stopped after 198 epochs."); else nothing."""
+    if _stopped_here(run_id):
+        return " by you"
+    if run_id in st.session_state.get(state.STARTED_RUNS, ()):
+        return " in another tab or by someone else"
+    return ""
+
+
+def _stopped_here(run_id: str) -> bool:
+    return run_id in st.session_state.get(state.STOPPED_RUNS, ())
 
 
 def _curve_options(run_id: str, records: list[dict], metric: str, per: str) -> tuple:
@@ -243,7 +253,7 @@ STOPPED_ELSEWHERE_TEXT = ("Stopped in another tab or by someone else: training e
 
 def _stop_button(run_id: str, stopping: bool) -> None:
     if stopping:
-        st.caption(STOP_REQUESTED_TEXT if _by_you(run_id) else STOPPED_ELSEWHERE_TEXT)
+        st.caption(STOP_REQUESTED_TEXT if _stopped_here(run_id) else STOPPED_ELSEWHERE_TEXT)
     elif not shown_run.trains_for_this_session(run_id):
         _stop_with_a_question(run_id)
     elif st.button("Stop", key=state.W_STOP, icon=":material/stop:", on_click=_request_stop,

@@ -481,10 +481,33 @@ def test_a_run_stopped_while_it_waited_is_not_shown_as_a_success(run_store, trai
     at = open_page(run_id=run_id)  # a session that did not press Stop: not "by you" (QA10)
     assert "Stopped while it waited to train, so it has no model." in [i.value for i in at.info]
     assert not at.success
+    at.session_state[state.STARTED_RUNS] = {run_id}  # the session that started it (QA19)
+    at.run()
+    assert ("Stopped in another tab or by someone else while it waited to train, so it has no "
+            "model.") in [i.value for i in at.info]
     at.session_state[state.STOPPED_RUNS] = {run_id}  # the session that pressed it
     at.run()
     assert "Stopped by you while it waited to train, so it has no model." in [
         i.value for i in at.info]
+
+
+def test_the_session_that_started_a_run_reads_that_someone_else_stopped_it(run_store,
+                                                                          trained_binary_run):
+    """QA19: a classmate stopped a student's run, and the student read only "Stopped after 198
+    epochs.", as if it had ended by itself."""
+    from tests.app.conftest import copy_run
+
+    run_id = copy_run(run_store, trained_binary_run, "stopped by a classmate")
+    status_file = run_store.path(run_id) / "status.json"
+    status = json.loads(status_file.read_text())
+    status_file.write_text(json.dumps({**status, "status": "stopped", "epochs_done": 3}))
+    at = open_page(run_id=run_id)
+    at.session_state[state.STARTED_RUNS] = {run_id}
+    at.run()
+    assert [s.value for s in at.success][0].startswith(
+        "Stopped in another tab or by someone else after 3 epochs.")
+    viewer = open_page(run_id=run_id)  # a session that neither started nor stopped it
+    assert [s.value for s in viewer.success][0].startswith("Stopped after 3 epochs.")
 
 
 def _page_with_this_sessions_run(news, run_id: str) -> AppTest:
