@@ -14,7 +14,7 @@ from core.evaluation import DEFAULT_THRESHOLD, EvalResult
 from core.explain import escape_markdown
 from core.results import RunResults
 from core.runs import THRESHOLD_RANGE
-from ui import plots, services, state, widgets
+from ui import plots, services, shown_run, state, widgets
 
 AVERAGE_ROWS = {"macro avg": "average of classes", "weighted avg": "average of texts"}
 
@@ -46,7 +46,7 @@ def note_current_run_without_results(store, runs: list) -> bool:
     try:
         info = store.info(current)
     except StudioError:
-        return widgets.note_if_deleted(store, current, others=bool(runs))
+        return shown_run.note_if_deleted(store, current, others=bool(runs))
     if info.is_active:
         widgets.redraw_when(lambda: widgets.active_run(store, current) is None)
         why = f"{widgets.training_words(info)}; its test results appear here when it ends"

@@ -255,7 +255,7 @@ def picked_run_gone(store: runs_lib.RunStore, picked: str | None, shown: str) ->
     says so. A run this session deleted is not news."""
     if not picked or picked == shown or picked == st.session_state.pop(state.DELETED_HERE, None):
         return False
-    return widgets.note_if_deleted(store, picked)
+    return shown_run.note_if_deleted(store, picked)
 
 
 def rename_box(store: runs_lib.RunStore, run: runs_lib.RunInfo, act: bool = True) -> None:

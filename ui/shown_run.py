@@ -35,8 +35,6 @@ def current_run_id(store: runs_lib.RunStore) -> str | None:
 def note_if_its_run_is_gone(store: runs_lib.RunStore) -> None:
     """Say so when the session's run, or the address's after a reload, was deleted and
     current_run_id shows another (QA: Model & Train moved on without a word)."""
-    from ui import widgets  # here: widgets reads this module inside its functions
-
     for wanted in (st.session_state.get(state.CURRENT_RUN), st.query_params.get("run")):
         if not wanted:
             continue
@@ -44,8 +42,35 @@ def note_if_its_run_is_gone(store: runs_lib.RunStore) -> None:
             store.path(wanted)
         except RunError:  # not a run id at all (a hand-edited address): nothing to say
             return
-        widgets.note_if_deleted(store, wanted)
+        note_if_deleted(store, wanted)
         return
+
+
+def note_if_deleted(store: runs_lib.RunStore, run_id: str, others: bool = True) -> bool:
+    """Whether the session's run was deleted in another tab or session, and the picker shows
+    another run in its place. Each page says so at its first draw after it (QA: a student
+    read another model's numbers as theirs), not again on every later click (QA19: it
+    stayed above Predict until a model was imported)."""
+    if exists(store, run_id):
+        return False
+    said = st.session_state.setdefault(state.DELETED_RUN_NOTES, set())
+    here = (run_id, _page())
+    if here not in said:
+        said.add(here)
+        name = st.session_state.get(state.RUN_NAMES, {}).get(run_id)
+        which = f"The run “{escape_markdown(name)}”" if name else "The run"
+        shown = ", so this page shows another run" if others else ""
+        st.warning(f"{which} you were looking at was deleted, perhaps in another tab or by "
+                   f"someone else{shown}.", icon=":material/delete:")
+    return True
+
+
+def _page() -> str:
+    """The page being drawn (its script's hash): each page notes a deleted run once."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.page_script_hash if ctx else ""
 
 
 def say_if_download_is_gone(store: runs_lib.RunStore, run_id: str, name: str,

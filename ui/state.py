@@ -21,6 +21,7 @@ THRESHOLD_RUN = "eval.threshold_run"  # the run the slider and the class choice 
 CURRENT_RUN = "run.current"     # the session's run: on Model & Train and in every run picker
 RECENT_RUNS = "run.recent"      # the runs the session looked at (state.looked_at), the latest last
 RUN_NAMES = "run.names"         # {run id: name} of the runs pickers listed: named once deleted
+DELETED_RUN_NOTES = "run.deleted_notes"  # {(run id, page)}: where its deletion was said
 STOPPED_RUNS = "run.stopped"    # ids of the runs this session pressed Stop on ("Stopped by you")
 STARTED_RUNS = "run.started"    # ids of the runs this session started or trained more
 CONTROLS_ROWS = "model.controls_rows"  # training texts the Model & Train controls were set for

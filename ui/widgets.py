@@ -220,28 +220,14 @@ def note_current_run_without_model(runs: list[runs_lib.RunInfo]) -> None:
     try:
         info = services.store().info(current)
     except StudioError:
-        note_if_deleted(services.store(), current)
+        from ui import shown_run  # here: it loads services, which tests replace
+
+        shown_run.note_if_deleted(services.store(), current)
         return
     why = why_no_result(info)
     if why:  # QA: Explain and Predict showed another run without a word
         st.info(f"“{escape_markdown(info.name)}” has no model to answer with: {why}. "
                 "Below is another run.", icon=":material/info:")
-
-
-def note_if_deleted(store: runs_lib.RunStore, run_id: str, others: bool = True) -> bool:
-    """Say so when the session's run was deleted in another tab or session, and the picker
-    shows another run in its place (QA: a student read another model's numbers as theirs).
-    Said on every page until the user picks a run."""
-    from ui import shown_run  # here: it loads services, which tests replace
-
-    if shown_run.exists(store, run_id):
-        return False
-    name = st.session_state.get(state.RUN_NAMES, {}).get(run_id)
-    which = f"The run “{escape_markdown(name)}”" if name else "The run"
-    shown = ", so this page shows another run" if others else ""
-    st.warning(f"{which} you were looking at was deleted, perhaps in another tab or by "
-               f"someone else{shown}.", icon=":material/delete:")
-    return True
 
 
 def why_no_result(info: runs_lib.RunInfo) -> str | None:

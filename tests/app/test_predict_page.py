@@ -427,6 +427,22 @@ def test_the_open_tab_stays_open_when_a_note_appears_above_the_tabs(run_store, t
     assert before.endswith(state.W_PREDICT_TABS) and tab_container_id() == before
 
 
+def test_a_deleted_run_is_noted_once_per_page_not_on_every_click(run_store, trained_run):
+    """QA19: the note stayed above Predict through every later click until a model was
+    imported. Each page says it at its first draw after the deletion (QA: a page that said
+    nothing let a student read another model's answers as theirs)."""
+    doomed = copy_run(run_store, trained_run, "Deleted elsewhere")
+    at = open_page("predict", {state.CURRENT_RUN: doomed})
+    run_store.delete(doomed)  # in another tab
+    at.run()
+    assert sum("“Deleted elsewhere”" in w.value for w in at.warning) == 1
+    at.text_area(key=state.W_PREDICT_TEXT).set_value("Soft and warm").run()
+    assert not any("was deleted" in w.value for w in at.warning) and not at.exception
+    said = at.session_state[state.DELETED_RUN_NOTES]
+    evaluate = open_page("evaluate", {state.CURRENT_RUN: doomed, state.DELETED_RUN_NOTES: said})
+    assert sum("was deleted" in w.value for w in evaluate.warning) == 1  # not said there yet
+
+
 def test_a_model_asked_for_a_run_deleted_meanwhile_says_why_no_file_came(run_store,
                                                                          trained_run):
     """QA: the click gave no file and no word (the file is built after the click)."""
