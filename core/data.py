@@ -93,7 +93,6 @@ class SampleDataset:
     path: Path
     text_columns: tuple[str, ...]
     label_column: str
-    task: str | None
 
 
 # ------------------------------------------------------------ preparing data
@@ -336,13 +335,13 @@ def sample_datasets() -> list[SampleDataset]:
     return [
         SampleDataset("news", "News briefs (4 topics)",
                       "Short invented news stories, each with a title and a topic to predict.",
-                      news, ("title", "body"), "topic", config.TASK_MULTICLASS),
+                      news, ("title", "body"), "topic"),
         SampleDataset("reviews", "Product reviews (rating 1-5)",
                       "Invented product reviews; predict the star rating as classes or as a number.",
-                      reviews, ("title", "review"), "rating", None),
+                      reviews, ("title", "review"), "rating"),
         SampleDataset("reviews_recommended", "Product reviews (recommended or not)",
                       "The same reviews; predict whether the reviewer recommends the product.",
-                      reviews, ("title", "review"), "recommended", config.TASK_BINARY),
+                      reviews, ("title", "review"), "recommended"),
     ]
 
 

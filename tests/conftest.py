@@ -32,7 +32,7 @@ def train_sample_run(store, sample_key: str, *, label: str | None = None, task: 
     sample = next(s for s in data.sample_datasets() if s.key == sample_key)
     frame = data.load_sample(sample_key)
     data_spec = DataSpec(text_columns=sample.text_columns, label_column=label or sample.label_column,
-                         task=task or sample.task)
+                         task=task)
     dataset = data.prepare_dataset(frame, data_spec)
     run_id = jobs.create_run(store, dataset, data_spec, model, train, source=sample.title,
                              name=f"tiny {sample_key} {task or ''}".strip())

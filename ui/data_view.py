@@ -26,14 +26,15 @@ def init_defaults() -> None:
 
 # ---------------------------------------------------------------- loading
 
-def _use_frame(frame: pd.DataFrame, source: str, frame_key: str, text_columns, label_column,
-               task: str | None) -> None:
+def _use_frame(frame: pd.DataFrame, source: str, frame_key: str, text_columns,
+               label_column) -> None:
+    """A new file or sample: its columns suggested, and the task back to "decide"."""
     st.session_state[state.FRAME] = frame
     st.session_state[state.FRAME_SOURCE] = source
     st.session_state[state.FRAME_KEY] = frame_key
     st.session_state[state.W_TEXT_COLUMNS] = list(text_columns)
     st.session_state[state.W_LABEL_COLUMN] = label_column
-    st.session_state[state.W_TASK] = task or TASK_AUTO
+    st.session_state[state.W_TASK] = TASK_AUTO
     st.session_state.pop(state.LABEL_TOOK_TEXT, None)  # it named another file's columns
     st.session_state[state.LOADED_NOW] = source  # said in a toast once prepared (pages/data.py)
 
@@ -54,7 +55,7 @@ def sample_picker() -> None:
             widgets.show_error(err)
             return
         _use_frame(frame, sample.title, f"sample:{key}", sample.text_columns,
-                   sample.label_column, sample.task)
+                   sample.label_column)
 
 
 def csv_uploader() -> None:
@@ -110,7 +111,7 @@ def _read_upload(uploaded, header: bool | None, digest: str | None = None) -> di
         if header is None or frame_key != st.session_state.get(state.FRAME_KEY):
             suggestion = data.suggest_columns(frame)
             _use_frame(frame, uploaded.name, frame_key, suggestion.text_columns,
-                       suggestion.label_column, None)
+                       suggestion.label_column)
     st.session_state[state.UPLOAD_READ] = read
     if header is None and read["offer_header"]:
         st.session_state[state.W_HAS_HEADER] = read["header"]  # the box starts at the guess

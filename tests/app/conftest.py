@@ -38,8 +38,7 @@ def open_page(name: str, session: dict | None = None, run: bool = True) -> AppTe
 def news():
     """The prepared news sample, as the Data page leaves it in the session."""
     sample = next(s for s in data.sample_datasets() if s.key == "news")
-    spec = DataSpec(text_columns=sample.text_columns, label_column=sample.label_column,
-                    task=sample.task)
+    spec = DataSpec(text_columns=sample.text_columns, label_column=sample.label_column)
     return data.prepare_dataset(data.load_sample("news"), spec), spec, sample.title
 
 

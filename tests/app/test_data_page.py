@@ -86,6 +86,13 @@ def test_rating_sample_can_be_forced_to_regression():
     assert not at.exception and not at.error
     assert at.session_state[state.DATASET].task == "regression"
     assert at.session_state[state.DATASET].class_names == ()
+    # QA19: the only words under the choice were "LSTM Studio would choose several classes".
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("The model will predict a number between 1 and 5, scored by how "
+                            "far off it is. (LSTM Studio would choose **several classes**: ")
+               for c in captions), captions
+    at.radio(key=state.W_TASK).set_value("multiclass").run()
+    assert "The model will pick one class for each text." in [c.value for c in at.caption]
 
 
 def test_rating_sample_counts_its_numbered_classes_as_a_scale():
