@@ -35,7 +35,8 @@ texts, true_labels = explain_view.test_split(store, run_id)
 if handed_over:
     explain_view.place_handoff(handed_over, texts, true_labels, label_column)
 
-text = explain_view.choose_text(texts, true_labels, label_column)
+text = explain_view.choose_text(texts, true_labels, label_column,
+                                imported=bool(info.state.get("imported")))
 if not text or not text.strip():
     st.info("Type some words to see what the model makes of them.")
     st.stop()

@@ -124,12 +124,19 @@ def test_labels(texts: list[str], labels: list[str], label_column: str) -> list[
             for i in range(min(len(texts), MAX_TEST_OPTIONS))]
 
 
-def choose_text(texts: list[str], labels: list[str], label_column: str) -> str:
-    """A test text (with its true label) or the user's own text."""
-    options = [SOURCE_TEST, SOURCE_OWN] if texts else [SOURCE_OWN]
-    if st.session_state.get(state.W_EXPLAIN_SOURCE) not in options:
-        st.session_state[state.W_EXPLAIN_SOURCE] = options[0]
-    source = st.radio("Text to explain", options, key=state.W_EXPLAIN_SOURCE, horizontal=True)
+def choose_text(texts: list[str], labels: list[str], label_column: str,
+                imported: bool = False) -> str:
+    """A test text (with its true label) or the user's own text; only the latter for a run
+    without test texts (an imported model), with a word why."""
+    if not texts:  # QA19: a radio of one choice, "Type your own", and nothing said
+        st.caption(("This model was imported from a file" if imported else
+                    "This run's test texts are not here") + ", so there are no test texts to "
+                   "pick: type a text to explain.")
+        return _typed_text()
+    if st.session_state.get(state.W_EXPLAIN_SOURCE) not in (SOURCE_TEST, SOURCE_OWN):
+        st.session_state[state.W_EXPLAIN_SOURCE] = SOURCE_TEST
+    source = st.radio("Text to explain", [SOURCE_TEST, SOURCE_OWN], key=state.W_EXPLAIN_SOURCE,
+                      horizontal=True)
     if source == SOURCE_TEST:
         # The labels are the options, so another run gets a fresh list (not a stale label).
         options = test_labels(texts, labels, label_column)
@@ -141,6 +148,10 @@ def choose_text(texts: list[str], labels: list[str], label_column: str) -> str:
         st.text(texts[index])
         st.caption(f"True {escape_markdown(label_column)}: {escape_markdown(labels[index])}")
         return texts[index]
+    return _typed_text()
+
+
+def _typed_text() -> str:
     # Empty rather than a fixed example: one example cannot suit every model's topic.
     typed = st.text_area("Your text", key=state.W_EXPLAIN_TEXT, height=120,
                          placeholder="Type or paste any text, for example one sentence like "

@@ -513,3 +513,20 @@ def test_the_caption_says_a_repeated_word_is_left_out_with_all_its_copies():
     for regression in (False, True):
         assert "a word that repeats: every copy at once" in explain_view.bars_caption(
             "yes", regression)
+
+
+def test_an_imported_model_says_why_there_are_no_test_texts_to_pick(run_store, trained_run):
+    """QA19: a radio of one choice, "Type your own", and no word why "A test text" was missing."""
+    from core import importer
+
+    run_id = importer.import_model(run_store, run_store.model_path(trained_run).read_bytes(),
+                                   "from a colleague.keras")
+    try:
+        at = open_page("explain", {state.W_EXPLAIN_RUN: run_id})
+        assert not at.exception and not at.radio
+        assert ("This model was imported from a file, so there are no test texts to pick: type a "
+                "text to explain.") in [c.value for c in at.caption]
+        at.text_area(key=state.W_EXPLAIN_TEXT).set_value("Soft and warm, fits well").run()
+        assert "The model says" in page_text(at)
+    finally:
+        run_store.delete(run_id)
