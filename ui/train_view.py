@@ -320,8 +320,8 @@ def run_name_box() -> None:
     named the next run too, "reg-tiny 2", which the user had not asked for: browser QA)."""
     if st.session_state.pop(state.RUN_NAME_USED, False):
         st.session_state[state.W_RUN_NAME] = ""
-    st.text_input("Run name", key=state.W_RUN_NAME, placeholder="Name (optional)",
-                  label_visibility="collapsed")
+    # A visible label: a placeholder alone is gone once typing starts (QA19).
+    st.text_input("Run name (optional)", key=state.W_RUN_NAME, placeholder="e.g. week 3 demo")
 
 
 def start_training(dataset, data_spec, model: ModelSpec, train: TrainSpec) -> str | None:

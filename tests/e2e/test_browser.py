@@ -101,7 +101,7 @@ def start_tiny_run(tab, run_name: str) -> float:
     The run gets its own name so the panel cannot be confused with an older run
     (a new session first shows the latest run in the store).
     """
-    name_box = tab.main().get_by_placeholder("Name (optional)")
+    name_box = tab.main().get_by_role("textbox", name="Run name (optional)")  # a visible label
     name_box.fill(run_name)
     name_box.press("Enter")
     tab.wait_idle()
