@@ -20,10 +20,12 @@ PAGE_ICONS = {path: icon for path, _title, icon in PAGES}  # for every link to a
 # Keyboard focus on a link (the menu, "Next: …") showed only as the faint grey of a mouse
 # hovering (browser QA); buttons get Streamlit's own clear ring. This gives links one too
 # (!important: Streamlit's link styles come later and set no outline). It also hides the
-# empty box of the script below, which pushed every page down 16 px.
+# empty box of the script below, which pushed every page down 16 px, and the headings'
+# "Link to heading" anchors, unseen stops in the keyboard's tab order (QA19).
 APP_CSS = ("<style>a:focus-visible{outline:2px solid #2563eb !important;outline-offset:2px;"
            "border-radius:4px}"
            '[data-testid="stElementContainer"]:has(.studio-menu-closer){display:none}'
+           '[data-testid="stHeaderActionElements"]{display:none}'
            "</style>")
 
 # Streamlit closes the menu after a page link only for phone browsers. On a narrow desktop

@@ -407,6 +407,9 @@ def test_a_link_reached_by_keyboard_shows_a_clear_focus_ring(tab):
         if outline:
             break
     assert outline == ["solid", "2px"]
+    # The headings' "Link to heading" anchors were unseen stops in the tab order (QA19).
+    anchors = tab.page.locator('[data-testid="stHeaderActionElements"] a')
+    assert anchors.count() >= 2 and all(not a.is_visible() for a in anchors.all())
 
 
 @pytest.mark.parametrize("width, closes", [(683, True), (1280, False)])
