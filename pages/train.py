@@ -25,7 +25,7 @@ if dataset is None or data_spec is None:
     links.page_link("pages/data.py", label="Go to Data")
     if run_id is None:
         st.stop()
-    widgets.offer_run_data(services.store(), run_id)
+    train_view.offer_run_data(services.store(), run_id)
 else:
     n_train = len(dataset.train.texts)
     train_view.init_controls(n_train)

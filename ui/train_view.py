@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from core import jobs, presets
+from core import config, jobs, presets
 from core import model as model_lib
 from core import vectors as vectors_lib
 from core.config import ModelSpec, TrainSpec
@@ -116,6 +116,46 @@ def preset_picker(n_train: int) -> None:
                "this preset under “Adjust the network”.")
     st.button("Back to the preset", key=state.W_PRESET_RESET, on_click=_apply_preset,
               args=(n_train,), help="Puts every setting back to the preset's values.")
+
+
+def offer_run_data(run_store, run_id: str) -> None:
+    """One click to train on the data and settings of the run shown, when the session has
+    no data: a reload or a closed tab ends the session (and its loaded data), not the runs."""
+    if not jobs.has_training_data(run_store, run_id):
+        return
+    source = run_store.spec(run_id).get("source") or run_store.info(run_id).name
+    if not st.button(f"Use the data and settings of the run below again ({source})",
+                     key=state.W_REUSE_RUN_DATA, icon=":material/replay:",
+                     help="The same texts, the same training, validation and test split, and "
+                          "the same network and training settings."):
+        return
+    try:
+        dataset, data_spec, source = jobs.run_data(run_store, run_id)
+    except StudioError as err:
+        widgets.show_error(err)
+        return
+    st.session_state[state.DATASET], st.session_state[state.DATA_SPEC] = dataset, data_spec
+    st.session_state[state.FRAME_SOURCE] = source
+    _use_run_settings(run_store.spec(run_id), len(dataset.train.texts))
+    st.rerun()
+
+
+def _use_run_settings(spec: dict, n_train: int) -> None:
+    """The controls set as the run had them (QA19: its data came back, but the controls stayed
+    at the recommended BiLSTM 64, so Train trained another, slower network). The preset box
+    shows the preset that gives these settings, if one does; its uploaded vectors come back too."""
+    model, train = config.model_from_dict(spec["model"]), config.train_from_dict(spec["train"])
+    ss = st.session_state
+    ss.update(_control_values(model, train))
+    ss[state.W_PRESET] = next((key for key, preset in PRESETS.items()
+                               if preset.for_rows(n_train) == (model, train)),
+                              ss.get(state.W_PRESET, presets.DEFAULT_PRESET))
+    ss[state.PRESET_APPLIED], ss[state.CONTROLS_ROWS] = ss[state.W_PRESET], n_train
+    if model.glove_path:  # a file gone from the server is said, and dropped, when drawn
+        ss[state.GLOVE_FILE] = {"name": vectors_lib.uploaded_name(model.glove_path),
+                                "path": model.glove_path}
+    else:
+        ss.pop(state.GLOVE_FILE, None)
 
 
 # ---------------------------------------------------------------- controls
@@ -288,9 +328,11 @@ def glove_upload(dataset, lowercase: bool) -> UploadedVectors | None:
     return UploadedVectors(in_use["name"], in_use["path"], size)
 
 
-def specs_from_controls(vectors: UploadedVectors | None) -> tuple[ModelSpec, TrainSpec]:
-    """The specs the controls describe; SpecError if they are impossible."""
-    ss = st.session_state
+def specs_from_controls(vectors: UploadedVectors | None,
+                        controls=None) -> tuple[ModelSpec, TrainSpec]:
+    """The specs the controls describe (``controls``: their values, the session's by
+    default); SpecError if they are impossible."""
+    ss = st.session_state if controls is None else controls
     glove_path = vectors.path if vectors else None
     size = vectors.size if vectors else int(ss[state.W_EMBEDDING_DIM])
     layers = int(ss[state.W_LAYERS])

@@ -262,30 +262,6 @@ def why_no_dataset() -> str:
     return "First load and prepare a dataset on the **Data** page."
 
 
-def offer_run_data(run_store: runs_lib.RunStore, run_id: str) -> None:
-    """One click to train on the data of the run shown, when the session has none.
-
-    A reload or a closed tab ends the session (and its loaded data), not the runs.
-    """
-    from core import jobs  # here: the other pages never need it
-
-    if not jobs.has_training_data(run_store, run_id):
-        return
-    source = run_store.spec(run_id).get("source") or run_store.info(run_id).name
-    if not st.button(f"Use the data of the run below again ({source})", key=state.W_REUSE_RUN_DATA,
-                     icon=":material/replay:",
-                     help="The same texts and the same training, validation and test split."):
-        return
-    try:
-        dataset, data_spec, source = jobs.run_data(run_store, run_id)
-    except StudioError as err:
-        show_error(err)
-        return
-    st.session_state[state.DATASET], st.session_state[state.DATA_SPEC] = dataset, data_spec
-    st.session_state[state.FRAME_SOURCE] = source
-    st.rerun()
-
-
 def runs_with_model(run_store: runs_lib.RunStore) -> list[runs_lib.RunInfo]:
     return [r for r in run_store.list_runs() if run_store.has_model(r.run_id)]
 

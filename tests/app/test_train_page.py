@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.runs import RunStore
 from tests.app.conftest import scrolls_to, shown_text
-from ui import network_view, run_view, services, state
+from ui import network_view, run_view, services, state, train_view
 
 PAGE = "../../pages/train.py"  # AppTest resolves it against this file
 DEADLINE_SECONDS = 120
@@ -307,7 +307,7 @@ def test_an_imported_model_says_where_it_came_from_and_offers_no_train_more(run_
 def test_after_a_reload_the_shown_runs_data_comes_back_in_one_click(run_store, trained_run):
     """QA: a reload ends the session, so a teacher had to load the sample again to train."""
     from core import data as data_lib
-    from core.config import data_from_dict
+    from core.config import data_from_dict, model_from_dict, train_from_dict
 
     at = open_page(run_id=trained_run)  # a new session: no data loaded
     assert "First load and prepare a dataset" in page_text(at)
@@ -324,6 +324,10 @@ def test_after_a_reload_the_shown_runs_data_comes_back_in_one_click(run_store, t
     assert at.session_state[state.FRAME_SOURCE] == run_store.spec(trained_run)["source"]
     assert at.button(key=state.W_TRAIN)  # ready to train again
     assert not [c for c in at.caption if "learned from" in c.value]  # the same data
+    # ...and the same settings (QA19: the controls stayed at the recommended BiLSTM 64).
+    spec = run_store.spec(trained_run)
+    shown = train_view.specs_from_controls(None, controls=at.session_state)  # what Train trains
+    assert shown == (model_from_dict(spec["model"]), train_from_dict(spec["train"]))
 
     # The Data page shows the data in use, though no file is loaded in this session.
     data_page = AppTest.from_file("../../pages/data.py", default_timeout=60)
