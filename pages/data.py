@@ -26,16 +26,16 @@ data_view.init_defaults()
 
 sample_col, upload_col = st.columns(2, border=True)
 with sample_col:
-    st.subheader("Try a sample")
+    st.header("Try a sample")
     data_view.sample_picker()
 with upload_col:
-    st.subheader("Or upload your own CSV")
+    st.header("Or upload your own CSV")
     data_view.csv_uploader()
 
 frame = st.session_state.get(state.FRAME)
 dataset = st.session_state.get(state.DATASET)
 if frame is None and dataset is not None:  # a run's data, brought back on Model & Train
-    st.subheader("Your data")
+    st.header("Your data")
     data_view.run_data_note(st.session_state.get(state.FRAME_SOURCE, ""))
     data_view.summary(dataset)
     data_view.preview(None, dataset)
@@ -44,7 +44,7 @@ if frame is None:
     st.stop()
 
 source = escape_markdown(st.session_state.get(state.FRAME_SOURCE, ""))
-st.subheader("Which columns?")
+st.header("Which columns?")
 st.caption(f"Loaded **{source}**: {len(frame):,} rows, {len(frame.columns)} columns.")
 data_view.reading_notes(frame)
 text_columns, label_column = data_view.column_choice(frame)
@@ -69,7 +69,7 @@ if loaded_now:
     loaded_toast(loaded_now, "is ready: next, **Model & Train**" if dataset else
                  "needs a change: see below", ready=dataset is not None)
 
-st.subheader("Your data")
+st.header("Your data")
 if dataset is not None:
     data_view.summary(dataset)
     # A wrapping row: a quarter column cut the link to "Next: Model & Tr" at 1024 px.

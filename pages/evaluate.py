@@ -36,19 +36,19 @@ result = res.at_threshold(threshold)
 eval_view.headline(res, result)
 
 if res.is_binary:
-    st.subheader("Choose the threshold")
+    st.header("Choose the threshold")
     eval_view.threshold_section(res)
 
 if result.confusion is not None:
-    st.subheader("Where it goes wrong, class by class")
+    st.header("Where it goes wrong, class by class")
     eval_view.confusion(result, res.class_names)
     eval_view.class_report(res, result)  # full width: beside the matrix its last column was cut off
 
 if res.is_regression or res.is_ordinal:
-    st.subheader("Predicted against true values")
+    st.header("Predicted against true values")
     eval_view.values_section(res)
 
-st.subheader("The texts it got most wrong")
+st.header("The texts it got most wrong")
 can_explain = store.has_model(run_id)
 mistakes = mistakes_view.mistakes_table(res, threshold, can_explain)
 if mistakes and can_explain:

@@ -21,7 +21,7 @@ if not runs:
     st.info("No trained model yet. Train one on the **Model & Train** page, or import a "
             ".keras model file below.")
     links.page_link("pages/train.py", label="Go to Model & Train")
-    st.subheader("Import a model")
+    st.header("Import a model")
     predict_view.model_import(store)
     st.stop()
 
@@ -47,9 +47,9 @@ with table:
              "per class) to every row.")
     predict_view.csv_file(predictor, run_id, list(data_spec.get("text_columns") or []))
 with files:
-    st.subheader("Download this run's model")
+    st.header("Download this run's model")
     predict_view.model_download(store, run_id, info.name)
-    st.subheader("Import a model")
+    st.header("Import a model")
     st.write("Add a .keras file exported from LSTM Studio as a new run. Files with custom "
              "code (Lambda layers) or from other apps are refused.")
     predict_view.model_import(store)

@@ -24,13 +24,13 @@ training = [run.run_id for run in runs if run.is_active]
 if training:  # one that ends shows its scores, and can be deleted, without leaving the page
     widgets.redraw_when(lambda: not any(widgets.active_run(store, r) for r in training))
 
-st.subheader("All runs")
+st.header("All runs")
 runs_view.table(compare.runs_table(store))
 
-st.subheader("Learning curves")
+st.header("Learning curves")
 runs_view.compare_curves(store, runs)
 
-st.subheader("Rename, report or delete a run")
+st.header("Rename, report or delete a run")
 message = st.session_state.pop(state.RUNS_MESSAGE, None)
 if message:  # here, by the buttons: at the top of a long page nobody saw it (QA)
     st.success(message)

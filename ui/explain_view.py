@@ -298,7 +298,7 @@ def show_result(result: ExplainResult, regression: bool = False, knows_none: boo
     """``not_read``: the end of the text past the words the model reads; ``unknown``: the
     words it does not know (marked in the charts)."""
     lime, occlusion = result.lime, result.occlusion
-    st.subheader("Which words mattered")
+    st.header("Which words mattered")
     if knows_none:
         st.markdown(NO_WORD_MATTERED)
     else:

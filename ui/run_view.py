@@ -102,7 +102,7 @@ def _panel(run_id: str, polling_every: float | None, name: str | None = None,
         return
     if page_is_stale(info, polling_every, drawn_status, time.time()):
         st.rerun()  # once: the full page run draws the fragment again with new arguments
-    st.subheader(f"Run: {escape_markdown(info.name)}")
+    st.header(f"Run: {escape_markdown(info.name)}")
     records = _records(store, run_id)
     stopping = info.is_active and store.stop_requested(run_id)
     with st.container():  # one slot whatever it shows, so the charts below keep their place
@@ -293,7 +293,7 @@ def _result(store: runs_lib.RunStore, info: runs_lib.RunInfo) -> None:
         return
     result = evaluation.EvalResult.from_dict(report["metrics"])
     result, threshold_note = _at_chosen_threshold(store, info.run_id, result)
-    st.markdown(f"### {evaluation.headline(result)}")
+    st.markdown(f"## {evaluation.headline(result)}")
     if threshold_note:
         st.caption(threshold_note)
     if report.get("baseline"):

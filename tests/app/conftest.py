@@ -83,7 +83,7 @@ def shows_empty_cells_empty(table) -> bool:
 
 
 def page_text(at: AppTest) -> str:
-    elements = [*at.title, *at.subheader, *at.markdown, *at.caption, *at.info, *at.success,
+    elements = [*at.title, *at.header, *at.markdown, *at.caption, *at.info, *at.success,
                 *at.warning, *at.error]
     return "\n".join(str(e.value) for e in elements)
 

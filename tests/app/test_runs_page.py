@@ -158,7 +158,7 @@ def test_a_run_can_be_renamed_and_every_picker_shows_the_new_name(run_store, thr
     assert run_store.info(throwaway).name == "Class demo, <i>v2</i>"
     assert "Renamed to “Class demo, <i>v2</i>”." in [shown_text(s.value) for s in at.success]
     # By the buttons that did it: at the top of the page it was out of sight (QA).
-    shown = [shown_text(str(e.value)) for e in at.main if e.type in ("subheader", "success")]
+    shown = [shown_text(str(e.value)) for e in at.main if e.type in ("header", "success")]
     assert shown[-2:] == ["Rename, report or delete a run", "Renamed to “Class demo, <i>v2</i>”."]
     assert "Class demo, <i>v2</i>" in set(at.dataframe[0].value["name"])
     at.text_input(key=f"{state.W_RUNS_RENAME}.{throwaway}").set_value("   ")

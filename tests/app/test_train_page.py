@@ -450,8 +450,8 @@ def test_a_two_class_run_shows_the_accuracy_at_the_threshold_chosen_on_evaluate(
     run_store.save_threshold_choice(run_id, res.class_names[1], 0.97)
 
     at = open_page(run_id=run_id)
-    headlines = [m.value for m in at.markdown if m.value.startswith("### ")]
-    assert headlines == [f"### {evaluation.headline(at_chosen)}"]
+    headlines = [m.value for m in at.markdown if m.value.startswith("## ")]
+    assert headlines == [f"## {evaluation.headline(at_chosen)}"]
     assert any(f"At the usual 50% the model got {evaluation.percent(at_half.accuracy)} right"
                in c.value and "97% sure" in c.value for c in at.caption)
 

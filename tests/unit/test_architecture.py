@@ -63,6 +63,14 @@ def test_every_plotly_chart_goes_through_ui_plots(path):
     assert direct == []
 
 
+@pytest.mark.parametrize("path", UI, ids=lambda p: str(p.relative_to(ROOT)))
+def test_sections_are_h2_under_the_page_title(path):
+    """A screen reader's outline went h1 -> h3 on every page (QA19): sections are st.header,
+    which .streamlit/config.toml sizes as Streamlit's subheader."""
+    text = path.read_text(encoding="utf-8")
+    assert ".subheader(" not in text and not re.search(r"[\"']###+ ", text)
+
+
 WIDGETS = ("button", "text_input", "text_area", "number_input", "slider", "select_slider",
            "selectbox", "multiselect", "radio", "checkbox", "toggle", "file_uploader",
            "download_button", "segmented_control", "pills", "data_editor", "form_submit_button")
