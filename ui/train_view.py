@@ -123,7 +123,8 @@ def offer_run_data(run_store, run_id: str) -> None:
     no data: a reload or a closed tab ends the session (and its loaded data), not the runs."""
     if not jobs.has_training_data(run_store, run_id):
         return
-    source = run_store.spec(run_id).get("source") or run_store.info(run_id).name
+    spec = run_store.spec(run_id)
+    source = spec.get("source") or run_store.info(run_id).name
     if not st.button(f"Use the data and settings of the run below again ({source})",
                      key=state.W_REUSE_RUN_DATA, icon=":material/replay:",
                      help="The same texts, the same training, validation and test split, and "
@@ -136,7 +137,7 @@ def offer_run_data(run_store, run_id: str) -> None:
         return
     st.session_state[state.DATASET], st.session_state[state.DATA_SPEC] = dataset, data_spec
     st.session_state[state.FRAME_SOURCE] = source
-    _use_run_settings(run_store.spec(run_id), len(dataset.train.texts))
+    _use_run_settings(spec, len(dataset.train.texts))
     st.rerun()
 
 
