@@ -37,9 +37,9 @@ widgets.checkpoint_note(info)  # a run still training answers from a checkpoint
 data_spec = info.spec.get("data") or {}
 
 # A key keeps the open tab when a note appears above the tabs (QA: a run deleted in another
-# tab sent a CSV prediction back to "Type a text").
+# tab sent a CSV prediction back to "Type a text"), and tracked, when the page is left (QA20).
 typed, table, files = st.tabs(["Type a text", "Predict a CSV file", "Download or import a model"],
-                              key=state.W_PREDICT_TABS)
+                              key=state.W_PREDICT_TABS, on_change="rerun")  # tracked: kept
 with typed:
     predict_view.typed_text(predictor, labels.label_column_name(info.spec))
 with table:

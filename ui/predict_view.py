@@ -149,17 +149,16 @@ def _text_columns(frame, trained_columns: list[str], chosen_for: tuple) -> list[
 
 def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
     upload = st.file_uploader("CSV file", type=["csv"], key=state.W_PREDICT_CSV)
-    if upload is None:
+    kept = _file_in_use(upload)
+    if kept is None:
         return
-    frame = _read_upload(upload)
-    if frame is None:
-        return
+    file_id, file_name, frame = kept
     _read_notes(frame)
     columns = _text_columns(frame, trained_columns,
-                            (run_id, upload.file_id, tuple(map(str, frame.columns))))
+                            (run_id, file_id, tuple(map(str, frame.columns))))
     choice = predict_csv.saved_choice(services.store(), run_id, predictor)  # read once
     threshold_note = widgets.threshold_note(services.store(), run_id, choice)
-    key = (run_id, upload.file_id, tuple(columns), choice)
+    key = (run_id, file_id, tuple(columns), choice)
     if columns and st.button(f"Predict all {_rows(len(frame))}", key=state.W_PREDICT_GO,
                              type="primary"):
         bar = st.progress(0.0, text="Predicting…")
@@ -194,10 +193,27 @@ def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
                        "has them all.")
         _formula_note(out.attrs.get("formula_like_cells") or 0)
         st.download_button("Download the predictions (CSV)", done["csv"],
-                           file_name=f"{safe_file_stem(upload.name.rsplit('.', 1)[0])}"
+                           file_name=f"{safe_file_stem(file_name.rsplit('.', 1)[0])}"
                                      "-predictions.csv",
                            mime="text/csv", key=state.W_PREDICT_DOWNLOAD,
                            icon=":material/download:")
+
+
+def _file_in_use(upload) -> tuple[str, str, pd.DataFrame] | None:
+    """(file id, name, texts) of the file to predict: the one in the uploader, else the last
+    one read, kept in the session. Streamlit empties an uploader once its page is left, and
+    the file and its predictions were gone on coming back (QA20)."""
+    if upload is not None:
+        frame = _read_upload(upload)
+        if frame is None:
+            return None
+        st.session_state[state.PREDICT_FILE] = (upload.file_id, upload.name, frame)
+        return st.session_state[state.PREDICT_FILE]
+    kept = st.session_state.get(state.PREDICT_FILE)
+    if kept:
+        st.caption(f"In use: **{escape_markdown(kept[1])}** ({_rows(len(kept[2]))}), uploaded "
+                   "earlier. Upload a file to use another.")
+    return kept
 
 
 def _read_upload(upload) -> pd.DataFrame | None:

@@ -183,6 +183,24 @@ def test_formula_like_cells_are_written_as_text_and_the_page_says_so(trained_bin
     assert b"\"'=HYPERLINK(\"\"x\"\")\"" in written and b",Soft and warm," in written
 
 
+def test_a_predicted_csv_is_still_there_after_another_page(trained_binary_run):
+    """QA20: leaving Predict emptied the uploader, and the file, its predictions and the
+    download were gone on coming back (a teacher checking the threshold on Evaluate)."""
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_binary_run})
+    upload(at, state.W_PREDICT_CSV, "mine.csv", b"id,comment\n1,Soft and warm\n2,Broke\n")
+    at.button(key=state.W_PREDICT_GO).click().run()
+    assert len(at.dataframe[0].value) == 2
+    # Another page and back: the uploader is empty; what the session keeps stays.
+    kept = (state.W_PREDICT_RUN, state.PREDICT_FILE, state.PREDICT_RESULT,
+            state.W_PREDICT_COLUMNS, state.PREDICT_COLUMNS_FOR, state.PREDICT_HEADER_FILE)
+    back = open_page("predict", {key: at.session_state[key] for key in kept})
+    assert "In use: **mine.csv** (2 rows), uploaded earlier. Upload a file to use another." in [
+        shown_text(c.value) for c in back.caption]
+    assert back.multiselect(key=state.W_PREDICT_COLUMNS).value == ["comment"]
+    assert back.dataframe[0].value["comment"].tolist() == ["Soft and warm", "Broke"]
+    assert [d.label for d in back.get("download_button")][0] == "Download the predictions (CSV)"
+
+
 def test_a_csv_without_them_asks_which_column_holds_the_text(trained_binary_run):
     at = open_page("predict", {state.W_PREDICT_RUN: trained_binary_run})
     upload(at, state.W_PREDICT_CSV, "other.csv",

@@ -147,7 +147,7 @@ def assert_nothing_executed(tab) -> None:
 
 # ---------------------------------------------------------------- test 1
 
-def test_teacher_path(tab, studio, timings):
+def test_teacher_path(tab, studio, timings, tmp_path):
     main = tab.main()
 
     # 1 · Data: the first page, then the news sample.
@@ -253,6 +253,23 @@ def test_teacher_path(tab, studio, timings):
     main.get_by_text("The model says").wait_for()
     tab.wait_idle()
     tab.shot("predict")
+
+    # A CSV predicted, then another page and back: the tab, the file and its answers stay
+    # (QA20: Streamlit empties an uploader when its page is left, and all three were gone).
+    main.get_by_role("tab", name="Predict a CSV file").click()
+    new_texts = tmp_path / "new_briefs.csv"
+    new_texts.write_text("title,body\nCup final,The striker scored twice.\n"
+                         "Markets,Shares fell as rates rose.\n", encoding="utf-8")
+    main.locator('[data-testid="stFileUploader"] input[type="file"][accept*=".csv"]'
+                 ).set_input_files(new_texts)
+    tab.button(re.compile(r"^Predict all 2 rows")).click()
+    main.get_by_role("button", name="Download the predictions (CSV)").wait_for(timeout=60_000)
+    tab.go_to("6 · Runs", "6 · Runs")
+    tab.go_to("5 · Predict", "5 · Predict")
+    main.get_by_text("In use: new_briefs.csv (2 rows), uploaded earlier").wait_for(timeout=30_000)
+    assert main.get_by_role("tab", name="Predict a CSV file").get_attribute(
+        "aria-selected") == "true"
+    assert main.get_by_role("button", name="Download the predictions (CSV)").is_visible()
     assert not tab.dialogs
     assert not tab.errors, tab.errors  # uncaught JavaScript errors in the page
     assert not tab.outside_requests, tab.outside_requests  # e.g. icons from a CDN
