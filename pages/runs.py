@@ -26,6 +26,7 @@ if training:  # one that ends shows its scores, and can be deleted, without leav
 
 st.header("All runs")
 runs_view.table(compare.runs_table(store))
+runs_view.own_thresholds_note(store, runs)
 
 st.header("Learning curves")
 runs_view.compare_curves(store, runs)

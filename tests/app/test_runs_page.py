@@ -215,6 +215,25 @@ def test_accuracies_have_one_decimal_as_on_evaluate(run_store, trained_binary_ru
     assert "50% threshold" in help_text  # a run's own threshold is on Evaluate, not here
 
 
+def test_runs_with_a_threshold_of_their_own_are_named_under_the_table(run_store,
+                                                                      trained_binary_run):
+    """QA20: the table's 91.9% (at 50%) beside Evaluate's and the report's 83.8% (at the 75%
+    chosen there), with the reason only in a column's tooltip."""
+    at = open_page("runs")
+    assert not [c for c in at.caption if "threshold chosen on Evaluate" in c.value]
+    run_id = copy_run(run_store, trained_binary_run, "Strict <b>one</b>")
+    try:
+        positive = run_store.spec(run_id)["class_names"][1]
+        run_store.save_threshold_choice(run_id, positive, 0.75)
+        at.run()
+        assert (f"Two-class runs are scored here at the usual 50% threshold, so runs compare "
+                f"alike. “Strict <b>one</b>” (“{positive}” from 75% sure) has a threshold chosen "
+                "on Evaluate, where Evaluate and the report score it.") in [
+            shown_text(c.value) for c in at.caption]
+    finally:
+        run_store.delete(run_id)
+
+
 def chart_lines(at) -> list[list[str]]:
     """The run names drawn in each learning-curve chart on the page."""
     return [[line["name"] for line in json.loads(chart.proto.spec)["data"]]
