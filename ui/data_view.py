@@ -99,7 +99,10 @@ def _read_upload(uploaded, header: bool | None, digest: str | None = None) -> di
     try:
         frame = data.read_csv(uploaded, name=uploaded.name, header=header)
     except NoDataRowsError as err:  # its only row became the column names; it may be data
-        read.update(header=True if header is None else header, error=str(err))
+        # QA20: the header box under the error read as if about another file: it says why.
+        read.update(header=True if header is None else header,
+                    error=f"{err} If that one row is a text, not column names, untick “The "
+                          "first row holds column names” below.")
     except DataError as err:
         # A failed guess is not about the header (empty, binary, ...): no choice to offer. A
         # failed forced choice keeps the control, so the user can switch back.

@@ -402,6 +402,10 @@ def test_after_leaving_the_page_it_still_says_how_the_first_row_was_read():
 def test_forcing_a_header_that_leaves_no_data_shows_a_plain_error_and_keeps_the_row():
     at = upload(open_page(), "one.csv", b"great product,pos\n")
     assert "one.csv has a header row but no data rows." in shown_text(at.error[0].value)
+    # The box under the error says what it is for (QA20: it read as about another file).
+    assert shown_text(at.error[0].value).endswith(
+        "If that one row is a text, not column names, untick “The first row holds column "
+        "names” below.")
     at.checkbox(key=state.W_HAS_HEADER).uncheck().run()  # the only row is data
     assert not at.exception
     frame = at.session_state[state.FRAME]
