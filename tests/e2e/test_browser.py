@@ -528,3 +528,22 @@ def test_runs_redraws_when_a_listed_run_ends(tab, studio, run_store, trained_bin
         tab.shot("runs_after_the_run_ended")
     finally:
         run.remove()
+
+
+def test_the_predict_tabs_fit_a_phone(tab, studio, run_store, trained_binary_run):
+    """QA20: at 390 px the third tab read "Download or import a mo›", past the edge."""
+    import shutil
+
+    store = RunStore(studio.home)
+    shutil.copytree(run_store.path(trained_binary_run), store.path("e2e-phone-tabs"))
+    try:
+        tab.page.set_viewport_size({"width": 390, "height": 844})
+        tab.open("predict")
+        tabs = tab.main().get_by_role("tab")
+        tabs.last.wait_for(timeout=60_000)
+        tab.wait_idle()
+        tablist = tab.main().get_by_role("tablist")
+        widths = tablist.evaluate("e => [e.scrollWidth, e.clientWidth]")
+        assert tabs.count() == 3 and widths[0] <= widths[1], widths  # nothing scrolled away
+    finally:
+        shutil.rmtree(store.path("e2e-phone-tabs"), ignore_errors=True)
