@@ -7,7 +7,6 @@ Explain's word-weight bars are in ``core.word_bars``.
 
 from __future__ import annotations
 
-import textwrap
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -196,17 +195,11 @@ def _whole_epochs(fig: go.Figure) -> None:
 
 
 NO_RUN_HAS_IT = "None of these runs has this measure"
-WHICH_LINE_CHARS = 34  # a title line that fits a phone (390 px) in plotly's title font
 
 
-def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_loss",
-                   which: str | None = None) -> go.Figure:
-    """One line per run (keyed by its label) of ``metric`` by epoch; ``which`` (plain text,
-    it may hold class names) says which runs, on a line of its own: a phone cut one long
-    line at "(rating 1" (QA)."""
-    lines = textwrap.wrap(which or "", WHICH_LINE_CHARS)
-    title = "<br>".join([metric_label(metric), *map(plain, lines)]) if lines else (
-        f"{metric_label(metric)} by run")
+def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_loss") -> go.Figure:
+    """One line per run (keyed by its label) of ``metric`` by epoch."""
+    title = f"{metric_label(metric)} by run"
     fig = go.Figure()
     # A run whose curve lies on a longer one's is dashed, so the line it covers shows through;
     # each in its own pattern, or two dashed runs hid each other (browser QA).
@@ -232,8 +225,7 @@ def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_los
     return finish(fig, title, uirevision=f"compare-{metric}", showlegend=True,
                   legend=dict(orientation="h", yref="container", yanchor="bottom", y=0,
                               xanchor="left", x=0),
-                  height=COMPARE_HEIGHT + LEGEND_ROW_PX * len(fig.data),
-                  margin={**MARGIN, "t": MARGIN["t"] + 22 * len(lines)})
+                  height=COMPARE_HEIGHT + LEGEND_ROW_PX * len(fig.data))
 
 
 # ---------------------------------------------------------------- evaluation

@@ -223,8 +223,10 @@ def _draw(curves: dict[str, list], run_of: dict[str, runs_lib.RunInfo], metric: 
     for number, (kind, group) in enumerate(groups.items()):
         if not any(_epochs(records, "epoch") for records in group.values()):
             continue  # nothing to draw (QA: an empty chart for a run waiting to train)
-        which = None if kind is None else f"runs that predict {_answers_words(kinds[kind])}"
-        plots.plotly(charts.compare_curves(group, metric, which),
+        if kind is not None:  # above the chart, as wide as the page: in its title, plotly
+            # cannot wrap, and a line cut to fit a phone wrapped early on a desktop (QA20)
+            st.markdown(f"**Runs that predict {escape_markdown(_answers_words(kinds[kind]))}**")
+        plots.plotly(charts.compare_curves(group, metric),
                      key="runs.curves" if kind is None else f"runs.curves.{number}")
     for same in compare.identical_curves(curves, metric):
         names = [f"“{escape_markdown(label)}”" for label in same]
