@@ -246,10 +246,14 @@ def main() -> int:
                          _cores(watched, "server_cpu_seconds"), _cores(watched, "browser_cpu_seconds"),
                          f"{os.getloadavg()[0]:.1f}"])
         browser.close()
-    # Medians: other work on a shared machine hits single rounds hard.
+    # Medians: other work on a shared machine hits single rounds hard. The verdict reads the
+    # median of each round's own ratio, CLI and page run back to back on the same machine
+    # state; the ratio of the two columns' medians (the verdict until 8 Dec) pairs one
+    # round's CLI with another round's page, and is printed beside it.
     cli_mid = statistics.median(float(r[1]) for r in rows)
     page_mid = statistics.median(float(r[2]) for r in rows)
-    median_overhead = 100 * (page_mid / cli_mid - 1)
+    columns_overhead = 100 * (page_mid / cli_mid - 1)
+    median_overhead = statistics.median(r["overhead_percent"] for r in results)
     median_calm = statistics.median(r["calm_overhead_percent"] for r in results)
     rows.append(["median", f"{cli_mid:.2f}", f"{page_mid:.2f}", f"{median_overhead:+.1f}",
                  f"{median_calm:+.1f}", *[""] * 6])
@@ -262,11 +266,16 @@ def main() -> int:
           "watched the run, per second of watching (2.0 = both cores of this machine).")
     print(f"after {FAST_POLL_FOR:.0f} s: only the epochs that started {FAST_POLL_FOR:.0f} s or "
           "more into the training, when the page redraws every 2 s (each run's own epochs).")
+    print(f"the medians' ratio: {columns_overhead:+.1f}% (page {page_mid:.2f} vs CLI {cli_mid:.2f} "
+          "s/epoch, each the median of its column)")
     save_summary("page_overhead", [summary_row(
-        "s/epoch with the live page open (baseline: headless CLI)", page_mid, cli_mid,
-        page_mid / cli_mid, f"≤ +{TARGET_PERCENT:.0f}%", median_overhead <= TARGET_PERCENT)])
+        "s/epoch with the live page open, median of the rounds' own ratios (baseline: the "
+        "headless CLI, median)", page_mid, cli_mid, 1 + median_overhead / 100,
+        f"≤ +{TARGET_PERCENT:.0f}%", median_overhead <= TARGET_PERCENT,
+        key="s/epoch with the live page open (baseline: headless CLI)")])  # replaces the old row
     verdict = "within" if median_overhead <= TARGET_PERCENT else "ABOVE"
-    print(f"overhead {median_overhead:+.1f}% ({verdict} the {TARGET_PERCENT:.0f}% target)")
+    print(f"overhead {median_overhead:+.1f}%, the median of the rounds' own ratios ({verdict} "
+          f"the {TARGET_PERCENT:.0f}% target)")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({"rounds": results, "median_overhead_percent": median_overhead},
                                   indent=2))
