@@ -241,6 +241,9 @@ def _read_upload(upload) -> pd.DataFrame | None:
             return frame
     elif offered[1]:
         header = _header_box()
+    kept = st.session_state.get(state.PREDICT_FILE)
+    if kept and kept[0] == upload.file_id and kept[2].attrs.get("has_header") == header:
+        return kept[2]  # read already, this way: every click read the whole file again
     try:
         return predict_csv.read_texts(upload, name=name, header=header)
     except StudioError as err:

@@ -188,8 +188,10 @@ def test_a_predicted_csv_is_still_there_after_another_page(trained_binary_run):
     download were gone on coming back (a teacher checking the threshold on Evaluate)."""
     at = open_page("predict", {state.W_PREDICT_RUN: trained_binary_run})
     upload(at, state.W_PREDICT_CSV, "mine.csv", b"id,comment\n1,Soft and warm\n2,Broke\n")
+    read = at.session_state[state.PREDICT_FILE][2]
     at.button(key=state.W_PREDICT_GO).click().run()
     assert len(at.dataframe[0].value) == 2
+    assert at.session_state[state.PREDICT_FILE][2] is read  # not read again on each click
     # Another page and back: the uploader is empty; what the session keeps stays.
     kept = (state.W_PREDICT_RUN, state.PREDICT_FILE, state.PREDICT_RESULT,
             state.W_PREDICT_COLUMNS, state.PREDICT_COLUMNS_FOR, state.PREDICT_HEADER_FILE)
