@@ -277,7 +277,7 @@ class LabelFacts:
     variants: list[list[str]]  # case_variants
     merged: pd.Series | None  # one_case(canonical), when there are variants
     row_ids: bool  # looks_like_row_ids
-    numbered: bool  # every label a number
+    number_range: tuple[float, float] | None  # (lowest, highest) if every label is a number
     tasks: dict[bool, str | DataError]  # task_of the labels, merged or not, or why none fits
 
     @classmethod
@@ -287,8 +287,15 @@ class LabelFacts:
         merged = one_case(canonical) if variants else None
         tasks = {merge: _task_or_error(labels)
                  for merge, labels in ((False, canonical), (True, merged)) if labels is not None}
+        numbers = as_numbers(pd.unique(canonical.dropna()))
         return cls(canonical, variants, merged, looks_like_row_ids(canonical, label_column),
-                   are_numbers(pd.unique(canonical.dropna())), tasks)
+                   None if numbers is None else (float(numbers.min()), float(numbers.max())),
+                   tasks)
+
+    @property
+    def numbered(self) -> bool:
+        """Every label a number (are_numbers)."""
+        return self.number_range is not None
 
     def labels(self, merge_case: bool) -> pd.Series:
         return self.merged if merge_case and self.merged is not None else self.canonical

@@ -35,15 +35,14 @@ def _task_explanation(task: str, labels: pd.Series) -> str:
     return f"the labels have {len(names)} values ({shown}), so the model picks one of {len(names)} classes."
 
 
-def _forced_task_words(task: str, labels: pd.Series) -> str:
+def _forced_task_words(task: str, facts: label_lib.LabelFacts) -> str:
     """What the model will do with the task the user chose."""
     if task == TASK_BINARY:
         return "The model will give the probability of one of the two classes."
     if task == TASK_MULTICLASS:
         return "The model will pick one class for each text."
-    numbers = label_lib.as_numbers(pd.unique(labels.dropna()))
-    between = (f" between {numbers.min():g} and {numbers.max():g}"
-               if numbers is not None and len(numbers) else "")
+    low_high = facts.number_range  # read with the column, not on every page run
+    between = f" between {low_high[0]:g} and {low_high[1]:g}" if low_high else ""
     return f"The model will predict a number{between}, scored by how far off it is."
 
 
@@ -66,12 +65,11 @@ def task_choice(frame: pd.DataFrame,
         inferred = facts.task(merge)
     except DataError:
         return forced, None, merge  # preparing shows the message
-    labels = facts.labels(merge)
-    guess = f"**{TASK_NAMES[inferred]}**: {_task_explanation(inferred, labels)}"
+    guess = f"**{TASK_NAMES[inferred]}**: {_task_explanation(inferred, facts.labels(merge))}"
     if choice == TASK_AUTO:
         st.caption(f"LSTM Studio chose {guess}")
     else:  # QA19: a forced choice read only "LSTM Studio would choose several classes"
-        st.caption(_forced_task_words(choice, labels) + (
+        st.caption(_forced_task_words(choice, facts) + (
             "" if choice == inferred else f" (LSTM Studio would choose {guess})"))
     if facts.row_ids:
         st.warning(f"Every row has its own number in “{escape_markdown(label_column)}”, so it "

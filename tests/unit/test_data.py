@@ -686,6 +686,7 @@ def test_label_facts_are_what_the_single_checks_say():
     ids = labels.LabelFacts.read(pd.Series([str(i) for i in range(500)], dtype="str"), "id")
     assert (ids.row_ids, ids.numbered, ids.variants, ids.task(False)) == (
         True, True, [], "regression")
+    assert ids.number_range == (0.0, 499.0)  # the Data page's "a number between 0 and 499"
     moods = labels.LabelFacts.read(pd.Series(["Pos", "pos", "neg", "Pos"] * 10), "mood")
     assert moods.variants == [["Pos", "pos"]] and not moods.numbered
     assert (moods.task(False), moods.task(True)) == ("multiclass", "binary")
