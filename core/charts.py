@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core import evaluation
-from core.compare import identical_curves
+from core.compare import identical_curves, shared_starts
 
 TEMPLATE = "plotly_white"
 MARGIN = dict(l=10, r=10, t=50, b=10)
@@ -201,10 +201,12 @@ def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_los
     """One line per run (keyed by its label) of ``metric`` by epoch."""
     title = f"{metric_label(metric)} by run"
     fig = go.Figure()
-    # A run whose curve lies on a longer one's is dashed, so the line it covers shows through;
-    # each in its own pattern, or two dashed runs hid each other (browser QA).
-    dashed = {label: DASHES[i % len(DASHES)] for same in identical_curves(runs, metric)
-              for i, label in enumerate(same[1:])}
+    # A run whose curve lies on a longer one's, or on another's for its first epochs, is
+    # dashed, so the line it covers shows through; each in its own pattern, or two dashed
+    # runs hid each other (browser QA).
+    on_others = [label for same in identical_curves(runs, metric) for label in same[1:]]
+    on_others += [run for run, _, _ in shared_starts(runs, metric) if run not in on_others]
+    dashed = {label: DASHES[i % len(DASHES)] for i, label in enumerate(on_others)}
     for number, (label, records) in enumerate(runs.items()):
         xs, ys = _points(records, "epoch", "epoch", metric)
         if xs:

@@ -143,9 +143,7 @@ def identical_curves(runs: Mapping[str, Sequence[Mapping]], metric: str) -> list
     Runs with the same data, settings and seed train alike for as long as each runs (4, 7 or
     200 epochs), and one line then hides the others. The longest curve comes first.
     """
-    curves = {label: tuple((r["epoch"], r[metric]) for r in records
-                           if r.get("kind") == "epoch" and r.get(metric) is not None)
-              for label, records in runs.items()}
+    curves = _epoch_curves(runs, metric)
     groups: list[list[str]] = []
     # Longest first (a stable sort: runs of one length keep their order). A point is no line,
     # so it only joins other points: three one-epoch runs drew one dot under a legend of
@@ -160,3 +158,33 @@ def identical_curves(runs: Mapping[str, Sequence[Mapping]], metric: str) -> list
         else:
             groups.append([label])
     return [group for group in groups if len(group) > 1]
+
+
+def shared_starts(runs: Mapping[str, Sequence[Mapping]], metric: str) -> list[tuple[str, str, int]]:
+    """(run, an earlier-listed run, epochs): curves that match for their first two or more
+    epochs and then part.
+
+    A run stopped and trained more goes on from its best checkpoint with other shuffles
+    than the same run trained without a stop, so the two part there; before it, one line
+    hid the other (QA19). Curves that match for as long as both ran are identical_curves'.
+    """
+    curves = _epoch_curves(runs, metric)
+    labels = [label for label in curves if curves[label]]
+    found = []
+    for place, label in enumerate(labels):
+        for earlier in labels[:place]:
+            shared = _shared_epochs(curves[earlier], curves[label])
+            if 2 <= shared < min(len(curves[earlier]), len(curves[label])):
+                found.append((label, earlier, shared))
+                break
+    return found
+
+
+def _epoch_curves(runs: Mapping[str, Sequence[Mapping]], metric: str) -> dict[str, tuple]:
+    return {label: tuple((r["epoch"], r[metric]) for r in records
+                         if r.get("kind") == "epoch" and r.get(metric) is not None)
+            for label, records in runs.items()}
+
+
+def _shared_epochs(one: tuple, other: tuple) -> int:
+    return next((i for i, (a, b) in enumerate(zip(one, other)) if a != b), min(len(one), len(other)))

@@ -239,6 +239,10 @@ def _draw(curves: dict[str, list], run_of: dict[str, runs_lib.RunInfo], metric: 
         st.caption(f"{', '.join(names[:-1])} and {names[-1]} have the same curve for as long "
                    f"as each ran (same data, settings and seed), so their lines lie on each "
                    f"other: {dashed} {'is' if len(names) == 2 else 'are'} drawn dashed.")
+    for run, under, epochs in compare.shared_starts(curves, metric):
+        st.caption(f"“{escape_markdown(run)}” has the same curve as “{escape_markdown(under)}” "
+                   f"for their first {epochs} epochs (same data, settings and seed until "
+                   f"then), and then they part: “{escape_markdown(run)}” is drawn dashed.")
     without: dict[str, list[str]] = {}
     for label, records in curves.items():
         if not _epochs(records, "epoch"):

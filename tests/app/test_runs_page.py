@@ -321,6 +321,24 @@ def test_runs_that_trained_alike_are_named_as_lying_on_each_other(run_store, thr
     assert f"“{names[1]}” is drawn dashed" in shown_text(page_text(at))
 
 
+def test_runs_that_part_after_their_first_epochs_are_named_and_dashed(run_store, throwaway):
+    """QA19: a run stopped and trained more lay on the same run trained without a stop for
+    their first epochs, where one line hid the other, and nothing said so."""
+    twin = copy_run(run_store, throwaway, "Stopped & trained more")
+    try:
+        for run_id, loss in ((throwaway, 0.30), (twin, 0.35)):  # a third epoch each, apart
+            metrics = run_store.path(run_id) / "metrics.jsonl"
+            third = {"kind": "epoch", "epoch": 3, "loss": loss, "val_loss": loss}
+            metrics.write_text(metrics.read_text() + json.dumps(third) + "\n")
+        at = open_page("runs", {state.W_RUNS_SELECTED: [throwaway, twin]})
+        assert ("“Stopped & trained more” has the same curve as “Throwaway <b>run</b>” for "
+                "their first 2 epochs (same data, settings and seed until then), and then they "
+                "part: “Stopped & trained more” is drawn dashed." in shown_text(page_text(at)))
+        assert "for as long as each ran" not in page_text(at)
+    finally:
+        run_store.delete(twin)
+
+
 def test_one_epoch_runs_that_trained_alike_are_said_to_share_one_dot(run_store, throwaway):
     """QA: three identical one-epoch runs drew one dot under a legend of three, unexplained."""
     twin = copy_run(run_store, throwaway, "Twin")

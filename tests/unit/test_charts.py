@@ -76,6 +76,25 @@ def test_runs_that_share_their_first_epochs_are_grouped_longest_first():
     assert compare.identical_curves(parted, "val_loss") == []
 
 
+def test_a_curve_that_lies_on_another_for_its_first_epochs_is_dashed_and_named():
+    """QA19: a run stopped and trained more parts from the same run trained without a stop;
+    for the epochs before, one line hid the other."""
+    def curve(losses):
+        return [{"kind": "epoch", "epoch": e, "val_loss": v} for e, v in enumerate(losses, 1)]
+
+    longer = [0.9, 0.7, 0.6, 0.5, 0.45, 0.4, 0.38]
+    runs = {"trained on": curve(longer), "other seed": curve([0.8, 0.6, 0.5]),
+            "stopped, trained more": curve(longer[:4] + [0.47, 0.44]),
+            "one epoch alike": curve([0.9, 0.75, 0.6])}
+    assert compare.shared_starts(runs, "val_loss") == [("stopped, trained more", "trained on", 4)]
+    assert compare.identical_curves(runs, "val_loss") == []
+    assert [t.line.dash for t in charts.compare_curves(runs).data] == [None, None, "dash", None]
+    # With a run that lies on the longer one for as long as it ran: each its own pattern.
+    runs["same, 3 epochs"] = curve(longer[:3])
+    assert [t.line.dash for t in charts.compare_curves(runs).data] == [
+        None, None, "dot", None, "dash"]
+
+
 def test_one_epoch_runs_with_the_same_point_are_grouped_but_not_with_a_line():
     """QA: three identical one-epoch runs drew one dot under a legend of three, unexplained."""
     def curve(losses):
