@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from ui.menu import APP_CSS, CLOSE_MENU_AFTER_LINK_JS, PAGES
+from ui.menu import APP_CSS, CLOSE_MENU_AFTER_LINK_JS, PAGES, TRAIN_URL_PATH
+from ui.warm_up import WARM_UP_JS
 
 # The tab icon stays an emoji: a ":material/…:" page icon makes the browser fetch it from
 # fonts.gstatic.com, and a class server may have no internet.
@@ -21,6 +22,8 @@ page = st.navigation([data_page, *(st.Page(path, title=title, icon=icon)
 
 st.html(APP_CSS)  # style only: Streamlit gives it no room on the page
 st.html(CLOSE_MENU_AFTER_LINK_JS, unsafe_allow_javascript=True)
+if WARM_UP_JS and page.url_path != TRAIN_URL_PATH:  # where a run is watched live, it would
+    st.html(WARM_UP_JS, unsafe_allow_javascript=True)  # take the training's CPU
 
 from ui import services, shown_run, state  # noqa: E402  (after the menu, on purpose)
 

@@ -16,15 +16,18 @@ PAGES = [
     ("pages/runs.py", "6 · Runs", ":material/folder_open:"),
 ]
 PAGE_ICONS = {path: icon for path, _title, icon in PAGES}  # for every link to a page
+TRAIN_URL_PATH = "train"  # Streamlit's path for pages/train.py, from its file name
 
 # Keyboard focus on a link (the menu, "Next: …") showed only as the faint grey of a mouse
 # hovering (browser QA); buttons get Streamlit's own clear ring. This gives links one too
 # (!important: Streamlit's link styles come later and set no outline). It also hides the
-# empty box of the script below, which pushed every page down 16 px, and the headings'
-# "Link to heading" anchors, unseen stops in the keyboard's tab order (QA19).
+# empty boxes of the scripts (below, and ui.warm_up's), which pushed every page down 16 px
+# each, and the headings' "Link to heading" anchors, unseen stops in the keyboard's tab
+# order (QA19).
 APP_CSS = ("<style>a:focus-visible{outline:2px solid #2563eb !important;outline-offset:2px;"
            "border-radius:4px}"
-           '[data-testid="stElementContainer"]:has(.studio-menu-closer){display:none}'
+           '[data-testid="stElementContainer"]:has(.studio-menu-closer,.studio-warm-up)'
+           "{display:none}"
            '[data-testid="stHeaderActionElements"]{display:none}'
            "</style>")
 

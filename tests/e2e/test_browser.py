@@ -450,6 +450,38 @@ def test_the_menu_closes_after_a_link_only_where_it_covers_the_page(tab, width, 
                             ).is_hidden()
 
 
+LOADED_SCRIPTS_JS = "performance.getEntriesByType('resource').map(e => e.name.split('/').pop())"
+
+
+def chunks_loaded(tab) -> set[str]:
+    from ui.warm_up import CHUNK_STEMS
+
+    names = tab.page.evaluate(LOADED_SCRIPTS_JS)
+    return {stem for stem in CHUNK_STEMS if any(n.startswith(stem + ".") for n in names)}
+
+
+def test_a_new_tab_loads_the_chart_code_while_its_reader_is_on_a_page(tab):
+    """A fresh tab's first Evaluate waited 1.9 s for plotly's and the table's code, 0.5 s once
+    they were in (bench/first_chart.py): the browser now loads them while the first page is
+    read, before any chart needs them."""
+    tab.open("")
+    tab.heading(re.compile("1 · Data")).wait_for(timeout=60_000)
+    tab.wait_idle()
+    wait_until(lambda: len(chunks_loaded(tab)) == 2, 30, "the chart and table code to load")
+    assert tab.page.locator('[data-testid="stPlotlyChart"], [data-testid="stDataFrame"]'
+                            ).count() == 0  # no element on the page needed them yet
+    assert tab.page.locator('[data-testid="stElementContainer"]:has(.studio-warm-up)'
+                            ).is_hidden()  # its empty box takes no room
+
+
+def test_a_tab_opened_on_model_and_train_loads_no_chart_code_meanwhile(tab):
+    """Where a run is watched live, loading 5 MB of code would take the training's CPU."""
+    tab.open("train")
+    tab.heading(re.compile("2 · Model & Train")).wait_for(timeout=60_000)
+    tab.wait_idle()
+    assert tab.page.locator(".studio-warm-up").count() == 0
+
+
 class WatchedRun:
     """A trained run copied into the server's store and marked as training, to be ended
     while a page watches it. Its "worker" is the test process, so it counts as alive."""
