@@ -17,6 +17,19 @@ from core.runs import THRESHOLD_RANGE
 from ui import plots, services, shown_run, state, widgets
 
 AVERAGE_ROWS = {"macro avg": "average of classes", "weighted avg": "average of texts"}
+# QA21: RMSE beside an average error of another size, and "TF-IDF + ridge regression" as the
+# baseline's only help, read as jargon to a non-programmer.
+MAE_HELP = "Mean absolute error: how far off a prediction is, on average."
+CLASS_MAE_HELP = "Mean absolute error: how many classes the predicted class is off, on average."
+RMSE_HELP = ("Root mean squared error: big misses count more than small ones, so it is never "
+             "below the average error (MAE), and a gap between the two means a few big misses.")
+
+
+def baseline_help(base) -> str | None:
+    if base is None:
+        return None
+    return ("A simple model trained on the same texts: it only counts which words a text uses, "
+            f"ignoring their order ({base.description}). The LSTM should do better than it.")
 
 
 @st.cache_data(max_entries=4, show_spinner="Reading the test results…")
@@ -101,26 +114,24 @@ def headline(res: RunResults, result: EvalResult) -> None:
     if res.is_regression:
         delta, colour = _delta(result.rmse - base.rmse, verdict, 2, "", "inverse") \
             if base else (None, "off")
-        row.metric("RMSE (lower is better)", f"{result.rmse:.2f}", delta,
-                           delta_color=colour, delta_arrow="off" if colour == "off" else "auto")
+        row.metric("RMSE (lower is better)", f"{result.rmse:.2f}", delta, help=RMSE_HELP,
+                   delta_color=colour, delta_arrow="off" if colour == "off" else "auto")
         row.metric("Baseline RMSE", _two_decimals(base.rmse if base else None),
-                           help=base.description if base else None)
-        row.metric("Average error (MAE)", f"{result.mae:.2f}")
+                   help=baseline_help(base))
+        row.metric("Average error (MAE)", f"{result.mae:.2f}", help=MAE_HELP)
     else:
         delta, colour = _delta(100 * (result.accuracy - base.accuracy), verdict, 1, " points") \
             if base else (None, "off")
         row.metric("Test accuracy", _percent(result.accuracy), delta, delta_color=colour,
                            delta_arrow="off" if colour == "off" else "auto")
         row.metric("Baseline accuracy", _percent(base.accuracy) if base else "–",
-                           help=base.description if base else None)
+                   help=baseline_help(base))
         if result.roc_auc is not None:
             row.metric(
                 "ROC area", f"{result.roc_auc:.3f}",
                 help="1.0 means every yes-text scores above every no-text; 0.5 is chance.")
         elif result.ordinal_mae is not None:
-            row.metric(
-                "Average rating error", f"{result.ordinal_mae:.2f}",
-                help="How far the predicted class is from the true one, on average.")
+            row.metric("Average error (MAE)", f"{result.ordinal_mae:.2f}", help=CLASS_MAE_HELP)
     row.metric("Test texts", f"{result.n_test:,}")
     st.markdown(f"**{evaluation.headline(result)}** {baseline_sentence(res, result)}")
     if base and result.threshold not in (None, DEFAULT_THRESHOLD):
@@ -253,7 +264,8 @@ def class_report(res: RunResults, result: EvalResult) -> None:
                                 **dict.fromkeys(shares, widgets.PERCENT),
                                 "test texts": st.column_config.NumberColumn(format="%d")})
     st.caption("**Precision**: of the texts the model put in a class, the share that belong "
-               "there. **Recall**: of the texts that belong to a class, the share it found.")
+               "there. **Recall**: of the texts that belong to a class, the share it found. "
+               "**F1**: a balance of the two, high only when both are.")
     if never:
         names = ", ".join(f"“{escape_markdown(name)}”" for name in never)
         st.caption(f"The model never answered {names} on these texts, so "
@@ -280,14 +292,12 @@ def values_section(res: RunResults) -> None:
         result = res.metrics
         row = widgets.wrapping_row()
         base = res.baseline
-        row.metric("RMSE of the predicted class", f"{result.ordinal_rmse:.2f}",
-                   help="Like the error of a rating model: big misses count more.")
+        row.metric("RMSE of the predicted class", f"{result.ordinal_rmse:.2f}", help=RMSE_HELP)
         row.metric("Baseline RMSE", _two_decimals(base.rmse if base else None),
-                   help=base.description if base else None)
-        row.metric("Average error (MAE)", f"{result.ordinal_mae:.2f}",
-                   help="How far off the predicted class is, on average.")
+                   help=baseline_help(base))
+        row.metric("Average error (MAE)", f"{result.ordinal_mae:.2f}", help=CLASS_MAE_HELP)
         row.metric("Baseline MAE", _two_decimals(base.mae if base else None),
-                   help=base.description if base else None)
+                   help=baseline_help(base))
         st.markdown("The classes are a scale, so here each dot is a test text: across, its true "
                     "class; up, the class the model chose. Dots off the dashed line are the "
                     "misses that RMSE and MAE count.")

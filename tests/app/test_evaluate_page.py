@@ -17,7 +17,7 @@ from core import config, data, evaluation
 from core import results as results_lib
 from tests.app.conftest import (TIMEOUT, copy_run, open_page, page_text, scrolls_to,
                                 shown_percentages, shown_text, shows_empty_cells_empty)
-from ui import explain_view, services, state
+from ui import eval_view, explain_view, services, state
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -52,6 +52,9 @@ def test_multiclass_run_shows_scores_confusion_and_mistakes(run_store, trained_r
     alt = next(c.proto.alt for c in at.get("plotly_chart") if c.proto.alt.startswith("Confusion"))
     assert "1: " + ", ".join(f"{k} {int(n):,}" for k, n in zip("12345", confusion[0])) in alt
     assert shown["RMSE of the predicted class"] == f"{stored['metrics']['ordinal_rmse']:.2f}"
+    # QA21: one number was "Average rating error" at the top and "Average error (MAE)" below.
+    assert [m.label for m in at.metric].count("Average error (MAE)") == 2
+    assert "**F1**: a balance of the two" in page_text(at)
     assert shown["Baseline RMSE"] == f"{stored['baseline']['rmse']:.2f}"  # the same footing
     per_class = at.dataframe[0].value
     assert {"1", "2", "3", "4", "5"} <= set(per_class.index)
@@ -79,7 +82,7 @@ def test_numbered_topic_codes_are_scored_as_names_not_ratings(tmp_path, no_runs)
     at = open_page("evaluate", {state.W_EVAL_RUN: run_id})
     shown = metrics(at)
     assert shown["Test accuracy"] == "80.0%"
-    assert not {"Average rating error", "RMSE of the predicted class", "Baseline RMSE"} & set(shown)
+    assert not {"Average error (MAE)", "RMSE of the predicted class", "Baseline RMSE"} & set(shown)
     assert "Predicted vs true value" not in figure_titles(at)
     assert "off by" not in page_text(at)
     # The metrics fill the row from the left: no empty cell before "Test texts".
@@ -131,6 +134,13 @@ def test_regression_run_shows_rmse(run_store, regression_run):
     assert shown["Average error (MAE)"] == f"{stored['mae']:.2f}"
     assert "Predicted vs true value" in figure_titles(at)
     assert "Confusion matrix (counts)" not in figure_titles(at)
+    # QA21: RMSE beside an average error of another size went unexplained, and the baseline
+    # was explained as "TF-IDF + ridge regression".
+    helps = {m.label: m.help for m in at.metric}
+    assert "never below the average error (MAE)" in helps["RMSE (lower is better)"]
+    assert helps["Average error (MAE)"] == eval_view.MAE_HELP
+    assert helps["Baseline RMSE"].startswith("A simple model trained on the same texts: it only "
+                                             "counts which words a text uses")
 
 
 def test_a_mistake_can_be_sent_to_explain(trained_run):
