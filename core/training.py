@@ -166,7 +166,7 @@ def train(store, run_id: str) -> str:
                 class_weight=weights, shuffle=False, verbose=0)  # the batches shuffle themselves
     # Written after every fit, so a "Train more" that runs to its end clears an earlier one.
     store.update_status(run_id, early_stopped_patience=(
-        train_spec.early_stopping_patience if early_stopping and early_stopping.stopped_epoch
+        train_spec.early_stopping_patience if ended_early(early_stopping, total_epochs)
         else None), diverged_in=studio.diverged_in)
     if studio.diverged_in and studio.best_weights is None:
         raise TrainingError(diverged_message(studio.diverged_in))
@@ -178,6 +178,12 @@ def train(store, run_id: str) -> str:
     saved_model.set_weights(int_model.get_weights())
     evaluate_run(store, run_id, dataset, vectorizer, saved_model, data_spec)
     return runs_lib.STOPPED if studio.stopped_by_user else runs_lib.FINISHED
+
+
+def ended_early(early_stopping, total_epochs: int) -> bool:
+    """Whether early stopping cut the run short. Keras also marks a stop on the last planned
+    epoch, where it cut nothing (QA21: "after 10 of 10 epochs: early stopping ended it")."""
+    return bool(early_stopping and 0 < early_stopping.stopped_epoch < total_epochs - 1)
 
 
 def label_range(dataset) -> tuple[float, float] | None:

@@ -530,6 +530,22 @@ def test_a_run_ended_by_early_stopping_says_so(tmp_path):
         "validation loss had not improved for 1 epoch.")
 
 
+@pytest.mark.parametrize("total_epochs, early", [(3, False), (4, True)])
+def test_early_stopping_on_the_last_planned_epoch_cut_nothing(total_epochs, early):
+    """QA21: "Finished after 10 of 10 epochs: early stopping ended it". Keras marks a stop
+    when patience runs out on the last epoch too, where the run ended anyway."""
+    import keras
+
+    stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=1)
+    stopper.set_model(keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)]))
+    stopper.on_train_begin()
+    for epoch, loss in enumerate([1.0, 0.9, 0.95]):  # no better on the third epoch: stop
+        stopper.on_epoch_end(epoch, {"val_loss": loss})
+    assert stopper.stopped_epoch == 2
+    assert training.ended_early(stopper, total_epochs) is early
+    assert training.ended_early(None, total_epochs) is False
+
+
 def test_a_run_that_trains_all_its_epochs_does_not_mention_early_stopping(run_store, trained_run):
     from core.progress import ended_line
 
