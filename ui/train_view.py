@@ -23,6 +23,7 @@ RNN_LABELS = {"lstm": "LSTM", "gru": "GRU"}
 # The report's words for them (core.presets), as a choice: "The final state (default)".
 POOLING_LABELS = {key: words[0].upper() + words[1:] + (" (default)" if key == "last" else "")
                   for key, words in presets.POOLING_WORDS.items()}
+VECTORS_NOT_USED = "Until then, Train learns its own word vectors, as without a file."
 GLOVE_CHECK_WORDS = 20_000  # the most frequent training words looked up in uploaded vectors
 UPLOADS_FOLDER = "_uploads"  # inside the run store; not a run id, so never listed as a run
 
@@ -299,8 +300,8 @@ def glove_upload(dataset, lowercase: bool) -> UploadedVectors | None:
         path = _save_upload(uploaded)
         try:
             _check_vectors(path, words)
-        except SpecError as err:
-            widgets.show_error(err)
+        except SpecError as err:  # QA21: nothing said what Train would do instead
+            widgets.show_error(f"{err} {VECTORS_NOT_USED}")
             return None
         st.session_state[state.GLOVE_FILE] = {"name": uploaded.name, "path": path}
         st.rerun()  # the uploader makes way for the file in use and its Remove button
@@ -310,7 +311,7 @@ def glove_upload(dataset, lowercase: bool) -> UploadedVectors | None:
         size, found = _check_vectors(in_use["path"], words)
     except SpecError as err:
         _stop_using_vectors()
-        widgets.show_error(f"{err} Upload the file again to use it.")
+        widgets.show_error(f"{err} Upload the file again to use it. {VECTORS_NOT_USED}")
         return None
     with st.container(border=True):
         note, remove = st.columns([5, 1], vertical_alignment="center")

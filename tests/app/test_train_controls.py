@@ -13,7 +13,7 @@ from streamlit.testing.v1.element_tree import Column
 from core import config
 from core.runs import RunStore
 from tests.app.conftest import TIMEOUT, page_text, shown_text
-from ui import network_view, services, state
+from ui import network_view, services, state, train_view
 
 APP = str(config.PROJECT_ROOT / "app.py")
 VECTORS = "\n".join(f"{word} " + " ".join(["0.5"] * 8)
@@ -127,6 +127,8 @@ def test_a_vectors_file_of_plain_text_or_other_words_is_refused(news):
     at.file_uploader(key=state.W_GLOVE).set_value(
         ("notes.txt", b"not a glove file\nhello 1 2 x\n", "text/plain")).run()
     assert "where a number should be" in shown_text(at.error[0].value)
+    # QA21: nothing said what Train would do instead.
+    assert shown_text(at.error[0].value).endswith(train_view.VECTORS_NOT_USED)
     at.file_uploader(key=state.W_GLOVE).set_value(
         ("other.txt", b"zzyzx 0.1 0.2\nqwxqw 0.3 0.4\n", "text/plain")).run()
     assert "None of the" in shown_text(at.error[0].value)
