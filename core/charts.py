@@ -290,10 +290,11 @@ def _mark_threshold(roc: go.Figure, pr: go.Figure, curves, threshold: float,
     at = at or evaluation.curve_point(curves, threshold)
     marker = dict(color="black", size=10, symbol="x")
     label = f"Threshold {threshold:.2f}"
+    # Drawn whole past the axes' edge: at a false positive rate of 0 half of it was cut (QA21).
     roc.add_trace(go.Scatter(x=[at["false_positive_rate"]], y=[at["recall"]], name=label,
-                             mode="markers", marker=marker))
+                             mode="markers", marker=marker, cliponaxis=False))
     pr.add_trace(go.Scatter(x=[at["recall"]], y=[at["precision"]], name=label,
-                            mode="markers", marker=marker))
+                            mode="markers", marker=marker, cliponaxis=False))
 
 
 JITTER_UP_TO = 20  # distinct true values (ratings) whose dots are spread sideways
@@ -343,6 +344,10 @@ def predicted_vs_true(y_true, y_pred, predicted_classes: bool = False) -> go.Fig
                                 "not hide each other)" if spread else "True value")
     fig.update_yaxes(title_text="Predicted class<br>(spread a little up and down)"
                      if predicted_classes else "Predicted value")
+    if spread and np.all(y_true == np.round(y_true)):  # ratings: no tick at 1.5 (QA21: the
+        fig.update_xaxes(dtick=1)  # report's wider chart had them, the page's not)
+        if predicted_classes:
+            fig.update_yaxes(dtick=1)
     return finish(fig, title)
 
 

@@ -127,12 +127,14 @@ def _embedding_words(model: dict) -> str:
     return f"GloVe vectors from {name}, {size} values per word, {kept}"
 
 
-def _settings_rows(spec: dict, status: dict) -> list[list]:
+def _settings_rows(spec: dict, status: dict, ordered: bool = False) -> list[list]:
+    """``ordered``: classes scored as a scale too (QA21: the report never said so)."""
     data, model, train = spec.get("data") or {}, spec.get("model") or {}, spec.get("train") or {}
     rows = [["Text column(s)", ", ".join(map(str, data.get("text_columns") or []))],
             ["Label column", data.get("label_column")], ["Task", runs_lib.task_words(spec)]]
     if spec.get("class_names"):
-        rows.append(["Classes", ", ".join(map(str, spec["class_names"]))])
+        rows.append(["Classes", ", ".join(map(str, spec["class_names"])) + (
+            " (a scale: how far off an answer is counts too)" if ordered else "")])
     if spec.get("source"):
         rows.append(["Data source", spec["source"]])
     if spec.get("rows"):
@@ -278,12 +280,13 @@ def build_report(store: runs_lib.RunStore, run_id: str,
             f"created {_e(created)}</p>"]
     if info.state.get("error"):
         body.append(f'<p class="error">{_e(info.state["error"])}</p>')
-    body += ["<h2>Settings</h2>", _table(["Setting", "Value"], _settings_rows(info.spec, info.state))]
+    unreadable = ""
     try:
         res = results_lib.load_results(store, run_id) if results_lib.has_results(store, run_id) else None
     except StudioError as exc:
-        res = None
-        body.append(f"<p>{_e(exc)}</p>")
+        res, unreadable = None, f"<p>{_e(exc)}</p>"
+    rows = _settings_rows(info.spec, info.state, ordered=bool(res and res.is_ordinal))
+    body += ["<h2>Settings</h2>", _table(["Setting", "Value"], rows), unreadable]
     if res is None:
         why = (" yet: it is still training or waiting to train, and they are written when "
                "it ends" if info.is_active else "")  # QA: a training run's report said only this

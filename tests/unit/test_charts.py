@@ -215,6 +215,9 @@ def test_roc_and_pr_are_two_charts_with_threshold_marks():
     titles = [fig.layout.title.text for fig in charts.roc_pr(curves)]
     assert titles[0].startswith("ROC curve") and titles[1].startswith("Precision vs recall")
     assert all(len(line) <= 26 for title in titles for line in title.split("<br>"))
+    # QA21: at a false positive rate of 0 the axis' edge cut the X in half.
+    marks = [fig.data[-1] for fig in charts.roc_pr(curves, threshold=0.5)]
+    assert [mark.cliponaxis for mark in marks] == [False, False]
 
 
 def test_predicted_vs_true_and_probability_bars():
@@ -226,8 +229,12 @@ def test_predicted_vs_true_and_probability_bars():
     as_classes = charts.predicted_vs_true([1, 2, 3], [1, 3, 3], predicted_classes=True).layout
     titles = [as_classes.xaxis.title.text, as_classes.yaxis.title.text]
     assert max(len(line) for t in titles for line in t.split("<br>")) <= 32  # a phone (QA)
+    # Ratings tick at whole numbers only (QA21: the report's wider chart ticked 1.5, 2.5).
+    assert (fig.layout.xaxis.dtick, fig.layout.yaxis.dtick) == (1, None)  # predicted: a value
+    assert (as_classes.xaxis.dtick, as_classes.yaxis.dtick) == (1, 1)
     many = charts.predicted_vs_true(np.linspace(0, 1, 50), np.linspace(0, 1, 50))
     assert many.layout.xaxis.title.text == "True value"  # not spread: nothing to say
+    assert many.layout.xaxis.dtick is None
     near_tie = charts.probability_bars(("negative", "positive"), [0.4967, 0.5033]).data[0]
     assert list(near_tie.text) == ["49.7%", "50.3%"]  # QA: the bars read "50%" and "50%"
     bars = charts.probability_bars(("<a>", "b"), [0.3, 0.7]).data[0]

@@ -57,6 +57,7 @@ def test_the_settings_name_what_tells_runs_apart(store):
                          trainable_embedding=False)
     spec["train"]["class_weights"] = True
     rows = dict(report._settings_rows(spec, store.status(run_id)))
+    assert "scale" not in rows["Classes"]  # two names, not a scale
     assert rows["Architecture"] == "LSTM 50/60 (strongest signal)"
     assert rows["Each text summarised by"] == "the strongest signal"
     assert rows["Embedding"] == "GloVe vectors from glove.6B.50d.txt, 50 values per word, " \
@@ -242,6 +243,8 @@ def test_a_rating_report_lists_the_furthest_off_answers_first(run_store, trained
     assert res.is_ordinal and "these wrong answers are the furthest off, furthest first" in page
     assert "<th>Confidence</th>" in page  # Evaluate's word (QA: "Model's confidence" here)
     assert "<td>Batch size</td><td>32</td>" in page and "<td>Seed</td><td>42</td>" in page
+    # QA21: nothing in the settings said the classes were scored as a scale.
+    assert "<td>Classes</td><td>1, 2, 3, 4, 5 (a scale: how far off an answer is counts too)" in page
     first = res.mistakes(1)[0]
     assert first.error == max(m.error for m in res.mistakes(len(res.y)))
     assert (f"<td>{first.true_label}</td><td>{first.predicted_label}</td>"
