@@ -29,10 +29,15 @@ PAD_ID = 0  # TextVectorization reserves 0 for padding and 1 for unknown words
 
 @dataclass(frozen=True)
 class LayerInfo:
-    name: str
-    kind: str
+    name: str  # in plain words, such as "LSTM 2, both directions" (QA21: "bi_lstm_2")
+    kind: str  # the Keras layer, as a tutorial's code names it
     output_shape: str
     params: int
+
+
+PLAIN_LAYER_NAMES = {"InputLayer": "Word numbers in", "Embedding": "Embedding (word vectors)",
+                     "LearnedStart": "Learned start", "MaskedPooling": "Summary over the words",
+                     "Dropout": "Dropout"}
 
 
 @dataclass(frozen=True)
@@ -243,19 +248,23 @@ def split_end_to_end(e2e_model):
 
 
 def describe_model(spec: ModelSpec, task: str, n_classes: int, batch_size: int = 64,
-                   vocab_len: int | None = None, embedding_dim: int | None = None
-                   ) -> ModelDescription:
-    """Parameter counts per layer and a shape walk-through, without training."""
+                   vocab_len: int | None = None, embedding_dim: int | None = None,
+                   class_names: tuple[str, ...] = ()) -> ModelDescription:
+    """Parameter counts per layer and a shape walk-through, without training.
+
+    ``class_names``: a two-class walk-through names the class whose chance it gives."""
     if embedding_dim:
         spec = _with(spec, embedding_dim=embedding_dim)
     model = build_model(spec, task, n_classes, vocab_len or spec.vocab_size, tokens=spec.max_tokens)
-    layers = tuple(_layer_info(layer, batch_size) for layer in model.layers)
+    layers = tuple(_layer_info(layer, batch_size, last=layer is model.layers[-1])
+                   for layer in model.layers)
     trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
     if spec.glove_path and not spec.trainable_embedding:  # frozen vectors are not learned
         trainable -= model.get_layer("embedding").count_params()
     return ModelDescription(layers=layers, total_params=model.count_params(),
                             trainable_params=trainable,
-                            walkthrough=_walkthrough(spec, task, n_classes, batch_size))
+                            walkthrough=_walkthrough(spec, task, n_classes, batch_size,
+                                                     class_names))
 
 
 def _with(spec: ModelSpec, **changes) -> ModelSpec:
@@ -264,18 +273,34 @@ def _with(spec: ModelSpec, **changes) -> ModelSpec:
     return dataclasses.replace(spec, **changes)
 
 
-def _layer_info(layer, batch_size: int) -> LayerInfo:
+def _layer_info(layer, batch_size: int, last: bool) -> LayerInfo:
     shape = tuple(layer.output.shape) if hasattr(layer, "output") else ()
     shown = " × ".join(str(batch_size if i == 0 else d) for i, d in enumerate(shape))
-    return LayerInfo(name=layer.name, kind=type(layer).__name__, output_shape=shown,
-                     params=layer.count_params())
+    return LayerInfo(name=_plain_name(layer, last), kind=type(layer).__name__,
+                     output_shape=shown, params=layer.count_params())
 
 
-def _walkthrough(spec: ModelSpec, task: str, n_classes: int, b: int) -> tuple[str, ...]:
+def _plain_name(layer, last: bool) -> str:
+    kind, number = type(layer).__name__, layer.name.rsplit("_", 1)[-1]
+    if last:
+        return "Answer"
+    if kind == "Bidirectional":
+        return f"{type(layer.forward_layer).__name__} {number}, both directions"
+    if kind in ("LSTM", "GRU", "Dense"):
+        return f"{kind} {number}"
+    return PLAIN_LAYER_NAMES.get(kind, layer.name)
+
+
+def _walkthrough(spec: ModelSpec, task: str, n_classes: int, b: int,
+                 class_names: tuple[str, ...] = ()) -> tuple[str, ...]:
     t = spec.max_tokens
     dim = spec.embedding_dim
+    vectors = f"a vector of {dim} values"
+    if spec.glove_path:  # QA21: the step did not say where frozen vectors came from
+        vectors = (f"its vector of {dim} values from the uploaded file, "
+                   + ("fine-tuned while training" if spec.trainable_embedding else "kept as uploaded"))
     steps = [f"{b} texts × {t} tokens: each word becomes a number (its place in the vocabulary; 0 = padding)",
-             f"Embedding → {b} × {t} × {dim}: each number becomes a vector of {dim} values"]
+             f"Embedding → {b} × {t} × {dim}: each number becomes {vectors}"]
     if reads_one_way(spec):
         from core.layers import START_STEPS
 
@@ -290,15 +315,18 @@ def _walkthrough(spec: ModelSpec, task: str, n_classes: int, b: int) -> tuple[st
         shape = f"{b} × {width}" if last else f"{b} × {t} × {width}"
         summary = "keeps only its final summary of the text" if last else "passes every step on"
         steps.append(f"{rnn} {i + 1} ({units} units) → {shape}: {direction} and {summary}")
-    if spec.pooling != "last":
+    if spec.pooling != "last":  # QA21: "Pooling", "feature" and "Head" were jargon
         how = "average" if spec.pooling == "mean" else "strongest value"
-        steps.append(f"Pooling → {b} × {width}: the {how} of each feature over all real tokens")
+        steps.append(f"Summary over the words → {b} × {width}: for each of the {width} numbers "
+                     f"the last {rnn} gives per word, its {how} over the text's words")
     for units in spec.dense_layers:
         steps.append(f"Dense → {b} × {units}: mixes the summary")
     k = output_units(task, n_classes)
-    head = {TASK_BINARY: "the probability of the second class",
-            TASK_REGRESSION: "the predicted value"}.get(task, f"one probability per class ({k})")
-    steps.append(f"Head → {b} × {k}: {head}")
+    second = f"“{class_names[1]}”" if len(class_names) == 2 else "the second class"
+    answer = {TASK_BINARY: f"the chance that a text is {second}",
+              TASK_REGRESSION: "the predicted number"}.get(
+                  task, f"one chance per class ({k}), adding up to 100%")
+    steps.append(f"Answer → {b} × {k}: {answer}")
     return tuple(steps)
 
 

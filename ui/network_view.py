@@ -68,8 +68,10 @@ def _size_line(description) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _describe(spec: ModelSpec, task: str, n_classes: int, batch_size: int, vocab_len: int):
-    return model_lib.describe_model(spec, task, n_classes, batch_size, vocab_len=vocab_len)
+def _describe(spec: ModelSpec, task: str, n_classes: int, batch_size: int, vocab_len: int,
+              class_names: tuple[str, ...]):
+    return model_lib.describe_model(spec, task, n_classes, batch_size, vocab_len=vocab_len,
+                                    class_names=class_names)
 
 
 def model_summary(dataset, model: ModelSpec, train: TrainSpec, lowercase: bool) -> None:
@@ -80,7 +82,8 @@ def model_summary(dataset, model: ModelSpec, train: TrainSpec, lowercase: bool) 
         try:
             # A batch never holds more texts than there are (QA: "2048 texts" for 441).
             batch = min(train.batch_size, len(dataset.train.texts))
-            description = _describe(model, dataset.task, dataset.n_classes, batch, vocab_len)
+            description = _describe(model, dataset.task, dataset.n_classes, batch, vocab_len,
+                                    tuple(dataset.class_names))
         except StudioError as err:
             widgets.show_error(err)
             return
@@ -89,11 +92,14 @@ def model_summary(dataset, model: ModelSpec, train: TrainSpec, lowercase: bool) 
     _few_words_warning(dataset, model, lowercase, known)
     with st.expander("What the network looks like", icon=":material/account_tree:"):
         st.markdown("How one batch of texts flows through the network:")
-        st.markdown("\n".join(f"{i}. {step}" for i, step in enumerate(description.walkthrough, 1)))
-        table = pd.DataFrame([{"Layer": layer.name, "Kind": layer.kind, "Output shape": layer.output_shape,
-                               "Parameters": layer.params} for layer in description.layers])
+        # Escaped: a two-class walk-through names a class, the user's text.
+        st.markdown("\n".join(f"{i}. {escape_markdown(step)}"
+                              for i, step in enumerate(description.walkthrough, 1)))
+        table = pd.DataFrame([{"Layer": layer.name, "Keras layer": layer.kind,
+                               "Output shape": layer.output_shape, "Parameters": layer.params}
+                              for layer in description.layers])
         # Every layer in view: at the default height the output layer was cut off (QA).
         st.dataframe(table, hide_index=True, height=widgets.whole_table_height(len(table)),
                      column_config={"Parameters": widgets.WHOLE_NUMBER})
         st.caption(f"Total parameters: {description.total_params:,} "
-                   f"({description.trainable_params:,} trainable).")
+                   f"({description.trainable_params:,} learned in training).")

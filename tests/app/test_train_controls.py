@@ -34,7 +34,8 @@ def open_train_page(news) -> AppTest:
 
 
 def walkthrough(at: AppTest) -> str:
-    return next(m.value for m in at.markdown if "Embedding →" in m.value)
+    """The shape walk-through as it reads on screen (escaped: it can name a class)."""
+    return shown_text(next(m.value for m in at.markdown if "Embedding →" in m.value))
 
 
 def trained_spec(at: AppTest, studio_home) -> dict:
@@ -68,7 +69,8 @@ def test_uploaded_vectors_stay_in_use_after_leaving_the_page_until_removed(news,
     assert "Trains with the word vectors from my glove.txt" in shown  # outside the expander
     assert at.number_input(key=state.W_VECTOR_SIZE_SHOWN).value == 8
     assert at.number_input(key=state.W_VECTOR_SIZE_SHOWN).disabled
-    assert "× 8: each number becomes a vector of 8 values" in walkthrough(at)
+    assert ("× 8: each number becomes its vector of 8 values from the uploaded file, fine-tuned "
+            "while training" in walkthrough(at))  # QA21: not said where they came from
     assert at.text_input(key=state.W_RUN_NAME).value == "with my vectors"  # kept too
     spec = trained_spec(at, studio_home)
     assert spec["name"] == "with my vectors"
@@ -97,7 +99,7 @@ def test_vectors_longer_than_the_size_box_allows_show_their_own_size(news):
     at.run()
     shown = at.number_input(key=state.W_VECTOR_SIZE_SHOWN)
     assert shown.value == 1100 and (shown.max is None or shown.max >= 1100)
-    assert "× 1100: each number becomes a vector of 1100 values" in walkthrough(at)
+    assert "× 1100: each number becomes its vector of 1100 values from the uploaded file" in walkthrough(at)
     assert "most frequent training words has one;" in page_text(at)  # "the" alone: singular
 
 
@@ -173,7 +175,7 @@ def test_frozen_uploaded_vectors_are_not_counted_as_learned(news):
     at.toggle(key=state.W_TRAINABLE_EMBEDDING).set_value(False).run()
     total, learned = re.search(r"([\d,]+) parameters, of which it learns ([\d,]+) \(the "
                                r"uploaded word vectors stay as they are\)", summary_line(at)).groups()
-    assert f"Total parameters: {total} ({learned} trainable)." in [c.value for c in at.caption]
+    assert f"Total parameters: {total} ({learned} learned in training)." in [c.value for c in at.caption]
 
 
 def test_pooling_is_a_control_that_reaches_the_trained_spec(news, studio_home):
@@ -184,13 +186,14 @@ def test_pooling_is_a_control_that_reaches_the_trained_spec(news, studio_home):
     assert pooling.value == "last"
     assert pooling.options == ["The final state (default)", "The average over all words",
                                "The strongest signal"]
-    assert "Pooling" not in walkthrough(at)
+    assert "Summary over the words" not in walkthrough(at)
     pooling.set_value("mean").run()
     assert not at.exception, at.exception
-    assert "Pooling → 32 × 16: the average of each feature" in walkthrough(at)
+    assert ("Summary over the words → 32 × 16: for each of the 16 numbers the last LSTM gives "
+            "per word, its average over the text" in walkthrough(at))
     assert trained_spec(at, studio_home)["model"]["pooling"] == "mean"
     at.selectbox(key=state.W_POOLING).set_value("max").run()
-    assert "the strongest value of each feature" in walkthrough(at)
+    assert "its strongest value over the text" in walkthrough(at)
     at.selectbox(key=state.W_PRESET).set_value("lstm50").run()  # a preset sets it back
     assert at.selectbox(key=state.W_POOLING).value == "last"
 
@@ -205,7 +208,7 @@ def test_the_network_table_shows_every_layer_and_the_batch_the_data_can_fill(new
     assert not at.exception, at.exception
     assert walkthrough(at).startswith(f"1. {training_texts} texts × ")
     layers = next(frame for frame in at.dataframe if "Output shape" in frame.value.columns)
-    assert layers.value["Kind"].iloc[-1] == "Dense" and len(layers.value) >= 5
+    assert layers.value["Keras layer"].iloc[-1] == "Dense" and len(layers.value) >= 5
     parameters = json.loads(layers.proto.columns)["Parameters"]
     assert parameters["type_config"]["format"] == "localized"
 

@@ -71,7 +71,7 @@ def test_with_a_dataset_shows_the_model_summary(news):
     assert params > 100_000
     assert any("Embedding →" in m.value for m in at.markdown)  # the shape walk-through
     layers = at.dataframe[0].value
-    assert list(layers.columns) == ["Layer", "Kind", "Output shape", "Parameters"]
+    assert list(layers.columns) == ["Layer", "Keras layer", "Output shape", "Parameters"]
     assert layers["Parameters"].sum() == params
     assert not at.button(key=state.W_TRAIN).disabled
 

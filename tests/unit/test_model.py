@@ -55,7 +55,8 @@ def test_only_left_to_right_final_state_networks_get_a_learned_start():
     description = model_lib.describe_model(one_way, TASK_BINARY, 2, batch_size=8)
     assert description.walkthrough[2].startswith("Learned start → 8 × 15 × 3")
     shapes = {layer.name: layer.output_shape for layer in description.layers}
-    assert shapes["embedding"] == "8 × 10 × 3" and shapes["learned_start"] == "8 × 15 × 3"
+    assert shapes["Embedding (word vectors)"] == "8 × 10 × 3"
+    assert shapes["Learned start"] == "8 × 15 × 3"
 
 
 @pytest.mark.parametrize("pooling", ["last", "mean", "max"])
@@ -76,14 +77,26 @@ def test_describe_model_counts_params_and_walks_shapes():
     spec = ModelSpec(units=(8,), embedding_dim=5, max_tokens=30, vocab_size=100, dropout=0.0)
     description = model_lib.describe_model(spec, TASK_MULTICLASS, 4, batch_size=16)
     by_name = {layer.name: layer for layer in description.layers}
-    assert by_name["embedding"].params == 100 * 5
+    # QA21: the table named layers as Keras does inside ("bi_lstm_1", "token_ids").
+    assert [(layer.name, layer.kind) for layer in description.layers] == [
+        ("Word numbers in", "InputLayer"), ("Embedding (word vectors)", "Embedding"),
+        ("LSTM 1, both directions", "Bidirectional"), ("Answer", "Dense")]
+    assert by_name["Embedding (word vectors)"].params == 100 * 5
     # BiLSTM: 2 directions × 4 gates × (units × (input + units) + units)
-    assert by_name["bi_lstm_1"].params == 2 * 4 * (8 * (5 + 8) + 8)
-    assert by_name["probabilities"].params == 16 * 4 + 4
+    assert by_name["LSTM 1, both directions"].params == 2 * 4 * (8 * (5 + 8) + 8)
+    assert by_name["Answer"].params == 16 * 4 + 4
     assert description.total_params == sum(layer.params for layer in description.layers)
-    assert by_name["embedding"].output_shape == "16 × 30 × 5"
+    assert by_name["Embedding (word vectors)"].output_shape == "16 × 30 × 5"
     assert description.walkthrough[0].startswith("16 texts × 30 tokens")
-    assert description.walkthrough[-1].startswith("Head → 16 × 4")
+    assert description.walkthrough[-1] == ("Answer → 16 × 4: one chance per class (4), adding "
+                                           "up to 100%")
+    stacked = dataclasses.replace(spec, units=(8, 4), bidirectional=False, rnn="gru",
+                                  dense_layers=(6,))
+    two_classes = model_lib.describe_model(stacked, TASK_BINARY, 2, batch_size=16,
+                                           class_names=("no", "yes <b>"))
+    assert [layer.name for layer in two_classes.layers][2:5] == ["Learned start", "GRU 1", "GRU 2"]
+    assert "Dense 1" in [layer.name for layer in two_classes.layers]
+    assert two_classes.walkthrough[-1] == "Answer → 16 × 1: the chance that a text is “yes <b>”"
 
 
 @pytest.mark.parametrize("bad", [
