@@ -186,7 +186,7 @@ def cmd_evaluate(args) -> dict:
 
 
 def cmd_predict(args) -> dict:
-    from core import predict_csv
+    from core import labels, predict_csv
 
     store = _store(args)
     predictor = _predictor(store, args.run)
@@ -196,7 +196,8 @@ def cmd_predict(args) -> dict:
     columns = args.text or predict_csv.first_text_columns(frame, list(trained))
     # At the run's saved threshold, as the page answers (it said 50% here).
     choice = predict_csv.saved_choice(store, args.run, predictor)
-    result = predict_csv.predict_frame(predictor, frame, columns, choice=choice)
+    result = predict_csv.predict_frame(predictor, frame, columns, choice=choice,
+                                       label_column=labels.label_column_name(store.spec(args.run)))
     Path(args.out).write_bytes(predict_csv.csv_bytes(result))  # as the page's download
     return {"run_id": args.run, "rows": len(result), "text_columns": list(columns),
             "out": str(args.out)}

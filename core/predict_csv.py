@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from core import data as data_lib
-from core import evaluation
+from core import evaluation, labels
 from core import text as text_lib
 from core.predictor import knows_no_word, vectorize
 from core.config import TASK_BINARY, TASK_REGRESSION
@@ -100,7 +100,8 @@ def saved_choice(store, run_id: str, predictor) -> tuple[str, float] | None:
 
 def predict_frame(predictor, frame: pd.DataFrame, text_columns: list[str],
                   progress: Callable[[float], None] | None = None,
-                  choice: tuple[str, float] | None = None) -> pd.DataFrame:
+                  choice: tuple[str, float] | None = None,
+                  label_column: str | None = None) -> pd.DataFrame:
     """``frame`` plus a ``prediction`` column and one probability column per class.
 
     Every row stays, in order. A row with no text (empty, or only spaces or punctuation
@@ -112,6 +113,8 @@ def predict_frame(predictor, frame: pd.DataFrame, text_columns: list[str],
     ``attrs["answer_columns"]`` names every added column.
     ``choice``: a two-class run's (class, threshold), saved_choice; a ``threshold`` column
     then says it on every answer when it is not 50%.
+    ``label_column``: numbered classes' columns are named as the page names them,
+    "probability rating 4" (QA21: "probability 4"); the answers stay the file's numbers.
     """
     threshold = evaluation.cut_on_second_class(predictor.class_names, choice)
     missing = [c for c in text_columns if c not in frame.columns]
@@ -136,7 +139,9 @@ def predict_frame(predictor, frame: pd.DataFrame, text_columns: list[str],
     out[_new_column(out, "prediction")] = predictions
     shares = []
     if predictor.task != TASK_REGRESSION:
-        for i, name in enumerate(predictor.class_names):
+        named = (labels.named_classes(predictor.class_names, label_column) if label_column
+                 else predictor.class_names)
+        for i, name in enumerate(named):
             column = np.full(len(frame), np.nan)
             column[readable] = np.round(scores[:, i].astype(float), 4)  # no float32 noise
             shares.append(_new_column(out, f"probability {name}"))

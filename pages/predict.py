@@ -42,12 +42,14 @@ data_spec = info.spec.get("data") or {}
 # say both.
 typed, table, files = st.tabs(["Type a text", "Predict a CSV file", "Model file"],
                               key=state.W_PREDICT_TABS, on_change="rerun")  # tracked: kept
+label_column = labels.label_column_name(info.spec)  # "rating" names numbered classes
 with typed:
-    predict_view.typed_text(predictor, labels.label_column_name(info.spec))
+    predict_view.typed_text(predictor, label_column)
 with table:
     st.write("Upload a CSV file: the model adds a prediction (and, for classes, a probability "
              "per class) to every row.")
-    predict_view.csv_file(predictor, run_id, list(data_spec.get("text_columns") or []))
+    predict_view.csv_file(predictor, run_id, list(data_spec.get("text_columns") or []),
+                          label_column)
 with files:
     st.header("Download this run's model")
     predict_view.model_download(store, run_id, info.name)

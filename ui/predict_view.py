@@ -147,7 +147,7 @@ def _text_columns(frame, trained_columns: list[str], chosen_for: tuple) -> list[
                           key=state.W_PREDICT_COLUMNS)
 
 
-def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
+def csv_file(predictor, run_id: str, trained_columns: list[str], label_column: str) -> None:
     upload = st.file_uploader("CSV file", type=["csv"], key=state.W_PREDICT_CSV)
     kept = _file_in_use(upload)
     if kept is None:
@@ -164,7 +164,7 @@ def csv_file(predictor, run_id: str, trained_columns: list[str]) -> None:
         bar = st.progress(0.0, text="Predicting…")
         try:
             out = predict_csv.predict_frame(
-                predictor, frame, columns, choice=choice,
+                predictor, frame, columns, choice=choice, label_column=label_column,
                 progress=lambda share: bar.progress(share, text=f"Predicting… {share:.0%}"))
             # The file is made once: a large one took seconds on every later click.
             st.session_state[state.PREDICT_RESULT] = {"key": key, "frame": out,

@@ -158,14 +158,16 @@ def test_a_csv_with_the_trained_columns_is_predicted_and_downloadable(trained_ru
     result = at.dataframe[0].value
     assert len(result) == len(pd.read_csv(io.BytesIO(REVIEWS_CSV)))
     assert result["prediction"].isin(["1", "2", "3", "4", "5"]).all()
-    assert {f"probability {c}" for c in "12345"} <= set(result.columns)
+    # Numbered classes named as on the rest of the page (QA21: "probability 1"); the answers
+    # stay the file's numbers, for a spreadsheet to sort.
+    assert {f"probability rating {c}" for c in "12345"} <= set(result.columns)
     shown = shown_percentages(at.dataframe[0])  # as on every other page, not 0.3282
-    assert set(shown) == {f"probability {c}" for c in "12345"}
+    assert set(shown) == {f"probability rating {c}" for c in "12345"}
     assert all(text.endswith("%") and "." in text for texts in shown.values() for text in texts)
     assert json.loads(at.dataframe[0].proto.columns)["_index"]["hidden"]  # no 0-based row numbers
     # The answers come first: after the long texts they were off the right edge (QA10).
     order = list(at.dataframe[0].proto.column_order)
-    assert order[:6] == ["prediction", *(f"probability {c}" for c in "12345")]
+    assert order[:6] == ["prediction", *(f"probability rating {c}" for c in "12345")]
     assert sorted(order) == sorted(result.columns)  # every column, the file's own after them
     assert [d.label for d in at.get("download_button")][0] == "Download the predictions (CSV)"
 

@@ -128,6 +128,20 @@ def test_predict_answers_at_the_runs_saved_threshold(run_store, trained_binary_r
     assert list(written["threshold"]) == [f"{first} from 1% sure"] * 2
 
 
+def test_predict_names_numbered_classes_as_the_page_does(run_store, trained_run, tmp_path):
+    """QA21: "probability 1" … "probability 5", where every page says "rating 1"."""
+    source = tmp_path / "in.csv"
+    source.write_text('title,review\nGreat,"Love it, works perfectly"\n')
+    out = tmp_path / "out.csv"
+    predicted = run_cli("predict", trained_run, "--csv", str(source), "--out", str(out),
+                        "--runs-dir", str(run_store.home))
+    assert predicted.returncode == 0, predicted.stderr
+    written = pd.read_csv(out, encoding="utf-8-sig")
+    assert [c for c in written.columns if c.startswith("probability")] == [
+        f"probability rating {n}" for n in range(1, 6)]
+    assert written["prediction"].isin(range(1, 6)).all()  # the file's own numbers
+
+
 def test_predict_reads_the_texts_from_the_column_given_or_the_likeliest_one(
         run_store, trained_binary_run, tmp_path):
     """QA: a CSV whose only column is "text" failed ("no column named 'title', 'review'"),
