@@ -35,6 +35,8 @@ echo "== load: 10 browser sessions on loopback, clicking on at once (stress) =="
 $py bench/load.py 2>/dev/null || true  # its table says what failed; the other benchmarks still run
 echo "-- the same, each browser session reading for 3 s after each step (a class at work):"
 $py bench/load.py --think 3 2>/dev/null || true
+echo "-- a fresh tab's first Evaluate: chart code loaded while the first page is read vs not:"
+$py bench/first_chart.py 2>/dev/null
 echo "-- behind deploy/nginx.conf: what a new browser downloads, and that the config works (needs nginx):"
 $py bench/behind_proxy.py 2>/dev/null || true
 echo

@@ -12,7 +12,7 @@ import time
 from common import RESULTS_DIR, print_table
 
 ORDER = ["speed_isolated", "speed_same_process", "learned_start", "first_point", "micro", "explain_sizes", "memory",
-         "page_overhead", "load", "accuracy"]
+         "page_overhead", "load", "load_think3", "first_chart", "accuracy"]
 
 
 def main():
