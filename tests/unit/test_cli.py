@@ -113,30 +113,30 @@ def assert_one_plain_error(result, message: str) -> None:
     assert "Traceback" not in result.stderr
 
 
+def predicted_file(run_store, run_id: str, tmp_path, csv_text: str) -> pd.DataFrame:
+    """`python -m core predict` on a CSV of ``csv_text``: the file it wrote."""
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(csv_text)
+    predicted = run_cli("predict", run_id, "--csv", str(source), "--out", str(out),
+                        "--runs-dir", str(run_store.home))
+    assert predicted.returncode == 0, predicted.stderr
+    return pd.read_csv(out, encoding="utf-8-sig")
+
+
 def test_predict_answers_at_the_runs_saved_threshold(run_store, trained_binary_run, tmp_path):
     """As the Predict page does (the command line answered at 50%)."""
     first, _ = run_store.spec(trained_binary_run)["class_names"]
     run_store.save_threshold_choice(trained_binary_run, first, 0.01)  # nearly all say "first"
-    source = tmp_path / "in.csv"
-    source.write_text('title,review\nGreat,"Love it, works perfectly"\nBad,"Broke in a day"\n')
-    out = tmp_path / "out.csv"
-    predicted = run_cli("predict", trained_binary_run, "--csv", str(source), "--out", str(out),
-                        "--runs-dir", str(run_store.home))
-    assert predicted.returncode == 0, predicted.stderr
-    written = pd.read_csv(out, encoding="utf-8-sig")
+    written = predicted_file(run_store, trained_binary_run, tmp_path, 'title,review\nGreat,'
+                             '"Love it, works perfectly"\nBad,"Broke in a day"\n')
     assert list(written["prediction"]) == [first, first]
     assert list(written["threshold"]) == [f"{first} from 1% sure"] * 2
 
 
 def test_predict_names_numbered_classes_as_the_page_does(run_store, trained_run, tmp_path):
     """QA21: "probability 1" … "probability 5", where every page says "rating 1"."""
-    source = tmp_path / "in.csv"
-    source.write_text('title,review\nGreat,"Love it, works perfectly"\n')
-    out = tmp_path / "out.csv"
-    predicted = run_cli("predict", trained_run, "--csv", str(source), "--out", str(out),
-                        "--runs-dir", str(run_store.home))
-    assert predicted.returncode == 0, predicted.stderr
-    written = pd.read_csv(out, encoding="utf-8-sig")
+    written = predicted_file(run_store, trained_run, tmp_path,
+                             'title,review\nGreat,"Love it, works perfectly"\n')
     assert [c for c in written.columns if c.startswith("probability")] == [
         f"probability rating {n}" for n in range(1, 6)]
     assert written["prediction"].isin(range(1, 6)).all()  # the file's own numbers
