@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core import evaluation
-from core.compare import identical_curves, shared_starts
+from core.compare import curves_on_others
 
 TEMPLATE = "plotly_white"
 MARGIN = dict(l=10, r=10, t=50, b=10)
@@ -204,9 +204,7 @@ def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_los
     # A run whose curve lies on a longer one's, or on another's for its first epochs, is
     # dashed, so the line it covers shows through; each in its own pattern, or two dashed
     # runs hid each other (browser QA).
-    on_others = [label for same in identical_curves(runs, metric) for label in same[1:]]
-    on_others += [run for run, _, _ in shared_starts(runs, metric) if run not in on_others]
-    dashed = {label: DASHES[i % len(DASHES)] for i, label in enumerate(on_others)}
+    dashed = {on.run: DASHES[i % len(DASHES)] for i, on in enumerate(curves_on_others(runs, metric))}
     for number, (label, records) in enumerate(runs.items()):
         xs, ys = _points(records, "epoch", "epoch", metric)
         if xs:

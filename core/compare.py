@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import io
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -137,46 +138,44 @@ def runs_table(store: runs_lib.RunStore) -> pd.DataFrame:
     return table
 
 
-def identical_curves(runs: Mapping[str, Sequence[Mapping]], metric: str) -> list[list[str]]:
-    """Groups of run labels whose by-epoch ``metric`` curves match on every epoch they share.
+@dataclass(frozen=True)
+class CurveOnAnother:
+    """A run whose curve lies on another run's: for every epoch it ran (``whole``: a rerun
+    with fewer epochs), or for its first ``epochs`` and then parting from it (a run stopped
+    and trained more goes on with other shuffles than the same run trained without a stop)."""
 
-    Runs with the same data, settings and seed train alike for as long as each runs (4, 7 or
-    200 epochs), and one line then hides the others. The longest curve comes first.
+    run: str
+    under: str
+    epochs: int
+    whole: bool
+
+
+def curves_on_others(runs: Mapping[str, Sequence[Mapping]], metric: str) -> list[CurveOnAnother]:
+    """The runs whose by-epoch ``metric`` curve starts on another's (two epochs or more), each
+    against the run it shares the most epochs with. Those are drawn dashed; the rest solid.
+
+    Runs with the same data, settings and seed train alike, and one line then hid the
+    others (QA). The longest curve stays solid; of two as long, the one more others lie on
+    (QA22: a plain run was dashed under the run stopped and trained more, and a rerun lying
+    on it vanished). A point is no line, so it only joins other points: three one-epoch runs
+    drew one dot under a legend of three (QA).
     """
-    curves = _epoch_curves(runs, metric)
-    groups: list[list[str]] = []
-    # Longest first (a stable sort: runs of one length keep their order). A point is no line,
-    # so it only joins other points: three one-epoch runs drew one dot under a legend of
-    # three (QA).
-    for label in sorted((label for label in curves if curves[label]),
-                        key=lambda label: -len(curves[label])):
-        curve = curves[label]
-        group = next((g for g in groups if curves[g[0]][:len(curve)] == curve
-                      and (len(curve) > 1 or len(curves[g[0]]) == 1)), None)
-        if group:
-            group.append(label)
-        else:
-            groups.append([label])
-    return [group for group in groups if len(group) > 1]
+    curves = {label: curve for label, curve in _epoch_curves(runs, metric).items() if curve}
 
+    def shared(one: str, other: str) -> int:
+        return _shared_epochs(curves[one], curves[other])
 
-def shared_starts(runs: Mapping[str, Sequence[Mapping]], metric: str) -> list[tuple[str, str, int]]:
-    """(run, an earlier-listed run, epochs): curves that match for their first two or more
-    epochs and then part.
+    def lain_on(label: str) -> int:
+        return sum(n for other in curves if other != label and (n := shared(label, other)) >= 2)
 
-    A run stopped and trained more goes on from its best checkpoint with other shuffles
-    than the same run trained without a stop, so the two part there; before it, one line
-    hid the other (QA19). Curves that match for as long as both ran are identical_curves'.
-    """
-    curves = _epoch_curves(runs, metric)
-    labels = [label for label in curves if curves[label]]
-    found = []
-    for place, label in enumerate(labels):
-        for earlier in labels[:place]:
-            shared = _shared_epochs(curves[earlier], curves[label])
-            if 2 <= shared < min(len(curves[earlier]), len(curves[label])):
-                found.append((label, earlier, shared))
-                break
+    found, placed = [], []
+    for label in sorted(curves, key=lambda label: (-len(curves[label]), -lain_on(label))):
+        points = [o for o in placed if len(curves[label]) > 1 or len(curves[o]) == 1]
+        under = max(points, key=lambda other: shared(other, label), default=None)
+        epochs = shared(under, label) if under else 0
+        if epochs >= 2 or (under and epochs == len(curves[label]) == len(curves[under])):
+            found.append(CurveOnAnother(label, under, epochs, whole=epochs == len(curves[label])))
+        placed.append(label)
     return found
 
 

@@ -208,6 +208,30 @@ def _why_no_curve(run: runs_lib.RunInfo) -> str:
     return "it ended before its first epoch"
 
 
+def _say_which_lie_on_others(curves: dict[str, list], metric: str) -> None:
+    """Why a line is dashed: it lies on another run's, for as long as it ran or at first."""
+    on_others = compare.curves_on_others(curves, metric)
+    for under in dict.fromkeys(on.under for on in on_others):
+        whole = [on.run for on in on_others if on.under == under and on.whole]
+        if whole:
+            names = [f"“{escape_markdown(label)}”" for label in (under, *whole)]
+            listed_names = f"{', '.join(names[:-1])} and {names[-1]}"
+            if _points(curves[under], metric) == 1:  # one point: so have all of them
+                st.caption(f"{listed_names} have the same value after their one epoch (same "
+                           "data, settings and seed), so one dot shows for all of them.")
+            else:
+                st.caption(f"{listed_names} have the same curve for as long as each ran (same "
+                           "data, settings and seed), so their lines lie on each other: "
+                           f"{' and '.join(names[1:])} {'is' if len(whole) == 1 else 'are'} "
+                           "drawn dashed.")
+        for on in on_others:
+            if on.under == under and not on.whole:
+                run = escape_markdown(on.run)
+                st.caption(f"“{run}” has the same curve as “{escape_markdown(under)}” for "
+                           f"their first {on.epochs} epochs (same data, settings and seed "
+                           f"until then), and then they part: “{run}” is drawn dashed.")
+
+
 def _draw(curves: dict[str, list], run_of: dict[str, runs_lib.RunInfo], metric: str) -> None:
     """One chart, or for a loss one per kind of answer: a rating's squared error and a
     class's cross-entropy are different numbers, and so are the cross-entropies of 4 topics
@@ -228,21 +252,7 @@ def _draw(curves: dict[str, list], run_of: dict[str, runs_lib.RunInfo], metric: 
             st.markdown(f"**Runs that predict {escape_markdown(_answers_words(kinds[kind]))}**")
         plots.plotly(charts.compare_curves(group, metric),
                      key="runs.curves" if kind is None else f"runs.curves.{number}")
-    for same in compare.identical_curves(curves, metric):
-        names = [f"“{escape_markdown(label)}”" for label in same]
-        dashed = " and ".join(names[1:])
-        if _points(curves[same[0]], metric) == 1:  # the longest has one point: so have all
-            st.caption(f"{', '.join(names[:-1])} and {names[-1]} have the same value after "
-                       "their one epoch (same data, settings and seed), so one dot shows for "
-                       "all of them.")
-            continue
-        st.caption(f"{', '.join(names[:-1])} and {names[-1]} have the same curve for as long "
-                   f"as each ran (same data, settings and seed), so their lines lie on each "
-                   f"other: {dashed} {'is' if len(names) == 2 else 'are'} drawn dashed.")
-    for run, under, epochs in compare.shared_starts(curves, metric):
-        st.caption(f"“{escape_markdown(run)}” has the same curve as “{escape_markdown(under)}” "
-                   f"for their first {epochs} epochs (same data, settings and seed until "
-                   f"then), and then they part: “{escape_markdown(run)}” is drawn dashed.")
+        _say_which_lie_on_others(group, metric)  # under its own chart (QA22)
     without: dict[str, list[str]] = {}
     for label, records in curves.items():
         if not _epochs(records, "epoch"):

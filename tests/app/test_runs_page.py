@@ -339,6 +339,30 @@ def test_runs_that_part_after_their_first_epochs_are_named_and_dashed(run_store,
         run_store.delete(twin)
 
 
+def in_page_order(node):
+    """The page's elements top to bottom."""
+    children = getattr(node, "children", None)
+    if children is None:
+        yield node
+        return
+    for index in sorted(children):
+        yield from in_page_order(children[index])
+
+
+def test_runs_lying_on_each_other_are_named_under_their_own_chart(run_store, throwaway,
+                                                                  trained_binary_run, trained_run):
+    """QA22: with a chart per kind of answer, the twins' caption sat under the other chart."""
+    chosen = [trained_binary_run, throwaway, trained_run]
+    at = open_page("runs", {state.W_RUNS_SELECTED: chosen})
+    names = [run_store.info(r).name for r in chosen]
+    charts_and_captions = [e for e in in_page_order(at.main)
+                           if e.type == "plotly_chart" or (e.type == "caption"
+                                                           and "same curve" in e.value)]
+    caption = next(i for i, e in enumerate(charts_and_captions) if e.type == "caption")
+    chart_above = json.loads(charts_and_captions[caption - 1].proto.spec)["data"]
+    assert {line["name"] for line in chart_above} == {names[0], "Throwaway &lt;b&gt;run&lt;/b&gt;"}
+
+
 def test_one_epoch_runs_that_trained_alike_are_said_to_share_one_dot(run_store, throwaway):
     """QA: three identical one-epoch runs drew one dot under a legend of three, unexplained."""
     twin = copy_run(run_store, throwaway, "Twin")

@@ -51,13 +51,18 @@ def test_compare_curves_one_line_per_run():
     assert [t.name for t in fig.data] == ["run &lt;1&gt;", "run 2"]
 
 
+def on_others(runs) -> list[tuple]:
+    return [(on.run, on.under, on.epochs, on.whole)
+            for on in compare.curves_on_others(runs, "val_loss")]
+
+
 def test_a_curve_equal_to_an_earlier_one_is_dashed_and_named():
     """Two runs with the same seed drew one line exactly over the other."""
     runs = {"first": RECORDS, "second": RECORDS[:3], "same as first": list(RECORDS)}
     fig = charts.compare_curves(runs)
     assert [t.line.dash for t in fig.data] == [None, None, "dash"]
-    assert compare.identical_curves(runs, "val_loss") == [["first", "same as first"]]
-    assert compare.identical_curves({"a": RECORDS, "b": RECORDS[:3]}, "val_loss") == []
+    assert on_others(runs) == [("same as first", "first", 2, True)]
+    assert on_others({"a": RECORDS, "b": RECORDS[:3]}) == []  # a point on a line: no line hid
 
 
 def test_runs_that_share_their_first_epochs_are_grouped_longest_first():
@@ -68,12 +73,12 @@ def test_runs_that_share_their_first_epochs_are_grouped_longest_first():
     seven = [0.9, 0.7, 0.6, 0.5, 0.45, 0.4, 0.38]
     runs = {"4 epochs": curve(seven[:4]), "7 epochs": curve(seven),
             "other seed": curve([0.8, 0.6, 0.5]), "2 epochs": curve(seven[:2])}
-    assert compare.identical_curves(runs, "val_loss") == [["7 epochs", "4 epochs", "2 epochs"]]
+    assert on_others(runs) == [("4 epochs", "7 epochs", 4, True), ("2 epochs", "7 epochs", 2, True)]
     fig = charts.compare_curves(runs)
     # Each run drawn over the longest has its own pattern, or two dashed lines hid each other.
     assert [t.line.dash for t in fig.data] == ["dash", None, None, "dot"]
-    parted = {"a": curve([0.9, 0.7, 0.6]), "b": curve([0.9, 0.7, 0.65])}  # same start only
-    assert compare.identical_curves(parted, "val_loss") == []
+    one_alike = {"a": curve([0.9, 0.7, 0.6]), "b": curve([0.9, 0.75, 0.65])}  # one point only
+    assert on_others(one_alike) == []
 
 
 def test_a_curve_that_lies_on_another_for_its_first_epochs_is_dashed_and_named():
@@ -86,13 +91,27 @@ def test_a_curve_that_lies_on_another_for_its_first_epochs_is_dashed_and_named()
     runs = {"trained on": curve(longer), "other seed": curve([0.8, 0.6, 0.5]),
             "stopped, trained more": curve(longer[:4] + [0.47, 0.44]),
             "one epoch alike": curve([0.9, 0.75, 0.6])}
-    assert compare.shared_starts(runs, "val_loss") == [("stopped, trained more", "trained on", 4)]
-    assert compare.identical_curves(runs, "val_loss") == []
+    assert on_others(runs) == [("stopped, trained more", "trained on", 4, False)]
     assert [t.line.dash for t in charts.compare_curves(runs).data] == [None, None, "dash", None]
     # With a run that lies on the longer one for as long as it ran: each its own pattern.
     runs["same, 3 epochs"] = curve(longer[:3])
     assert [t.line.dash for t in charts.compare_curves(runs).data] == [
-        None, None, "dot", None, "dash"]
+        None, None, "dash", None, "dot"]
+
+
+def test_of_two_runs_as_long_the_one_others_lie_on_stays_solid():
+    """QA22: a run stopped after 3 epochs and trained more to 12 was listed before the plain
+    12-epoch run, which was then dashed under it, and a rerun of 8 epochs lying on the plain
+    run vanished under two dashed lines."""
+    def curve(losses):
+        return [{"kind": "epoch", "epoch": e, "val_loss": v} for e, v in enumerate(losses, 1)]
+
+    plain = [0.9 - 0.05 * e for e in range(12)]
+    runs = {"rerun, 8": curve(plain[:8]), "stopped at 3, more": curve(plain[:3] + [0.5] * 9),
+            "plain, 12": curve(plain)}
+    assert on_others(runs) == [("stopped at 3, more", "plain, 12", 3, False),
+                               ("rerun, 8", "plain, 12", 8, True)]
+    assert [t.line.dash for t in charts.compare_curves(runs).data] == ["dot", "dash", None]
 
 
 def test_one_epoch_runs_with_the_same_point_are_grouped_but_not_with_a_line():
@@ -101,7 +120,7 @@ def test_one_epoch_runs_with_the_same_point_are_grouped_but_not_with_a_line():
         return [{"kind": "epoch", "epoch": e, "val_loss": v} for e, v in enumerate(losses, 1)]
 
     runs = {"a": curve([0.9]), "long": curve([0.9, 0.7]), "b": curve([0.9]), "c": curve([0.8])}
-    assert compare.identical_curves(runs, "val_loss") == [["a", "b"]]
+    assert on_others(runs) == [("b", "a", 1, True)]
 
 
 def test_confusion_heatmap_escapes_class_names():
