@@ -269,8 +269,9 @@ def roc_pr(curves, threshold: float | None = None,
                                line=dict(color=VALID_COLOR))])
     if threshold is not None:
         _mark_threshold(roc, pr, curves, threshold, at)
-    # A little room past 1 on both axes: a curve or mark at recall 1 was cut in half.
-    axis = dict(range=[0, 1.02])
+    # A little room past 0 and 1 on both axes: a curve or mark at recall 1, or a curve on a
+    # false positive rate of 0, was cut in half (QA22).
+    axis = dict(range=[-0.02, 1.02])
     roc.update_layout(xaxis=dict(title_text="False positive rate", **axis),
                       yaxis=dict(title_text="True positive rate (recall)", **axis))
     pr.update_layout(xaxis=dict(title_text="Recall", **axis),

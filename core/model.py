@@ -296,9 +296,10 @@ def _walkthrough(spec: ModelSpec, task: str, n_classes: int, b: int,
     t = spec.max_tokens
     dim = spec.embedding_dim
     vectors = f"a vector of {dim} values"
-    if spec.glove_path:  # QA21: the step did not say where frozen vectors came from
-        vectors = (f"its vector of {dim} values from the uploaded file, "
-                   + ("fine-tuned while training" if spec.trainable_embedding else "kept as uploaded"))
+    if spec.glove_path:  # QA21: it did not say where they came from; QA22: nor that not all did
+        vectors += (": the uploaded file's for the words it has, random for the others, all "
+                    + ("fine-tuned while training" if spec.trainable_embedding else
+                       "kept as they are while training"))
     steps = [f"{b} texts × {t} tokens: each word becomes a number (its place in the vocabulary; 0 = padding)",
              f"Embedding → {b} × {t} × {dim}: each number becomes {vectors}"]
     if reads_one_way(spec):
@@ -319,8 +320,8 @@ def _walkthrough(spec: ModelSpec, task: str, n_classes: int, b: int,
         how = "average" if spec.pooling == "mean" else "strongest value"
         steps.append(f"Summary over the words → {b} × {width}: for each of the {width} numbers "
                      f"the last {rnn} gives per word, its {how} over the text's words")
-    for units in spec.dense_layers:
-        steps.append(f"Dense → {b} × {units}: mixes the summary")
+    for number, units in enumerate(spec.dense_layers, 1):  # numbered as in the table (QA22)
+        steps.append(f"Dense {number} → {b} × {units}: mixes the summary")
     k = output_units(task, n_classes)
     second = f"“{class_names[1]}”" if len(class_names) == 2 else "the second class"
     answer = {TASK_BINARY: f"the chance that a text is {second}",

@@ -69,8 +69,9 @@ def test_uploaded_vectors_stay_in_use_after_leaving_the_page_until_removed(news,
     assert "Trains with the word vectors from my glove.txt" in shown  # outside the expander
     assert at.number_input(key=state.W_VECTOR_SIZE_SHOWN).value == 8
     assert at.number_input(key=state.W_VECTOR_SIZE_SHOWN).disabled
-    assert ("× 8: each number becomes its vector of 8 values from the uploaded file, fine-tuned "
-            "while training" in walkthrough(at))  # QA21: not said where they came from
+    # QA21: not said where they came from; QA22: nor that the words missing stay random.
+    assert ("× 8: each number becomes a vector of 8 values: the uploaded file's for the words it "
+            "has, random for the others, all fine-tuned while training" in walkthrough(at))
     assert at.text_input(key=state.W_RUN_NAME).value == "with my vectors"  # kept too
     spec = trained_spec(at, studio_home)
     assert spec["name"] == "with my vectors"
@@ -99,7 +100,7 @@ def test_vectors_longer_than_the_size_box_allows_show_their_own_size(news):
     at.run()
     shown = at.number_input(key=state.W_VECTOR_SIZE_SHOWN)
     assert shown.value == 1100 and (shown.max is None or shown.max >= 1100)
-    assert "× 1100: each number becomes its vector of 1100 values from the uploaded file" in walkthrough(at)
+    assert "× 1100: each number becomes a vector of 1100 values: the uploaded file's" in walkthrough(at)
     assert "most frequent training words has one;" in page_text(at)  # "the" alone: singular
 
 

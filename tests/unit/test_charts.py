@@ -237,6 +237,8 @@ def test_roc_and_pr_are_two_charts_with_threshold_marks():
     # QA21: at a false positive rate of 0 the axis' edge cut the X in half.
     marks = [fig.data[-1] for fig in charts.roc_pr(curves, threshold=0.5)]
     assert [mark.cliponaxis for mark in marks] == [False, False]
+    # QA22: the ROC curve's rise on a false positive rate of 0 was cut to half its width.
+    assert all(fig.layout.xaxis.range[0] < 0 for fig in charts.roc_pr(curves))
 
 
 def test_predicted_vs_true_and_probability_bars():

@@ -96,6 +96,7 @@ def test_describe_model_counts_params_and_walks_shapes():
                                            class_names=("no", "yes <b>"))
     assert [layer.name for layer in two_classes.layers][2:5] == ["Learned start", "GRU 1", "GRU 2"]
     assert "Dense 1" in [layer.name for layer in two_classes.layers]
+    assert two_classes.walkthrough[-2] == "Dense 1 → 16 × 6: mixes the summary"  # QA22
     assert two_classes.walkthrough[-1] == "Answer → 16 × 1: the chance that a text is “yes <b>”"
 
 
