@@ -230,8 +230,10 @@ def compare_curves(runs: Mapping[str, Sequence[Mapping]], metric: str = "val_los
 
 # ---------------------------------------------------------------- evaluation
 
-def confusion_heatmap(matrix, class_names: Sequence[str], normalized: bool) -> go.Figure:
-    """Rows: true class, columns: predicted class, each cell annotated."""
+def confusion_heatmap(matrix, class_names: Sequence[str], normalized: bool,
+                      what: str = "class") -> go.Figure:
+    """Rows: true class, columns: predicted class, each cell annotated. ``what``: the classes'
+    name on the axes, such as "rating" for numbered classes (QA22: a bare "2" elsewhere)."""
     title = "Confusion matrix" + (" (share of each true class)" if normalized else " (counts)")
     z = np.asarray(matrix, dtype=float)
     if z.size == 0:
@@ -244,8 +246,8 @@ def confusion_heatmap(matrix, class_names: Sequence[str], normalized: bool) -> g
         textfont=dict(size=16 if len(names) <= 6 else 12),  # QA: 11 px on a projector
         hovertemplate="True: %{y}<br>Predicted: %{x}<br>%{text}<extra></extra>",
     ))
-    fig.update_xaxes(title_text="Predicted class", type="category", side="bottom")
-    fig.update_yaxes(title_text="True class", type="category", autorange="reversed")
+    fig.update_xaxes(title_text=f"Predicted {plain(what)}", type="category", side="bottom")
+    fig.update_yaxes(title_text=f"True {plain(what)}", type="category", autorange="reversed")
     return finish(fig, title)
 
 

@@ -220,7 +220,7 @@ def _charts_section(res: results_lib.RunResults, m: evaluation.EvalResult,
              figure(charts.training_curves(records, second))]
     if m.confusion is not None:
         parts.append(figure(charts.confusion_heatmap(m.confusion, res.class_names,
-                                                     normalized=False)))
+                                                     normalized=False, what=res.class_word)))
     if res.is_binary:
         # The curves from the class the threshold is about, as Evaluate draws them.
         positive, value = choice or (res.class_names[1], evaluation.DEFAULT_THRESHOLD)

@@ -69,6 +69,12 @@ class RunResults:
         return self.ordered
 
     @property
+    def class_word(self) -> str:
+        """What a class is called: the label column for numbered classes ("rating"), so a
+        class reads "rating 2" as on Explain and Predict; else "class"."""
+        return self.label_column if labels.are_numbers(self.class_names) else "class"
+
+    @property
     def p_positive(self) -> np.ndarray:
         return self.scores[:, 1]
 

@@ -41,7 +41,7 @@ if res.is_binary:
 
 if result.confusion is not None:
     st.header("Where it goes wrong, class by class")
-    eval_view.confusion(result, res.class_names)
+    eval_view.confusion(result, res)
     eval_view.class_report(res, result)  # full width: beside the matrix its last column was cut off
 
 if res.is_regression or res.is_ordinal:

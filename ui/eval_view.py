@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import charts, evaluation
+from core import charts, evaluation, labels
 from core import results as results_lib
 from core.config import TASK_REGRESSION
 from core.errors import StudioError
@@ -20,7 +20,8 @@ AVERAGE_ROWS = {"macro avg": "average of classes", "weighted avg": "average of t
 # QA21: RMSE beside an average error of another size, and "TF-IDF + ridge regression" as the
 # baseline's only help, read as jargon to a non-programmer.
 MAE_HELP = "Mean absolute error: how far off a prediction is, on average."
-CLASS_MAE_HELP = "Mean absolute error: how many classes the predicted class is off, on average."
+CLASS_MAE_HELP = ("Mean absolute error: how many steps on the scale the predicted class is off, "
+                  "on average.")
 RMSE_HELP = ("Root mean squared error: big misses count more than small ones, so it is never "
              "below the average error (MAE), and a gap between the two means a few big misses.")
 
@@ -92,13 +93,16 @@ def baseline_sentence(res: RunResults, result: EvalResult) -> str:
     return base.summary() + " The simple model does better." + advice
 
 
-def _delta(difference: float, verdict: int, decimals: int, unit: str,
+def _delta(value: float, base_value: float, verdict: int, decimals: int, unit: str,
            better_when: str = "normal"):
     """(text, colour) of a change against the baseline; about the same (verdict 0) is grey.
 
-    A real gain or loss too small for ``decimals`` gets more of them, never a bare "0.00".
+    The difference of the two numbers as shown, as a reader subtracts them (QA22: "+0.07"
+    under 0.96 and 0.88). A real gain or loss too small for ``decimals`` gets more of them,
+    never a bare "0.00".
     """
-    shown = round(difference, decimals)
+    shown = round(round(value, decimals) - round(base_value, decimals), decimals)
+    difference = shown if shown != 0 else value - base_value
     if verdict == 0:
         text = f"{0:.{decimals}f}" if shown == 0 else f"{shown:+.{decimals}f}"
         return f"{text}{unit} vs baseline", "off"
@@ -112,16 +116,18 @@ def headline(res: RunResults, result: EvalResult) -> None:
     verdict = evaluation.compare_with_baseline(result, base) if base else 0
     row = widgets.wrapping_row()
     if res.is_regression:
-        delta, colour = _delta(result.rmse - base.rmse, verdict, 2, "", "inverse") \
+        delta, colour = _delta(result.rmse, base.rmse, verdict, 2, "", "inverse") \
             if base else (None, "off")
         row.metric("RMSE (lower is better)", f"{result.rmse:.2f}", delta, help=RMSE_HELP,
                    delta_color=colour, delta_arrow="off" if colour == "off" else "auto")
         row.metric("Baseline RMSE", _two_decimals(base.rmse if base else None),
                    help=baseline_help(base))
         row.metric("Average error (MAE)", f"{result.mae:.2f}", help=MAE_HELP)
+        row.metric("Baseline MAE", _two_decimals(base.mae if base else None),  # QA22: the MAE
+                   help=baseline_help(base))  # alone beside the baseline's RMSE read as its
     else:
-        delta, colour = _delta(100 * (result.accuracy - base.accuracy), verdict, 1, " points") \
-            if base else (None, "off")
+        delta, colour = _delta(100 * result.accuracy, 100 * base.accuracy, verdict, 1,
+                               " points") if base else (None, "off")
         row.metric("Test accuracy", _percent(result.accuracy), delta, delta_color=colour,
                            delta_arrow="off" if colour == "off" else "auto")
         row.metric("Baseline accuracy", _percent(base.accuracy) if base else "–",
@@ -250,7 +256,7 @@ def class_report(res: RunResults, result: EvalResult) -> None:
             if isinstance(values, dict)}
     table = pd.DataFrame(rows).T.rename(columns={"f1-score": "F1", "support": "test texts"},
                                         index=AVERAGE_ROWS)
-    table.index.name = "class"
+    table.index.name = res.class_word
     never = res.never_predicted(result)
     # No answer of that class to be right or wrong about: an empty cell, not "0.0%" (QA).
     table.loc[[name for name in never if name in table.index], "precision"] = None
@@ -266,18 +272,20 @@ def class_report(res: RunResults, result: EvalResult) -> None:
     st.caption("**Precision**: of the texts the model put in a class, the share that belong "
                "there. **Recall**: of the texts that belong to a class, the share it found. "
                "**F1**: a balance of the two, high only when both are.")
-    if never:
-        names = ", ".join(f"“{escape_markdown(name)}”" for name in never)
+    if never:  # "rating 2", as Explain and Predict name it (QA22: “2”)
+        shown = dict(zip(res.class_names, labels.named_classes(res.class_names, res.label_column)))
+        names = ", ".join(f"“{escape_markdown(shown.get(name, name))}”" for name in never)
         st.caption(f"The model never answered {names} on these texts, so "
                    f"{'that class has' if len(never) == 1 else 'those classes have'} no "
                    "precision (the empty cell); the averages count it as 0.")
 
 
-def confusion(result: EvalResult, class_names) -> None:
+def confusion(result: EvalResult, res: RunResults) -> None:
     normalized = st.toggle("Show shares instead of counts", key=state.W_NORMALIZE,
                            help="Each row then adds up to 100%: how each true class was predicted.")
     matrix = evaluation.normalize_confusion(result.confusion) if normalized else result.confusion
-    plots.plotly(charts.confusion_heatmap(matrix, class_names, normalized), key="eval.confusion")
+    plots.plotly(charts.confusion_heatmap(matrix, res.class_names, normalized, res.class_word),
+                 key="eval.confusion")
     rounded = (" Shares are rounded to whole percents, so a row may add up to 99% or 101%."
                if normalized else "")  # browser QA: 57% + 21% + 0% + 21%
     st.caption("Rows are the true classes, columns what the model predicted: "

@@ -137,6 +137,7 @@ def test_regression_run_shows_rmse(run_store, regression_run):
     # QA21: RMSE beside an average error of another size went unexplained, and the baseline
     # was explained as "TF-IDF + ridge regression".
     helps = {m.label: m.help for m in at.metric}
+    assert shown["Baseline MAE"] == f"{run_store.read_json(regression_run, 'eval.json')['baseline']['mae']:.2f}"
     assert "never below the average error (MAE)" in helps["RMSE (lower is better)"]
     assert helps["Average error (MAE)"] == eval_view.MAE_HELP
     assert helps["Baseline RMSE"].startswith("A simple model trained on the same texts: it only "
@@ -433,6 +434,26 @@ def test_a_tie_with_the_baseline_reads_about_the_same(run_store, trained_run, re
             run_store.delete(copy)
 
 
+def test_the_gain_over_the_baseline_is_the_difference_of_the_numbers_shown(run_store,
+                                                                          regression_run):
+    """QA22: "+0.07 vs baseline" under 0.96 and 0.88, which a reader subtracts to 0.08."""
+    rmse = run_store.read_json(regression_run, "eval.json")["metrics"]["rmse"]
+
+    def rounded_apart(base: float) -> bool:  # the raw gap rounds otherwise than the shown one
+        return round(rmse - base, 2) != round(round(rmse, 2) - round(base, 2), 2)
+
+    base = next(b for b in (rmse - g / 10_000 for g in range(701, 800)) if rounded_apart(b))
+    copy = with_baseline(run_store, regression_run, "rounded apart", rmse=base)
+    try:
+        at = open_page("evaluate", {state.W_EVAL_RUN: copy})
+        shown = metrics(at)
+        delta = next(m.proto.delta for m in at.metric if m.label == "RMSE (lower is better)")
+        difference = float(shown["RMSE (lower is better)"]) - float(shown["Baseline RMSE"])
+        assert delta == f"{difference:+.2f} vs baseline"
+    finally:
+        run_store.delete(copy)
+
+
 def test_the_average_rows_of_the_class_table_fit(trained_run):
     """QA: at 1400 px the average rows read "averag…"."""
     at = open_page("evaluate", {state.W_EVAL_RUN: trained_run})
@@ -530,7 +551,12 @@ def test_a_class_never_predicted_has_no_precision_not_zero(tmp_path, no_runs):
     precision = table.value["precision"]
     assert pd.isna(precision["3"]) and precision.drop(["3"]).notna().all()
     assert shows_empty_cells_empty(table)
-    assert "The model never answered “3” on these texts, so that class has no precision" \
+    # Named as Explain and Predict name it (QA22: “3”), in the table's header and the matrix too.
+    assert table.value.index.name == "topic"
+    matrix = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                  if "Confusion" in json.loads(c.proto.spec)["layout"]["title"]["text"])
+    assert matrix["layout"]["xaxis"]["title"]["text"] == "Predicted topic"
+    assert "The model never answered “topic 3” on these texts, so that class has no precision" \
         in shown_text(page_text(at))
     html = report.build_report(store, run_id, include_plotlyjs=False)
     assert "<td>3</td><td>–</td>" in html
