@@ -38,8 +38,7 @@ def tutorial_lime(predict, text, names, samples):
     """The tutorial's explanation: lime's LimeTextExplainer on its make_predictions wrapper."""
     from lime.lime_text import LimeTextExplainer
 
-    explainer = LimeTextExplainer(class_names=list(names), random_state=0, bow=True,
-                                  split_expression=explain.SPLIT_EXPRESSION)
+    explainer = LimeTextExplainer(class_names=list(names), random_state=0, bow=True)
     return explainer.explain_instance(text, predict, labels=(0,), num_features=10,
                                       num_samples=samples)
 

@@ -2,8 +2,8 @@
 
 The model contract is ``predict_fn(texts) -> (n, k)`` probabilities (binary as
 [1-p, p]; regression as (n, 1) predicted values with ``class_index`` 0).
-Words are split one way (``SPLIT_EXPRESSION``: LIME's ``\\W+``, keeping "don't"
-whole), so LIME, occlusion and the highlighted text always agree on what a "word" is.
+Words are split one way (``WORD_EXPRESSION``: the model's tokens, as written), so LIME,
+occlusion and the highlighted text always agree on what a "word" is.
 
 ``summary_sentence`` escapes the user text it quotes; the highlighted text and its key
 are drawn, escaped, by ``core.highlight``.
@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
+import re
 import string
 import time
 from dataclasses import dataclass
@@ -23,15 +24,19 @@ import numpy as np
 
 from core import neighbourhood
 from core.errors import StudioError
-from core.text import UNKNOWN_MARK, isolate_direction, listed
+from core.text import KERAS_PUNCTUATION, UNKNOWN_MARK, isolate_direction, listed
 
 PredictFn = Callable[[list[str]], np.ndarray]
 # (pieces, word index of each piece or -1, copies × words 0/1) -> predict_fn's rows, or None
 RemovalFn = Callable[[list[str], np.ndarray, np.ndarray], "np.ndarray | None"]
 
-# LIME's default word boundary (\W+), except that an apostrophe between letters stays in
-# its word: "don't" is one word to a reader (and one token to the vectorizer), not "don", "t".
-SPLIT_EXPRESSION = r"(?:(?!(?<=\w)['’](?=\w))\W)+"
+# A word is what the model reads as one token: a run between spaces, less the punctuation
+# the vectorizer strips at its ends ("e-mail," is the word "e-mail", read as "email"). LIME's
+# \W+ split weighed "e" and "mail", and "t" of "t-shirt" most, as leaving it out turned
+# "tshirt" into "shirt" (QA23). An HTML tag, which the cleaning strips, is no part of a word,
+# and a word must hold a letter or digit (neighbourhood.Words).
+_STRIPPED = re.escape(KERAS_PUNCTUATION)
+WORD_EXPRESSION = rf"</?[A-Za-z][^<>]*>|(?P<word>[^\s{_STRIPPED}](?:[^\s<]*[^\s{_STRIPPED}])?)"
 NO_WORDS_MESSAGE = ("This text has no words to explain. Explanations weigh words (letters or "
                     "digits), and this text holds only emoji, punctuation or spaces.")
 # A word whose weight is under this share of the largest weight is noise, not a reason.
@@ -125,7 +130,7 @@ def _indexed(text: str, fold_case: bool = False) -> neighbourhood.Words:
     """LIME's view of the text: pieces in order plus the distinct words."""
     if not text or not text.strip():
         raise StudioError(NO_WORDS_MESSAGE)
-    indexed = neighbourhood.Words(text, SPLIT_EXPRESSION, fold_case)
+    indexed = neighbourhood.Words(text, WORD_EXPRESSION, fold_case)
     if indexed.num_words() == 0:
         raise StudioError(NO_WORDS_MESSAGE)
     return indexed

@@ -29,6 +29,7 @@ import numpy as np
 from core import text as text_utils
 from core.config import CleanSpec
 
+_HAS_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 MAX_WORDS_PER_CHUNK = 8  # each chunk's 2^words variants are cleaned and vectorized
 
 
@@ -36,26 +37,36 @@ class Words:
     """A text as LIME sees it (lime_text.IndexedString with bow=True): its pieces in order
     (words and the separators between them) and its distinct words, each with its pieces.
 
-    ``fold_case`` makes "It" and "it" one word, for a model that lowercases what it
-    reads: it cannot tell them apart, so a reader should not see two weights. A word is
-    shown as it first appears.
+    A word is a match of ``word_expression`` (its group "word", where it has one: the rest
+    of a match, such as an HTML tag, is skipped) that holds a letter or digit; everything
+    between words is a separator. ``fold_case`` makes "It" and "it" one word, for a model
+    that lowercases what it reads: it cannot tell them apart, so a reader should not see
+    two weights. A word is shown as it first appears.
     """
 
-    def __init__(self, text: str, split_expression: str, fold_case: bool = False):
-        splitter = re.compile(r"(%s)|$" % split_expression)  # lime's own splitter
-        self.as_list = [piece for piece in splitter.split(text) if piece]
+    def __init__(self, text: str, word_expression: str, fold_case: bool = False):
+        self.as_list: list[str] = []
         self.positions: list[list[int]] = []
         self._shown: list[str] = []
         index: dict[str, int] = {}
-        for place, piece in enumerate(self.as_list):
-            if splitter.match(piece):
-                continue  # a separator
+        end = 0
+        pattern = re.compile(word_expression)
+        group = "word" if "word" in pattern.groupindex else 0
+        for match in pattern.finditer(text):
+            if not _HAS_LETTER_OR_DIGIT.search(match.group(group) or ""):
+                continue  # stays in the separator around it
+            if match.start(group) > end:
+                self.as_list.append(text[end:match.start(group)])
+            piece, end = match.group(group), match.end(group)
             key = piece.lower() if fold_case else piece
             if key not in index:
                 index[key] = len(self.positions)
                 self.positions.append([])
                 self._shown.append(piece)
-            self.positions[index[key]].append(place)
+            self.positions[index[key]].append(len(self.as_list))
+            self.as_list.append(piece)
+        if end < len(text):
+            self.as_list.append(text[end:])
 
     def num_words(self) -> int:
         return len(self.positions)

@@ -190,7 +190,9 @@ def part_read(text: str, spec: CleanSpec, max_tokens: int | None) -> str:
         return text
     # A part's tokens begin the whole text's tokens, so their count grows with the part.
     last = bisect.bisect_left(range(len(ends)), read, key=lambda k: tokens_in(text[:ends[k]]))
-    return text if last >= len(ends) - 1 else text[:ends[last]]
+    if last >= len(ends) - 1 or not tokens_in(text[ends[last]:]):
+        return text  # QA23: a closing "!!" was cut off and counted as a word not read
+    return text[:ends[last]]
 
 
 def cleaned_and_written(text, spec: CleanSpec) -> tuple[str, str]:

@@ -131,6 +131,24 @@ def test_occlusion_is_exact_with_one_call():
     assert explanation.num_samples == 7 and explanation.seed is None
 
 
+def test_a_word_is_what_the_model_reads_as_one_token():
+    """QA23: "t" of "t-shirt" weighed most (leaving it out turned "tshirt" into "shirt"), and
+    "Jay"/"Z" and "e"/"mail" were weighed apart where the model reads "jayz" and "email"."""
+    def tshirt_model(texts):  # sure of "animals" when the model's token "tshirt" is read
+        from core.text import tokenize  # as the model's vectorizer reads them
+
+        tokens = [set(tokenize(t)) for t in texts]
+        return np.array([[0.1, 0.9] if "tshirt" in words else [0.9, 0.1] for words in tokens])
+
+    text = "Great t. I love this t-shirt, e-mail Jay-Z's (hip-hop)!"
+    explanation = explain_occlusion(tshirt_model, text, 1, CLASSES)
+    assert [w.word for w in explanation.words][:1] == ["t-shirt"]
+    assert {w.word for w in explanation.words} == {
+        "Great", "t", "I", "love", "this", "t-shirt", "e-mail", "Jay-Z's", "hip-hop"}
+    assert all(w.weight == 0 for w in explanation.words[1:])  # "t" alone no longer decides
+    assert "".join(token for token, _ in explanation.token_weights) == text
+
+
 def test_token_weights_rebuild_the_text():
     text = "  Zebra!\n\nsaw a <b>zebra</b>, didn't it?  "
     explanation = explain_occlusion(zebra_model, text, 1, CLASSES)

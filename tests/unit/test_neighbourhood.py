@@ -1,5 +1,7 @@
 """core.neighbourhood: the copies' token ids, put together from chunks, equal the real pipeline's."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -37,8 +39,9 @@ def _vectorizer(lowercase: bool, max_tokens: int = 30):
     return model_lib.build_vectorizer(vocabulary, spec, lowercase)
 
 
-def _both_ways(text: str, clean: CleanSpec, vectorizer, samples: int = 300):
-    indexed = explain._indexed(text)
+def _both_ways(text: str, clean: CleanSpec, vectorizer, samples: int = 300,
+               word_expression: str = explain.WORD_EXPRESSION):
+    indexed = neighbourhood.Words(text, word_expression)
     keep = neighbourhood.draw(indexed, samples, np.random.RandomState(0))
     fast = neighbourhood.token_ids(list(indexed.as_list), neighbourhood.word_of_piece(indexed),
                                    keep, clean,
@@ -72,9 +75,26 @@ def test_html_marks_send_the_copies_back_to_being_built_as_texts(text):
 
 
 def test_a_chunk_of_too_many_words_is_not_enumerated():
-    text = "a.b.c.d.e.f.g.h.i.j and more"  # one chunk of 10 words
-    fast, _ = _both_ways(text, CleanSpec(), _vectorizer(True))
+    text = "a.b.c.d.e.f.g.h.i.j and more"  # one chunk of 10 words, split as lime splits
+    fast, _ = _both_ways(text, CleanSpec(), _vectorizer(True), word_expression=r"\w+")
     assert fast is None
+
+
+@pytest.mark.parametrize("text_name", TEXTS)
+def test_each_word_explained_is_one_token_the_model_reads(text_name):
+    """QA23: "e" and "mail" were weighed apart, and "t" of "t-shirt" most, as leaving it out
+    turned the model's "tshirt" into "shirt". A word is now what the model reads as one token
+    (a token without a letter or digit, such as an emoji alone, is no word to weigh)."""
+    text = TEXTS[text_name]
+    indexed = explain._indexed(text)
+    words = [piece for place, piece in enumerate(indexed.as_list)
+             if neighbourhood.word_of_piece(indexed)[place] >= 0]
+    def read(texts):  # the tokens the model reads: cleaned, then split
+        return [text_utils.tokenize(cleaned) for cleaned in text_utils.clean_texts(texts, CleanSpec())]
+
+    assert all(len(tokens) == 1 for tokens in read(words))
+    assert [tokens[0] for tokens in read(words)] == [
+        token for token in read([text])[0] if re.search(r"[^\W_]", token)]
 
 
 def test_the_predictor_scores_copies_from_chunks_as_it_scores_their_texts():
@@ -104,7 +124,7 @@ def test_the_predictor_scores_copies_from_chunks_as_it_scores_their_texts():
 def test_words_split_a_text_as_limes_indexed_string_does(text):
     from lime.lime_text import IndexedString
 
-    ours = neighbourhood.Words(text, r"\W+")
+    ours = neighbourhood.Words(text, r"\w+")
     theirs = IndexedString(text, split_expression=r"\W+", bow=True)
     assert ours.as_list == list(theirs.as_list)
     assert [list(p) for p in ours.positions] == [list(p) for p in theirs.positions]
@@ -115,7 +135,7 @@ def test_words_split_a_text_as_limes_indexed_string_does(text):
 
 
 def test_folded_case_makes_it_and_it_one_word():
-    words = neighbourhood.Words("It is what it IS, isn't it?", explain.SPLIT_EXPRESSION,
+    words = neighbourhood.Words("It is what it IS, isn't it?", explain.WORD_EXPRESSION,
                                 fold_case=True)
     assert [words.word(i) for i in range(words.num_words())] == ["It", "is", "what", "isn't"]
     assert words.inverse_removing([0]) == " is what  IS, isn't ?"

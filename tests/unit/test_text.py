@@ -212,6 +212,9 @@ def test_the_written_text_cleans_to_the_cleaned_one_and_keeps_its_capitals(spec)
     ("a the of dog cat bird", CleanSpec(remove_stopwords=True), 2, "a the of dog cat"),
     ("one two three four five", CleanSpec(max_words=3), 200, "one two three"),  # the cleaning's cut
     ("!!! ...", CleanSpec(), 2, "!!! ..."),  # no words at all: left to the no-words note
+    # QA23: a tag stripped before "!!" left " !!" at the end, cut off and called a word not read
+    ("A friendly match !!", CleanSpec(), 200, "A friendly match !!"),
+    ("one two three !! four", CleanSpec(), 3, "one two three"),
 ])
 def test_the_part_read_holds_exactly_the_words_the_model_reads(written, spec, max_tokens, part):
     assert text.part_read(written, spec, max_tokens) == part
