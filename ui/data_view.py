@@ -245,8 +245,17 @@ def column_choice(frame: pd.DataFrame) -> tuple[list[str], str | None]:
                      "reads it as text again.")
     label_column = right.selectbox(
         "Label column: what the model should predict", columns, key=state.W_LABEL_COLUMN,
-        index=None, placeholder="Choose the column with the answers")
+        index=None, placeholder="Choose the column with the answers", on_change=_label_changed)
     return text_columns, label_column
+
+
+def _label_changed() -> None:
+    """A task chosen for one label column is not carried to another: a rating forced to be a
+    number stayed a number when the label became a yes/no column (QA23)."""
+    if st.session_state.get(state.W_TASK, TASK_AUTO) != TASK_AUTO:
+        st.session_state[state.W_TASK] = TASK_AUTO
+        st.toast("Another label column: “What to predict” is back to “Let LSTM Studio "
+                 "decide”. Choose again if you want.", icon=":material/info:")
 
 
 # ---------------------------------------------------------------- preparing

@@ -95,6 +95,22 @@ def test_rating_sample_can_be_forced_to_regression():
     assert "The model will pick one class for each text." in [c.value for c in at.caption]
 
 
+def test_a_forced_task_goes_back_to_decide_when_the_label_column_changes():
+    """QA23: ratings forced to a number stayed a number when the label became the yes/no
+    "recommended" column, and a student trained a regression on it."""
+    at = open_page()
+    at.selectbox(key=state.W_SAMPLE).set_value("reviews").run()
+    at.button(key=state.W_USE_SAMPLE).click().run()
+    at.radio(key=state.W_TASK).set_value("regression").run()
+    at.selectbox(key=state.W_LABEL_COLUMN).set_value("recommended").run()
+    assert not at.exception
+    assert at.radio(key=state.W_TASK).value == "auto"
+    assert at.session_state[state.DATASET].task == "binary"
+    assert any("back to “Let LSTM Studio decide”" in t.value for t in at.toast)
+    at.selectbox(key=state.W_LABEL_COLUMN).set_value("rating").run()
+    assert all("back to" not in t.value for t in at.toast)  # nothing was forced this time
+
+
 def test_rating_sample_counts_its_numbered_classes_as_a_scale():
     at = open_page()
     at.selectbox(key=state.W_SAMPLE).set_value("reviews").run()
