@@ -313,7 +313,7 @@ def summary(dataset: data.Dataset) -> None:
     # them the same, and they then go (browser QA).
     reasons = [f"{count:,} {why}" for count, why in (
         (s.dropped_missing_label, "without a label"), (s.dropped_empty, "with no words left"),
-        (s.dropped_duplicates, "the same text as another row after cleaning")) if count]
+        (s.dropped_duplicates, "with the same text as another row after cleaning")) if count]
     if reasons:
         st.caption(f"Rows dropped: {'; '.join(reasons)}.")
     training = len(dataset.train.texts)

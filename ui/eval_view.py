@@ -268,7 +268,7 @@ def class_report(res: RunResults, result: EvalResult) -> None:
     st.dataframe(table, placeholder=widgets.BLANK_CELL,
                  column_config={"_index": st.column_config.TextColumn(width=width),
                                 **dict.fromkeys(shares, widgets.PERCENT),
-                                "test texts": st.column_config.NumberColumn(format="%d")})
+                                "test texts": widgets.WHOLE_NUMBER})  # 2,264 (QA23)
     st.caption("**Precision**: of the texts the model put in a class, the share that belong "
                "there. **Recall**: of the texts that belong to a class, the share it found. "
                "**F1**: a balance of the two, high only when both are.")

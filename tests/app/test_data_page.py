@@ -476,7 +476,7 @@ def test_why_rows_were_dropped_is_said_under_the_numbers():
     at.number_input(key=state.W_MAX_WORDS).set_value(2).run()
     dropped = at.session_state[state.DATASET].summary.dropped_duplicates
     assert dropped > 0
-    assert f"Rows dropped: {dropped:,} the same text as another row after cleaning." in \
+    assert f"Rows dropped: {dropped:,} with the same text as another row after cleaning." in \
         [c.value for c in at.caption]
 
 

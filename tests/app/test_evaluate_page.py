@@ -458,6 +458,8 @@ def test_the_average_rows_of_the_class_table_fit(trained_run):
     """QA: at 1400 px the average rows read "averag…"."""
     at = open_page("evaluate", {state.W_EVAL_RUN: trained_run})
     table = at.dataframe[0]
+    # QA23: "2264" in the table under a headline of "2,264 test texts".
+    assert json.loads(table.proto.columns)["test texts"]["type_config"]["format"] == "localized"
     labels = [str(label) for label in table.value.index]
     assert "average of classes" in labels
     width = json.loads(table.proto.columns)["_index"]["width"]
