@@ -412,6 +412,31 @@ def test_a_perfect_score_level_with_the_baseline_gets_no_advice_to_train_more():
     assert "try more epochs" in sentence(0.9, 0.9)  # a tie below the top still gets the advice
 
 
+def test_classes_on_a_scale_say_when_the_average_error_points_the_other_way():
+    """QA23: "The simple model does better" from 66.0% against 66.6% exactly right, beside an
+    average error of 0.40 against the simple model's 0.42."""
+    from core.baseline import BaselineResult
+    from core.evaluation import EvalResult
+    from core.results import RunResults
+    from ui import eval_view
+
+    names = ("1", "2", "3", "4", "5")
+
+    def sentence(accuracy: float, mae: float, base_accuracy: float, base_mae: float) -> str:
+        result = EvalResult("multiclass", names, n_test=100, accuracy=accuracy, ordinal_mae=mae)
+        base = BaselineResult("multiclass", base_accuracy, None, base_mae, 0.1, "TF-IDF")
+        res = RunResults("r", "run", "multiclass", names, "rating", True, result, base,
+                         np.zeros((100, 5)), [""] * 100, np.zeros(100), None)
+        return eval_view.baseline_sentence(res, result)
+
+    assert ("The simple model does better. On the scale, though, the LSTM's answers are "
+            "closer: off by 0.40 on average against 0.42.") in sentence(0.660, 0.40, 0.666, 0.42)
+    assert "On the scale" not in sentence(0.70, 0.40, 0.60, 0.42)  # both say the LSTM
+    assert "On the scale" not in sentence(0.70, 0.42, 0.60, 0.42)  # the same error, as shown
+    assert "the simple model's answers are closer" in sentence(0.70, 0.50, 0.60, 0.42)
+    assert "the LSTM's answers are closer" in sentence(0.662, 0.40, 0.666, 0.42)  # a tie
+
+
 def test_a_tie_with_the_baseline_reads_about_the_same(run_store, trained_run, regression_run):
     """QA: RMSE 0.906 against a baseline's 0.911 showed "0.00 vs baseline" and
     "The LSTM does better."."""
