@@ -38,7 +38,8 @@ if handed_over:
 text = explain_view.choose_text(texts, true_labels, label_column,
                                 imported=bool(info.state.get("imported")))
 if not text or not text.strip():
-    st.info("Type some words to see what the model makes of them.")
+    # QA23: nothing said that the box waits for Ctrl+Enter or a click outside it.
+    st.info(widgets.TYPE_THEN_APPLY.format(what="what the model makes of them"))
     st.stop()
 read = explain_view.as_the_model_reads_it(predictor, text)
 if read is None:  # no words the model reads (only HTML or punctuation): no answer

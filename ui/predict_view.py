@@ -45,7 +45,7 @@ def typed_text(predictor, label_column: str, run_id: str | None = None) -> None:
                         placeholder="Type or paste a text like the ones the model was trained on",
                         help="Press Ctrl+Enter (or click outside) to predict.")
     if not text.strip():
-        st.info("Type a text to see the model's answer.")
+        st.info(widgets.TYPE_THEN_APPLY.format(what="the model's answer"))
         return
     if not predictor.reads_words(text):  # as a CSV row marked "no text": no made-up answer
         st.info(widgets.no_words_message(predictor, text))

@@ -108,6 +108,8 @@ def wrapping_row(**options):
     return st.container(horizontal=True, **options)
 
 
+# Under an empty text box: a typed text counts once applied (QA23: nothing happened until then).
+TYPE_THEN_APPLY = ("Type a text, then press Ctrl+Enter or click outside the box to see {what}.")
 WHOLE_NUMBER = st.column_config.NumberColumn(format="localized")  # 41,180, not 41180
 TABLE_ROW_PX = 35  # st.dataframe's row height, the header's too
 

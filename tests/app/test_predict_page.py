@@ -55,6 +55,15 @@ def test_a_typed_text_shows_class_probabilities(trained_binary_run):
     assert f"The model says **{winner}**" in page_text(at)
 
 
+def test_an_empty_box_says_how_a_typed_text_is_applied(trained_binary_run):
+    """QA23: on Predict and Explain nothing happened until Ctrl+Enter or a click outside the
+    box, and only the box's small hint said so."""
+    at = open_page("predict", {state.W_PREDICT_RUN: trained_binary_run})
+    at.text_area(key=state.W_PREDICT_TEXT).set_value("").run()  # the example box emptied
+    assert any("then press Ctrl+Enter or click outside the box to see the model's answer"
+               in i.value for i in at.info)
+
+
 def test_numbered_classes_are_named_with_their_column(trained_run):
     """QA: the answer and the bars read "4" where Explain said "rating 4"."""
     at = open_page("predict", {state.W_PREDICT_RUN: trained_run,
