@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -49,11 +50,24 @@ def first_text_columns(frame: pd.DataFrame, trained_columns: list[str]) -> list[
     the model reads the joined text in this order (QA: it got text + headline).
     """
     have = [c for c in trained_columns if c in frame.columns]
-    missing = len(trained_columns) - len(have)
-    guesses = iter(_likely_text_columns(frame, but_not=have)[:max(missing, 0 if have else 1)])
-    guess = [c if c in have else next(guesses, None) for c in trained_columns]
-    guess = [c for c in guess if c is not None] + list(guesses)
+    likely = _likely_text_columns(frame, but_not=have)
+    # A column named like the missing one first: "Review Text" for a run on "text" (QA23:
+    # it got "Title", the likeliest column, as a title comes before a body).
+    named: dict[str, str | None] = {}
+    for column in trained_columns:
+        if column not in have:
+            named[column] = _named_like(column, [c for c in likely if c not in named.values()])
+    rest = iter([c for c in likely if c not in named.values()])
+    guess = [c if c in have else named[c] or next(rest, None) for c in trained_columns]
+    guess = [c for c in guess if c is not None] or likely[:1]
     return guess or [str(c) for c in frame.columns[:1]]
+
+
+def _named_like(column: str, candidates: list[str]) -> str | None:
+    """The candidate named ``column`` but for capitals, else one with it as a word of its name."""
+    want = str(column).lower()
+    return next((c for c in candidates if c.lower() == want), None) or next(
+        (c for c in candidates if want in re.split(r"[\W_]+", c.lower())), None)
 
 
 def _likely_text_columns(frame: pd.DataFrame, but_not: list[str]) -> list[str]:

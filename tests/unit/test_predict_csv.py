@@ -198,13 +198,17 @@ def test_the_first_guess_keeps_the_columns_the_file_shares_with_the_run(file_col
     (["headline", "text", "tag"], ["title", "body"], ["headline", "text"]),
     (["id", "text", "headline"], ["title", "text"], ["headline", "text"]),  # a slot each
     (["c2", "c1", "c3"], ["title", "body"], ["c1", "c2"]),  # names that say nothing: shorter first
+    # QA23: a run on "text" read a reviews file's title, not its "Review Text".
+    (["Title", "Review Text"], ["text"], ["Review Text"]),
+    (["headline", "Body"], ["title", "body"], ["headline", "Body"]),
 ])
 def test_guessed_text_columns_take_the_places_of_the_missing_ones(file_columns, trained, guess):
     """QA: a run on title + text read a file's headline after its text, as guesses were
     added after the columns the file shared with the run, and its answers changed."""
     short = "Stocks rally as markets cheer {}"
     long_text = "The bank cut its rates again today, and the markets answered at once {}"
-    texts = {"headline": short, "c1": short, "text": long_text, "c2": long_text}
+    texts = {"headline": short, "c1": short, "text": long_text, "c2": long_text,
+             "Title": short, "Review Text": long_text, "Body": long_text}
     frame = pd.DataFrame({c: [texts[c].format(i) if c in texts else
                               (i if c == "id" else "xy"[i % 2]) for i in range(20)]
                           for c in file_columns})
