@@ -5,9 +5,12 @@ LIME removes words from one text thousands of times. Building each copy, cleanin
 and vectorizing it took a third of an explanation once the model calls got fast
 (bench/micro.py). But cleaning and the vectorizer work chunk by chunk (a chunk is
 what lies between two runs of whitespace), and removing words never touches the
-whitespace. So a copy's tokens are its chunks' tokens, in order. A chunk holds one
-word or a few ("self-destruction"), and each way of keeping them is cleaned and
-vectorized once, by the real cleaning and the model's own vectorizer.
+whitespace. So a copy's tokens are its chunks' tokens, in order. A chunk holds at most
+one of Explain's words (core.explain: a word is what the model reads as one token), a
+text with HTML marks aside (built as texts, below); with
+another word expression, such as lime's \\w+, it may hold a few ("self", "destruction").
+Each way of keeping a chunk's words is cleaned and vectorized once, by the real cleaning
+and the model's own vectorizer.
 
 Each step is chunk by chunk except two, handled here or refused:
 - HTML stripping: tags and entities can span chunks, so a text that holds any of
@@ -112,8 +115,8 @@ def copy_texts(indexed, keep: np.ndarray) -> list[str]:
 def _chunks(pieces: list[str], piece_words: np.ndarray) -> list[list]:
     """The text's chunks, each a list of parts: (word index, its text) or fixed text (str).
 
-    Whitespace only ever sits in the separators (a word is a run of \\w and inner
-    apostrophes), and it is what str.split() calls whitespace that the cleaning collapses.
+    Whitespace only ever sits in the separators (no word expression used here matches it),
+    and it is what str.split() calls whitespace that the cleaning collapses.
     """
     chunks, current = [], []
     for piece, word in zip(pieces, piece_words):
